@@ -1,0 +1,77 @@
+//! A device's flash image on disk: created erased with the Pycom partition table,
+//! or opened and checked against the board model.
+
+use std::path::{Path, PathBuf};
+
+use pycom_flash::Flash;
+use pycom_formats::partition_table::{TABLE_MAX_LEN, TABLE_OFFSET};
+use pycom_formats::PartitionTable;
+
+use crate::{BoardError, BoardModel};
+
+/// An opened device image: the flash chip and its partition table.
+#[derive(Debug)]
+pub struct DeviceImage {
+    /// The flash chip, written through to the image file if it has one.
+    pub flash: Flash,
+    /// The partition table read from (or written to) 0x8000.
+    pub table: PartitionTable,
+    /// Whether this call created the image.
+    pub created: bool,
+}
+
+impl DeviceImage {
+    /// Opens the image at `path`, creating a fresh one for `model` if there is no
+    /// file yet.
+    pub fn open_or_create(path: &Path, model: BoardModel) -> Result<Self, BoardError> {
+        if path.exists() { Self::open(path, model) } else { Self::create(path, model) }
+    }
+
+    /// Creates (or replaces) the image at `path`: erased flash with the model's
+    /// Pycom partition table at 0x8000.
+    pub fn create(path: &Path, model: BoardModel) -> Result<Self, BoardError> {
+        let flash = Flash::create_file(path, model.flash_size())?;
+        Self::initialise(flash, model, path)
+    }
+
+    /// A fresh image that lives only in memory (for tests and throw-away runs).
+    pub fn in_memory(model: BoardModel) -> Result<Self, BoardError> {
+        Self::initialise(Flash::erased(model.flash_size()), model, Path::new("<memory>"))
+    }
+
+    fn initialise(mut flash: Flash, model: BoardModel, path: &Path) -> Result<Self, BoardError> {
+        let table = PartitionTable::pycom(model.flash_layout());
+        let bytes = table.encode().map_err(|source| BoardError::PartitionTable { path: path.to_owned(), source })?;
+        flash.write(TABLE_OFFSET, &bytes)?;
+        Ok(Self { flash, table, created: true })
+    }
+
+    /// Opens an existing image and checks it fits `model`.
+    pub fn open(path: &Path, model: BoardModel) -> Result<Self, BoardError> {
+        let mut flash = Flash::open_file(path)?;
+        if flash.size() != model.flash_size() {
+            return Err(BoardError::WrongFlashSize {
+                path: path.to_owned(),
+                model,
+                actual: flash.size() >> 20,
+                expected: model.flash_size() >> 20,
+            });
+        }
+        let table = read_table(&mut flash, path)?;
+        Ok(Self { flash, table, created: false })
+    }
+
+    /// Reads just the partition table of any image file, whatever its model.
+    pub fn inspect(path: &Path) -> Result<(usize, PartitionTable), BoardError> {
+        let mut flash = Flash::open_file(path)?;
+        let table = read_table(&mut flash, path)?;
+        Ok((flash.size(), table))
+    }
+}
+
+fn read_table(flash: &mut Flash, path: &Path) -> Result<PartitionTable, BoardError> {
+    let mut bytes = vec![0u8; TABLE_MAX_LEN];
+    flash.read(TABLE_OFFSET, &mut bytes)?;
+    let path: PathBuf = path.to_owned();
+    PartitionTable::decode(&bytes).map_err(|source| BoardError::PartitionTable { path, source })
+}

@@ -1,0 +1,22 @@
+//! The virtual Pycom board, with no Python in it.
+//!
+//! A [`Board`] owns the device's flash image and everything the firmware keeps
+//! in RAM: the virtual clock, the RGB LED with its heartbeat, the config block
+//! read at boot and the reset bookkeeping. The Python bindings call into it;
+//! tests can drive it directly.
+
+mod board;
+mod clock;
+mod config;
+mod error;
+mod image;
+mod led;
+mod model;
+
+pub use board::{Board, BootKind, ResetCause};
+pub use clock::{Clock, ClockMode};
+pub use config::Config;
+pub use error::BoardError;
+pub use image::DeviceImage;
+pub use led::{HEARTBEAT_COLOUR, HEARTBEAT_OFF_US, HEARTBEAT_ON_US, Led, LedError, LedEvent};
+pub use model::{BoardModel, Radio};

@@ -1,0 +1,55 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong on the flash chip or its backing file.
+#[derive(Debug, thiserror::Error)]
+pub enum FlashError {
+    /// The access reaches past the end of the chip.
+    #[error("flash access at {offset:#x}+{len:#x} is outside the {size:#x}-byte chip")]
+    OutOfBounds {
+        /// First byte of the access.
+        offset: u32,
+        /// Length of the access in bytes.
+        len: usize,
+        /// Size of the chip in bytes.
+        size: usize,
+    },
+    /// An erase that does not start and end on a sector boundary.
+    #[error("erase range {from:#x}..{to:#x} is not aligned to 4 KiB sectors")]
+    Unaligned {
+        /// Start of the range.
+        from: u32,
+        /// End of the range (exclusive).
+        to: u32,
+    },
+    /// Programming would have to turn a 0 bit back into 1, which NOR flash cannot
+    /// do without an erase.
+    #[error("write at {addr:#x} needs an erase first: byte {old:#04x} cannot become {new:#04x}")]
+    NotErased {
+        /// Address of the first offending byte.
+        addr: u32,
+        /// Byte currently stored.
+        old: u8,
+        /// Byte the write asked for.
+        new: u8,
+    },
+    /// The injected power cut has happened; the chip accepts nothing more.
+    #[error("power lost (injected power cut)")]
+    PowerLost,
+    /// The image file has a size that is not a whole number of sectors.
+    #[error("image {path} is {size} bytes, not a multiple of 4096")]
+    BadImageSize {
+        /// The image file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// Reading or writing the image file failed.
+    #[error("flash image {path}: {source}")]
+    Io {
+        /// The image file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}

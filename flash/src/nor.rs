@@ -1,0 +1,204 @@
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::{FlashError, PowerCut};
+
+/// Size of an erase sector in bytes (ESP32 SPI flash).
+pub const SECTOR_SIZE: usize = 4096;
+
+/// Counts of the operations a [`Flash`] has performed since it was opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlashStats {
+    /// Bytes read.
+    pub bytes_read: u64,
+    /// Bytes programmed.
+    pub bytes_written: u64,
+    /// Sectors erased.
+    pub sectors_erased: u64,
+}
+
+/// A NOR flash chip, optionally written through to an image file.
+#[derive(Debug)]
+pub struct Flash {
+    data: Vec<u8>,
+    backing: Option<Backing>,
+    erase_counts: Vec<u32>,
+    power: PowerCut,
+    stats: FlashStats,
+}
+
+#[derive(Debug)]
+struct Backing {
+    path: PathBuf,
+    file: File,
+}
+
+impl Backing {
+    fn io(&self, source: std::io::Error) -> FlashError {
+        FlashError::Io { path: self.path.clone(), source }
+    }
+
+    fn store(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
+        self.file
+            .seek(SeekFrom::Start(u64::from(offset)))
+            .and_then(|_| self.file.write_all(bytes))
+            .map_err(|e| self.io(e))
+    }
+}
+
+impl Flash {
+    /// An erased chip of `size` bytes held in memory.
+    ///
+    /// # Panics
+    /// If `size` is not a whole number of sectors (a programming error).
+    pub fn erased(size: usize) -> Self {
+        assert!(size % SECTOR_SIZE == 0, "flash size must be a multiple of 4096");
+        Self::from_vec(vec![0xFF; size])
+    }
+
+    fn from_vec(data: Vec<u8>) -> Self {
+        let sectors = data.len() / SECTOR_SIZE;
+        Self {
+            data,
+            backing: None,
+            erase_counts: vec![0; sectors],
+            power: PowerCut::never(),
+            stats: FlashStats::default(),
+        }
+    }
+
+    /// Creates a new image file of `size` erased bytes (replacing any file there)
+    /// and returns the chip written through to it.
+    pub fn create_file(path: &Path, size: usize) -> Result<Self, FlashError> {
+        let io = |source| FlashError::Io { path: path.to_owned(), source };
+        let mut flash = Self::erased(size);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .map_err(io)?;
+        file.write_all(&flash.data).map_err(io)?;
+        flash.backing = Some(Backing { path: path.to_owned(), file });
+        Ok(flash)
+    }
+
+    /// Opens an existing image file; every later write and erase goes through to it.
+    pub fn open_file(path: &Path) -> Result<Self, FlashError> {
+        let io = |source| FlashError::Io { path: path.to_owned(), source };
+        let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(io)?;
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).map_err(io)?;
+        if data.is_empty() || data.len() % SECTOR_SIZE != 0 {
+            return Err(FlashError::BadImageSize { path: path.to_owned(), size: data.len() as u64 });
+        }
+        let mut flash = Self::from_vec(data);
+        flash.backing = Some(Backing { path: path.to_owned(), file });
+        Ok(flash)
+    }
+
+    /// Size of the chip in bytes.
+    pub fn size(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The whole chip contents.
+    pub fn contents(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// Operation counts since the chip was opened.
+    pub fn stats(&self) -> FlashStats {
+        self.stats
+    }
+
+    /// How many times the sector containing `addr` has been erased since the chip
+    /// was opened.
+    pub fn erase_count(&self, addr: u32) -> u32 {
+        self.erase_counts.get(addr as usize / SECTOR_SIZE).copied().unwrap_or(0)
+    }
+
+    /// Schedules (or with [`PowerCut::never`] cancels) a power cut.
+    pub fn set_power_cut(&mut self, cut: PowerCut) {
+        self.power = cut;
+    }
+
+    /// Whether an injected power cut has happened.
+    pub fn power_lost(&self) -> bool {
+        self.power.has_tripped()
+    }
+
+    fn check_range(&self, offset: u32, len: usize) -> Result<std::ops::Range<usize>, FlashError> {
+        let start = offset as usize;
+        match start.checked_add(len) {
+            Some(end) if end <= self.data.len() => Ok(start..end),
+            _ => Err(FlashError::OutOfBounds { offset, len, size: self.data.len() }),
+        }
+    }
+
+    /// Reads `buf.len()` bytes from `offset`.
+    pub fn read(&mut self, offset: u32, buf: &mut [u8]) -> Result<(), FlashError> {
+        let range = self.check_range(offset, buf.len())?;
+        if self.power.has_tripped() {
+            return Err(FlashError::PowerLost);
+        }
+        buf.copy_from_slice(&self.data[range]);
+        self.stats.bytes_read += buf.len() as u64;
+        Ok(())
+    }
+
+    /// Programs `bytes` at `offset`. Fails without changing anything if any bit
+    /// would have to go from 0 to 1; a power cut may stop it part-way.
+    pub fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
+        let range = self.check_range(offset, bytes.len())?;
+        let old = &self.data[range.clone()];
+        if let Some(i) = old.iter().zip(bytes).position(|(o, n)| o & n != *n) {
+            return Err(FlashError::NotErased { addr: offset + i as u32, old: old[i], new: bytes[i] });
+        }
+        let granted = self.power.take(bytes.len() as u64) as usize;
+        let done = &bytes[..granted];
+        self.data[range.start..range.start + granted].copy_from_slice(done);
+        self.stats.bytes_written += granted as u64;
+        if let Some(backing) = &mut self.backing {
+            backing.store(offset, done)?;
+        }
+        if granted < bytes.len() { Err(FlashError::PowerLost) } else { Ok(()) }
+    }
+
+    /// Erases every sector in `from..to` (both sector-aligned) to `0xFF`.
+    pub fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError> {
+        let aligned = |a: u32| a as usize % SECTOR_SIZE == 0;
+        if from > to || !aligned(from) || !aligned(to) {
+            return Err(FlashError::Unaligned { from, to });
+        }
+        self.check_range(from, (to - from) as usize)?;
+        for sector in (from..to).step_by(SECTOR_SIZE) {
+            if self.power.take(1) == 0 {
+                return Err(FlashError::PowerLost);
+            }
+            let range = sector as usize..sector as usize + SECTOR_SIZE;
+            self.data[range.clone()].fill(0xFF);
+            self.erase_counts[sector as usize / SECTOR_SIZE] += 1;
+            self.stats.sectors_erased += 1;
+            if let Some(backing) = &mut self.backing {
+                backing.store(sector, &self.data[range])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Erases the sectors covering `offset..offset+bytes.len()` and programs `bytes`
+    /// there: the read-modify-write a sector rewrite needs is the caller's job, this
+    /// is the plain "erase then program" sequence.
+    pub fn erase_and_write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
+        let sector = SECTOR_SIZE as u32;
+        let from = offset / sector * sector;
+        let end = offset as u64 + bytes.len() as u64;
+        let to = u32::try_from(end.div_ceil(u64::from(sector)) * u64::from(sector))
+            .map_err(|_| FlashError::OutOfBounds { offset, len: bytes.len(), size: self.data.len() })?;
+        self.erase(from, to)?;
+        self.write(offset, bytes)
+    }
+}
