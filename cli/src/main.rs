@@ -1,1 +1,134 @@
-fn main(){}
+//! `pycom-emu`: a virtual Pycom board on the command line.
+
+mod console;
+mod duration;
+mod image_cmd;
+mod led_output;
+mod run_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use pycom_board::BoardModel;
+
+/// Exit status for emulator errors (bad image, unreadable script, ...).
+const ERROR_EXIT: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "pycom-emu", version, about = "A virtual Pycom board: run MicroPython for WiPy, LoPy4, SiPy, GPy and FiPy without hardware")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The device to work on.
+#[derive(Args, Clone)]
+struct DeviceArgs {
+    /// Flash image of the device; created on first run.
+    #[arg(long, env = "PYCOM_EMU_IMAGE", default_value = "pycom-device.bin")]
+    image: PathBuf,
+    /// Board model: lopy4, wipy3, fipy, gpy (8 MB flash, PSRAM) or sipy, wipy2 (4 MB flash).
+    #[arg(long, env = "PYCOM_EMU_BOARD", default_value = "lopy4", value_parser = parse_board)]
+    board: BoardModel,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Power the board on and run SCRIPT as its main.py; after machine.reset() or
+    /// machine.soft_reset() the board boots again and runs it again, with flash kept.
+    Run(RunArgs),
+    /// Look at or create device images.
+    #[command(subcommand)]
+    Image(ImageCommand),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    /// MicroPython script to run as main.py.
+    script: PathBuf,
+    /// Follow the wall clock; by default device time is virtual and every sleep
+    /// returns at once with the clock moved on.
+    #[arg(long)]
+    realtime: bool,
+    /// Stop after this much device time (e.g. 30s, 500ms, 2m; a bare number is ms).
+    #[arg(long, value_parser = duration::parse_duration_us, value_name = "DURATION")]
+    timeout: Option<u64>,
+    /// Exit status when --timeout ends the run.
+    #[arg(long, default_value_t = 42, value_name = "CODE")]
+    timeout_exit_code: i32,
+    /// Stop with status 0 as soon as the board prints this text.
+    #[arg(long, value_name = "TEXT")]
+    expect_text: Option<String>,
+    /// Stop with status 1 as soon as the board prints this text.
+    #[arg(long, value_name = "TEXT")]
+    fail_text: Option<String>,
+    /// Write every LED change (device time in µs, colour) to FILE: CSV if it ends
+    /// in .csv, JSON lines otherwise.
+    #[arg(long, value_name = "FILE")]
+    trace_led: Option<PathBuf>,
+    /// Stop (status 1) once the board has reset this many times.
+    #[arg(long, value_name = "N")]
+    max_resets: Option<u32>,
+}
+
+#[derive(Subcommand)]
+enum ImageCommand {
+    /// Print the partition table of an image.
+    Info {
+        /// Flash image to read.
+        #[arg(long, env = "PYCOM_EMU_IMAGE", default_value = "pycom-device.bin")]
+        image: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an erased image with the board's Pycom partition table.
+    Create {
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_board(id: &str) -> Result<BoardModel, String> {
+    BoardModel::from_id(id).ok_or_else(|| {
+        let known: Vec<&str> = BoardModel::ALL.iter().map(|m| m.id()).collect();
+        format!("unknown board {id:?} (known: {})", known.join(", "))
+    })
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Run(args) => run_cmd::run(run_cmd::RunOptions {
+            image: args.device.image,
+            board: args.device.board,
+            script: args.script,
+            realtime: args.realtime,
+            timeout_us: args.timeout,
+            timeout_exit_code: args.timeout_exit_code,
+            expect_text: args.expect_text,
+            fail_text: args.fail_text,
+            trace_led: args.trace_led,
+            max_resets: args.max_resets,
+        }),
+        Command::Image(ImageCommand::Info { image, json }) => image_cmd::info(&image, json).map(|()| 0),
+        Command::Image(ImageCommand::Create { device, force }) => {
+            image_cmd::create(&device.image, device.board, force).map(|()| 0)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match dispatch(Cli::parse()) {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(err) => {
+            eprintln!("pycom-emu: {err:#}");
+            ExitCode::from(ERROR_EXIT)
+        }
+    }
+}

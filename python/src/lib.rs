@@ -1,1 +1,20 @@
-pub fn x(){}
+//! The MicroPython side of the virtual Pycom board.
+//!
+//! An embedded RustPython interpreter runs the user's script with the module set
+//! of a Pycom board (`pycom`, `machine`, `time`/`utime`, `os`/`uos`, `gc`,
+//! `micropython`, `sys`) bound to a [`pycom_board::Board`]. The host's `os`,
+//! `socket` and files are not reachable from scripts. [`run`] plays the board's
+//! boot loop: power-on, `main.py`, and again after each `machine.reset()`.
+
+mod args;
+mod console;
+mod heap;
+mod modules;
+mod prelude;
+mod rng;
+mod session;
+mod state;
+mod traceback;
+
+pub use console::Console;
+pub use session::{Outcome, RunConfig, Script, StopRequest, run};

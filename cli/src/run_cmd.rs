@@ -1,0 +1,98 @@
+//! `pycom-emu run`: power the board on and run a script as its `main.py`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use pycom_board::{Board, BoardModel, Clock, ClockMode, DeviceImage};
+use pycom_python::{Outcome, RunConfig, Script, StopRequest};
+
+use crate::console::TerminalConsole;
+use crate::led_output::{LedDisplay, LedTraceFile};
+
+/// Options of one run.
+pub struct RunOptions {
+    /// The device image.
+    pub image: PathBuf,
+    /// The board model.
+    pub board: BoardModel,
+    /// The script to run as `main.py`.
+    pub script: PathBuf,
+    /// Follow the wall clock instead of skipping waits.
+    pub realtime: bool,
+    /// Device time after which the run stops.
+    pub timeout_us: Option<u64>,
+    /// Exit status when the timeout ends the run.
+    pub timeout_exit_code: i32,
+    /// Text whose appearance ends the run successfully.
+    pub expect_text: Option<String>,
+    /// Text whose appearance ends the run as a failure.
+    pub fail_text: Option<String>,
+    /// Where to write the LED history.
+    pub trace_led: Option<PathBuf>,
+    /// Most resets before the run is stopped.
+    pub max_resets: Option<u32>,
+}
+
+fn read_script(path: &Path) -> Result<Script> {
+    let source = std::fs::read_to_string(path).with_context(|| format!("cannot read script {}", path.display()))?;
+    Ok(Script { name: "main.py".into(), source })
+}
+
+/// Runs the board and returns the process exit status.
+pub fn run(opts: RunOptions) -> Result<i32> {
+    let main = read_script(&opts.script)?;
+    let image = DeviceImage::open_or_create(&opts.image, opts.board)
+        .with_context(|| format!("cannot open device image {}", opts.image.display()))?;
+    if image.created {
+        eprintln!(
+            "[pycom-emu] created {} for a {} ({} MiB flash)",
+            opts.image.display(),
+            opts.board,
+            opts.board.flash_size() >> 20
+        );
+    }
+    let mode = if opts.realtime { ClockMode::Realtime } else { ClockMode::Virtual };
+    let mut board = Board::new(opts.board, image, Arc::new(Clock::new(mode)));
+    let trace = opts.trace_led.as_deref().map(|path| LedTraceFile::attach(path, &mut board)).transpose()?;
+    let board = Arc::new(Mutex::new(board));
+    let display = if opts.realtime { LedDisplay::start_on_terminal(board.clone()) } else { None };
+
+    let expecting = opts.expect_text.clone();
+    let config = RunConfig {
+        main,
+        timeout: opts.timeout_us.map(|us| {
+            let reason = format!("timeout after {} ms of device time", us / 1000);
+            (us, StopRequest { reason, exit_code: opts.timeout_exit_code })
+        }),
+        max_resets: opts.max_resets,
+    };
+    let console = Box::new(TerminalConsole::new(opts.expect_text, opts.fail_text));
+    let outcome = pycom_python::run(board, console, config).context("the board stopped")?;
+
+    if let Some(display) = display {
+        display.stop();
+    }
+    if let Some(trace) = trace {
+        trace.flush()?;
+    }
+    Ok(exit_status(outcome, expecting.as_deref()))
+}
+
+fn exit_status(outcome: Outcome, expecting: Option<&str>) -> i32 {
+    match outcome {
+        Outcome::Completed => match expecting {
+            Some(text) => {
+                eprintln!("[pycom-emu] script ended without printing {text:?}");
+                1
+            }
+            None => 0,
+        },
+        Outcome::Raised => 1,
+        Outcome::SystemExit(code) => code,
+        Outcome::Stopped(request) => {
+            eprintln!("[pycom-emu] {}", request.reason);
+            request.exit_code
+        }
+    }
+}

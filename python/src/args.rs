@@ -1,0 +1,61 @@
+//! Argument checks and conversions with MicroPython's exact error texts.
+
+use rustpython_vm::builtins::{PyFloat, PyInt};
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+
+/// Checks positional argument count like MicroPython's `MP_DEFINE_CONST_FUN_OBJ_*`
+/// wrappers, and that no keyword arguments were passed.
+pub fn arity(args: &FuncArgs, min: usize, max: usize, vm: &VirtualMachine) -> PyResult<()> {
+    if !args.kwargs.is_empty() {
+        return Err(vm.new_type_error("function doesn't take keyword arguments"));
+    }
+    let n = args.args.len();
+    if min == max && n != min {
+        return Err(vm.new_type_error(format!("function takes {min} positional arguments but {n} were given")));
+    }
+    if n < min {
+        return Err(vm.new_type_error(format!("function missing {} required positional arguments", min - n)));
+    }
+    if n > max {
+        return Err(vm.new_type_error(format!("function expected at most {max} arguments, got {n}")));
+    }
+    Ok(())
+}
+
+/// The optional single argument of a 0-1 argument function.
+pub fn optional_arg(args: FuncArgs, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+    arity(&args, 0, 1, vm)?;
+    Ok(args.args.into_iter().next())
+}
+
+/// The Python type name MicroPython uses in conversion errors.
+fn type_name(obj: &PyObjectRef) -> String {
+    obj.class().name().to_string()
+}
+
+/// `mp_obj_get_int`: bool and int in the 32-bit machine word, else
+/// `OverflowError` / `TypeError` as the firmware raises them.
+pub fn get_int(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {
+    if let Some(int) = obj.downcast_ref::<PyInt>() {
+        return i32::try_from(int.as_bigint())
+            .map_err(|_| vm.new_overflow_error("overflow converting long int to machine word"));
+    }
+    Err(vm.new_type_error(format!("can't convert {} to int", type_name(obj))))
+}
+
+/// `mp_obj_get_float`: int, bool or float.
+pub fn get_float(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<f64> {
+    if let Some(f) = obj.downcast_ref::<PyFloat>() {
+        return Ok(f.to_f64());
+    }
+    if let Some(int) = obj.downcast_ref::<PyInt>() {
+        return Ok(int.as_bigint().to_string().parse().unwrap_or(f64::INFINITY));
+    }
+    Err(vm.new_type_error(format!("can't convert {} to float", type_name(obj))))
+}
+
+/// Python truthiness, as `mp_obj_is_true`.
+pub fn truthy(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
+    obj.try_to_bool(vm)
+}

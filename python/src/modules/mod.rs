@@ -1,0 +1,34 @@
+//! The board's built-in modules.
+
+use rustpython_vm::builtins::PyModuleDef;
+use rustpython_vm::Context;
+
+pub mod gc;
+pub mod machine;
+pub mod micropython;
+pub mod os;
+pub mod pycom;
+pub mod time;
+
+/// Module definitions to register with the interpreter. Names that clash with
+/// RustPython's own (`time`, `gc`) replace them.
+pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
+    vec![
+        pycom::module_def(ctx),
+        machine::module_def(ctx),
+        time::module_def(ctx),
+        os::module_def(ctx),
+        gc::module_def(ctx),
+        micropython::module_def(ctx),
+    ]
+}
+
+/// MicroPython's `u`-prefixed names for the same modules.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("utime", "time"),
+    ("uos", "os"),
+    ("umachine", "machine"),
+    ("uerrno", "errno"),
+    ("usys", "sys"),
+    ("ugc", "gc"),
+];

@@ -1,0 +1,123 @@
+//! Makes a fresh interpreter look like the board's MicroPython: `sys` facts,
+//! `u`-aliases, builtins, and a few helpers easier written in Python.
+
+use pycom_board::BoardModel;
+use rustpython_vm::builtins::PyBaseExceptionRef;
+use rustpython_vm::compiler::Mode;
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+
+use crate::console::Uart0;
+use crate::modules;
+
+/// Name under which the helpers are registered in `sys.modules`.
+const HELPERS: &str = "_pycom_emu";
+
+/// Helpers written in Python.
+const HELPER_SOURCE: &str = r#"
+class _AttrTuple(tuple):
+    _fields = ()
+    def __getattr__(self, name):
+        fields = type(self)._fields
+        if name in fields:
+            return self[fields.index(name)]
+        raise AttributeError(name)
+    def __repr__(self):
+        return '(' + ', '.join('%s=%r' % pair for pair in zip(type(self)._fields, self)) + ')'
+
+def attrtuple(fields, values):
+    return type('attrtuple', (_AttrTuple,), {'_fields': tuple(fields)})(values)
+
+class Unwind(BaseException):
+    pass
+"#;
+
+/// MicroPython version the Pycom v1.20 firmware is built on.
+const MICROPYTHON_VERSION: (u8, u8, u8) = (1, 11, 0);
+
+fn helpers(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    vm.import(HELPERS, 0)
+}
+
+/// Builds a MicroPython attribute tuple (`os.uname()`, `sys.implementation`).
+pub fn attrtuple(fields: &[(&str, String)], vm: &VirtualMachine) -> PyResult {
+    let names: Vec<PyObjectRef> = fields.iter().map(|(n, _)| vm.ctx.new_str(*n).into()).collect();
+    let values: Vec<PyObjectRef> = fields.iter().map(|(_, v)| vm.ctx.new_str(v.as_str()).into()).collect();
+    let make = helpers(vm)?.get_attr("attrtuple", vm)?;
+    make.call((vm.ctx.new_tuple(names), vm.ctx.new_tuple(values)), vm)
+}
+
+fn open_unavailable(_args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let enoent = vm.invoke_exception(vm.ctx.exceptions.os_error.to_owned(), vec![vm.ctx.new_int(2).into()]);
+    Err(enoent.unwrap_or_else(|err| err))
+}
+
+fn print_exception(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    crate::args::arity(&FuncArgs::from(args.args.clone()), 1, 2, vm)?;
+    let exc: PyBaseExceptionRef = args.args[0]
+        .clone()
+        .downcast()
+        .map_err(|_| vm.new_type_error("print_exception() argument must be an exception"))?;
+    let text = crate::traceback::format(&exc, vm);
+    match args.args.get(1).or(args.kwargs.get("file")) {
+        Some(file) => vm.call_method(file, "write", (text,)).map(|_| ()),
+        None => crate::console::write(&text, vm),
+    }
+}
+
+/// Registers the helpers, patches `sys` and `builtins`, and adds the `u`-aliases.
+pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
+    let sys = vm.sys_module.clone();
+    let sys_modules = sys.get_attr("modules", vm)?;
+
+    let dict = vm.ctx.new_dict();
+    let module = vm.new_module(HELPERS, dict.clone(), None);
+    sys_modules.set_item(HELPERS, module.clone().into(), vm)?;
+    let code = vm
+        .compile(HELPER_SOURCE, Mode::Exec, "<pycom-emu>".to_owned())
+        .map_err(|e| vm.new_syntax_error(&e, Some(HELPER_SOURCE)))?;
+    vm.run_code_obj(code, rustpython_vm::scope::Scope::with_builtins(None, dict, vm))?;
+    let unwind = module.as_object().get_attr("Unwind", vm)?.downcast().map_err(|_| vm.new_type_error("Unwind"))?;
+    crate::state::with(|s| s.unwind_type = Some(unwind));
+
+    let uart: PyObjectRef = Uart0::new_ref(vm).into();
+    let (major, minor, micro) = MICROPYTHON_VERSION;
+    let version = vm.ctx.new_tuple(vec![
+        vm.ctx.new_int(major).into(),
+        vm.ctx.new_int(minor).into(),
+        vm.ctx.new_int(micro).into(),
+    ]);
+    let implementation = helpers(vm)?.get_attr("attrtuple", vm)?.call(
+        (
+            vm.ctx.new_tuple(vec![vm.ctx.new_str("name").into(), vm.ctx.new_str("version").into()]),
+            vm.ctx.new_tuple(vec![vm.ctx.new_str("micropython").into(), version.into()]),
+        ),
+        vm,
+    )?;
+    let path = vm.ctx.new_list(["", "/flash", "/flash/lib"].map(|p| vm.ctx.new_str(p).into()).to_vec());
+    let settings: [(&str, PyObjectRef); 10] = [
+        ("stdout", uart.clone()),
+        ("stderr", uart),
+        ("stdin", vm.ctx.none()),
+        ("platform", vm.ctx.new_str(model.platform()).into()),
+        ("implementation", implementation),
+        ("version", vm.ctx.new_str("3.4.0").into()),
+        ("path", path.into()),
+        ("argv", vm.ctx.new_list(vec![]).into()),
+        ("maxsize", vm.ctx.new_int(i32::MAX).into()),
+        ("print_exception", vm.new_function("print_exception", print_exception).into()),
+    ];
+    for (name, value) in settings {
+        sys.set_attr(name, value, vm)?;
+    }
+
+    let micropython = vm.import("micropython", 0)?;
+    vm.builtins.set_attr("const", micropython.get_attr("const", vm)?, vm)?;
+    vm.builtins.set_attr("open", vm.new_function("open", open_unavailable), vm)?;
+
+    for (alias, target) in modules::ALIASES {
+        let module = vm.import(*target, 0)?;
+        sys_modules.set_item(*alias, module, vm)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! A run of the board: power-on, `main.py`, and the boot loop around resets.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use pycom_board::{Board, BoardError, BootKind, Clock, ResetCause};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
+use rustpython_vm::compiler::Mode;
+use rustpython_vm::signal::{UserSignalSender, user_signal_channel};
+use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
+
+use crate::state::{self, RunState, lock};
+use crate::{Console, modules, prelude, traceback};
+
+/// A Python source file to run as the board's `main.py`.
+#[derive(Clone, Debug)]
+pub struct Script {
+    /// File name shown in tracebacks.
+    pub name: String,
+    /// Source text.
+    pub source: String,
+}
+
+/// A request to end the run, with the exit status the host should report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StopRequest {
+    /// Why the run ends, for the user.
+    pub reason: String,
+    /// Exit status for the host process.
+    pub exit_code: i32,
+}
+
+/// What to run and when to give up.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// The script played as `main.py` after every boot.
+    pub main: Script,
+    /// Device time (µs since power-on) at which the run stops, and how to report it.
+    pub timeout: Option<(u64, StopRequest)>,
+    /// Most resets allowed before the run is stopped.
+    pub max_resets: Option<u32>,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `main.py` ran to its end.
+    Completed,
+    /// `main.py` raised; the traceback went to the console.
+    Raised,
+    /// `sys.exit(code)`.
+    SystemExit(i32),
+    /// Stopped from outside: console match, timeout or reset limit.
+    Stopped(StopRequest),
+}
+
+/// Runs `config.main` on `board` from power-on, sending UART output to `console`.
+/// Hard and soft resets requested by the script boot the board again and rerun
+/// the script, with flash contents kept.
+pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfig) -> Result<Outcome, BoardError> {
+    let clock = lock(&board).clock().clone();
+    state::install(RunState {
+        board: board.clone(),
+        console,
+        stop: None,
+        reset: None,
+        timeout: config.timeout.clone(),
+        timezone: 0,
+        unwind_type: None,
+        gc_enabled: true,
+        gc_threshold: -1,
+        heap_baseline: 0,
+    });
+    let watchdog = config.timeout.clone().map(|(deadline, request)| DeadlineWatch::start(clock, deadline, request));
+    let result = boot_loop(&board, &config, watchdog.as_ref());
+    if let Some(w) = watchdog {
+        w.finish();
+    }
+    state::uninstall();
+    lock(&board).sync();
+    result
+}
+
+fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: Option<&DeadlineWatch>) -> Result<Outcome, BoardError> {
+    let mut kind = BootKind::Hard(ResetCause::PowerOn);
+    let mut resets = 0u32;
+    loop {
+        lock(board).boot(kind)?;
+        state::with(|s| {
+            s.reset = None;
+            if matches!(kind, BootKind::Hard(_)) {
+                s.timezone = 0;
+            }
+        });
+        let outcome = run_once(board, &config.main, watch);
+        if let Some(stop) = state::with(|s| s.stop.take()) {
+            return Ok(Outcome::Stopped(stop));
+        }
+        let Some(next) = state::with(|s| s.reset.take()) else { return Ok(outcome) };
+        resets += 1;
+        if let Some(limit) = config.max_resets.filter(|limit| resets > *limit) {
+            return Ok(Outcome::Stopped(StopRequest {
+                reason: format!("stopped after {limit} resets (--max-resets)"),
+                exit_code: 1,
+            }));
+        }
+        if next == BootKind::Soft {
+            state::with(|s| s.console.write("PYB: soft reboot\r\n"));
+        }
+        kind = next;
+    }
+}
+
+fn run_once(board: &Mutex<Board>, script: &Script, watch: Option<&DeadlineWatch>) -> Outcome {
+    let model = lock(board).model();
+    let (sender, receiver) = user_signal_channel();
+    if let Some(w) = watch {
+        w.attach(sender);
+    }
+    let builder = Interpreter::builder(Default::default());
+    let defs = modules::defs(&builder.ctx);
+    let interpreter = builder
+        .add_native_modules(&defs)
+        .init_hook(move |vm| vm.set_user_signal_channel(receiver))
+        .build();
+    interpreter.enter(|vm| {
+        let result = prelude::install(vm, model).and_then(|()| {
+            state::with(|s| s.heap_baseline = crate::heap::live_bytes());
+            execute(script, vm)
+        });
+        match result {
+            Ok(()) => Outcome::Completed,
+            Err(exc) => uncaught(exc, board, vm),
+        }
+    })
+}
+
+fn execute(script: &Script, vm: &VirtualMachine) -> PyResult<()> {
+    let code = vm
+        .compile(&script.source, Mode::Exec, script.name.clone())
+        .map_err(|e| vm.new_syntax_error(&e, Some(&script.source)))?;
+    let scope = vm.new_scope_with_builtins();
+    scope.globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
+    scope.globals.set_item("__file__", vm.ctx.new_str(script.name.as_str()).into(), vm)?;
+    vm.run_code_obj(code, scope).map(|_| ())
+}
+
+fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) -> Outcome {
+    let unwinding = state::with(|s| s.stop.is_some() || s.reset.is_some());
+    if unwinding {
+        return Outcome::Completed;
+    }
+    if exc.class().fast_issubclass(vm.ctx.exceptions.system_exit) {
+        let code = match exc.args().as_slice() {
+            [] => 0,
+            [code] if vm.is_none(code) => 0,
+            [code] => match code.downcast_ref::<PyInt>() {
+                Some(i) => i32::try_from(i.as_bigint()).unwrap_or(1),
+                None => {
+                    let _ = crate::console::write(&format!("{}\n", traceback::message(&exc, vm)), vm);
+                    1
+                }
+            },
+            _ => 1,
+        };
+        return Outcome::SystemExit(code);
+    }
+    let _ = crate::console::write(&traceback::format(&exc, vm), vm);
+    // mperror_signal_error: the LED goes dark and the heartbeat stays disabled.
+    lock(board).set_heartbeat(false);
+    Outcome::Raised
+}
+
+/// Watches device time from a helper thread and interrupts a script that runs
+/// past the deadline without sleeping (a busy loop never reaches `time.sleep`).
+struct DeadlineWatch {
+    shared: Arc<WatchShared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct WatchShared {
+    sender: Mutex<Option<UserSignalSender>>,
+    finished: AtomicBool,
+}
+
+/// How often the watcher looks at the clock (wall time).
+const WATCH_POLL: Duration = Duration::from_millis(2);
+/// How often an ignored interrupt is sent again.
+const WATCH_RESEND: Duration = Duration::from_millis(50);
+
+impl DeadlineWatch {
+    fn start(clock: Arc<Clock>, deadline: u64, request: StopRequest) -> Self {
+        let shared = Arc::new(WatchShared { sender: Mutex::new(None), finished: AtomicBool::new(false) });
+        let watcher = shared.clone();
+        let thread = std::thread::spawn(move || {
+            while !watcher.finished.load(Ordering::Relaxed) {
+                if clock.now_us() < deadline {
+                    std::thread::sleep(WATCH_POLL);
+                    continue;
+                }
+                if let Some(sender) = watcher.sender.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                    let request = request.clone();
+                    let _ = sender.send(Box::new(move |vm| Err(state::stop(request, vm))));
+                }
+                std::thread::sleep(WATCH_RESEND);
+            }
+        });
+        Self { shared, thread: Some(thread) }
+    }
+
+    fn attach(&self, sender: UserSignalSender) {
+        *self.shared.sender.lock().unwrap_or_else(|p| p.into_inner()) = Some(sender);
+    }
+
+    fn finish(mut self) {
+        self.shared.finished.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! What the Python bindings share while a run is in progress on this thread: the
+//! board, the console, the stop and reset requests.
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use pycom_board::{Board, BootKind};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
+use rustpython_vm::VirtualMachine;
+
+use crate::{Console, StopRequest};
+
+/// Per-thread state of the run in progress.
+pub struct RunState {
+    /// The board the script runs on.
+    pub board: Arc<Mutex<Board>>,
+    /// Where the board's UART output goes.
+    pub console: Box<dyn Console>,
+    /// Set when the run must end (console match, timeout).
+    pub stop: Option<StopRequest>,
+    /// Set by `machine.reset()` / `machine.soft_reset()`.
+    pub reset: Option<BootKind>,
+    /// Device-time deadline and what to report when it passes.
+    pub timeout: Option<(u64, StopRequest)>,
+    /// `time.timezone()` offset in seconds (firmware RAM, cleared at boot).
+    pub timezone: i64,
+    /// The exception type that unwinds the script for a stop or reset.
+    pub unwind_type: Option<PyTypeRef>,
+    /// `gc.isenabled()`.
+    pub gc_enabled: bool,
+    /// `gc.threshold()`.
+    pub gc_threshold: i32,
+    /// Host heap in use when the interpreter had booted.
+    pub heap_baseline: usize,
+}
+
+/// Heap bytes the MicroPython heap holds right after boot (modules, `sys.path`).
+const HEAP_AT_BOOT: usize = 9_600;
+
+/// `(used, total)` bytes of the board's MicroPython heap.
+pub fn heap_usage() -> (usize, usize) {
+    with(|s| {
+        let total = lock(&s.board).model().gc_heap_size();
+        let used = HEAP_AT_BOOT + crate::heap::live_bytes().saturating_sub(s.heap_baseline);
+        (used.min(total), total)
+    })
+}
+
+thread_local! {
+    static STATE: RefCell<Option<RunState>> = const { RefCell::new(None) };
+}
+
+/// Makes `state` the current run of this thread until [`uninstall`].
+pub fn install(state: RunState) {
+    STATE.with(|s| *s.borrow_mut() = Some(state));
+}
+
+/// Ends the current run and hands its state back.
+pub fn uninstall() -> Option<RunState> {
+    STATE.with(|s| s.borrow_mut().take())
+}
+
+/// Runs `f` on the current run's state.
+///
+/// # Panics
+/// If no run is installed on this thread: the modules are only reachable from a
+/// script started by [`crate::run`].
+pub fn with<R>(f: impl FnOnce(&mut RunState) -> R) -> R {
+    STATE.with(|s| f(s.borrow_mut().as_mut().expect("a pycom-emu run is installed on this thread")))
+}
+
+/// Locks the board of the current run.
+pub fn board() -> Arc<Mutex<Board>> {
+    with(|s| s.board.clone())
+}
+
+/// Locks a shared board, recovering it if a panicking thread poisoned the lock.
+pub fn lock(board: &Mutex<Board>) -> MutexGuard<'_, Board> {
+    board.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The exception that unwinds the script after a stop or reset was requested.
+pub fn unwind(vm: &VirtualMachine) -> PyBaseExceptionRef {
+    let ty = with(|s| s.unwind_type.clone()).expect("unwind type registered at interpreter start");
+    vm.invoke_exception(ty, vec![]).unwrap_or_else(|err| err)
+}
+
+/// Requests the end of the run and returns the exception that unwinds the script.
+pub fn stop(request: StopRequest, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    with(|s| {
+        s.stop.get_or_insert(request);
+    });
+    unwind(vm)
+}

@@ -1,0 +1,85 @@
+//! MicroPython-style tracebacks and exception texts.
+
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt, PyStrRef};
+use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine};
+
+/// `errno` names MicroPython prints for `OSError(errno)`.
+const ERRNO_NAMES: &[(i32, &str)] = &[
+    (1, "EPERM"),
+    (2, "ENOENT"),
+    (5, "EIO"),
+    (9, "EBADF"),
+    (11, "EAGAIN"),
+    (12, "ENOMEM"),
+    (13, "EACCES"),
+    (17, "EEXIST"),
+    (19, "ENODEV"),
+    (20, "ENOTDIR"),
+    (21, "EISDIR"),
+    (22, "EINVAL"),
+    (28, "ENOSPC"),
+    (30, "EROFS"),
+    (39, "ENOTEMPTY"),
+    (95, "EOPNOTSUPP"),
+    (98, "EADDRINUSE"),
+    (103, "ECONNABORTED"),
+    (104, "ECONNRESET"),
+    (105, "ENOBUFS"),
+    (107, "ENOTCONN"),
+    (110, "ETIMEDOUT"),
+    (111, "ECONNREFUSED"),
+    (113, "EHOSTUNREACH"),
+    (114, "EALREADY"),
+    (115, "EINPROGRESS"),
+];
+
+/// The MicroPython name of `errno`, if it has one.
+pub fn errno_name(errno: i32) -> Option<&'static str> {
+    ERRNO_NAMES.iter().find(|(n, _)| *n == errno).map(|(_, name)| *name)
+}
+
+fn str_of(obj: &PyObjectRef, vm: &VirtualMachine) -> String {
+    obj.str(vm).map(|s: PyStrRef| String::from_utf8_lossy(s.as_bytes()).into_owned()).unwrap_or_else(|_| "<unprintable>".into())
+}
+
+/// The text after `TypeName: ` as MicroPython prints it: the single argument as
+/// `str`, several as a tuple, `[Errno N] NAME` for an `OSError` with a known errno.
+pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
+    let args = exc.args();
+    match args.as_slice() {
+        [] => String::new(),
+        [only] => {
+            let os_error = exc.class().fast_issubclass(vm.ctx.exceptions.os_error);
+            let errno = only.downcast_ref::<PyInt>().and_then(|i| i32::try_from(i.as_bigint()).ok());
+            match (os_error, errno.and_then(|e| errno_name(e).map(|n| (e, n)))) {
+                (true, Some((e, name))) => format!("[Errno {e}] {name}"),
+                _ => str_of(only, vm),
+            }
+        }
+        _ => str_of(&args.clone().into(), vm),
+    }
+}
+
+/// The full MicroPython traceback of `exc`, ending with a newline.
+pub fn format(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
+    let mut out = String::from("Traceback (most recent call last):\n");
+    let mut tb = exc.__traceback__();
+    while let Some(entry) = tb {
+        let code = &entry.frame.code;
+        out.push_str(&format!(
+            "  File \"{}\", line {}, in {}\n",
+            code.source_path().as_str(),
+            entry.lineno.get(),
+            code.obj_name.as_str()
+        ));
+        tb = entry.next.lock().clone();
+    }
+    let name = exc.class().name().to_string();
+    let msg = message(exc, vm);
+    if msg.is_empty() {
+        out.push_str(&format!("{name}\n"));
+    } else {
+        out.push_str(&format!("{name}: {msg}\n"));
+    }
+    out
+}
