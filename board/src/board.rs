@@ -66,6 +66,7 @@ impl Board {
 
     /// Runs the firmware's boot path up to the point where `main.py` would start.
     pub fn boot(&mut self, kind: BootKind) -> Result<(), BoardError> {
+        self.clock.power_on();
         let now = self.clock.now_us();
         match kind {
             BootKind::Hard(cause) => {

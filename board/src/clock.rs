@@ -1,5 +1,6 @@
 //! The board's clock: device time in microseconds since power-on of the session.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -15,19 +16,25 @@ pub enum ClockMode {
 
 /// Device time, shared between the board and whoever watches it.
 ///
-/// Device time is the host time spent running plus, in [`ClockMode::Virtual`],
-/// every wait that was skipped. It only moves forward.
+/// Device time is the host time spent running since power-on plus, in
+/// [`ClockMode::Virtual`], every wait that was skipped. It stands at 0 until the
+/// board is powered on ([`Clock::power_on`]) and only moves forward.
 #[derive(Debug)]
 pub struct Clock {
     mode: ClockMode,
-    origin: Instant,
+    origin: OnceLock<Instant>,
     skipped_us: AtomicU64,
 }
 
 impl Clock {
-    /// A clock starting at 0 now.
+    /// A clock standing at 0 until power-on.
     pub fn new(mode: ClockMode) -> Self {
-        Self { mode, origin: Instant::now(), skipped_us: AtomicU64::new(0) }
+        Self { mode, origin: OnceLock::new(), skipped_us: AtomicU64::new(0) }
+    }
+
+    /// Starts the clock running, if it is not already.
+    pub fn power_on(&self) {
+        self.origin.get_or_init(Instant::now);
     }
 
     /// The clock's mode.
@@ -37,7 +44,8 @@ impl Clock {
 
     /// Microseconds of device time since the clock started.
     pub fn now_us(&self) -> u64 {
-        self.origin.elapsed().as_micros() as u64 + self.skipped_us.load(Ordering::Relaxed)
+        let ran = self.origin.get().map_or(0, |origin| origin.elapsed().as_micros() as u64);
+        ran + self.skipped_us.load(Ordering::Relaxed)
     }
 
     /// Lets `us` microseconds of device time pass: skipped in virtual mode, slept
