@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use pycom_flash::Flash;
-use pycom_formats::partition_table::{TABLE_MAX_LEN, TABLE_OFFSET};
 use pycom_formats::PartitionTable;
+use pycom_formats::partition_table::{TABLE_MAX_LEN, TABLE_OFFSET};
 
 use crate::{BoardError, BoardModel};
 

@@ -34,6 +34,7 @@ pub enum LedError {
 pub type LedTrace = Box<dyn FnMut(LedEvent) + Send>;
 
 /// The LED with its heartbeat state.
+#[derive(Default)]
 pub struct Led {
     colour: u32,
     heartbeat_since: Option<u64>,
@@ -48,12 +49,6 @@ impl std::fmt::Debug for Led {
             .field("colour", &self.colour)
             .field("heartbeat_since", &self.heartbeat_since)
             .finish_non_exhaustive()
-    }
-}
-
-impl Default for Led {
-    fn default() -> Self {
-        Self { colour: 0, heartbeat_since: None, shown: None, advanced_to: 0, trace: None }
     }
 }
 

@@ -53,7 +53,10 @@ fn main() {
     let hour = write("hour.py", "import time\ntime.sleep(3600)\n");
     let trace = dir.path().join("led.csv");
     let heartbeat = median_of(7, || run_ok(emulator(&image, &hour).arg("--trace-led").arg(&trace)));
-    println!("1 hour of device time with heartbeat and LED trace (median of 7): {:.1} ms", heartbeat.as_secs_f64() * 1e3);
+    println!(
+        "1 hour of device time with heartbeat and LED trace (median of 7): {:.1} ms",
+        heartbeat.as_secs_f64() * 1e3
+    );
 
     // Resolve the real interpreter once, so a version-manager shim's start-up
     // is not counted against CPython.

@@ -64,10 +64,7 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
             .map(|(_, name)| *name)
             .collect::<Vec<_>>()
             .join(",");
-        println!(
-            "{:<10} {:<5} {:<18} {:>#10x} {:>#10x}  {}",
-            r.label, r.kind, r.subtype_name, r.offset, r.size, flags
-        );
+        println!("{:<10} {:<5} {:<18} {:>#10x} {:>#10x}  {}", r.label, r.kind, r.subtype_name, r.offset, r.size, flags);
     }
     Ok(())
 }

@@ -16,7 +16,11 @@ use pycom_board::BoardModel;
 const ERROR_EXIT: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "pycom-emu", version, about = "A virtual Pycom board: run MicroPython for WiPy, LoPy4, SiPy, GPy and FiPy without hardware")]
+#[command(
+    name = "pycom-emu",
+    version,
+    about = "A virtual Pycom board: run MicroPython for WiPy, LoPy4, SiPy, GPy and FiPy without hardware"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

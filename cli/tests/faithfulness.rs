@@ -56,7 +56,9 @@ fn case_06_float_colour_is_a_type_error() {
 #[test]
 fn case_07_heartbeat_off_always_blanks_the_led() {
     assert_eq!(
-        snippet("import pycom\npycom.heartbeat(False)\npycom.rgbled(0x00FF00)\npycom.heartbeat(False)\nshow(pycom.rgbled)"),
+        snippet(
+            "import pycom\npycom.heartbeat(False)\npycom.rgbled(0x00FF00)\npycom.heartbeat(False)\nshow(pycom.rgbled)"
+        ),
         ["0"]
     );
 }
@@ -110,7 +112,10 @@ fn case_09_heartbeat_on_boot_is_bit_0_of_config_byte_152() {
 
 #[test]
 fn case_49_bootmgr_constants() {
-    assert_eq!(snippet("import pycom\nprint((pycom.FACTORY, pycom.OTA_0, pycom.FAT, pycom.LittleFS))"), ["(0, 1, 0, 1)"]);
+    assert_eq!(
+        snippet("import pycom\nprint((pycom.FACTORY, pycom.OTA_0, pycom.FAT, pycom.LittleFS))"),
+        ["(0, 1, 0, 1)"]
+    );
 }
 
 #[test]

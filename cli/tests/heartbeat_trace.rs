@@ -43,11 +43,8 @@ fn rgbled_changes_are_traced_as_json_lines() {
         &["--trace-led", trace.to_str().unwrap()],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let events: Vec<serde_json::Value> = std::fs::read_to_string(&trace)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events: Vec<serde_json::Value> =
+        std::fs::read_to_string(&trace).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let colours: Vec<u64> = events.iter().map(|e| e["rgb"].as_u64().unwrap()).collect();
     assert_eq!(colours, [0, 0x50, 0, 0x123456, 0], "power-on, boot flash, off, set (a repeat is no change), off");
     assert_eq!(events[0]["time_us"], 0);
@@ -62,7 +59,8 @@ fn rgbled_changes_are_traced_as_json_lines() {
 fn an_uncaught_exception_leaves_the_heartbeat_disabled() {
     let device = Device::new();
     let trace = device.path("led.csv");
-    let run = device.run_with("import time\ntime.sleep(5)\nraise ValueError('boom')\n", &["--trace-led", trace.to_str().unwrap()]);
+    let run = device
+        .run_with("import time\ntime.sleep(5)\nraise ValueError('boom')\n", &["--trace-led", trace.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     let events = csv_events(&std::fs::read_to_string(&trace).unwrap());
     assert_eq!(events.last().unwrap().1, 0, "LED dark after the error");

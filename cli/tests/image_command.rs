@@ -18,7 +18,9 @@ fn a_new_image_is_erased_flash_with_the_table_at_0x8000() {
     // 5 entries + MD5 row, then erased to the end of the sector.
     assert_eq!(&image[0x8000 + 5 * 32..0x8000 + 5 * 32 + 2], &[0xEB, 0xEB]);
     assert!(image[0x8000 + 6 * 32..0x9000].iter().all(|b| *b == 0xFF));
-    assert!(image[0x9000..].iter().enumerate().all(|(i, b)| *b == 0xFF || (0x3FF000..0x400000).contains(&(i + 0x9000))));
+    assert!(
+        image[0x9000..].iter().enumerate().all(|(i, b)| *b == 0xFF || (0x3FF000..0x400000).contains(&(i + 0x9000)))
+    );
 }
 
 #[test]
@@ -28,13 +30,18 @@ fn image_info_prints_the_table_as_text_and_json() {
     let text = device.cli(&["image", "info"]);
     assert_eq!(text.code, 0, "{}", text.stderr);
     assert!(text.stdout.contains("(4 MiB flash)"), "{}", text.stdout);
-    assert!(text.stdout.contains("fs         data  5 (pycom fs)         0x380000    0x7f000  encrypted"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("fs         data  5 (pycom fs)         0x380000    0x7f000  encrypted"),
+        "{}",
+        text.stdout
+    );
 
     let json = device.cli(&["image", "info", "--json"]);
     let info: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(info["flash_size"], 4 << 20);
     assert_eq!(info["partition_table_md5"], true);
-    let labels: Vec<&str> = info["partitions"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> =
+        info["partitions"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["nvs", "factory", "otadata", "ota_0", "dummy", "fs", "config"]);
     assert_eq!(info["partitions"][3]["offset"], 0x1C0000);
     assert_eq!(info["partitions"][3]["subtype_name"], "ota_0");
@@ -73,10 +80,8 @@ fn oracle_python() -> PathBuf {
     if !ready.exists() {
         let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
         assert!(status.success(), "python3 -m venv failed");
-        let status = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "esp-idf-defs==0.1.7"])
-            .status()
-            .unwrap();
+        let status =
+            Command::new(&python).args(["-m", "pip", "install", "--quiet", "esp-idf-defs==0.1.7"]).status().unwrap();
         assert!(status.success(), "pip install esp-idf-defs failed");
         std::fs::write(&ready, "").unwrap();
     }

@@ -139,13 +139,7 @@ fn board_modules_and_u_aliases() {
     );
     assert_eq!(
         lines,
-        [
-            "True True True 2",
-            "LoPy4 micropython ['', '/flash', '/flash/lib']",
-            "7 8",
-            "2560000 None",
-            "160000000 6",
-        ]
+        ["True True True 2", "LoPy4 micropython ['', '/flash', '/flash/lib']", "7 8", "2560000 None", "160000000 6",]
     );
 }
 
@@ -178,7 +172,8 @@ fn uname_reflects_the_board_model() {
     let lopy4 = snippet("import os\nu = os.uname()\nprint(u.sysname, u.machine, u.release, u.lorawan, u.sigfox)");
     assert_eq!(lopy4, ["LoPy4 LoPy4 with ESP32 1.20.2.r6 1.0.2 1.0.1"]);
     let device = Device::new();
-    let wipy = device.run_with("import os, sys\nu = os.uname()\nprint(u.sysname, len(u), sys.platform)", &["--board", "wipy2"]);
+    let wipy = device
+        .run_with("import os, sys\nu = os.uname()\nprint(u.sysname, len(u), sys.platform)", &["--board", "wipy2"]);
     assert_eq!(wipy.lines(), ["WiPy 5 WiPy"], "{}", wipy.stderr);
     assert_eq!(std::fs::metadata(device.image()).unwrap().len(), 4 << 20);
 }
@@ -225,7 +220,13 @@ fn unknown_board_and_bad_timeout_are_usage_errors() {
 #[test]
 fn every_subcommand_has_help() {
     let device = Device::new();
-    for args in [&["--help"][..], &["run", "--help"], &["image", "--help"], &["image", "info", "--help"], &["image", "create", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["image", "--help"],
+        &["image", "info", "--help"],
+        &["image", "create", "--help"],
+    ] {
         let run = device.cli(args);
         assert_eq!(run.code, 0, "{args:?}");
         assert!(run.stdout.contains("Usage:"), "{args:?}: {}", run.stdout);

@@ -53,7 +53,7 @@ impl Flash {
     /// # Panics
     /// If `size` is not a whole number of sectors (a programming error).
     pub fn erased(size: usize) -> Self {
-        assert!(size % SECTOR_SIZE == 0, "flash size must be a multiple of 4096");
+        assert!(size.is_multiple_of(SECTOR_SIZE), "flash size must be a multiple of 4096");
         Self::from_vec(vec![0xFF; size])
     }
 
@@ -73,13 +73,7 @@ impl Flash {
     pub fn create_file(path: &Path, size: usize) -> Result<Self, FlashError> {
         let io = |source| FlashError::Io { path: path.to_owned(), source };
         let mut flash = Self::erased(size);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)
-            .map_err(io)?;
+        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(path).map_err(io)?;
         file.write_all(&flash.data).map_err(io)?;
         flash.backing = Some(Backing { path: path.to_owned(), file });
         Ok(flash)
@@ -169,7 +163,7 @@ impl Flash {
 
     /// Erases every sector in `from..to` (both sector-aligned) to `0xFF`.
     pub fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError> {
-        let aligned = |a: u32| a as usize % SECTOR_SIZE == 0;
+        let aligned = |a: u32| (a as usize).is_multiple_of(SECTOR_SIZE);
         if from > to || !aligned(from) || !aligned(to) {
             return Err(FlashError::Unaligned { from, to });
         }

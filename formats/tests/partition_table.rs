@@ -18,7 +18,10 @@ fn hex(bytes: &[u8]) -> String {
 fn the_4mb_table_has_the_md5_published_for_it() {
     let bytes = PartitionTable::pycom(FlashLayout::Pycom4Mb).encode().unwrap();
     assert_eq!(bytes.len(), 8 * 32, "7 entries and the MD5 row");
-    assert_eq!(&bytes[0xE0..0xF0], &[0xEB, 0xEB, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+    assert_eq!(
+        &bytes[0xE0..0xF0],
+        &[0xEB, 0xEB, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+    );
     assert_eq!(hex(&bytes[0xF0..0x100]), "229b9d0d41b6cfeaba95cfe3bea38f14");
 }
 
@@ -70,10 +73,7 @@ fn a_flipped_bit_fails_the_md5_check() {
 fn garbage_is_reported_with_its_entry_index() {
     let mut sector = in_sector(&PartitionTable::pycom(FlashLayout::Pycom8Mb));
     sector[64] = 0x12;
-    assert_eq!(
-        PartitionTable::decode(&sector),
-        Err(PartitionTableError::BadMagic { index: 2, magic: [0x12, 0x50] })
-    );
+    assert_eq!(PartitionTable::decode(&sector), Err(PartitionTableError::BadMagic { index: 2, magic: [0x12, 0x50] }));
     assert_eq!(PartitionTable::decode(&sector[..10]), Err(PartitionTableError::TooShort(10)));
 }
 

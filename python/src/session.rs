@@ -121,10 +121,8 @@ fn run_once(board: &Mutex<Board>, script: &Script, watch: Option<&DeadlineWatch>
     }
     let builder = Interpreter::builder(Default::default());
     let defs = modules::defs(&builder.ctx);
-    let interpreter = builder
-        .add_native_modules(&defs)
-        .init_hook(move |vm| vm.set_user_signal_channel(receiver))
-        .build();
+    let interpreter =
+        builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
     interpreter.enter(|vm| {
         let result = prelude::install(vm, model).and_then(|()| {
             state::with(|s| s.heap_baseline = crate::heap::live_bytes());

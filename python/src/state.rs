@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use pycom_board::{Board, BootKind};
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
 use rustpython_vm::VirtualMachine;
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
 
 use crate::{Console, StopRequest};
 

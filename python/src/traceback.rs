@@ -39,7 +39,9 @@ pub fn errno_name(errno: i32) -> Option<&'static str> {
 }
 
 fn str_of(obj: &PyObjectRef, vm: &VirtualMachine) -> String {
-    obj.str(vm).map(|s: PyStrRef| String::from_utf8_lossy(s.as_bytes()).into_owned()).unwrap_or_else(|_| "<unprintable>".into())
+    obj.str(vm)
+        .map(|s: PyStrRef| String::from_utf8_lossy(s.as_bytes()).into_owned())
+        .unwrap_or_else(|_| "<unprintable>".into())
 }
 
 /// The text after `TypeName: ` as MicroPython prints it: the single argument as

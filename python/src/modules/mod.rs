@@ -1,7 +1,9 @@
-//! The board's built-in modules.
+//! The board's built-in modules. Each file holds a `#[pymodule]` of the same name,
+//! as RustPython's macros expect.
+#![allow(clippy::module_inception)]
 
-use rustpython_vm::builtins::PyModuleDef;
 use rustpython_vm::Context;
+use rustpython_vm::builtins::PyModuleDef;
 
 pub mod gc;
 pub mod machine;
@@ -24,11 +26,5 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
 }
 
 /// MicroPython's `u`-prefixed names for the same modules.
-pub const ALIASES: &[(&str, &str)] = &[
-    ("utime", "time"),
-    ("uos", "os"),
-    ("umachine", "machine"),
-    ("uerrno", "errno"),
-    ("usys", "sys"),
-    ("ugc", "gc"),
-];
+pub const ALIASES: &[(&str, &str)] =
+    &[("utime", "time"), ("uos", "os"), ("umachine", "machine"), ("uerrno", "errno"), ("usys", "sys"), ("ugc", "gc")];

@@ -5,6 +5,7 @@ pub(crate) use pycom::module_def;
 
 #[rustpython_vm::pymodule]
 mod pycom {
+    use pycom_board::Board;
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
@@ -28,18 +29,32 @@ mod pycom {
         vm.new_os_error(msg.to_owned())
     }
 
-    /// `heartbeat([on])`.
-    #[pyfunction]
-    fn heartbeat(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    /// A `name([on])` function: with no argument returns the setting, with one sets
+    /// it from the argument's truthiness and returns None.
+    fn bool_setting(
+        args: FuncArgs,
+        vm: &VirtualMachine,
+        get: impl FnOnce(&Board) -> bool,
+        set: impl FnOnce(&mut Board, bool) -> PyResult<()>,
+    ) -> PyResult {
         let board = board();
         match optional_arg(args, vm)? {
-            None => Ok(vm.ctx.new_bool(lock(&board).heartbeat()).into()),
+            None => Ok(vm.ctx.new_bool(get(&lock(&board))).into()),
             Some(on) => {
                 let on = truthy(on, vm)?;
-                lock(&board).set_heartbeat(on);
+                set(&mut lock(&board), on)?;
                 Ok(vm.ctx.none())
             }
         }
+    }
+
+    /// `heartbeat([on])`.
+    #[pyfunction]
+    fn heartbeat(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        bool_setting(args, vm, Board::heartbeat, |b, on| {
+            b.set_heartbeat(on);
+            Ok(())
+        })
     }
 
     /// `rgbled([colour])`: refused while the heartbeat runs, even as a getter.
@@ -68,16 +83,8 @@ mod pycom {
     /// boot or soft reset.
     #[pyfunction]
     fn heartbeat_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let board = board();
-        match optional_arg(args, vm)? {
-            None => Ok(vm.ctx.new_bool(lock(&board).heartbeat_on_boot()).into()),
-            Some(on) => {
-                let on = truthy(on, vm)?;
-                lock(&board)
-                    .set_heartbeat_on_boot(on)
-                    .map_err(|e| os_error(&format!("the requested operation failed ({e})"), vm))?;
-                Ok(vm.ctx.none())
-            }
-        }
+        bool_setting(args, vm, Board::heartbeat_on_boot, |b, on| {
+            b.set_heartbeat_on_boot(on).map_err(|e| os_error(&format!("the requested operation failed ({e})"), vm))
+        })
     }
 }
