@@ -53,7 +53,8 @@ impl Clock {
     pub fn wait_us(&self, us: u64) {
         match self.mode {
             ClockMode::Virtual => {
-                self.skipped_us.fetch_add(us, Ordering::Relaxed);
+                let _ =
+                    self.skipped_us.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| Some(t.saturating_add(us)));
             }
             ClockMode::Realtime => std::thread::sleep(Duration::from_micros(us)),
         }

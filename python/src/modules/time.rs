@@ -112,7 +112,9 @@ mod time {
     fn sleep(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         arity(&args, 1, 1, vm)?;
         let secs = get_float(&args.args[0], vm)?;
-        device_sleep((secs * 1e6).max(0.0) as u64, vm)
+        // The firmware converts to a 32-bit millisecond delay.
+        let ms = (secs * 1e3).clamp(0.0, f64::from(u32::MAX));
+        device_sleep((ms * 1e3) as u64, vm)
     }
 
     /// `sleep_ms(ms)`.
