@@ -18,5 +18,5 @@ pub use clock::{Clock, ClockMode};
 pub use config::Config;
 pub use error::BoardError;
 pub use image::DeviceImage;
-pub use led::{HEARTBEAT_COLOUR, HEARTBEAT_OFF_US, HEARTBEAT_ON_US, Led, LedError, LedEvent};
+pub use led::{HEARTBEAT_COLOUR, HEARTBEAT_OFF_US, HEARTBEAT_ON_US, Led, LedError, LedEvent, LedTrace};
 pub use model::{BoardModel, Radio};

@@ -69,7 +69,7 @@ pub fn with<R>(f: impl FnOnce(&mut RunState) -> R) -> R {
     STATE.with(|s| f(s.borrow_mut().as_mut().expect("a pycom-emu run is installed on this thread")))
 }
 
-/// Locks the board of the current run.
+/// The board of the current run.
 pub fn board() -> Arc<Mutex<Board>> {
     with(|s| s.board.clone())
 }

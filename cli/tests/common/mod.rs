@@ -1,7 +1,7 @@
 //! Running the `pycom-emu` binary from tests.
 #![allow(dead_code)] // each test file uses its own subset
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// A scratch device: a temporary directory holding the image and scripts.
@@ -87,8 +87,4 @@ pub fn snippet(snippet: &str) -> Vec<String> {
     let run = device.run(&format!("{SHOW}\n{snippet}"));
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     run.stdout.lines().map(str::to_owned).collect()
-}
-
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }
