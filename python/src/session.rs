@@ -106,8 +106,10 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: Option<&DeadlineWa
                 exit_code: 1,
             }));
         }
-        if next == BootKind::Soft {
-            state::with(|s| s.console.write("PYB: soft reboot\r\n"));
+        if next == BootKind::Soft
+            && let Some(stop) = state::with(|s| s.console.write("PYB: soft reboot\r\n"))
+        {
+            return Ok(Outcome::Stopped(stop));
         }
         kind = next;
     }
