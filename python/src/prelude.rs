@@ -40,9 +40,9 @@ fn helpers(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
 }
 
 /// Builds a MicroPython attribute tuple (`os.uname()`, `sys.implementation`).
-pub fn attrtuple(fields: &[(&str, String)], vm: &VirtualMachine) -> PyResult {
-    let names: Vec<PyObjectRef> = fields.iter().map(|(n, _)| vm.ctx.new_str(*n).into()).collect();
-    let values: Vec<PyObjectRef> = fields.iter().map(|(_, v)| vm.ctx.new_str(v.as_str()).into()).collect();
+pub fn attrtuple(fields: Vec<(&str, PyObjectRef)>, vm: &VirtualMachine) -> PyResult {
+    let (names, values): (Vec<PyObjectRef>, Vec<PyObjectRef>) =
+        fields.into_iter().map(|(name, value)| (vm.ctx.new_str(name).into(), value)).unzip();
     let make = helpers(vm)?.get_attr("attrtuple", vm)?;
     make.call((vm.ctx.new_tuple(names), vm.ctx.new_tuple(values)), vm)
 }
@@ -87,13 +87,8 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
         vm.ctx.new_int(minor).into(),
         vm.ctx.new_int(micro).into(),
     ]);
-    let implementation = helpers(vm)?.get_attr("attrtuple", vm)?.call(
-        (
-            vm.ctx.new_tuple(vec![vm.ctx.new_str("name").into(), vm.ctx.new_str("version").into()]),
-            vm.ctx.new_tuple(vec![vm.ctx.new_str("micropython").into(), version.into()]),
-        ),
-        vm,
-    )?;
+    let implementation =
+        attrtuple(vec![("name", vm.ctx.new_str("micropython").into()), ("version", version.into())], vm)?;
     let path = vm.ctx.new_list(["", "/flash", "/flash/lib"].map(|p| vm.ctx.new_str(p).into()).to_vec());
     let settings: [(&str, PyObjectRef); 10] = [
         ("stdout", uart.clone()),

@@ -41,7 +41,8 @@ mod os {
         if model.has(Radio::Sigfox) {
             fields.push(("sigfox", SIGFOX_VERSION.into()));
         }
-        crate::prelude::attrtuple(&fields, vm)
+        let fields = fields.into_iter().map(|(name, value)| (name, vm.ctx.new_str(value).into())).collect();
+        crate::prelude::attrtuple(fields, vm)
     }
 
     /// `urandom(n)`: `n` random bytes from the hardware RNG.
