@@ -5,7 +5,11 @@ use std::sync::Arc;
 use pycom_flash::Flash;
 use pycom_formats::PartitionTable;
 
+use crate::nvs::PycomNvs;
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
+
+/// Where the `nvs` partition is when the table does not say (every Pycom layout).
+const DEFAULT_NVS: (u32, u32) = (0x9000, 0x7000);
 
 /// Why the board last (re)started: the values of `machine.reset_cause()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +47,8 @@ pub struct Board {
     clock: Arc<Clock>,
     led: Led,
     config: Config,
+    nvs: PycomNvs,
+    diagnostics: Vec<String>,
     reset_cause: ResetCause,
     booted_at_us: u64,
     boots: u32,
@@ -51,7 +57,10 @@ pub struct Board {
 impl Board {
     /// A powered-off board of `model` on `image`, keeping time with `clock`.
     pub fn new(model: BoardModel, image: DeviceImage, clock: Arc<Clock>) -> Self {
+        let (nvs_offset, nvs_size) = image.table.find("nvs").map_or(DEFAULT_NVS, |p| (p.offset, p.size));
         Self {
+            nvs: PycomNvs::new(nvs_offset, nvs_size),
+            diagnostics: Vec::new(),
             model,
             flash: image.flash,
             table: image.table,
@@ -71,11 +80,15 @@ impl Board {
         match kind {
             BootKind::Hard(cause) => {
                 self.config = Config::load(&mut self.flash)?;
+                let note = self.nvs.mount(&mut self.flash)?;
+                self.diagnostics.extend(note);
                 self.reset_cause = cause;
                 self.booted_at_us = now;
             }
             BootKind::Soft => self.reset_cause = ResetCause::Soft,
         }
+        let note = self.nvs.open_namespace(&mut self.flash)?;
+        self.diagnostics.extend(note);
         self.boots += 1;
         self.led.reset(self.config.block().heartbeat_on_boot(), now);
         Ok(())
@@ -171,5 +184,16 @@ impl Board {
     pub fn set_heartbeat_on_boot(&mut self, on: bool) -> Result<(), BoardError> {
         self.config.update(&mut self.flash, |c| c.set_heartbeat_on_boot(on))?;
         Ok(())
+    }
+
+    /// Runs `f` on the firmware's NVS state and the flash it lives on.
+    pub fn with_nvs<R>(&mut self, f: impl FnOnce(&mut PycomNvs, &mut Flash) -> R) -> R {
+        f(&mut self.nvs, &mut self.flash)
+    }
+
+    /// Takes the notes the board has for the emulator's diagnostic output: things
+    /// the real firmware does silently that lose or corrupt data.
+    pub fn take_diagnostics(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.diagnostics)
     }
 }

@@ -4,6 +4,7 @@ use pycom_flash::FlashError;
 use pycom_formats::PartitionTableError;
 
 use crate::BoardModel;
+use crate::nvs::NvsError;
 
 /// What can keep the board from running.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +12,9 @@ pub enum BoardError {
     /// The flash chip or its image file failed.
     #[error(transparent)]
     Flash(#[from] FlashError),
+    /// The NVS partition could not be mounted.
+    #[error("NVS: {0}")]
+    Nvs(#[from] NvsError),
     /// The image's partition table is missing or damaged.
     #[error("{path}: partition table at 0x8000: {source}")]
     PartitionTable {

@@ -12,6 +12,7 @@ mod error;
 mod image;
 mod led;
 mod model;
+pub mod nvs;
 
 pub use board::{Board, BootKind, ResetCause};
 pub use clock::{Clock, ClockMode};

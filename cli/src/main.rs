@@ -4,6 +4,8 @@ mod console;
 mod duration;
 mod image_cmd;
 mod led_output;
+mod nvs_cmd;
+mod nvs_csv;
 mod run_cmd;
 
 use std::path::PathBuf;
@@ -45,6 +47,10 @@ enum Command {
     /// Look at or create device images.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Read and write the keys in the device's NVS partition (`pycom.nvs_*` use
+    /// namespace PY_NVM), and import or export them as Espressif NVS CSV.
+    #[command(subcommand)]
+    Nvs(nvs_cmd::NvsCommand),
 }
 
 #[derive(Args)]
@@ -124,6 +130,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Image(ImageCommand::Create { device, force }) => {
             image_cmd::create(&device.image, device.board, force).map(|()| 0)
         }
+        Command::Nvs(command) => nvs_cmd::run(command),
     }
 }
 

@@ -8,7 +8,7 @@ use std::process::Command;
 use common::Device;
 
 #[test]
-fn a_new_image_is_erased_flash_with_the_table_at_0x8000() {
+fn a_new_image_is_erased_flash_with_the_table_at_0x8000_and_the_nvs_namespace() {
     let device = Device::new();
     assert_eq!(device.run("pass").code, 0);
     let image = std::fs::read(device.image()).unwrap();
@@ -18,8 +18,10 @@ fn a_new_image_is_erased_flash_with_the_table_at_0x8000() {
     // 5 entries + MD5 row, then erased to the end of the sector.
     assert_eq!(&image[0x8000 + 5 * 32..0x8000 + 5 * 32 + 2], &[0xEB, 0xEB]);
     assert!(image[0x8000 + 6 * 32..0x9000].iter().all(|b| *b == 0xFF));
+    // The first boot opens the PY_NVM namespace: one active NVS page.
+    assert_eq!(&image[0x9000..0x9004], &[0xFE, 0xFF, 0xFF, 0xFF]);
     assert!(
-        image[0x9000..].iter().enumerate().all(|(i, b)| *b == 0xFF || (0x3FF000..0x400000).contains(&(i + 0x9000)))
+        image[0xA000..].iter().enumerate().all(|(i, b)| *b == 0xFF || (0x3FF000..0x400000).contains(&(i + 0xA000)))
     );
 }
 

@@ -14,6 +14,8 @@ pub struct FlashStats {
     pub bytes_read: u64,
     /// Bytes programmed.
     pub bytes_written: u64,
+    /// Program calls (each may program many bytes).
+    pub program_calls: u64,
     /// Sectors erased.
     pub sectors_erased: u64,
 }
@@ -55,6 +57,15 @@ impl Flash {
     pub fn erased(size: usize) -> Self {
         assert!(size.is_multiple_of(SECTOR_SIZE), "flash size must be a multiple of 4096");
         Self::from_vec(vec![0xFF; size])
+    }
+
+    /// A chip holding `data` in memory, e.g. a copy of another chip's contents.
+    ///
+    /// # Panics
+    /// If the length is not a whole number of sectors (a programming error).
+    pub fn from_bytes(data: Vec<u8>) -> Self {
+        assert!(data.len().is_multiple_of(SECTOR_SIZE), "flash size must be a multiple of 4096");
+        Self::from_vec(data)
     }
 
     fn from_vec(data: Vec<u8>) -> Self {
@@ -152,6 +163,7 @@ impl Flash {
             return Err(FlashError::NotErased { addr: offset + i as u32, old: old[i], new: bytes[i] });
         }
         let granted = self.power.take(bytes.len() as u64) as usize;
+        self.stats.program_calls += 1;
         let done = &bytes[..granted];
         self.data[range.start..range.start + granted].copy_from_slice(done);
         self.stats.bytes_written += granted as u64;

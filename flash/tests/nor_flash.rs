@@ -142,3 +142,31 @@ fn embedded_storage_traits_reach_the_model() {
     assert_eq!(roundtrip(&mut flash), b"abc");
     assert_eq!(ReadNorFlash::capacity(&flash), SECTOR_SIZE);
 }
+
+#[test]
+fn a_call_counted_cut_tears_the_interrupted_write_by_quarters() {
+    for (calls, kept) in [(4u64, 0usize), (5, 2), (6, 4), (7, 6)] {
+        let mut flash = Flash::erased(SECTOR_SIZE);
+        flash.set_power_cut(PowerCut::after_calls(calls));
+        for i in 0..calls {
+            flash.write(i as u32, &[0]).unwrap();
+        }
+        let err = flash.write(100, &[0u8; 8]).unwrap_err();
+        assert!(matches!(err, FlashError::PowerLost));
+        let programmed = flash.contents()[100..108].iter().filter(|b| **b == 0).count();
+        assert_eq!(programmed, kept, "cut after {calls} calls");
+        assert!(flash.write(200, &[0]).is_err());
+    }
+}
+
+#[test]
+fn a_call_counted_cut_never_half_erases() {
+    let mut flash = Flash::erased(2 * SECTOR_SIZE);
+    flash.write(0, &[0; 16]).unwrap();
+    flash.set_power_cut(PowerCut::after_calls(3));
+    for i in 0..3 {
+        flash.write(SECTOR_SIZE as u32 + i, &[0]).unwrap();
+    }
+    assert!(flash.erase(0, SECTOR_SIZE as u32).is_err());
+    assert_eq!(flash.contents()[0], 0);
+}

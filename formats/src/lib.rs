@@ -5,6 +5,7 @@
 
 pub mod config_block;
 pub mod crc32;
+pub mod nvs;
 pub mod partition_table;
 
 pub use config_block::ConfigBlock;

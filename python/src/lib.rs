@@ -10,6 +10,7 @@ mod args;
 mod console;
 mod heap;
 mod modules;
+mod nvs_args;
 mod prelude;
 mod rng;
 mod session;

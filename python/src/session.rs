@@ -87,7 +87,14 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: Option<&DeadlineWa
     let mut kind = BootKind::Hard(ResetCause::PowerOn);
     let mut resets = 0u32;
     loop {
-        lock(board).boot(kind)?;
+        let notes = {
+            let mut board = lock(board);
+            board.boot(kind)?;
+            board.take_diagnostics()
+        };
+        for note in notes {
+            eprintln!("pycom-emu: {note}");
+        }
         state::with(|s| {
             s.reset = None;
             if matches!(kind, BootKind::Hard(_)) {

@@ -1,15 +1,17 @@
-//! `pycom`: the heartbeat LED and boot settings (the rest of the module lands with
-//! the NVS, boot-config and OTA work).
+//! `pycom`: the heartbeat LED, NVS and boot settings (the rest of the module lands
+//! with the boot-config and OTA work).
 
 pub(crate) use pycom::module_def;
 
 #[rustpython_vm::pymodule]
 mod pycom {
     use pycom_board::Board;
+    use pycom_board::nvs::{NvsError, PycomValue};
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
-    use crate::args::{get_int, optional_arg, truthy};
+    use crate::args::{arity, get_int, optional_arg, truthy};
+    use crate::nvs_args::{self, NvsInput};
     use crate::state::{board, lock};
 
     /// `pycom.FACTORY`: the factory app slot for `bootmgr`.
@@ -86,5 +88,62 @@ mod pycom {
         bool_setting(args, vm, Board::heartbeat_on_boot, |b, on| {
             b.set_heartbeat_on_boot(on).map_err(|e| os_error(&format!("the requested operation failed ({e})"), vm))
         })
+    }
+
+    /// `nvs_set(key, value)`: an int is stored as `u32`, a str or bytes as a string.
+    #[pyfunction]
+    fn nvs_set(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 2, 2, vm)?;
+        let key = nvs_args::key_bytes(&args.args[0], vm)?;
+        let value = nvs_args::value(&args.args[1], vm)?;
+        let board = board();
+        let result = lock(&board).with_nvs(|nvs, flash| match &value {
+            NvsInput::U32(v) => nvs.set_u32(flash, &key, *v),
+            NvsInput::Str(s) => nvs.set_str(flash, &key, s),
+        });
+        result.map_err(|e| nvs_args::set_error(e, vm))?;
+        Ok(vm.ctx.none())
+    }
+
+    /// `nvs_get(key[, default])`: the int (signed 32-bit) or string stored under
+    /// `key`; without a default a missing key raises `ValueError`.
+    #[pyfunction]
+    fn nvs_get(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 1, 2, vm)?;
+        let key = nvs_args::key_bytes(&args.args[0], vm)?;
+        let board = board();
+        let found = lock(&board).with_nvs(|nvs, flash| nvs.get(flash, &key));
+        match found {
+            Ok(PycomValue::Int(v)) => Ok(vm.ctx.new_int(v).into()),
+            Ok(PycomValue::Str(s)) => Ok(vm.ctx.new_str(s).into()),
+            Err(NvsError::NotFound) => match args.args.get(1) {
+                Some(default) => Ok(default.clone()),
+                None => Err(vm.new_value_error("No matching object for the provided key")),
+            },
+            Err(e) => Err(nvs_args::get_error(&e, vm)),
+        }
+    }
+
+    /// `nvs_erase(key)`: `KeyError` if there is no such key; other errors are ignored.
+    #[pyfunction]
+    fn nvs_erase(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 1, 1, vm)?;
+        let key = nvs_args::key_bytes(&args.args[0], vm)?;
+        let board = board();
+        let result = lock(&board).with_nvs(|nvs, flash| nvs.erase(flash, &key));
+        match result {
+            Err(NvsError::NotFound) => Err(vm.new_key_error(vm.ctx.new_str("key not found").into())),
+            _ => Ok(vm.ctx.none()),
+        }
+    }
+
+    /// `nvs_erase_all()`: erases every key of the `PY_NVM` namespace.
+    #[pyfunction]
+    fn nvs_erase_all(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 0, 0, vm)?;
+        let board = board();
+        let result = lock(&board).with_nvs(|nvs, flash| nvs.erase_all(flash));
+        result.map_err(|_| os_error("the requested operation failed", vm))?;
+        Ok(vm.ctx.none())
     }
 }

@@ -1,0 +1,73 @@
+//! Conversions and error texts of the firmware's `pycom.nvs_*` functions.
+
+use pycom_board::nvs::NvsError;
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyBytes, PyInt, PyStr};
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+
+/// Longest string `nvs_set` accepts is one byte less than this.
+const MAX_STRING: usize = 1984;
+
+/// What `nvs_set` stores.
+pub enum NvsInput {
+    /// An int, reduced modulo 2**32.
+    U32(u32),
+    /// A string (or bytes), cut at the first NUL as C sees it.
+    Str(Vec<u8>),
+}
+
+/// `mp_obj_str_get_str`: the bytes of a str or bytes key.
+pub fn key_bytes(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+    if let Some(s) = obj.downcast_ref::<PyStr>() {
+        return Ok(s.as_bytes().to_vec());
+    }
+    if let Some(b) = obj.downcast_ref::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    Err(vm.new_type_error(format!("can't convert '{}' object to str implicitly", obj.class().name())))
+}
+
+/// The value of `nvs_set(key, value)`, checked as the firmware checks it.
+pub fn value(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<NvsInput> {
+    let text = if let Some(s) = obj.downcast_ref::<PyStr>() {
+        Some(s.as_bytes().to_vec())
+    } else {
+        obj.downcast_ref::<PyBytes>().map(|b| b.as_bytes().to_vec())
+    };
+    if let Some(mut bytes) = text {
+        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+            bytes.truncate(nul);
+        }
+        if bytes.len() >= MAX_STRING {
+            return Err(vm.new_value_error(format!("value too long (max: {MAX_STRING})")));
+        }
+        return Ok(NvsInput::Str(bytes));
+    }
+    if obj.downcast_ref::<PyInt>().is_some() && !obj.fast_isinstance(vm.ctx.types.bool_type) {
+        let mask: PyObjectRef = vm.ctx.new_int(u32::MAX).into();
+        let low = vm._and(obj, &mask)?;
+        let low = low.downcast_ref::<PyInt>().and_then(|i| u32::try_from(i.as_bigint()).ok()).unwrap_or(0);
+        return Ok(NvsInput::U32(low));
+    }
+    Err(vm.new_value_error("Value must be string, bytes or integer"))
+}
+
+/// The exception `nvs_set` raises for an NVS error.
+pub fn set_error(error: NvsError, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    match error {
+        NvsError::NotEnoughSpace | NvsError::PageFull | NvsError::NoFreePages => {
+            vm.new_os_error("No free space available".to_owned())
+        }
+        NvsError::InvalidName => vm.new_value_error("Key is invalid"),
+        NvsError::KeyTooLong => vm.new_value_error("Key is too long"),
+        other => plain_exception(format!("Error occurred while storing value, code: {}", other.code()), vm),
+    }
+}
+
+/// The exception `nvs_get` raises for an NVS error other than a missing key.
+pub fn get_error(error: &NvsError, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    plain_exception(format!("Error occurred while fetching value, code: {}", error.code()), vm)
+}
+
+fn plain_exception(message: String, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    vm.new_exception_msg(vm.ctx.exceptions.exception_type.to_owned(), message.into())
+}
