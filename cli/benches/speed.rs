@@ -3,7 +3,8 @@
 //!
 //! Prints the median wall time of repeated whole-process runs of `pycom-emu run`
 //! (on an existing image) and, for the script benchmarks, of CPython 3 on the same
-//! file, with their ratio.
+//! file, with their ratio; and `pycom.nvs_set` / `nvs_get` calls per second from
+//! Python (run time minus the empty-script start-up).
 
 use std::path::Path;
 use std::process::Command;
@@ -11,6 +12,9 @@ use std::time::{Duration, Instant};
 
 const EMPTY: &str = "";
 const SUM_RANGE: &str = "def f():\n    s = 0\n    for i in range(10**6):\n        s += i\n    return s\nprint(f())\n";
+const NVS_CALLS: u32 = 20_000;
+const NVS_SET: &str = "import pycom\nfor i in range(20000):\n    pycom.nvs_set('k%d' % (i % 50), i)\n";
+const NVS_GET: &str = "import pycom\nfor i in range(20000):\n    pycom.nvs_get('k%d' % (i % 50))\n";
 const MEMORYVIEW_COPY: &str = "src = bytearray(2048)\ndst = bytearray(2048)\nmv = memoryview(dst)\nfor i in range(20000):\n    mv[:] = src\nprint(len(dst))\n";
 
 fn median_of(runs: usize, mut once: impl FnMut()) -> Duration {
@@ -49,6 +53,17 @@ fn main() {
 
     let startup = median_of(31, || run_ok(&mut emulator(&image, &empty)));
     println!("start-up, empty script on an existing image (median of 31): {:.1} ms", startup.as_secs_f64() * 1e3);
+
+    for (name, source) in [("nvs_set of a u32, 50 rotating keys", NVS_SET), ("nvs_get of a u32", NVS_GET)] {
+        let script = write("nvs.py", source);
+        let run = median_of(7, || run_ok(&mut emulator(&image, &script)));
+        let calls = (run.saturating_sub(startup)).as_secs_f64();
+        println!(
+            "pycom.{name} from Python: {:.0} calls/s ({NVS_CALLS} calls, {:.1} ms over start-up, median of 7)",
+            f64::from(NVS_CALLS) / calls,
+            calls * 1e3
+        );
+    }
 
     let hour = write("hour.py", "import time\ntime.sleep(3600)\n");
     let trace = dir.path().join("led.csv");

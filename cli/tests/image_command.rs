@@ -2,7 +2,6 @@
 //! partition table checked by an independent parser (esp-idf-defs from PyPI).
 
 mod common;
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::Device;
@@ -74,22 +73,6 @@ fn image_info_on_a_damaged_table_is_a_clear_error() {
     assert!(missing.stderr.contains("cannot read image"), "{}", missing.stderr);
 }
 
-/// A virtualenv with esp-idf-defs, made once per target directory.
-fn oracle_python() -> PathBuf {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("oracle-venv");
-    let python = venv.join("bin/python");
-    let ready = venv.join("esp-idf-defs-0.1.7.ok");
-    if !ready.exists() {
-        let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
-        assert!(status.success(), "python3 -m venv failed");
-        let status =
-            Command::new(&python).args(["-m", "pip", "install", "--quiet", "esp-idf-defs==0.1.7"]).status().unwrap();
-        assert!(status.success(), "pip install esp-idf-defs failed");
-        std::fs::write(&ready, "").unwrap();
-    }
-    python
-}
-
 const DECODE: &str = r#"
 import sys
 from esp_idf_defs import PartitionTable
@@ -100,7 +83,7 @@ for p in PartitionTable.from_binary(data):
 
 #[test]
 fn esp_idf_defs_decodes_our_tables_to_the_pycom_layouts() {
-    let python = oracle_python();
+    let python = common::python_with("esp-idf-defs==0.1.7");
     let cases: [(&str, &[&str]); 2] = [
         (
             "lopy4",

@@ -5,7 +5,6 @@
 mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use base64::Engine as _;
 use common::{Device, Run};
@@ -172,25 +171,9 @@ fn bad_input_is_refused_and_leaves_the_image_untouched() {
 // ---------------------------------------------------------------------------
 // Espressif's generator (esp-idf-nvs-partition-gen) as the reference producer.
 
-/// Python of a virtualenv with esp-idf-nvs-partition-gen 0.3.0, made once.
-fn generator_python() -> &'static Path {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nvs-oracle-venv");
-        let python = venv.join("bin/python");
-        let ready = venv.join("esp-idf-nvs-partition-gen-0.3.0.ok");
-        if !ready.exists() {
-            let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
-            assert!(status.success(), "python3 -m venv failed");
-            let status = Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet", "esp-idf-nvs-partition-gen==0.3.0"])
-                .status()
-                .unwrap();
-            assert!(status.success(), "pip install esp-idf-nvs-partition-gen failed");
-            std::fs::write(&ready, "").unwrap();
-        }
-        python
-    })
+/// Python of a virtualenv with esp-idf-nvs-partition-gen 0.3.0.
+fn generator_python() -> PathBuf {
+    common::python_with("esp-idf-nvs-partition-gen==0.3.0")
 }
 
 /// Runs the generator on `csv` (in the device's directory, which `file` rows are

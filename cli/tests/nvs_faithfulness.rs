@@ -194,3 +194,50 @@ fn a_full_partition_refuses_new_values_and_updates_with_os_error() {
     );
     assert_eq!(run, ["755 No free space available", "OSError: No free space available", "0", "None", "12345"]);
 }
+
+#[test]
+fn a_partition_without_a_free_page_is_erased_at_boot_and_reported() {
+    let device = Device::new();
+    assert_eq!(device.run("import pycom\npycom.nvs_set('k', 1)").code, 0);
+    let mut image = std::fs::read(device.image()).unwrap();
+    for page in 1..7u32 {
+        let at = 0x9000 + page as usize * 0x1000;
+        image[at..at + 32].copy_from_slice(&pycom_formats::nvs::PageHeader::active(page).encode());
+    }
+    std::fs::write(device.image(), image).unwrap();
+    let run = device
+        .run("import pycom\nprint(pycom.nvs_get('k', 'erased'))\npycom.nvs_set('k', 2)\nprint(pycom.nvs_get('k'))");
+    assert_eq!(run.lines(), ["erased", "2"], "{}", run.stderr);
+    assert!(run.stderr.contains("[pycom-emu] NVS partition at 0x9000 could not be mounted"), "{}", run.stderr);
+}
+
+#[test]
+fn when_py_nvm_cannot_be_opened_every_nvs_call_fails_with_code_4359() {
+    let device = Device::new();
+    assert_eq!(device.cli(&["image", "create"]).code, 0);
+    let mut csv = String::from("key,type,encoding,value\nother,namespace,,\n");
+    for i in 0..755 {
+        csv.push_str(&format!("k{i},data,u32,{i}\n"));
+    }
+    let path = device.path("full.csv");
+    std::fs::write(&path, csv).unwrap();
+    let import = device.cli(&["nvs", "import", path.to_str().unwrap()]);
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    let run = device.run(&format!(
+        "{SHOW}\nimport pycom\nshow(pycom.nvs_set, 'a', 1)\nshow(pycom.nvs_get, 'a')\nshow(pycom.nvs_get, 'a', 5)\n\
+         show(pycom.nvs_erase, 'a')\nshow(pycom.nvs_erase_all)"
+    ));
+    assert_eq!(
+        run.lines(),
+        [
+            "Exception: Error occurred while storing value, code: 4359",
+            "Exception: Error occurred while fetching value, code: 4359",
+            "Exception: Error occurred while fetching value, code: 4359",
+            "None",
+            "OSError: the requested operation failed",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nvs_open(\"PY_NVM\") failed"), "{}", run.stderr);
+}

@@ -93,7 +93,7 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: Option<&DeadlineWa
             board.take_diagnostics()
         };
         for note in notes {
-            eprintln!("pycom-emu: {note}");
+            eprintln!("[pycom-emu] {note}");
         }
         state::with(|s| {
             s.reset = None;

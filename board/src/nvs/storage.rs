@@ -304,11 +304,8 @@ impl Nvs {
         match item_type {
             ItemType::Str => {
                 let (p, index, item) = self.find(Query::typed(ns, ItemType::Str, key))?;
-                let mut bytes = self.pages.page_mut(p).read_payload(flash, index, &item)?;
-                if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-                    bytes.truncate(nul);
-                }
-                Ok(Value::Str(String::from_utf8_lossy(&bytes).into_owned()))
+                let bytes = self.pages.page_mut(p).read_payload(flash, index, &item)?;
+                Ok(string_value(&bytes))
             }
             ItemType::BlobIndex | ItemType::BlobData | ItemType::BlobV1 => {
                 self.read_blob(flash, ns, key).map(Value::Blob)
@@ -404,12 +401,7 @@ impl Nvs {
                 },
                 ItemType::BlobData => continue,
                 ItemType::Str | ItemType::BlobV1 => match self.pages.page_mut(p).read_payload(flash, index, &item) {
-                    Ok(mut bytes) if item_type == ItemType::Str => {
-                        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-                            bytes.truncate(nul);
-                        }
-                        Value::Str(String::from_utf8_lossy(&bytes).into_owned())
-                    }
+                    Ok(bytes) if item_type == ItemType::Str => string_value(&bytes),
                     Ok(bytes) => Value::Blob(bytes),
                     Err(NvsError::NotFound) => continue,
                     Err(e) => return Err(e),
@@ -448,4 +440,10 @@ impl Nvs {
     pub fn base(&self) -> u32 {
         self.base
     }
+}
+
+/// A stored string payload as a value: up to its NUL, invalid UTF-8 replaced.
+fn string_value(bytes: &[u8]) -> Value {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    Value::Str(String::from_utf8_lossy(&bytes[..end]).into_owned())
 }

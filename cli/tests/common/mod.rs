@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::Mutex;
 
 /// A scratch device: a temporary directory holding the image and scripts.
 pub struct Device {
@@ -87,4 +88,23 @@ pub fn snippet(snippet: &str) -> Vec<String> {
     let run = device.run(&format!("{SHOW}\n{snippet}"));
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     run.stdout.lines().map(str::to_owned).collect()
+}
+
+/// The Python of a virtualenv (under the target directory) with `requirement`
+/// installed from PyPI, made on first use so a fresh machine needs nothing but
+/// `python3`.
+pub fn python_with(requirement: &str) -> PathBuf {
+    static CREATING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = CREATING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("venv-{}", requirement.replace("==", "-")));
+    let python = venv.join("bin/python");
+    let ready = venv.join("installed.ok");
+    if !ready.exists() {
+        let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
+        assert!(status.success(), "python3 -m venv failed");
+        let status = Command::new(&python).args(["-m", "pip", "install", "--quiet", requirement]).status().unwrap();
+        assert!(status.success(), "pip install {requirement} failed");
+        std::fs::write(&ready, "").unwrap();
+    }
+    python
 }
