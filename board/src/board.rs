@@ -3,13 +3,22 @@
 use std::sync::Arc;
 
 use pycom_flash::Flash;
-use pycom_formats::PartitionTable;
+use pycom_formats::boot_info::Image;
+use pycom_formats::config_block::StoredWifiMode;
+use pycom_formats::{BootInfo, ConfigBlock, PartitionTable};
 
+use crate::bootloader::{self, Slots};
+use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
 use crate::nvs::PycomNvs;
+use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
 /// Where the `nvs` partition is when the table does not say (every Pycom layout).
 const DEFAULT_NVS: (u32, u32) = (0x9000, 0x7000);
+/// First Wi-Fi auth mode ESP-IDF 3.3 does not know (`WIFI_AUTH_MAX`).
+const WIFI_AUTH_MAX: u8 = 6;
+/// `WIFI_AUTH_WPA2_PSK`.
+const WIFI_AUTH_WPA2_PSK: u8 = 3;
 
 /// Why the board last (re)started: the values of `machine.reset_cause()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +57,13 @@ pub struct Board {
     led: Led,
     config: Config,
     nvs: PycomNvs,
+    slots: Slots,
+    boot_info: BootInfo,
+    running: Image,
+    safe_boot: bool,
+    safe_boot_pin_us: Option<u64>,
+    watchdog: Watchdog,
+    uart_output: Vec<String>,
     diagnostics: Vec<String>,
     reset_cause: ResetCause,
     booted_at_us: u64,
@@ -60,6 +76,13 @@ impl Board {
         let (nvs_offset, nvs_size) = image.table.find("nvs").map_or(DEFAULT_NVS, |p| (p.offset, p.size));
         Self {
             nvs: PycomNvs::new(nvs_offset, nvs_size),
+            slots: Slots::from_table(&image.table),
+            boot_info: BootInfo::initial(),
+            running: Image::Factory,
+            safe_boot: false,
+            safe_boot_pin_us: None,
+            watchdog: Watchdog::default(),
+            uart_output: Vec::new(),
             diagnostics: Vec::new(),
             model,
             flash: image.flash,
@@ -74,23 +97,72 @@ impl Board {
     }
 
     /// Runs the firmware's boot path up to the point where `main.py` would start.
+    ///
+    /// Device-visible times (tick origin, heartbeat start) are taken from the start
+    /// of the boot plus the bootloader's explicit waits, not from the host time
+    /// the emulated boot takes, so traces do not depend on the host's speed.
     pub fn boot(&mut self, kind: BootKind) -> Result<(), BoardError> {
         self.clock.power_on();
-        let now = self.clock.now_us();
-        match kind {
-            BootKind::Hard(cause) => {
-                self.config = Config::load(&mut self.flash)?;
-                let note = self.nvs.mount(&mut self.flash)?;
-                self.diagnostics.extend(note);
-                self.reset_cause = cause;
-                self.booted_at_us = now;
-            }
-            BootKind::Soft => self.reset_cause = ResetCause::Soft,
+        let start = self.clock.now_us();
+        let mut waited = 0;
+        if let BootKind::Hard(cause) = kind {
+            waited = self.hard_boot(cause, start)?;
+        } else {
+            self.reset_cause = ResetCause::Soft;
         }
         let note = self.nvs.open_namespace(&mut self.flash)?;
         self.diagnostics.extend(note);
+        self.boot_info = bootloader::read_boot_info(&mut self.flash, &self.slots)?.unwrap_or(self.boot_info);
+        if matches!(kind, BootKind::Hard(_)) {
+            self.start_on_boot_services()?;
+        }
         self.boots += 1;
-        self.led.reset(self.config.block().heartbeat_on_boot(), now);
+        self.led.reset(self.config.block().heartbeat_on_boot(), start + waited);
+        Ok(())
+    }
+
+    /// The chip restarts at device time `start`: watchdog stopped, bootloader,
+    /// config block, NVS. Returns the device time the bootloader waited.
+    fn hard_boot(&mut self, cause: ResetCause, start: u64) -> Result<u64, BoardError> {
+        self.watchdog.stop();
+        let pin = self.safe_boot_pin_us.take();
+        let decision = bootloader::boot(&mut self.flash, &self.slots, pin, &mut self.led, &self.clock, start)?;
+        self.uart_output.extend(decision.messages);
+        self.boot_info = decision.info;
+        self.running = decision.running;
+        self.safe_boot = decision.safe_boot;
+        self.config = Config::load(&mut self.flash)?;
+        let note = self.nvs.mount(&mut self.flash)?;
+        self.diagnostics.extend(note);
+        self.reset_cause = cause;
+        self.booted_at_us = start;
+        Ok(decision.waited_us)
+    }
+
+    /// Hard boot only: the watchdog and Wi-Fi settings of the config block. An
+    /// enabled watchdog without a timeout is switched off in flash; Wi-Fi on boot
+    /// turns a stored mode of "none" into AP and an unknown auth mode into
+    /// WPA2-PSK, and stores them, as `mptask_config_wifi` does.
+    fn start_on_boot_services(&mut self) -> Result<(), BoardError> {
+        let block = self.config.block().clone();
+        if block.wdt_on_boot() {
+            match block.wdt_on_boot_timeout() {
+                u32::MAX => {
+                    self.update_config(|c| c.set_wdt_on_boot(false))?;
+                }
+                ms => self.watchdog.start(ms, self.booted_at_us),
+            }
+        }
+        if block.wifi_on_boot() {
+            self.update_config(|c| {
+                if c.wifi_mode() == StoredWifiMode::None {
+                    c.set_wifi_mode(StoredWifiMode::Ap);
+                }
+                if c.wifi_auth() >= WIFI_AUTH_MAX {
+                    c.set_wifi_auth(WIFI_AUTH_WPA2_PSK);
+                }
+            })?;
+        }
         Ok(())
     }
 
@@ -175,15 +247,80 @@ impl Board {
         self.led.set_rgb(colour, now)
     }
 
-    /// `pycom.heartbeat_on_boot()`.
-    pub fn heartbeat_on_boot(&self) -> bool {
-        self.config.block().heartbeat_on_boot()
+    /// The config block as read at boot and changed since.
+    pub fn config(&self) -> &ConfigBlock {
+        self.config.block()
     }
 
-    /// `pycom.heartbeat_on_boot(on)`: rewrites the config block if the value changes.
-    pub fn set_heartbeat_on_boot(&mut self, on: bool) -> Result<(), BoardError> {
-        self.config.update(&mut self.flash, |c| c.set_heartbeat_on_boot(on))?;
-        Ok(())
+    /// Changes the config block; like the firmware's setters it erases and
+    /// rewrites the config sector only if a byte changes. Returns whether it did.
+    pub fn update_config(&mut self, change: impl FnOnce(&mut ConfigBlock)) -> Result<bool, BoardError> {
+        Ok(self.config.update(&mut self.flash, change)?)
+    }
+
+    /// `pycom.bootmgr()` with no arguments.
+    pub fn bootmgr_state(&self) -> BootmgrState {
+        BootmgrState {
+            active_image: self.boot_info.active,
+            fs_is_fat: self.config.block().boot_fs_type() == 0,
+            safe_boot: self.boot_info.safeboot != 0,
+            status: self.boot_info.status,
+        }
+    }
+
+    /// `pycom.bootmgr(...)` with arguments: validates and stores the request;
+    /// returns whether the board must now reset (it does for a new boot partition).
+    pub fn bootmgr(&mut self, request: BootmgrRequest) -> Result<bool, BootmgrError> {
+        let current_fs = u8::from(self.config.block().boot_fs_type() != 0);
+        let plan = bootmgr::plan(request, &self.boot_info, current_fs)?;
+        if let Some(fs) = plan.fs_type {
+            self.update_config(|c| c.set_boot_fs_type(fs)).map_err(|_| BootmgrError::WriteFailed)?;
+        }
+        if let Some(info) = plan.boot_info {
+            bootloader::write_boot_info(&mut self.flash, &self.slots, &info).map_err(|_| BootmgrError::WriteFailed)?;
+            self.boot_info = info.sealed();
+        }
+        Ok(plan.reset)
+    }
+
+    /// The app slot running now.
+    pub fn running_image(&self) -> Image {
+        self.running
+    }
+
+    /// Whether this boot is a safe boot: `boot.py` and `main.py` are skipped.
+    pub fn safe_boot(&self) -> bool {
+        self.safe_boot
+    }
+
+    /// Holds P12 high for `hold_us` at the next hard boot (the safe-boot button).
+    pub fn hold_safe_boot_pin(&mut self, hold_us: u64) {
+        self.safe_boot_pin_us = Some(hold_us);
+    }
+
+    /// `machine.WDT(timeout=ms)`: starts or re-times the watchdog.
+    pub fn start_watchdog(&mut self, timeout_ms: u32) {
+        self.watchdog.start(timeout_ms, self.clock.now_us());
+    }
+
+    /// `WDT.feed()`.
+    pub fn feed_watchdog(&mut self) {
+        self.watchdog.feed(self.clock.now_us());
+    }
+
+    /// When the watchdog resets the board, if it runs.
+    pub fn watchdog_deadline(&self) -> Option<u64> {
+        self.watchdog.deadline_us()
+    }
+
+    /// The watchdog deadline for a thread that watches device time.
+    pub fn watchdog_handle(&self) -> WatchdogDeadline {
+        self.watchdog.deadline_handle()
+    }
+
+    /// Takes what the board printed on its UART outside Python (the bootloader).
+    pub fn take_uart_output(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.uart_output)
     }
 
     /// Runs `f` on the firmware's NVS state and the flash it lives on.

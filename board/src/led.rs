@@ -150,6 +150,20 @@ impl Led {
         }
     }
 
+    /// The bootloader's safe-boot signal: `colour` on and off every `half_period_us`
+    /// from `from_us` until `until_us`, then dark. The heartbeat is not running yet.
+    pub fn blink(&mut self, colour: u32, half_period_us: u64, from_us: u64, until_us: u64) {
+        let mut t = from_us;
+        let mut on = true;
+        while t < until_us {
+            self.show(t, if on { colour } else { 0 });
+            on = !on;
+            t += half_period_us.max(1);
+        }
+        self.show(until_us, 0);
+        self.advanced_to = self.advanced_to.max(until_us);
+    }
+
     fn show(&mut self, time_us: u64, rgb: u32) {
         if self.shown == Some(rgb) {
             return;

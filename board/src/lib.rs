@@ -6,6 +6,8 @@
 //! tests can drive it directly.
 
 mod board;
+mod bootloader;
+mod bootmgr;
 mod clock;
 mod config;
 mod error;
@@ -13,11 +15,15 @@ mod image;
 mod led;
 mod model;
 pub mod nvs;
+mod watchdog;
 
 pub use board::{Board, BootKind, ResetCause};
+pub use bootloader::ROLLBACK_MESSAGE;
+pub use bootmgr::{BootmgrError, BootmgrRequest, BootmgrState};
 pub use clock::{Clock, ClockMode};
 pub use config::Config;
 pub use error::BoardError;
 pub use image::DeviceImage;
 pub use led::{HEARTBEAT_COLOUR, HEARTBEAT_OFF_US, HEARTBEAT_ON_US, Led, LedError, LedEvent, LedTrace};
 pub use model::{BoardModel, Radio};
+pub use watchdog::WatchdogDeadline;

@@ -116,6 +116,13 @@ impl BoardModel {
     pub fn gc_heap_size(self) -> usize {
         if self.has_psram() { 2_560_000 } else { 98_304 }
     }
+
+    /// Free bytes of the ESP-IDF heap after boot (`pycom.get_free_heap()`):
+    /// internal RAM and, on PSRAM boards, what the MicroPython heap leaves of
+    /// the 4 MB PSRAM. Typical values of firmware 1.20.2, not a live measure.
+    pub fn idf_heap_free(self) -> (u32, Option<u32>) {
+        if self.has_psram() { (108_236, Some(1_617_332)) } else { (86_412, None) }
+    }
 }
 
 impl std::fmt::Display for BoardModel {

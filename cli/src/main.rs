@@ -1,5 +1,6 @@
 //! `pycom-emu`: a virtual Pycom board on the command line.
 
+mod config_cmd;
 mod console;
 mod duration;
 mod image_cmd;
@@ -41,8 +42,9 @@ struct DeviceArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Power the board on and run SCRIPT as its main.py; after machine.reset() or
-    /// machine.soft_reset() the board boots again and runs it again, with flash kept.
+    /// Power the board on and run SCRIPT as its main.py; after machine.reset(),
+    /// machine.soft_reset() or a watchdog reset the board boots again and runs it
+    /// again, with flash kept. A safe boot skips it.
     Run(RunArgs),
     /// Look at or create device images.
     #[command(subcommand)]
@@ -51,6 +53,10 @@ enum Command {
     /// namespace PY_NVM), and import or export them as Espressif NVS CSV.
     #[command(subcommand)]
     Nvs(nvs_cmd::NvsCommand),
+    /// Show or change the Pycom config block (the `*_on_boot` settings, Wi-Fi
+    /// credentials, filesystem type, Sigfox credentials) and show boot_info.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
 }
 
 #[derive(Args)]
@@ -82,6 +88,12 @@ struct RunArgs {
     /// Stop (status 1) once the board has reset this many times.
     #[arg(long, value_name = "N")]
     max_resets: Option<u32>,
+    /// Power on with the safe-boot pin P12 held high for HOLD (default 1s): a
+    /// safe boot skips boot.py and main.py; held past 3s it boots the previous
+    /// image, past 6s the factory image (for this boot only).
+    #[arg(long, value_name = "HOLD", num_args = 0..=1, default_missing_value = "1s",
+          value_parser = duration::parse_duration_us)]
+    safe_boot: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -125,12 +137,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             fail_text: args.fail_text,
             trace_led: args.trace_led,
             max_resets: args.max_resets,
+            safe_boot_hold_us: args.safe_boot,
         }),
         Command::Image(ImageCommand::Info { image, json }) => image_cmd::info(&image, json).map(|()| 0),
         Command::Image(ImageCommand::Create { device, force }) => {
             image_cmd::create(&device.image, device.board, force).map(|()| 0)
         }
         Command::Nvs(command) => nvs_cmd::run(command),
+        Command::Config(command) => config_cmd::run(command),
     }
 }
 

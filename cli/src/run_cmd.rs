@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub trace_led: Option<PathBuf>,
     /// Most resets before the run is stopped.
     pub max_resets: Option<u32>,
+    /// How long the safe-boot pin is held at power-on.
+    pub safe_boot_hold_us: Option<u64>,
 }
 
 fn read_script(path: &Path) -> Result<Script> {
@@ -54,6 +56,9 @@ pub fn run(opts: RunOptions) -> Result<i32> {
     }
     let mode = if opts.realtime { ClockMode::Realtime } else { ClockMode::Virtual };
     let mut board = Board::new(opts.board, image, Arc::new(Clock::new(mode)));
+    if let Some(hold) = opts.safe_boot_hold_us {
+        board.hold_safe_boot_pin(hold);
+    }
     let trace = opts.trace_led.as_deref().map(|path| LedTraceFile::attach(path, &mut board)).transpose()?;
     let board = Arc::new(Mutex::new(board));
     let display = if opts.realtime { LedDisplay::start_on_terminal(board.clone()) } else { None };

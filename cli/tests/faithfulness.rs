@@ -107,7 +107,10 @@ fn case_09_heartbeat_on_boot_is_bit_0_of_config_byte_152() {
     let image = std::fs::read(device.image()).unwrap();
     let config = &image[0x3FF000..0x3FF000 + 1024];
     assert_eq!(config[152], 0xFE);
-    assert!(config.iter().enumerate().all(|(i, b)| i == 152 || *b == 0xFF));
+    // The first boot also stored wdt_on_boot=False (512) and Wi-Fi mode AP with
+    // WPA2 (0xBB at 53), as the firmware does.
+    assert_eq!((config[53], config[512]), (0xBB, 0x00));
+    assert!(config.iter().enumerate().all(|(i, b)| [53, 152, 512].contains(&i) || *b == 0xFF));
 }
 
 #[test]

@@ -17,11 +17,12 @@ fn a_new_image_is_erased_flash_with_the_table_at_0x8000_and_the_nvs_namespace() 
     // 5 entries + MD5 row, then erased to the end of the sector.
     assert_eq!(&image[0x8000 + 5 * 32..0x8000 + 5 * 32 + 2], &[0xEB, 0xEB]);
     assert!(image[0x8000 + 6 * 32..0x9000].iter().all(|b| *b == 0xFF));
-    // The first boot opens the PY_NVM namespace: one active NVS page.
+    // The first boot opens the PY_NVM namespace (one active NVS page), the
+    // bootloader initialises boot_info in otadata, and the config block is written.
     assert_eq!(&image[0x9000..0x9004], &[0xFE, 0xFF, 0xFF, 0xFF]);
-    assert!(
-        image[0xA000..].iter().enumerate().all(|(i, b)| *b == 0xFF || (0x3FF000..0x400000).contains(&(i + 0xA000)))
-    );
+    assert_eq!(&image[0x1FF000..0x1FF008], &[0, 0, 0, 0, 1, 0, 0, 0], "boot_info: factory, ready");
+    let written = |i: usize| (0x9000..0xA000).contains(&i) || (0x1FF000..0x1FF028).contains(&i) || i >= 0x3FF000;
+    assert!(image[0x9000..].iter().enumerate().all(|(i, b)| *b == 0xFF || written(i + 0x9000)));
 }
 
 #[test]

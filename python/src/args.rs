@@ -59,3 +59,23 @@ pub fn get_float(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<f64> {
 pub fn truthy(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
     obj.try_to_bool(vm)
 }
+
+/// The keyword arguments of a keyword-only function (`bootmgr`, `sigfox_info`):
+/// positional arguments and unknown keywords are refused with MicroPython's texts.
+pub fn keyword_only(
+    args: FuncArgs,
+    allowed: &[&str],
+    vm: &VirtualMachine,
+) -> PyResult<std::collections::HashMap<String, PyObjectRef>> {
+    if !args.args.is_empty() {
+        return Err(vm.new_type_error("extra positional arguments given"));
+    }
+    let mut out = std::collections::HashMap::new();
+    for (name, value) in args.kwargs {
+        if !allowed.contains(&name.as_str()) {
+            return Err(vm.new_type_error("extra keyword arguments given"));
+        }
+        out.insert(name, value);
+    }
+    Ok(out)
+}

@@ -110,6 +110,11 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     vm.builtins.set_attr("const", micropython.get_attr("const", vm)?, vm)?;
     vm.builtins.set_attr("open", vm.new_function("open", open_unavailable), vm)?;
 
+    if !model.has(pycom_board::Radio::Sigfox) {
+        // `sigfox_info` exists only in LoPy4, SiPy and FiPy builds.
+        vm.import("pycom", 0)?.del_attr("sigfox_info", vm)?;
+    }
+
     for (alias, target) in modules::ALIASES {
         let module = vm.import(*target, 0)?;
         sys_modules.set_item(*alias, module, vm)?;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use pycom_board::{Board, BoardError, BootKind, Clock, ResetCause};
+use pycom_board::{Board, BoardError, BootKind, Clock, ResetCause, WatchdogDeadline};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::signal::{UserSignalSender, user_signal_channel};
@@ -73,27 +73,31 @@ pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfi
         gc_threshold: -1,
         heap_baseline: 0,
     });
-    let watchdog = config.timeout.clone().map(|(deadline, request)| DeadlineWatch::start(clock, deadline, request));
-    let result = boot_loop(&board, &config, watchdog.as_ref());
-    if let Some(w) = watchdog {
-        w.finish();
-    }
+    let watchdog = lock(&board).watchdog_handle();
+    let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog);
+    let result = boot_loop(&board, &config, &watch);
+    watch.finish();
     state::uninstall();
     lock(&board).sync();
     result
 }
 
-fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: Option<&DeadlineWatch>) -> Result<Outcome, BoardError> {
+fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) -> Result<Outcome, BoardError> {
     let mut kind = BootKind::Hard(ResetCause::PowerOn);
     let mut resets = 0u32;
     loop {
-        let notes = {
+        let (uart, notes, safe_boot) = {
             let mut board = lock(board);
             board.boot(kind)?;
-            board.take_diagnostics()
+            (board.take_uart_output(), board.take_diagnostics(), board.safe_boot())
         };
         for note in notes {
             eprintln!("[pycom-emu] {note}");
+        }
+        for line in uart {
+            if let Some(stop) = state::with(|s| s.console.write(&format!("{line}\r\n"))) {
+                return Ok(Outcome::Stopped(stop));
+            }
         }
         state::with(|s| {
             s.reset = None;
@@ -101,7 +105,12 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: Option<&DeadlineWa
                 s.timezone = 0;
             }
         });
-        let outcome = run_once(board, &config.main, watch);
+        let outcome = if safe_boot {
+            eprintln!("[pycom-emu] safe boot: boot.py and main.py are skipped");
+            Outcome::Completed
+        } else {
+            run_once(board, &config.main, watch)
+        };
         if let Some(stop) = state::with(|s| s.stop.take()) {
             return Ok(Outcome::Stopped(stop));
         }
@@ -122,12 +131,10 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: Option<&DeadlineWa
     }
 }
 
-fn run_once(board: &Mutex<Board>, script: &Script, watch: Option<&DeadlineWatch>) -> Outcome {
+fn run_once(board: &Mutex<Board>, script: &Script, watch: &DeadlineWatch) -> Outcome {
     let model = lock(board).model();
     let (sender, receiver) = user_signal_channel();
-    if let Some(w) = watch {
-        w.attach(sender);
-    }
+    watch.attach(sender);
     let builder = Interpreter::builder(Default::default());
     let defs = modules::defs(&builder.ctx);
     let interpreter =
@@ -181,7 +188,8 @@ fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) 
 }
 
 /// Watches device time from a helper thread and interrupts a script that runs
-/// past the deadline without sleeping (a busy loop never reaches `time.sleep`).
+/// past the run's deadline or its watchdog's without sleeping (a busy loop never
+/// reaches `time.sleep`).
 struct DeadlineWatch {
     shared: Arc<WatchShared>,
     thread: Option<JoinHandle<()>>,
@@ -198,18 +206,26 @@ const WATCH_POLL: Duration = Duration::from_millis(2);
 const WATCH_RESEND: Duration = Duration::from_millis(50);
 
 impl DeadlineWatch {
-    fn start(clock: Arc<Clock>, deadline: u64, request: StopRequest) -> Self {
+    fn start(clock: Arc<Clock>, deadline: Option<(u64, StopRequest)>, watchdog: WatchdogDeadline) -> Self {
         let shared = Arc::new(WatchShared { sender: Mutex::new(None), finished: AtomicBool::new(false) });
         let watcher = shared.clone();
         let thread = std::thread::spawn(move || {
             while !watcher.finished.load(Ordering::Relaxed) {
-                if clock.now_us() < deadline {
+                let now = clock.now_us();
+                let interrupt: Option<rustpython_vm::signal::UserSignal> = match &deadline {
+                    Some((at, request)) if now >= *at => {
+                        let request = request.clone();
+                        Some(Box::new(move |vm| Err(state::stop(request, vm))))
+                    }
+                    _ if watchdog.get().is_some_and(|at| now >= at) => Some(Box::new(watchdog_fired)),
+                    _ => None,
+                };
+                let Some(interrupt) = interrupt else {
                     std::thread::sleep(WATCH_POLL);
                     continue;
-                }
+                };
                 if let Some(sender) = watcher.sender.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                    let request = request.clone();
-                    let _ = sender.send(Box::new(move |vm| Err(state::stop(request, vm))));
+                    let _ = sender.send(interrupt);
                 }
                 std::thread::sleep(WATCH_RESEND);
             }
@@ -227,4 +243,15 @@ impl DeadlineWatch {
             let _ = thread.join();
         }
     }
+}
+
+/// Runs on the interpreter thread when the watcher saw the watchdog deadline
+/// pass: resets the board unless the script fed it in the meantime.
+fn watchdog_fired(vm: &VirtualMachine) -> PyResult<()> {
+    let board = state::board();
+    let due = {
+        let b = lock(&board);
+        b.watchdog_deadline().is_some_and(|at| b.now_us() >= at)
+    };
+    if due { Err(state::watchdog_reset(vm)) } else { Ok(()) }
 }

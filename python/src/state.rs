@@ -85,6 +85,13 @@ pub fn unwind(vm: &VirtualMachine) -> PyBaseExceptionRef {
     vm.invoke_exception(ty, vec![]).unwrap_or_else(|err| err)
 }
 
+/// The watchdog fired: requests a hard reset (`WDT_RESET`) and returns the
+/// exception that unwinds the script.
+pub fn watchdog_reset(vm: &VirtualMachine) -> PyBaseExceptionRef {
+    with(|s| s.reset = Some(BootKind::Hard(pycom_board::ResetCause::Watchdog)));
+    unwind(vm)
+}
+
 /// Requests the end of the run and returns the exception that unwinds the script.
 pub fn stop(request: StopRequest, vm: &VirtualMachine) -> PyBaseExceptionRef {
     with(|s| {

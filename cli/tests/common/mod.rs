@@ -2,8 +2,12 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::sync::Mutex;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, mpsc};
+use std::time::Duration;
+
+/// Wall time after which a `pycom-emu` process started by a test is killed.
+pub const HANG_LIMIT: Duration = Duration::from_secs(120);
 
 /// A scratch device: a temporary directory holding the image and scripts.
 pub struct Device {
@@ -45,16 +49,28 @@ impl Device {
         self.dir.path().join(name)
     }
 
-    /// `pycom-emu ARGS...` with this device's image in the environment.
+    /// `pycom-emu ARGS...` with this device's image in the environment. A run
+    /// that hangs is killed after [`HANG_LIMIT`] so the test fails instead.
     pub fn cli(&self, args: &[&str]) -> Run {
-        Run::from(
-            Command::new(env!("CARGO_BIN_EXE_pycom-emu"))
-                .args(args)
-                .env("PYCOM_EMU_IMAGE", self.image())
-                .env_remove("PYCOM_EMU_BOARD")
-                .output()
-                .unwrap(),
-        )
+        let child = Command::new(env!("CARGO_BIN_EXE_pycom-emu"))
+            .args(args)
+            .env("PYCOM_EMU_IMAGE", self.image())
+            .env_remove("PYCOM_EMU_BOARD")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id().to_string();
+        let (finished, wait) = mpsc::channel::<()>();
+        let guard = std::thread::spawn(move || {
+            if wait.recv_timeout(HANG_LIMIT).is_err() {
+                let _ = Command::new("kill").args(["-9", &pid]).status();
+            }
+        });
+        let output = child.wait_with_output().unwrap();
+        let _ = finished.send(());
+        let _ = guard.join();
+        Run::from(output)
     }
 
     /// Writes `source` to a script file and runs it with extra `args`.

@@ -1,14 +1,17 @@
-//! `machine` / `umachine`: resets and SoC facts (peripherals land with the pins issue).
+//! `machine` / `umachine`: resets, the watchdog and SoC facts (peripherals land
+//! with the pins issue).
 
 pub(crate) use machine::module_def;
 
 #[rustpython_vm::pymodule]
 mod machine {
     use pycom_board::{BootKind, ResetCause};
+    use rustpython_vm::builtins::PyType;
     use rustpython_vm::function::FuncArgs;
-    use rustpython_vm::{PyResult, VirtualMachine};
+    use rustpython_vm::types::Constructor;
+    use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
-    use crate::args::{arity, optional_arg};
+    use crate::args::{arity, get_int, optional_arg};
     use crate::modules::time::CPU_HZ;
     use crate::state::{self, board, lock};
 
@@ -89,5 +92,52 @@ mod machine {
     #[pyfunction]
     fn enable_irq(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         optional_arg(args, vm).map(|_| ())
+    }
+
+    /// `WDT(id=0, timeout=ms)`: starts the watchdog (or re-times the one started by
+    /// `wdt_on_boot`); the board resets with `WDT_RESET` unless `feed()` is called
+    /// within the timeout. It cannot be stopped.
+    #[pyattr]
+    #[pyclass(module = "machine", name = "WDT")]
+    #[derive(Debug, PyPayload)]
+    struct Wdt {}
+
+    fn timeout_ms(value: &PyObjectRef, vm: &VirtualMachine) -> PyResult<u32> {
+        let ms = get_int(value, vm)?;
+        u32::try_from(ms).map_err(|_| vm.new_value_error("invalid argument(s) value"))
+    }
+
+    impl Constructor for Wdt {
+        type Args = FuncArgs;
+
+        fn py_new(_cls: &Py<PyType>, args: FuncArgs, vm: &VirtualMachine) -> PyResult<Self> {
+            let mut positional = args.args.iter();
+            let id = positional.next().or(args.kwargs.get("id"));
+            let timeout = positional.next().or(args.kwargs.get("timeout"));
+            if id.map(|id| get_int(id, vm)).transpose()?.unwrap_or(0) != 0 {
+                return Err(vm.new_value_error("invalid argument(s) value"));
+            }
+            let timeout = timeout.ok_or_else(|| vm.new_type_error("'timeout' argument required"))?;
+            let ms = timeout_ms(timeout, vm)?;
+            lock(&board()).start_watchdog(ms);
+            Ok(Self {})
+        }
+    }
+
+    #[pyclass(with(Constructor))]
+    impl Wdt {
+        /// `feed()`: the next reset is a full timeout away.
+        #[pymethod]
+        fn feed(&self) {
+            lock(&board()).feed_watchdog();
+        }
+
+        /// `init(timeout)`: re-times the watchdog.
+        #[pymethod]
+        fn init(&self, timeout: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+            let ms = timeout_ms(&timeout, vm)?;
+            lock(&board()).start_watchdog(ms);
+            Ok(())
+        }
     }
 }

@@ -5,14 +5,20 @@ pub(crate) use pycom::module_def;
 
 #[rustpython_vm::pymodule]
 mod pycom {
-    use pycom_board::Board;
     use pycom_board::nvs::{NvsError, PycomValue};
+    use pycom_board::{Board, BootKind, BootmgrRequest, ResetCause};
+    use pycom_formats::ConfigBlock;
+    use pycom_formats::config_block::{
+        StoredWifiMode, TextField, WIFI_PWD_AP, WIFI_PWD_STA, WIFI_SSID_AP, WIFI_SSID_STA,
+    };
+    use rustpython_vm::builtins::PyBaseExceptionRef;
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
-    use crate::args::{arity, get_int, optional_arg, truthy};
+    use crate::args::{arity, get_int, keyword_only, optional_arg, truthy};
+    use crate::config_args::{self, SIGFOX_FIELDS, WDT_MIN_TIMEOUT_MS};
     use crate::nvs_args::{self, NvsInput};
-    use crate::state::{board, lock};
+    use crate::state::{self, board, lock};
 
     /// `pycom.FACTORY`: the factory app slot for `bootmgr`.
     #[pyattr]
@@ -50,6 +56,68 @@ mod pycom {
         }
     }
 
+    fn write_failed(vm: &VirtualMachine) -> PyBaseExceptionRef {
+        os_error("the requested operation failed", vm)
+    }
+
+    /// Changes the config block (rewritten only if a byte changes).
+    fn update_config(change: impl FnOnce(&mut ConfigBlock), vm: &VirtualMachine) -> PyResult<()> {
+        lock(&board()).update_config(change).map(drop).map_err(|_| write_failed(vm))
+    }
+
+    /// A boolean config-block setting as a `name([on])` function.
+    fn config_flag(
+        args: FuncArgs,
+        vm: &VirtualMachine,
+        get: fn(&ConfigBlock) -> bool,
+        set: fn(&mut ConfigBlock, bool),
+    ) -> PyResult {
+        bool_setting(
+            args,
+            vm,
+            |b| get(b.config()),
+            |b, on| b.update_config(|c| set(c, on)).map(drop).map_err(|_| write_failed(vm)),
+        )
+    }
+
+    /// A Wi-Fi SSID or password: `None` erases it, a str is copied over the whole
+    /// field (a longer one loses its terminator, as on the board, and the
+    /// emulator says so), anything else is ignored.
+    fn text_setting(args: FuncArgs, vm: &VirtualMachine, field: TextField, name: &str) -> PyResult {
+        match optional_arg(args, vm)? {
+            None => Ok(match lock(&board()).config().text(field) {
+                Some(text) => vm.ctx.new_str(String::from_utf8_lossy(text).into_owned()).into(),
+                None => vm.ctx.none(),
+            }),
+            Some(value) if vm.is_none(&value) => {
+                update_config(
+                    |c| {
+                        c.set_text(field, None);
+                    },
+                    vm,
+                )?;
+                Ok(vm.ctx.none())
+            }
+            Some(value) => {
+                if let Some(text) = value.downcast_ref::<rustpython_vm::builtins::PyStr>() {
+                    let text = text.as_bytes().to_vec();
+                    let mut cut = false;
+                    update_config(|c| cut = c.set_text(field, Some(&text)), vm)?;
+                    if cut {
+                        eprintln!(
+                            "[pycom-emu] {name}: {} bytes do not fit the {}-byte field; the firmware stores the \
+                             first {} without a terminator, so reading it back runs into the next field",
+                            text.len(),
+                            field.len,
+                            field.len
+                        );
+                    }
+                }
+                Ok(vm.ctx.none())
+            }
+        }
+    }
+
     /// `heartbeat([on])`.
     #[pyfunction]
     fn heartbeat(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
@@ -81,13 +149,216 @@ mod pycom {
         }
     }
 
-    /// `heartbeat_on_boot([on])`: stored in the config block, applied at the next
-    /// boot or soft reset.
+    /// `heartbeat_on_boot([on])`: config byte 152 bit 0, applied at the next boot
+    /// or soft reset.
     #[pyfunction]
     fn heartbeat_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        bool_setting(args, vm, Board::heartbeat_on_boot, |b, on| {
-            b.set_heartbeat_on_boot(on).map_err(|e| os_error(&format!("the requested operation failed ({e})"), vm))
-        })
+        config_flag(args, vm, ConfigBlock::heartbeat_on_boot, ConfigBlock::set_heartbeat_on_boot)
+    }
+
+    /// `wifi_on_boot([on[, apply]])`: config byte 53 bit 0. `apply` would start or
+    /// stop Wi-Fi now; the emulated board has no Wi-Fi yet.
+    #[pyfunction]
+    fn wifi_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 0, 2, vm)?;
+        let mut args = args;
+        args.args.truncate(1);
+        config_flag(args, vm, ConfigBlock::wifi_on_boot, ConfigBlock::set_wifi_on_boot)
+    }
+
+    /// `wifi_mode_on_boot([mode])`: the `WLAN` constant (0 none, 1 STA, 2 AP, 3
+    /// STA_AP); other values are ignored.
+    #[pyfunction]
+    fn wifi_mode_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        match optional_arg(args, vm)? {
+            None => {
+                let mode = match lock(&board()).config().wifi_mode() {
+                    StoredWifiMode::Sta => 1,
+                    StoredWifiMode::Ap => 2,
+                    StoredWifiMode::ApSta => 3,
+                    StoredWifiMode::None => 0,
+                };
+                Ok(vm.ctx.new_int(mode).into())
+            }
+            Some(mode) => {
+                let stored = match get_int(&mode, vm)? {
+                    0 => Some(StoredWifiMode::None),
+                    1 => Some(StoredWifiMode::Sta),
+                    2 => Some(StoredWifiMode::Ap),
+                    3 => Some(StoredWifiMode::ApSta),
+                    _ => None,
+                };
+                if let Some(stored) = stored {
+                    update_config(|c| c.set_wifi_mode(stored), vm)?;
+                }
+                Ok(vm.ctx.none())
+            }
+        }
+    }
+
+    /// `wifi_ssid_sta([ssid])`: config bytes 54..87.
+    #[pyfunction]
+    fn wifi_ssid_sta(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        text_setting(args, vm, WIFI_SSID_STA, "wifi_ssid_sta")
+    }
+
+    /// `wifi_pwd_sta([password])`: config bytes 87..152.
+    #[pyfunction]
+    fn wifi_pwd_sta(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        text_setting(args, vm, WIFI_PWD_STA, "wifi_pwd_sta")
+    }
+
+    /// `wifi_ssid_ap([ssid])`: config bytes 536..569.
+    #[pyfunction]
+    fn wifi_ssid_ap(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        text_setting(args, vm, WIFI_SSID_AP, "wifi_ssid_ap")
+    }
+
+    /// `wifi_pwd_ap([password])`: config bytes 569..634.
+    #[pyfunction]
+    fn wifi_pwd_ap(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        text_setting(args, vm, WIFI_PWD_AP, "wifi_pwd_ap")
+    }
+
+    /// `smart_config_on_boot([on])`: config byte 53 bit 3.
+    #[pyfunction]
+    fn smart_config_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        config_flag(args, vm, ConfigBlock::smart_config_on_boot, ConfigBlock::set_smart_config_on_boot)
+    }
+
+    /// `pybytes_on_boot([on])`: config byte 498.
+    #[pyfunction]
+    fn pybytes_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        config_flag(args, vm, ConfigBlock::pybytes_on_boot, ConfigBlock::set_pybytes_on_boot)
+    }
+
+    /// `lte_modem_en_on_boot([on])` (the firmware's name): config byte 520.
+    #[pyfunction]
+    fn lte_modem_en_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        config_flag(args, vm, ConfigBlock::lte_modem_on_boot, ConfigBlock::set_lte_modem_on_boot)
+    }
+
+    /// `lte_modem_on_boot([on])` (the documented name of `lte_modem_en_on_boot`).
+    #[pyfunction]
+    fn lte_modem_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        lte_modem_en_on_boot(args, vm)
+    }
+
+    /// `wdt_on_boot([on])`: config byte 512; the watchdog starts at the next hard boot.
+    #[pyfunction]
+    fn wdt_on_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        config_flag(args, vm, ConfigBlock::wdt_on_boot, ConfigBlock::set_wdt_on_boot)
+    }
+
+    /// `wdt_on_boot_timeout([ms])`: config bytes 516..520 (u32); at least 5000 ms,
+    /// negative values wrap to large ones as in C.
+    #[pyfunction]
+    fn wdt_on_boot_timeout(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        match optional_arg(args, vm)? {
+            None => Ok(vm.ctx.new_int(lock(&board()).config().wdt_on_boot_timeout()).into()),
+            Some(ms) => {
+                let ms = get_int(&ms, vm)? as u32;
+                if ms < WDT_MIN_TIMEOUT_MS {
+                    return Err(vm.new_value_error(format!("WDT on boot timeout must be >= {WDT_MIN_TIMEOUT_MS} ms")));
+                }
+                update_config(|c| c.set_wdt_on_boot_timeout(ms), vm)?;
+                Ok(vm.ctx.none())
+            }
+        }
+    }
+
+    /// `get_free_heap()`: free bytes of the ESP-IDF heap, internal and PSRAM
+    /// (`'NO_EXT_RAM'` on boards without PSRAM).
+    #[pyfunction]
+    fn get_free_heap(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 0, 0, vm)?;
+        let (internal, psram) = lock(&board()).model().idf_heap_free();
+        let second: PyObjectRef = match psram {
+            Some(free) => vm.ctx.new_int(free).into(),
+            None => vm.ctx.new_str("NO_EXT_RAM").into(),
+        };
+        Ok(vm.ctx.new_tuple(vec![vm.ctx.new_int(internal).into(), second]).into())
+    }
+
+    /// `create_128bit_le_uuid_from_string(hex)`: a 16-byte bytearray, byte order reversed.
+    #[pyfunction]
+    fn create_128bit_le_uuid_from_string(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 1, 1, vm)?;
+        let text = config_args::str_or_bytes(&args.args[0], vm)?;
+        let bytes = config_args::uuid_from_hex(&text, vm)?;
+        Ok(vm.ctx.new_bytearray(bytes).into())
+    }
+
+    /// `sigfox_info(*, id=, pac=, public_key=, private_key=, force=False)`: without
+    /// credentials, whether all four are stored; with them, stores each (hex
+    /// digits), refusing to overwrite without `force`. Only on Sigfox boards.
+    #[pyfunction]
+    fn sigfox_info(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let mut kwargs = keyword_only(args, &["id", "pac", "public_key", "private_key", "force"], vm)?;
+        let force = match kwargs.remove("force") {
+            Some(force) => truthy(force, vm)?,
+            None => false,
+        };
+        if kwargs.is_empty() {
+            let config = lock(&board()).config().clone();
+            let all_set = SIGFOX_FIELDS.iter().all(|spec| config.sigfox_is_set(spec.field));
+            return Ok(vm.ctx.new_bool(all_set).into());
+        }
+        for spec in &SIGFOX_FIELDS {
+            let Some(value) = kwargs.get(spec.keyword).filter(|v| !vm.is_none(v)) else { continue };
+            let already_set = lock(&board()).config().sigfox_is_set(spec.field);
+            let bytes = spec.parse(value, already_set, force, vm)?;
+            update_config(|c| c.set_sigfox(spec.field, &bytes), vm)
+                .map_err(|_| vm.new_value_error(format!("Failed to write {}", spec.keyword)))?;
+        }
+        Ok(vm.ctx.new_bool(true).into())
+    }
+
+    /// `bootmgr(*, boot_partition=, fs_type=, safeboot=, reset=False)`: without
+    /// arguments the tuple `(image, filesystem, 'SafeBoot: ...', 'Status: ...')`;
+    /// with them, stores the boot partition (and resets), the safe-boot request
+    /// or the filesystem type for the next boot.
+    #[pyfunction]
+    fn bootmgr(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let kwargs = keyword_only(args, &["boot_partition", "fs_type", "safeboot", "reset"], vm)?;
+        let byte = |name: &str| -> PyResult<Option<u8>> {
+            match kwargs.get(name) {
+                Some(v) => Ok(Some(get_int(v, vm)? as u8).filter(|&b| b != 255)),
+                None => Ok(None),
+            }
+        };
+        let reset = match kwargs.get("reset") {
+            Some(v) => truthy(v.clone(), vm)?,
+            None => false,
+        };
+        let request = BootmgrRequest {
+            boot_partition: byte("boot_partition")?,
+            fs_type: byte("fs_type")?,
+            safeboot: byte("safeboot")?,
+            reset,
+        };
+        let board = board();
+        if request.is_query() {
+            let st = lock(&board).bootmgr_state();
+            let status = match st.status {
+                0 => "Status: Check",
+                2 => "Status: Patch",
+                _ => "Status: Ready",
+            };
+            let items = [
+                if st.active_image == 0 { "Factory" } else { "ota_0" },
+                if st.fs_is_fat { "FAT" } else { "LittleFS" },
+                if st.safe_boot { "SafeBoot: True" } else { "SafeBoot: False" },
+                status,
+            ];
+            return Ok(vm.ctx.new_tuple(items.iter().map(|s| vm.ctx.new_str(*s).into()).collect()).into());
+        }
+        let must_reset = lock(&board).bootmgr(request).map_err(|e| vm.new_value_error(e.to_string()))?;
+        if must_reset {
+            state::with(|s| s.reset = Some(BootKind::Hard(ResetCause::Hard)));
+            return Err(state::unwind(vm));
+        }
+        Ok(vm.ctx.none())
     }
 
     /// `nvs_set(key, value)`: an int is stored as `u32`, a str or bytes as a string.

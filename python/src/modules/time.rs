@@ -68,17 +68,38 @@ mod time {
     use crate::args::{arity, get_float, get_int, optional_arg};
     use crate::state::{self, board, lock};
 
-    /// Lets `us` of device time pass, ending the run if its deadline comes first.
+    /// What ends a sleep early.
+    enum Wake {
+        /// The run's deadline (`--timeout`).
+        Deadline(crate::StopRequest),
+        /// The watchdog was not fed in time.
+        Watchdog,
+    }
+
+    /// Lets `us` of device time pass, ending the run if its deadline comes first
+    /// and resetting the board if the watchdog fires first.
     pub(crate) fn device_sleep(us: u64, vm: &VirtualMachine) -> PyResult<()> {
         let board = board();
-        let clock = lock(&board).clock().clone();
-        let deadline = state::with(|s| s.timeout.clone());
-        let (us, expired) = match deadline {
-            Some((at, request)) if clock.now_us().saturating_add(us) >= at => {
-                (at.saturating_sub(clock.now_us()), Some(request))
-            }
-            _ => (us, None),
+        let (clock, watchdog) = {
+            let b = lock(&board);
+            (b.clock().clone(), b.watchdog_deadline())
         };
+        let now = clock.now_us();
+        let mut until = now.saturating_add(us);
+        let mut wake = None;
+        if let Some((at, request)) = state::with(|s| s.timeout.clone())
+            && at <= until
+        {
+            until = at;
+            wake = Some(Wake::Deadline(request));
+        }
+        if let Some(at) = watchdog
+            && at < until
+        {
+            until = at;
+            wake = Some(Wake::Watchdog);
+        }
+        let us = until.saturating_sub(now);
         match clock.mode() {
             ClockMode::Virtual => lock(&board).wait_us(us),
             ClockMode::Realtime => {
@@ -92,8 +113,9 @@ mod time {
                 }
             }
         }
-        match expired {
-            Some(request) => Err(state::stop(request, vm)),
+        match wake {
+            Some(Wake::Deadline(request)) => Err(state::stop(request, vm)),
+            Some(Wake::Watchdog) => Err(state::watchdog_reset(vm)),
             None => vm.check_signals(),
         }
     }

@@ -1,0 +1,702 @@
+//! `pycom-emu config ...`: show and change the Pycom config block (1 KiB at flash
+//! 0x3FF000) of a device image, and show the bootloader's `boot_info`.
+//!
+//! Values are shown as the firmware's `pycom.*` getters return them (an erased
+//! block reads as "on" for every `*_on_boot` setting) and written as its setters
+//! store them, with one difference: texts that do not fit their field are refused
+//! instead of silently cut.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use clap::{Subcommand, ValueEnum};
+use pycom_board::{Config, DeviceImage};
+use pycom_formats::BootInfo;
+use pycom_formats::ConfigBlock;
+use pycom_formats::boot_info::{BOOT_INFO_LEN, Image, SAFE_BOOT_HW, SAFE_BOOT_OFF, SAFE_BOOT_SW, Status};
+use pycom_formats::config_block::{
+    CONFIG_OFFSET, SigfoxField, StoredWifiMode, TextField, WIFI_PWD_AP, WIFI_PWD_STA, WIFI_SSID_AP, WIFI_SSID_STA,
+};
+use serde_json::{Map, Value, json};
+
+use crate::DeviceArgs;
+
+/// What `config show` says when otadata holds no valid `boot_info`.
+const BOOT_INFO_UNSET: &str = "not initialised (the bootloader writes it at the next boot)";
+/// The firmware refuses shorter on-boot watchdog timeouts.
+const WDT_MIN_MS: u32 = 5000;
+
+/// The `config` subcommands.
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Print every config block setting as the board's `pycom.*` getters return
+    /// it (with the raw bytes), and the bootloader's boot_info.
+    Show {
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Print one JSON object: getter values, `raw` field bytes and `boot_info`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a setting as the `pycom` function of the same name would; flash is
+    /// rewritten only if a byte changes.
+    ///
+    /// Values: booleans true/false/1/0/on/off; wdt_on_boot_timeout in ms (>= 5000);
+    /// wifi_mode_on_boot none/sta/ap/apsta or the WLAN constant 0-3; Wi-Fi ssids up
+    /// to 32 bytes and passwords up to 64; boot_fs_type fat/littlefs; sigfox_id 8 hex
+    /// digits, sigfox_pac 16, sigfox keys 32 (replaces a stored value, unlike
+    /// `pycom.sigfox_info` without force=True).
+    Set {
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Setting to change.
+        #[arg(value_enum)]
+        name: Setting,
+        /// New value.
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Erase a setting back to erased flash (0xFF), its factory default.
+    ///
+    /// Wi-Fi ssids and passwords read None again (as after `pycom.wifi_ssid_sta(None)`),
+    /// sigfox credentials "not set", wdt_on_boot_timeout 4294967295, boot_fs_type
+    /// LittleFS and wifi_mode_on_boot none. Booleans cannot be unset: erased they
+    /// read true, so set them true.
+    Unset {
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Setting to erase.
+        #[arg(value_enum)]
+        name: Setting,
+    },
+}
+
+/// A setting `config set` can change, named like its `pycom` function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum Setting {
+    /// Bit 0 of byte 152.
+    HeartbeatOnBoot,
+    /// Bit 0 of byte 53.
+    WifiOnBoot,
+    /// Bits 1-2 of byte 53.
+    WifiModeOnBoot,
+    /// Bytes 54..87.
+    WifiSsidSta,
+    /// Bytes 87..152.
+    WifiPwdSta,
+    /// Bytes 536..569.
+    WifiSsidAp,
+    /// Bytes 569..634.
+    WifiPwdAp,
+    /// Bit 3 of byte 53 (Pybytes firmware only).
+    SmartConfigOnBoot,
+    /// Byte 512.
+    WdtOnBoot,
+    /// Bytes 516..520, little-endian.
+    WdtOnBootTimeout,
+    /// Byte 520.
+    #[value(name = "lte_modem_en_on_boot", alias = "lte_modem_on_boot")]
+    LteModemOnBoot,
+    /// Byte 498 (Pybytes firmware only).
+    PybytesOnBoot,
+    /// Byte 533 (`pycom.bootmgr(fs_type=)`).
+    BootFsType,
+    /// Bytes 8..12.
+    SigfoxId,
+    /// Bytes 12..20.
+    SigfoxPac,
+    /// Bytes 36..52.
+    SigfoxPublicKey,
+    /// Bytes 20..36.
+    SigfoxPrivateKey,
+}
+
+impl Setting {
+    /// Every setting, in `config show` order.
+    const ALL: [Self; 17] = [
+        Self::HeartbeatOnBoot,
+        Self::WifiOnBoot,
+        Self::WifiModeOnBoot,
+        Self::WifiSsidSta,
+        Self::WifiPwdSta,
+        Self::WifiSsidAp,
+        Self::WifiPwdAp,
+        Self::SmartConfigOnBoot,
+        Self::WdtOnBoot,
+        Self::WdtOnBootTimeout,
+        Self::LteModemOnBoot,
+        Self::PybytesOnBoot,
+        Self::BootFsType,
+        Self::SigfoxId,
+        Self::SigfoxPac,
+        Self::SigfoxPublicKey,
+        Self::SigfoxPrivateKey,
+    ];
+
+    /// The name on the command line and in `config show`.
+    fn name(self) -> &'static str {
+        match self {
+            Self::HeartbeatOnBoot => "heartbeat_on_boot",
+            Self::WifiOnBoot => "wifi_on_boot",
+            Self::WifiModeOnBoot => "wifi_mode_on_boot",
+            Self::WifiSsidSta => "wifi_ssid_sta",
+            Self::WifiPwdSta => "wifi_pwd_sta",
+            Self::WifiSsidAp => "wifi_ssid_ap",
+            Self::WifiPwdAp => "wifi_pwd_ap",
+            Self::SmartConfigOnBoot => "smart_config_on_boot",
+            Self::WdtOnBoot => "wdt_on_boot",
+            Self::WdtOnBootTimeout => "wdt_on_boot_timeout",
+            Self::LteModemOnBoot => "lte_modem_en_on_boot",
+            Self::PybytesOnBoot => "pybytes_on_boot",
+            Self::BootFsType => "boot_fs_type",
+            Self::SigfoxId => "sigfox_id",
+            Self::SigfoxPac => "sigfox_pac",
+            Self::SigfoxPublicKey => "sigfox_public_key",
+            Self::SigfoxPrivateKey => "sigfox_private_key",
+        }
+    }
+
+    fn text_field(self) -> Option<TextField> {
+        match self {
+            Self::WifiSsidSta => Some(WIFI_SSID_STA),
+            Self::WifiPwdSta => Some(WIFI_PWD_STA),
+            Self::WifiSsidAp => Some(WIFI_SSID_AP),
+            Self::WifiPwdAp => Some(WIFI_PWD_AP),
+            _ => None,
+        }
+    }
+
+    fn sigfox_field(self) -> Option<SigfoxField> {
+        match self {
+            Self::SigfoxId => Some(SigfoxField::Id),
+            Self::SigfoxPac => Some(SigfoxField::Pac),
+            Self::SigfoxPublicKey => Some(SigfoxField::PublicKey),
+            Self::SigfoxPrivateKey => Some(SigfoxField::PrivateKey),
+            _ => None,
+        }
+    }
+
+    fn is_bool(self) -> bool {
+        matches!(
+            self,
+            Self::HeartbeatOnBoot
+                | Self::WifiOnBoot
+                | Self::SmartConfigOnBoot
+                | Self::WdtOnBoot
+                | Self::LteModemOnBoot
+                | Self::PybytesOnBoot
+        )
+    }
+
+    /// The getter's value of a boolean setting.
+    fn get_bool(self, block: &ConfigBlock) -> bool {
+        match self {
+            Self::HeartbeatOnBoot => block.heartbeat_on_boot(),
+            Self::WifiOnBoot => block.wifi_on_boot(),
+            Self::SmartConfigOnBoot => block.smart_config_on_boot(),
+            Self::WdtOnBoot => block.wdt_on_boot(),
+            Self::LteModemOnBoot => block.lte_modem_on_boot(),
+            Self::PybytesOnBoot => block.pybytes_on_boot(),
+            _ => unreachable!("{} is not a boolean", self.name()),
+        }
+    }
+
+    /// Where the setting lives, and its raw bytes (bitfields: the whole byte).
+    fn raw(self, block: &ConfigBlock) -> (String, String) {
+        let bytes = block.as_bytes();
+        let range = |r: std::ops::Range<usize>| (format!("bytes {}..{}", r.start, r.end), hex::encode(&bytes[r]));
+        let byte = |at: usize| (format!("byte {at}"), format!("{:02x}", bytes[at]));
+        let bit = |at: usize, bits: &str| (format!("byte {at} {bits}"), format!("{:02x}", bytes[at]));
+        match self {
+            Self::HeartbeatOnBoot => bit(152, "bit 0"),
+            Self::WifiOnBoot => bit(53, "bit 0"),
+            Self::WifiModeOnBoot => bit(53, "bits 1-2"),
+            Self::SmartConfigOnBoot => bit(53, "bit 3"),
+            Self::WdtOnBoot => byte(512),
+            Self::WdtOnBootTimeout => range(516..520),
+            Self::LteModemOnBoot => byte(520),
+            Self::PybytesOnBoot => byte(498),
+            Self::BootFsType => byte(533),
+            _ => match (self.text_field(), self.sigfox_field()) {
+                (Some(f), _) => range(f.offset..f.offset + f.len),
+                (_, Some(f)) => range(f.range()),
+                _ => unreachable!(),
+            },
+        }
+    }
+}
+
+/// The Python value of the WLAN mode constant for a stored mode
+/// (`pycom.wifi_mode_on_boot()`), and the name `config set` takes for it.
+fn wlan_mode(mode: StoredWifiMode) -> (u8, &'static str, &'static str) {
+    match mode {
+        StoredWifiMode::None => (0, "none", "none"),
+        StoredWifiMode::Sta => (1, "sta", "WLAN.STA"),
+        StoredWifiMode::Ap => (2, "ap", "WLAN.AP"),
+        StoredWifiMode::ApSta => (3, "apsta", "WLAN.STA_AP"),
+    }
+}
+
+fn fs_type_name(raw: u8) -> &'static str {
+    // The getter (`bootmgr()[1]`) says FAT only for 0; LittleFS builds treat the
+    // erased 0xFF (and anything else) as LittleFS.
+    if raw == 0 { "FAT" } else { "LittleFS" }
+}
+
+/// The text a getter returns, lossily decoded; `None` when erased.
+fn text_value(block: &ConfigBlock, field: TextField) -> Option<String> {
+    block.text(field).map(|t| String::from_utf8_lossy(t).into_owned())
+}
+
+/// The setting's value as the board's getter returns it, as JSON.
+fn getter_json(setting: Setting, block: &ConfigBlock) -> Value {
+    if setting.is_bool() {
+        return Value::Bool(setting.get_bool(block));
+    }
+    if let Some(field) = setting.text_field() {
+        return text_value(block, field).map_or(Value::Null, Value::String);
+    }
+    if let Some(field) = setting.sigfox_field() {
+        return if block.sigfox_is_set(field) { Value::String(hex::encode(block.sigfox(field))) } else { Value::Null };
+    }
+    match setting {
+        Setting::WifiModeOnBoot => json!(wlan_mode(block.wifi_mode()).0),
+        Setting::WdtOnBootTimeout => json!(block.wdt_on_boot_timeout()),
+        Setting::BootFsType => json!(fs_type_name(block.boot_fs_type())),
+        _ => unreachable!(),
+    }
+}
+
+/// Where a setting lives and what is stored there, for `config show`'s text.
+fn raw_text(setting: Setting, block: &ConfigBlock) -> String {
+    let (at, bytes) = setting.raw(block);
+    if let Some(field) = setting.text_field() {
+        let stored = &block.as_bytes()[field.offset..field.offset + field.len];
+        let summary = match stored.iter().position(|&b| b == 0) {
+            _ if stored.iter().all(|&b| b == 0xFF) => "erased".to_owned(),
+            Some(n) => format!("{n} bytes + NUL"),
+            None => "no NUL".to_owned(),
+        };
+        return format!("{at}: {summary}");
+    }
+    if setting == Setting::WifiModeOnBoot {
+        let stored = match block.wifi_mode() {
+            StoredWifiMode::Sta => "0 STA",
+            StoredWifiMode::Ap => "1 AP",
+            StoredWifiMode::ApSta => "2 APSTA",
+            StoredWifiMode::None => "3 NONE",
+        };
+        return format!("{at}: {bytes}, stored {stored}");
+    }
+    format!("{at}: {bytes}")
+}
+
+/// The setting's value for people.
+fn getter_text(setting: Setting, block: &ConfigBlock) -> String {
+    if setting.is_bool() {
+        return setting.get_bool(block).to_string();
+    }
+    if let Some(field) = setting.text_field() {
+        return match text_value(block, field) {
+            None => "None (erased)".into(),
+            Some(text) => {
+                let quoted = serde_json::to_string(&text).unwrap_or_default();
+                if text.len() >= field.len {
+                    format!("{quoted} (no NUL in the field: the board reads on into the next field)")
+                } else {
+                    quoted
+                }
+            }
+        };
+    }
+    if let Some(field) = setting.sigfox_field() {
+        return if block.sigfox_is_set(field) { hex::encode(block.sigfox(field)) } else { "not set".into() };
+    }
+    match setting {
+        Setting::WifiModeOnBoot => {
+            let (value, _, constant) = wlan_mode(block.wifi_mode());
+            format!("{value} ({constant})")
+        }
+        Setting::WdtOnBootTimeout => {
+            let ms = block.wdt_on_boot_timeout();
+            if ms == u32::MAX { format!("{ms} (erased: the board starts no watchdog)") } else { ms.to_string() }
+        }
+        Setting::BootFsType => {
+            let raw = block.boot_fs_type();
+            match raw {
+                0 | 1 => fs_type_name(raw).into(),
+                0xFF => "LittleFS (erased)".into(),
+                _ => format!("LittleFS (unknown byte {raw})"),
+            }
+        }
+        _ => unreachable!(),
+    }
+}
+
+fn wifi_auth_text(auth: u8) -> String {
+    let name = match auth {
+        0 => "open",
+        1 => "WEP",
+        2 => "WPA",
+        3 => "WPA2",
+        4 => "WPA/WPA2",
+        5 => "WPA2-Enterprise",
+        _ => "invalid; the board stores 3 WPA2 at boot",
+    };
+    format!("{auth} ({name})")
+}
+
+/// Runs a `config` subcommand and returns the exit status.
+pub fn run(command: ConfigCommand) -> Result<i32> {
+    match command {
+        ConfigCommand::Show { device, json } => show(&device, json),
+        ConfigCommand::Set { device, name, value } => {
+            let change = parse_value(name, &value)?;
+            set(&device, name, change)
+        }
+        ConfigCommand::Unset { device, name } => {
+            let change = erased_value(name)?;
+            set(&device, name, change)
+        }
+    }
+}
+
+/// Opens an existing image (a missing one is an error, not created).
+fn open(device: &DeviceArgs) -> Result<DeviceImage> {
+    let path = &device.image;
+    if !path.exists() {
+        bail!("no device image {} (create one with `pycom-emu image create`)", path.display());
+    }
+    DeviceImage::open(path, device.board).with_context(|| format!("cannot open device image {}", path.display()))
+}
+
+fn load(image: &mut DeviceImage, path: &Path) -> Result<Config> {
+    Config::load(&mut image.flash)
+        .with_context(|| format!("cannot read the config block at {CONFIG_OFFSET:#x} of {}", path.display()))
+}
+
+/// The `boot_info` at the start of `otadata`, with the partition's offset.
+fn boot_info(image: &mut DeviceImage, path: &Path) -> Result<Option<(u32, BootInfo)>> {
+    let Some(offset) = image.table.find("otadata").map(|p| p.offset) else {
+        return Ok(None);
+    };
+    let mut bytes = [0u8; BOOT_INFO_LEN];
+    image
+        .flash
+        .read(offset, &mut bytes)
+        .with_context(|| format!("cannot read boot_info at {offset:#x} of {}", path.display()))?;
+    Ok(Some((offset, BootInfo::decode(&bytes))))
+}
+
+fn image_name(n: u32) -> &'static str {
+    match Image::from_number(n) {
+        Image::Factory => "Factory",
+        Image::Ota0 => "ota_0",
+    }
+}
+
+fn status_name(info: &BootInfo) -> &'static str {
+    match info.status() {
+        Some(Status::Check) => "Check",
+        Some(Status::Ready) => "Ready",
+        Some(Status::Patch) => "Patch",
+        None => "unknown",
+    }
+}
+
+fn safeboot_name(raw: u32) -> &'static str {
+    match raw {
+        SAFE_BOOT_OFF => "off",
+        SAFE_BOOT_HW => "hardware: this boot is a safe boot",
+        SAFE_BOOT_SW => "software: requested by bootmgr(safeboot=True)",
+        _ => "unknown",
+    }
+}
+
+fn boot_info_json(found: Option<(u32, BootInfo)>) -> Value {
+    match found {
+        None => json!({ "initialised": false, "note": "the image has no otadata partition" }),
+        Some((offset, info)) if !info.is_valid() => {
+            json!({ "initialised": false, "otadata_offset": offset, "note": BOOT_INFO_UNSET })
+        }
+        Some((offset, info)) => json!({
+            "initialised": true,
+            "otadata_offset": offset,
+            "active": info.active,
+            "active_image": image_name(info.active),
+            "status": info.status,
+            "status_name": status_name(&info),
+            "previous": info.previous,
+            "previous_image": image_name(info.previous),
+            "safeboot": info.safeboot,
+            "size": info.size,
+        }),
+    }
+}
+
+fn boot_info_rows(found: Option<(u32, BootInfo)>) -> Vec<(String, String, String)> {
+    let row = |name: &str, value: String, raw: String| (name.to_owned(), value, raw);
+    match found {
+        None => vec![row("boot_info", "none (the image has no otadata partition)".into(), String::new())],
+        Some((offset, info)) if !info.is_valid() => {
+            vec![row("boot_info", BOOT_INFO_UNSET.into(), format!("otadata {offset:#x}"))]
+        }
+        Some((offset, info)) => vec![
+            row(
+                "boot_info.active_image",
+                format!("{} ({})", image_name(info.active), info.active),
+                format!("otadata {offset:#x}"),
+            ),
+            row("boot_info.status", format!("{} ({})", status_name(&info), info.status), String::new()),
+            row(
+                "boot_info.previous_image",
+                format!("{} ({})", image_name(info.previous), info.previous),
+                String::new(),
+            ),
+            row("boot_info.safeboot", format!("{} ({})", info.safeboot, safeboot_name(info.safeboot)), String::new()),
+            row("boot_info.size", format!("{} bytes", info.size), String::new()),
+        ],
+    }
+}
+
+fn show(device: &DeviceArgs, json: bool) -> Result<i32> {
+    let mut image = open(device)?;
+    let config = load(&mut image, &device.image)?;
+    let found = boot_info(&mut image, &device.image)?;
+    let block = config.block();
+    let mac_set = block.lpwan_mac().iter().any(|&b| b != 0xFF);
+    let region = block.lora_region();
+
+    if json {
+        let mut out = Map::new();
+        let mut raw = Map::new();
+        for setting in Setting::ALL {
+            out.insert(setting.name().into(), getter_json(setting, block));
+            let (at, bytes) = setting.raw(block);
+            raw.insert(setting.name().into(), json!({ "at": at, "bytes": bytes }));
+        }
+        out.insert("wifi_mode_on_boot_name".into(), json!(wlan_mode(block.wifi_mode()).1));
+        out.insert("pybytes_force_update".into(), json!(block.pybytes_force_update()));
+        out.insert("wifi_auth".into(), json!(block.wifi_auth()));
+        out.insert("wifi_antenna".into(), json!(if block.wifi_antenna_internal() { "internal" } else { "external" }));
+        out.insert("lpwan_mac".into(), if mac_set { json!(hex::encode(block.lpwan_mac())) } else { Value::Null });
+        out.insert("lora_region".into(), if region == 0xFF { Value::Null } else { json!(region) });
+        out.insert("raw".into(), Value::Object(raw));
+        out.insert("boot_info".into(), boot_info_json(found));
+        println!("{}", serde_json::to_string_pretty(&Value::Object(out))?);
+        return Ok(0);
+    }
+
+    let mut rows: Vec<(String, String, String)> =
+        Setting::ALL.iter().map(|&s| (s.name().to_owned(), getter_text(s, block), raw_text(s, block))).collect();
+    let bytes = block.as_bytes();
+    rows.push((
+        "pybytes_force_update".into(),
+        block.pybytes_force_update().to_string(),
+        format!("byte 497: {:02x}", bytes[497]),
+    ));
+    rows.push(("wifi_auth".into(), wifi_auth_text(block.wifi_auth()), format!("byte 53 bits 4-6: {:02x}", bytes[53])));
+    rows.push((
+        "wifi_antenna".into(),
+        (if block.wifi_antenna_internal() { "internal" } else { "external" }).into(),
+        format!("byte 53 bit 7: {:02x}", bytes[53]),
+    ));
+    rows.push((
+        "lpwan_mac".into(),
+        if mac_set { hex::encode(block.lpwan_mac()) } else { "not set".into() },
+        format!("bytes 0..8: {}", hex::encode(block.lpwan_mac())),
+    ));
+    rows.push((
+        "lora_region".into(),
+        if region == 0xFF { "not set".into() } else { region.to_string() },
+        format!("byte 52: {region:02x}"),
+    ));
+    rows.extend(boot_info_rows(found));
+
+    let name_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let value_width = rows.iter().filter(|r| !r.2.is_empty()).map(|r| r.1.chars().count()).max().unwrap_or(0).min(40);
+    let mut text = format!("config block at {CONFIG_OFFSET:#x} of {}\n", device.image.display());
+    for (name, value, raw) in rows {
+        let line = if raw.is_empty() {
+            format!("{name:<name_width$}  {value}")
+        } else {
+            format!("{name:<name_width$}  {value:<value_width$}  [{raw}]")
+        };
+        let _ = writeln!(text, "{}", line.trim_end());
+    }
+    print!("{text}");
+    Ok(0)
+}
+
+/// A parsed new value for one setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Change {
+    Bool(bool),
+    TimeoutMs(u32),
+    WifiMode(StoredWifiMode),
+    /// `None` erases the field to 0xFF.
+    Text(Option<Vec<u8>>),
+    FsType(u8),
+    Sigfox(Vec<u8>),
+}
+
+fn parse_bool(name: &str, text: &str) -> Result<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" | "on" => Ok(true),
+        "false" | "0" | "off" => Ok(false),
+        _ => bail!("invalid value {text:?} for {name}: expected true/false, 1/0 or on/off"),
+    }
+}
+
+fn parse_timeout(text: &str) -> Result<u32> {
+    let Ok(ms) = text.trim().parse::<i128>() else {
+        bail!("invalid value {text:?} for wdt_on_boot_timeout: expected a whole number of milliseconds");
+    };
+    if ms < i128::from(WDT_MIN_MS) {
+        bail!("WDT on boot timeout must be >= {WDT_MIN_MS} ms");
+    }
+    u32::try_from(ms).map_err(|_| anyhow::anyhow!("WDT on boot timeout must be <= {} ms (a 32-bit field)", u32::MAX))
+}
+
+fn parse_wifi_mode(text: &str) -> Result<StoredWifiMode> {
+    Ok(match text.to_ascii_lowercase().as_str() {
+        "0" | "none" => StoredWifiMode::None,
+        "1" | "sta" => StoredWifiMode::Sta,
+        "2" | "ap" => StoredWifiMode::Ap,
+        "3" | "apsta" | "sta_ap" => StoredWifiMode::ApSta,
+        _ => bail!(
+            "invalid value {text:?} for wifi_mode_on_boot: expected none, sta, ap or apsta \
+             (or the WLAN constant 0-3: 1 STA, 2 AP, 3 STA_AP, 0 none)"
+        ),
+    })
+}
+
+fn parse_text(setting: Setting, field: TextField, text: &str) -> Result<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let max = field.len - 1;
+    if bytes.contains(&0) {
+        bail!("{} cannot contain a NUL character", setting.name());
+    }
+    if bytes.len() > max {
+        bail!(
+            "{} holds at most {max} bytes (its field is {} bytes with the NUL); {text:?} is {} bytes. \
+             The board's setter would cut it and drop the NUL, so the CLI refuses it",
+            setting.name(),
+            field.len,
+            bytes.len()
+        );
+    }
+    Ok(bytes.to_vec())
+}
+
+fn parse_fs_type(text: &str) -> Result<u8> {
+    match text.to_ascii_lowercase().as_str() {
+        "fat" | "0" => Ok(0),
+        "littlefs" | "1" => Ok(1),
+        _ => bail!(
+            "invalid value {text:?} for boot_fs_type: expected fat or littlefs (or pycom.FAT 0 / pycom.LittleFS 1)"
+        ),
+    }
+}
+
+/// Hex pairs, big-endian as `sigfox_info` parses them ("1A2B3C4D" -> 1A 2B 3C 4D).
+fn parse_sigfox(setting: Setting, field: SigfoxField, text: &str) -> Result<Vec<u8>> {
+    let len = field.range().len();
+    if text.len() != len * 2 {
+        bail!(
+            "{} must be {} hex digits ({len} bytes), got {} characters",
+            setting.name(),
+            len * 2,
+            text.chars().count()
+        );
+    }
+    if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("{} must only contain hexadecimal digits, got {text:?}", setting.name());
+    }
+    Ok(hex::decode(text).expect("checked hex digits"))
+}
+
+fn parse_value(setting: Setting, text: &str) -> Result<Change> {
+    if setting.is_bool() {
+        return parse_bool(setting.name(), text).map(Change::Bool);
+    }
+    if let Some(field) = setting.text_field() {
+        return parse_text(setting, field, text).map(|t| Change::Text(Some(t)));
+    }
+    if let Some(field) = setting.sigfox_field() {
+        return parse_sigfox(setting, field, text).map(Change::Sigfox);
+    }
+    match setting {
+        Setting::WifiModeOnBoot => parse_wifi_mode(text).map(Change::WifiMode),
+        Setting::WdtOnBootTimeout => parse_timeout(text).map(Change::TimeoutMs),
+        Setting::BootFsType => parse_fs_type(text).map(Change::FsType),
+        _ => unreachable!(),
+    }
+}
+
+/// The change that puts a setting back to its erased (0xFF) state.
+fn erased_value(setting: Setting) -> Result<Change> {
+    if setting.is_bool() {
+        bail!(
+            "{0} is a boolean and cannot be unset; erased it reads as true, so use `config set {0} true`",
+            setting.name()
+        );
+    }
+    if setting.text_field().is_some() {
+        return Ok(Change::Text(None));
+    }
+    if let Some(field) = setting.sigfox_field() {
+        return Ok(Change::Sigfox(vec![0xFF; field.range().len()]));
+    }
+    Ok(match setting {
+        Setting::WifiModeOnBoot => Change::WifiMode(StoredWifiMode::None),
+        Setting::WdtOnBootTimeout => Change::TimeoutMs(u32::MAX),
+        Setting::BootFsType => Change::FsType(0xFF),
+        _ => unreachable!(),
+    })
+}
+
+fn apply(setting: Setting, change: &Change, block: &mut ConfigBlock) {
+    match (setting, change) {
+        (Setting::HeartbeatOnBoot, Change::Bool(on)) => block.set_heartbeat_on_boot(*on),
+        (Setting::WifiOnBoot, Change::Bool(on)) => block.set_wifi_on_boot(*on),
+        (Setting::SmartConfigOnBoot, Change::Bool(on)) => block.set_smart_config_on_boot(*on),
+        (Setting::WdtOnBoot, Change::Bool(on)) => block.set_wdt_on_boot(*on),
+        (Setting::LteModemOnBoot, Change::Bool(on)) => block.set_lte_modem_on_boot(*on),
+        (Setting::PybytesOnBoot, Change::Bool(on)) => block.set_pybytes_on_boot(*on),
+        (Setting::WdtOnBootTimeout, Change::TimeoutMs(ms)) => block.set_wdt_on_boot_timeout(*ms),
+        (Setting::WifiModeOnBoot, Change::WifiMode(mode)) => block.set_wifi_mode(*mode),
+        (Setting::BootFsType, Change::FsType(raw)) => block.set_boot_fs_type(*raw),
+        (_, Change::Text(text)) => {
+            let field = setting.text_field().expect("a text setting");
+            let cut = block.set_text(field, text.as_deref());
+            debug_assert!(!cut, "texts are checked to fit");
+        }
+        (_, Change::Sigfox(bytes)) => block.set_sigfox(setting.sigfox_field().expect("a sigfox setting"), bytes),
+        _ => unreachable!("{change:?} is no value for {}", setting.name()),
+    }
+}
+
+fn set(device: &DeviceArgs, setting: Setting, change: Change) -> Result<i32> {
+    let mut image = open(device)?;
+    let mut config = load(&mut image, &device.image)?;
+    let before = getter_text(setting, config.block());
+    let overwrites = setting.sigfox_field().is_some_and(|f| config.block().sigfox_is_set(f))
+        && !matches!(&change, Change::Sigfox(b) if b.iter().all(|&x| x == 0xFF));
+    let changed = config.update(&mut image.flash, |block| apply(setting, &change, block)).with_context(|| {
+        format!("cannot write the config block at {CONFIG_OFFSET:#x} of {}", device.image.display())
+    })?;
+    let after = getter_text(setting, config.block());
+    let name = setting.name();
+    if !changed {
+        println!("{name}: {after} (unchanged)");
+        return Ok(0);
+    }
+    println!("{name}: {before} -> {after}");
+    if overwrites {
+        println!("note: replaced the stored {name} (on the board, pycom.sigfox_info needs force=True for that)");
+    }
+    Ok(0)
+}
