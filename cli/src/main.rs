@@ -1,6 +1,7 @@
 //! `pycom-emu`: a virtual Pycom board on the command line.
 
 mod config_cmd;
+mod config_setting;
 mod console;
 mod duration;
 mod image_cmd;
