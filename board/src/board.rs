@@ -9,6 +9,7 @@ use pycom_formats::{BootInfo, ConfigBlock, PartitionTable};
 
 use crate::bootloader::{self, Slots};
 use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
+use crate::fs::{Fs, FsError, FsRegion};
 use crate::nvs::PycomNvs;
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
@@ -58,6 +59,7 @@ pub struct Board {
     config: Config,
     nvs: PycomNvs,
     slots: Slots,
+    fs_region: FsRegion,
     boot_info: BootInfo,
     running: Image,
     safe_boot: bool,
@@ -77,6 +79,7 @@ impl Board {
         Self {
             nvs: PycomNvs::new(nvs_offset, nvs_size),
             slots: Slots::from_table(&image.table),
+            fs_region: FsRegion::for_table(&image.table, model),
             boot_info: BootInfo::initial(),
             running: Image::Factory,
             safe_boot: false,
@@ -112,6 +115,7 @@ impl Board {
         }
         let note = self.nvs.open_namespace(&mut self.flash)?;
         self.diagnostics.extend(note);
+        self.mount_flash_filesystem()?;
         self.boot_info = bootloader::read_boot_info(&mut self.flash, &self.slots)?.unwrap_or(self.boot_info);
         if matches!(kind, BootKind::Hard(_)) {
             self.start_on_boot_services()?;
@@ -137,6 +141,29 @@ impl Board {
         self.reset_cause = cause;
         self.booted_at_us = start;
         Ok(decision.waited_us)
+    }
+
+    /// Every boot: mounts `/flash`, formatting it if it cannot be mounted, and
+    /// creates the default files, as the firmware does after its soft-reset label.
+    fn mount_flash_filesystem(&mut self) -> Result<(), BoardError> {
+        if self.config.block().boot_fs_type() == 0 {
+            self.diagnostics
+                .push("the config block asks for a FAT /flash; FAT is not emulated yet, /flash is LittleFS".into());
+        }
+        let region = self.fs_region;
+        let blank = self.flash.contents()[region.offset as usize..(region.offset + region.size) as usize]
+            .iter()
+            .all(|&b| b == 0xFF);
+        match self.fs().mount_or_format() {
+            Ok(true) if !blank => self.diagnostics.push(format!(
+                "/flash at {:#x} could not be mounted; the firmware formatted it and its files are gone",
+                region.offset
+            )),
+            Ok(_) => {}
+            Err(FsError::Flash(e)) => return Err(e.into()),
+            Err(e) => self.diagnostics.push(format!("/flash could not be prepared: {e}")),
+        }
+        Ok(())
     }
 
     /// Hard boot only: the watchdog and Wi-Fi settings of the config block. An
@@ -316,6 +343,11 @@ impl Board {
     /// The watchdog deadline for a thread that watches device time.
     pub fn watchdog_handle(&self) -> WatchdogDeadline {
         self.watchdog.deadline_handle()
+    }
+
+    /// The `/flash` filesystem.
+    pub fn fs(&mut self) -> Fs<'_> {
+        Fs::new(&mut self.flash, self.fs_region)
     }
 
     /// Takes what the board printed on its UART outside Python (the bootloader).

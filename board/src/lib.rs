@@ -11,6 +11,7 @@ mod bootmgr;
 mod clock;
 mod config;
 mod error;
+pub mod fs;
 mod image;
 mod led;
 mod model;

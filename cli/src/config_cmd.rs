@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use pycom_board::{Config, DeviceImage};
 use pycom_formats::BootInfo;
@@ -206,11 +206,7 @@ pub fn run(command: ConfigCommand) -> Result<i32> {
 
 /// Opens an existing image (a missing one is an error, not created).
 fn open(device: &DeviceArgs) -> Result<DeviceImage> {
-    let path = &device.image;
-    if !path.exists() {
-        bail!("no device image {} (create one with `pycom-emu image create`)", path.display());
-    }
-    DeviceImage::open(path, device.board).with_context(|| format!("cannot open device image {}", path.display()))
+    crate::device::open_image(device, false)
 }
 
 fn load(image: &mut DeviceImage, path: &Path) -> Result<Config> {

@@ -3,7 +3,9 @@
 mod config_cmd;
 mod config_setting;
 mod console;
+mod device;
 mod duration;
+mod fs_cmd;
 mod image_cmd;
 mod led_output;
 mod nvs_cmd;
@@ -58,6 +60,10 @@ enum Command {
     /// credentials, filesystem type, Sigfox credentials) and show boot_info.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// List, read and write the files of the device's /flash filesystem (paths as
+    /// the board sees them: /flash/...), mounted as the board does at boot.
+    #[command(subcommand)]
+    Fs(fs_cmd::FsCommand),
 }
 
 #[derive(Args)]
@@ -146,6 +152,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Nvs(command) => nvs_cmd::run(command),
         Command::Config(command) => config_cmd::run(command),
+        Command::Fs(command) => fs_cmd::run(command),
     }
 }
 

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use pycom_board::DeviceImage;
 use pycom_board::nvs::{Entry, Nvs, NvsError, PYCOM_NAMESPACE, Value};
 use pycom_flash::Flash;
 use pycom_formats::nvs::ItemType;
@@ -136,18 +135,7 @@ impl Session {
     /// Opens the image (creating it first if `create`) and mounts its `nvs` partition.
     fn open(device: &DeviceArgs, create: bool) -> Result<Self> {
         let path = &device.image;
-        if !create && !path.exists() {
-            bail!("no device image {} (create one with `pycom-emu image create`)", path.display());
-        }
-        let image = if create {
-            DeviceImage::open_or_create(path, device.board)
-        } else {
-            DeviceImage::open(path, device.board)
-        }
-        .with_context(|| format!("cannot open device image {}", path.display()))?;
-        if image.created {
-            eprintln!("[pycom-emu] created {} for a {}", path.display(), device.board);
-        }
+        let image = crate::device::open_image(device, create)?;
         let part = image.table.find("nvs").with_context(|| format!("{} has no nvs partition", path.display()))?;
         let (base, size) = (part.offset, part.size);
         let mut flash = image.flash;

@@ -10,8 +10,12 @@ use common::Device;
 fn realtime_on_a_terminal_draws_the_led_as_a_coloured_cell() {
     let device = Device::new();
     let script = device.path("rt.py");
-    std::fs::write(&script, "import pycom, time\npycom.heartbeat(False)\npycom.rgbled(0x102030)\ntime.sleep(0.2)\n")
-        .unwrap();
+    // The boot flash lasts 80 ms: sleep through it so the display surely draws it.
+    std::fs::write(
+        &script,
+        "import pycom, time\ntime.sleep(0.1)\npycom.heartbeat(False)\npycom.rgbled(0x102030)\ntime.sleep(0.2)\n",
+    )
+    .unwrap();
     let command = format!(
         "{} run --realtime --image {} {}",
         env!("CARGO_BIN_EXE_pycom-emu"),

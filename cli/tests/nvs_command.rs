@@ -7,20 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine as _;
-use common::{Device, Run};
+use common::{Device, fails, ok};
 
 const NVS_OFFSET: usize = 0x9000;
 const NVS_SIZE: usize = 0x7000;
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
-    run
-}
-
-fn fails(run: Run, code: i32, message: &str) {
-    assert_eq!(run.code, code, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains(message), "expected {message:?} in stderr:\n{}", run.stderr);
-}
 
 /// A device with a fresh image.
 fn device() -> Device {

@@ -17,6 +17,7 @@ mod rng;
 mod session;
 mod state;
 mod traceback;
+mod vfs;
 
 pub use console::Console;
 pub use session::{Outcome, RunConfig, Script, StopRequest, run};

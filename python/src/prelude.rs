@@ -32,6 +32,9 @@ class Unwind(BaseException):
     pass
 "#;
 
+/// `open()`, its file objects and the importer of modules on `/flash`.
+const FILES_SOURCE: &str = include_str!("files.py");
+
 /// MicroPython version the Pycom v1.20 firmware is built on.
 const MICROPYTHON_VERSION: (u8, u8, u8) = (1, 11, 0);
 
@@ -45,11 +48,6 @@ pub fn attrtuple(fields: Vec<(&str, PyObjectRef)>, vm: &VirtualMachine) -> PyRes
         fields.into_iter().map(|(name, value)| (vm.ctx.new_str(name).into(), value)).unzip();
     let make = helpers(vm)?.get_attr("attrtuple", vm)?;
     make.call((vm.ctx.new_tuple(names), vm.ctx.new_tuple(values)), vm)
-}
-
-fn open_unavailable(_args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let enoent = vm.invoke_exception(vm.ctx.exceptions.os_error.to_owned(), vec![vm.ctx.new_int(2).into()]);
-    Err(enoent.unwrap_or_else(|err| err))
 }
 
 fn print_exception(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
@@ -108,7 +106,12 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
 
     let micropython = vm.import("micropython", 0)?;
     vm.builtins.set_attr("const", micropython.get_attr("const", vm)?, vm)?;
-    vm.builtins.set_attr("open", vm.new_function("open", open_unavailable), vm)?;
+    let files = vm.ctx.new_dict();
+    let code = vm
+        .compile(FILES_SOURCE, Mode::Exec, "<pycom-emu files>".to_owned())
+        .map_err(|e| vm.new_syntax_error(&e, Some(FILES_SOURCE)))?;
+    vm.run_code_obj(code, rustpython_vm::scope::Scope::with_builtins(None, files.clone(), vm))?;
+    vm.builtins.set_attr("open", files.get_item("open", vm)?, vm)?;
 
     if !model.has(pycom_board::Radio::Sigfox) {
         // `sigfox_info` exists only in LoPy4, SiPy and FiPy builds.

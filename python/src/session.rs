@@ -8,11 +8,15 @@ use std::time::Duration;
 use pycom_board::{Board, BoardError, BootKind, Clock, ResetCause, WatchdogDeadline};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
 use rustpython_vm::compiler::Mode;
+use rustpython_vm::scope::Scope;
 use rustpython_vm::signal::{UserSignalSender, user_signal_channel};
 use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
 
 use crate::state::{self, RunState, lock};
 use crate::{Console, modules, prelude, traceback};
+
+/// Where the firmware looks for the script it runs before `main.py`.
+const BOOT_PY: &str = "/boot.py";
 
 /// A Python source file to run as the board's `main.py`.
 #[derive(Clone, Debug)]
@@ -67,6 +71,7 @@ pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfi
         stop: None,
         reset: None,
         timeout: config.timeout.clone(),
+        cwd: crate::vfs::FLASH.into(),
         timezone: 0,
         unwind_type: None,
         gc_enabled: true,
@@ -86,10 +91,11 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
     let mut kind = BootKind::Hard(ResetCause::PowerOn);
     let mut resets = 0u32;
     loop {
-        let (uart, notes, safe_boot) = {
+        let (uart, notes, safe_boot, boot_py) = {
             let mut board = lock(board);
             board.boot(kind)?;
-            (board.take_uart_output(), board.take_diagnostics(), board.safe_boot())
+            let boot_py = board.fs().read(BOOT_PY).ok();
+            (board.take_uart_output(), board.take_diagnostics(), board.safe_boot(), boot_py)
         };
         for note in notes {
             eprintln!("[pycom-emu] {note}");
@@ -101,6 +107,7 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
         }
         state::with(|s| {
             s.reset = None;
+            s.cwd = crate::vfs::FLASH.into();
             if matches!(kind, BootKind::Hard(_)) {
                 s.timezone = 0;
             }
@@ -109,7 +116,10 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
             eprintln!("[pycom-emu] safe boot: boot.py and main.py are skipped");
             Outcome::Completed
         } else {
-            run_once(board, &config.main, watch)
+            let boot_py = boot_py
+                .map(|source| Script { name: "boot.py".into(), source: String::from_utf8_lossy(&source).into_owned() });
+            let scripts: Vec<&Script> = boot_py.iter().chain(std::iter::once(&config.main)).collect();
+            run_once(board, &scripts, watch)
         };
         if let Some(stop) = state::with(|s| s.stop.take()) {
             return Ok(Outcome::Stopped(stop));
@@ -131,7 +141,10 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
     }
 }
 
-fn run_once(board: &Mutex<Board>, script: &Script, watch: &DeadlineWatch) -> Outcome {
+/// Runs `scripts` (`boot.py`, then `main.py`) in one interpreter and one global
+/// namespace, as the firmware does: an exception in one is reported and the next
+/// still runs; a stop or reset ends the run at once.
+fn run_once(board: &Mutex<Board>, scripts: &[&Script], watch: &DeadlineWatch) -> Outcome {
     let model = lock(board).model();
     let (sender, receiver) = user_signal_channel();
     watch.attach(sender);
@@ -140,25 +153,36 @@ fn run_once(board: &Mutex<Board>, script: &Script, watch: &DeadlineWatch) -> Out
     let interpreter =
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
     interpreter.enter(|vm| {
-        let result = prelude::install(vm, model).and_then(|()| {
-            state::with(|s| s.heap_baseline = crate::heap::live_bytes());
-            execute(script, vm)
-        });
-        match result {
-            Ok(()) => Outcome::Completed,
-            Err(exc) => uncaught(exc, board, vm),
+        if let Err(exc) = prelude::install(vm, model) {
+            return uncaught(exc, board, vm);
         }
+        state::with(|s| s.heap_baseline = crate::heap::live_bytes());
+        let scope = vm.new_scope_with_builtins();
+        let mut outcome = Outcome::Completed;
+        for script in scripts {
+            let ran = match execute(script, &scope, vm) {
+                Ok(()) => Outcome::Completed,
+                Err(exc) => uncaught(exc, board, vm),
+            };
+            if state::with(|s| s.stop.is_some() || s.reset.is_some()) {
+                return ran;
+            }
+            outcome = match (outcome, ran) {
+                (Outcome::Raised, Outcome::Completed) => Outcome::Raised,
+                (_, ran) => ran,
+            };
+        }
+        outcome
     })
 }
 
-fn execute(script: &Script, vm: &VirtualMachine) -> PyResult<()> {
+fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {
     let code = vm
         .compile(&script.source, Mode::Exec, script.name.clone())
         .map_err(|e| vm.new_syntax_error(&e, Some(&script.source)))?;
-    let scope = vm.new_scope_with_builtins();
     scope.globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
     scope.globals.set_item("__file__", vm.ctx.new_str(script.name.as_str()).into(), vm)?;
-    vm.run_code_obj(code, scope).map(|_| ())
+    vm.run_code_obj(code, scope.clone()).map(|_| ())
 }
 
 fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) -> Outcome {

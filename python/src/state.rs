@@ -22,6 +22,8 @@ pub struct RunState {
     pub reset: Option<BootKind>,
     /// Device-time deadline and what to report when it passes.
     pub timeout: Option<(u64, StopRequest)>,
+    /// The working directory (`os.chdir`), `/flash` after every boot.
+    pub cwd: String,
     /// `time.timezone()` offset in seconds (firmware RAM, cleared at boot).
     pub timezone: i64,
     /// The exception type that unwinds the script for a stop or reset.

@@ -124,3 +124,15 @@ pub fn python_with(requirement: &str) -> PathBuf {
     }
     python
 }
+
+/// Checks that a command succeeded and hands its output on.
+pub fn ok(run: Run) -> Run {
+    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    run
+}
+
+/// Checks that a command failed with `code` and said `message` on stderr.
+pub fn fails(run: Run, code: i32, message: &str) {
+    assert_eq!(run.code, code, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(message), "expected {message:?} in stderr:\n{}", run.stderr);
+}

@@ -5,6 +5,7 @@
 use rustpython_vm::Context;
 use rustpython_vm::builtins::PyModuleDef;
 
+pub mod flashfs;
 pub mod gc;
 pub mod machine;
 pub mod micropython;
@@ -22,6 +23,7 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         os::module_def(ctx),
         gc::module_def(ctx),
         micropython::module_def(ctx),
+        flashfs::module_def(ctx),
     ]
 }
 

@@ -1,4 +1,4 @@
-//! `os` / `uos` as on the board (file operations land with the filesystem issue).
+//! `os` / `uos` as on the board: `/flash` under a root that lists the mounts.
 
 pub(crate) use os::module_def;
 
@@ -14,12 +14,19 @@ pub const MICROPYTHON_VERSION: &str = "v1.11-pycom-emu on 2023-01-01";
 #[rustpython_vm::pymodule]
 mod os {
     use pycom_board::Radio;
+    use rustpython_vm::builtins::PyStr;
     use rustpython_vm::function::FuncArgs;
-    use rustpython_vm::{PyResult, VirtualMachine};
+    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
     use super::{FIRMWARE_RELEASE, LORAWAN_VERSION, MICROPYTHON_VERSION, SIGFOX_VERSION};
     use crate::args::{arity, get_int};
-    use crate::state::{board, lock};
+    use crate::state::{self, board, lock};
+    use crate::vfs::{self, ENOTDIR, FLASH, Location};
+
+    /// `S_IFDIR`, the type of a directory in `stat` and `ilistdir`.
+    const S_IFDIR: u32 = 0x4000;
+    /// `S_IFREG`, the type of a file.
+    const S_IFREG: u32 = 0x8000;
 
     /// `uname()`: the firmware's attribute tuple; LoRa boards add `lorawan`,
     /// Sigfox boards add `sigfox`.
@@ -53,10 +60,157 @@ mod os {
         Ok(crate::rng::random_bytes(n))
     }
 
-    /// `getcwd()`: the board starts in `/flash`.
+    fn path_arg(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
+        obj.downcast_ref::<PyStr>().map(|s| s.to_string()).ok_or_else(|| {
+            vm.new_type_error(format!("can't convert '{}' object to str implicitly", obj.class().name()))
+        })
+    }
+
+    /// The single path argument of `name(path)`, or of `name([path])` defaulting to ".".
+    fn one_path(args: FuncArgs, optional: bool, vm: &VirtualMachine) -> PyResult<String> {
+        arity(&args, usize::from(!optional), 1, vm)?;
+        args.args.first().map_or(Ok(".".to_owned()), |p| path_arg(p, vm))
+    }
+
+    /// `getcwd()`: `/flash` after every boot.
     #[pyfunction]
-    fn getcwd(args: FuncArgs, vm: &VirtualMachine) -> PyResult<&'static str> {
+    fn getcwd(args: FuncArgs, vm: &VirtualMachine) -> PyResult<String> {
         arity(&args, 0, 0, vm)?;
-        Ok("/flash")
+        Ok(vfs::cwd())
+    }
+
+    /// `chdir(path)`: must name a directory.
+    #[pyfunction]
+    fn chdir(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let path = one_path(args, false, vm)?;
+        let absolute = vfs::normalise(&path, &vfs::cwd());
+        if let Location::Flash(inner) = vfs::resolve(&path, vm)?
+            && !vfs::with_flash(vm, |fs| fs.metadata(&inner))?.is_dir
+        {
+            return Err(vfs::os_error(ENOTDIR, vm));
+        }
+        state::with(|s| s.cwd = absolute);
+        Ok(())
+    }
+
+    /// `(name, type, inode, size)` of each entry of a directory.
+    fn entries(path: &str, vm: &VirtualMachine) -> PyResult<Vec<(String, u32, u64)>> {
+        match vfs::resolve(path, vm)? {
+            Location::Root => Ok(vec![(FLASH.trim_start_matches('/').to_owned(), S_IFDIR, 0)]),
+            Location::Flash(inner) => {
+                let list = vfs::with_flash(vm, |fs| fs.list(&inner))?;
+                Ok(list.into_iter().map(|e| (e.name, if e.is_dir { S_IFDIR } else { S_IFREG }, e.size)).collect())
+            }
+        }
+    }
+
+    /// `listdir([path])`: names in a directory.
+    #[pyfunction]
+    fn listdir(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let path = one_path(args, true, vm)?;
+        let names = entries(&path, vm)?.into_iter().map(|(name, _, _)| vm.ctx.new_str(name).into()).collect();
+        Ok(vm.ctx.new_list(names).into())
+    }
+
+    /// `ilistdir([path])`: an iterator of `(name, type, inode, size)` tuples.
+    #[pyfunction]
+    fn ilistdir(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let path = one_path(args, true, vm)?;
+        let items: Vec<PyObjectRef> = entries(&path, vm)?
+            .into_iter()
+            .map(|(name, kind, size)| {
+                let fields = vec![
+                    vm.ctx.new_str(name).into(),
+                    vm.ctx.new_int(kind).into(),
+                    vm.ctx.new_int(0).into(),
+                    vm.ctx.new_int(size).into(),
+                ];
+                vm.ctx.new_tuple(fields).into()
+            })
+            .collect();
+        let list: PyObjectRef = vm.ctx.new_list(items).into();
+        list.get_iter(vm).map(Into::into)
+    }
+
+    /// `mkdir(path)`.
+    #[pyfunction]
+    fn mkdir(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let inner = vfs::flash_path(&one_path(args, false, vm)?, vm)?;
+        vfs::with_flash(vm, |fs| fs.create_dir(&inner))
+    }
+
+    /// `rmdir(path)`: the directory must be empty.
+    #[pyfunction]
+    fn rmdir(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let inner = vfs::flash_path(&one_path(args, false, vm)?, vm)?;
+        vfs::with_flash(vm, |fs| fs.remove_dir(&inner))
+    }
+
+    /// `remove(path)`: a file.
+    #[pyfunction]
+    fn remove(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let inner = vfs::flash_path(&one_path(args, false, vm)?, vm)?;
+        vfs::with_flash(vm, |fs| fs.remove_file(&inner))
+    }
+
+    /// `unlink(path)`: the same as `remove`.
+    #[pyfunction]
+    fn unlink(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        remove(args, vm)
+    }
+
+    /// `rename(old, new)`.
+    #[pyfunction]
+    fn rename(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        arity(&args, 2, 2, vm)?;
+        let from = vfs::flash_path(&path_arg(&args.args[0], vm)?, vm)?;
+        let to = vfs::flash_path(&path_arg(&args.args[1], vm)?, vm)?;
+        vfs::with_flash(vm, |fs| fs.rename(&from, &to))
+    }
+
+    /// `stat(path)`: `(mode, 0, 0, 0, 0, 0, size, 0, 0, 0)`.
+    #[pyfunction]
+    fn stat(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let path = one_path(args, false, vm)?;
+        let (mode, size) = match vfs::resolve(&path, vm)? {
+            Location::Root => (S_IFDIR, 0),
+            Location::Flash(inner) => {
+                let meta = vfs::with_flash(vm, |fs| fs.metadata(&inner))?;
+                (if meta.is_dir { S_IFDIR } else { S_IFREG }, meta.size)
+            }
+        };
+        let mut fields: Vec<PyObjectRef> = vec![vm.ctx.new_int(mode).into()];
+        fields.extend((0..5).map(|_| vm.ctx.new_int(0).into()));
+        fields.push(vm.ctx.new_int(size).into());
+        fields.extend((0..3).map(|_| vm.ctx.new_int(0).into()));
+        Ok(vm.ctx.new_tuple(fields).into())
+    }
+
+    /// `statvfs(path)`: `(bsize, frsize, blocks, bfree, bavail, files, ffree, favail, flag, namemax)`.
+    #[pyfunction]
+    fn statvfs(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let path = one_path(args, false, vm)?;
+        let usage = match vfs::resolve(&path, vm)? {
+            Location::Root => None,
+            Location::Flash(_) => Some(vfs::with_flash(vm, |fs| fs.usage())?),
+        };
+        let numbers: [u32; 10] = match usage {
+            None => [0; 10],
+            Some(u) => [u.block_size, u.block_size, u.blocks, u.free_blocks, u.free_blocks, 0, 0, 0, 0, 255],
+        };
+        Ok(vm.ctx.new_tuple(numbers.iter().map(|n| vm.ctx.new_int(*n).into()).collect()).into())
+    }
+
+    /// `sync()`: writes go to flash at once, so there is nothing to do.
+    #[pyfunction]
+    fn sync(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        arity(&args, 0, 0, vm)
+    }
+
+    /// `dupterm(stream)`: the UART stays the REPL's terminal.
+    #[pyfunction]
+    fn dupterm(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 0, 2, vm)?;
+        Ok(vm.ctx.none())
     }
 }

@@ -1,0 +1,78 @@
+//! Filesystem errors, with the errno values MicroPython raises them as.
+
+use littlefs2::io::Error as LfsError;
+use pycom_flash::FlashError;
+
+/// What a `/flash` filesystem operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum FsError {
+    /// No file or directory at that path (`ENOENT`).
+    #[error("no such file or directory (ENOENT)")]
+    NotFound,
+    /// Something already exists at that path (`EEXIST`).
+    #[error("file exists (EEXIST)")]
+    Exists,
+    /// A directory was needed and a file was found (`ENOTDIR`).
+    #[error("not a directory (ENOTDIR)")]
+    NotADirectory,
+    /// A file was needed and a directory was found (`EISDIR`).
+    #[error("is a directory (EISDIR)")]
+    IsADirectory,
+    /// The directory still holds entries (`ENOTEMPTY`).
+    #[error("directory not empty (ENOTEMPTY)")]
+    NotEmpty,
+    /// The filesystem has no free block left (`ENOSPC`).
+    #[error("no space left on device (ENOSPC)")]
+    NoSpace,
+    /// The path or the operation on it makes no sense (`EINVAL`), e.g. a NUL
+    /// byte, or moving a directory into itself.
+    #[error("invalid path or argument (EINVAL)")]
+    InvalidPath,
+    /// The path (at most 255 bytes) or one of its names is too long (`ENAMETOOLONG`).
+    #[error("file name too long (ENAMETOOLONG)")]
+    NameTooLong,
+    /// The region holds no mountable LittleFS, or its metadata is damaged (`EIO`).
+    #[error("filesystem corrupt or not formatted (EIO)")]
+    Corrupt,
+    /// Something this engine cannot do (`EINVAL`): an unsupported region size,
+    /// a non-ASCII path, ...
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// The flash chip failed (or lost power) (`EIO`).
+    #[error(transparent)]
+    Flash(#[from] FlashError),
+}
+
+impl FsError {
+    /// The errno value MicroPython's `OSError` carries.
+    pub fn errno(&self) -> i32 {
+        match self {
+            Self::NotFound => 2,
+            Self::Exists => 17,
+            Self::NotADirectory => 20,
+            Self::IsADirectory => 21,
+            Self::NotEmpty => 39,
+            Self::NoSpace => 28,
+            Self::InvalidPath | Self::Unsupported(_) => 22,
+            Self::NameTooLong => 36,
+            Self::Corrupt | Self::Flash(_) => 5,
+        }
+    }
+
+    /// Maps a littlefs error (`LFS_ERR_*`, a negated errno). An `LFS_ERR_IO`
+    /// caused by the flash is recovered by the caller from the storage adapter.
+    pub(crate) fn from_lfs(error: LfsError) -> Self {
+        match error.code() {
+            -2 => Self::NotFound,
+            -17 => Self::Exists,
+            -20 => Self::NotADirectory,
+            -21 => Self::IsADirectory,
+            -39 => Self::NotEmpty,
+            -28 | -27 => Self::NoSpace, // LFS_ERR_NOSPC, LFS_ERR_FBIG
+            -22 => Self::InvalidPath,
+            -36 => Self::NameTooLong,
+            -12 => Self::Unsupported("littlefs ran out of memory".into()),
+            _ => Self::Corrupt,
+        }
+    }
+}

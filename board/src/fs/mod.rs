@@ -1,0 +1,275 @@
+//! The `/flash` filesystem: LittleFS (on-disk version 2.0, as Pycom firmware
+//! 1.20 writes it) on the device image's `fs` region, through littlefs2.
+//!
+//! Every call mounts the region, does its work and drops the mount, so an
+//! [`Fs`] holds nothing but the borrowed chip and the region; what it writes is
+//! on the flash when the call returns.
+//!
+//! littlefs2 quirks this module works around:
+//! - the block count is a trait constant, so the storage adapter is generic over
+//!   it and only the two Pycom sizes (127 and 1024 blocks) are supported;
+//! - paths must be ASCII and at most 255 bytes in all: anything else is refused
+//!   before littlefs sees it ([`FsError::Unsupported`] / [`FsError::NameTooLong`]);
+//! - a few of its paths panic (listing an entry whose full path exceeds 255
+//!   bytes, an entry type other than file or directory), which only a foreign
+//!   or damaged image can reach: each call runs under `catch_unwind` and reports
+//!   [`FsError::Unsupported`] with the panic message instead;
+//! - it formats and mounts on-disk version 2.0 only (as the firmware does): an
+//!   image at version 2.1 does not mount and is reformatted at boot. Current
+//!   littlefs (e.g. littlefs-python) writes 2.1 by default and upgrades a 2.0
+//!   image on its first write unless given `disk_version=0x00020000`.
+
+mod error;
+mod ops;
+mod path;
+mod region;
+mod storage;
+
+use std::panic::{self, AssertUnwindSafe};
+
+use littlefs2::fs::{Allocation, Filesystem};
+use pycom_flash::Flash;
+
+pub use error::FsError;
+pub use path::{PATH_MAX, clean as clean_path};
+pub use region::{BLOCK_SIZE, FsRegion};
+use storage::{BLOCKS_4MB, BLOCKS_8MB, FlashStorage};
+
+/// What the firmware writes to a missing `/boot.py`.
+pub const FRESH_BOOT_PY: &str = "# boot.py -- run on boot-up\r\n";
+/// What the firmware writes to a missing `/main.py`.
+pub const FRESH_MAIN_PY: &str = "# main.py -- put your code here!\r\n";
+/// Directories the firmware creates at every boot if they are missing.
+pub const DEFAULT_DIRS: [&str; 3] = ["/sys", "/lib", "/cert"];
+
+/// One entry of a directory listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    /// The entry's name (no directory part).
+    pub name: String,
+    /// Whether it is a directory.
+    pub is_dir: bool,
+    /// Size in bytes (0 for a directory).
+    pub size: u64,
+}
+
+/// What `stat` tells about a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Metadata {
+    /// Whether it is a directory.
+    pub is_dir: bool,
+    /// Size in bytes (0 for a directory).
+    pub size: u64,
+}
+
+/// How full the filesystem is (`os.statvfs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FsUsage {
+    /// Bytes per block.
+    pub block_size: u32,
+    /// Blocks in the filesystem.
+    pub blocks: u32,
+    /// Blocks not in use (littlefs's estimate: at least this many are free).
+    pub free_blocks: u32,
+}
+
+/// The filesystem of one image region, borrowed with its flash chip.
+pub struct Fs<'a> {
+    flash: &'a mut Flash,
+    region: FsRegion,
+}
+
+/// The region sizes littlefs2 is instantiated for.
+#[derive(Clone, Copy)]
+enum Geometry {
+    Blocks4Mb,
+    Blocks8Mb,
+}
+
+/// Runs `$body` with `$fs` bound to the mounted filesystem of `$self`, for
+/// whichever block count the region has.
+macro_rules! mounted {
+    ($self:ident, |$fs:ident| $body:expr) => {
+        match $self.geometry()? {
+            Geometry::Blocks4Mb => run::<BLOCKS_4MB, _>($self.flash, $self.region.offset, |$fs| $body),
+            Geometry::Blocks8Mb => run::<BLOCKS_8MB, _>($self.flash, $self.region.offset, |$fs| $body),
+        }
+    };
+}
+
+/// Mounts `BLOCKS` blocks at `offset`, runs `op` and reports a flash failure in
+/// preference to the littlefs error it caused, and a panic as unsupported.
+fn run<const BLOCKS: usize, R>(
+    flash: &mut Flash,
+    offset: u32,
+    op: impl FnOnce(&Filesystem<'_, FlashStorage<'_, BLOCKS>>) -> Result<R, FsError>,
+) -> Result<R, FsError> {
+    let mut storage = FlashStorage::<BLOCKS>::new(flash, offset);
+    let mut alloc = Box::new(Allocation::new());
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        let fs = Filesystem::mount(&mut alloc, &mut storage).map_err(|_| FsError::Corrupt)?;
+        op(&fs)
+    }));
+    let failure = storage.take_failure();
+    match (outcome, failure) {
+        (Ok(Ok(value)), _) => Ok(value),
+        (_, Some(failure)) => Err(FsError::Flash(failure)),
+        (Ok(Err(error)), None) => Err(error),
+        (Err(panic), None) => Err(gave_up(panic)),
+    }
+}
+
+/// The error for a panic inside littlefs2.
+fn gave_up(panic: Box<dyn std::any::Any + Send>) -> FsError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    FsError::Unsupported(format!("littlefs2 gave up: {message}"))
+}
+
+/// Formats `BLOCKS` blocks at `offset`.
+fn format_blocks<const BLOCKS: usize>(flash: &mut Flash, offset: u32) -> Result<(), FsError> {
+    let mut storage = FlashStorage::<BLOCKS>::new(flash, offset);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| Filesystem::format(&mut storage)));
+    match (outcome, storage.take_failure()) {
+        (Ok(Ok(())), _) => Ok(()),
+        (_, Some(failure)) => Err(FsError::Flash(failure)),
+        (Ok(Err(error)), None) => Err(FsError::from_lfs(error)),
+        (Err(panic), None) => Err(gave_up(panic)),
+    }
+}
+
+impl<'a> Fs<'a> {
+    /// The filesystem in `region` of `flash`. Nothing is read until the first call.
+    pub fn new(flash: &'a mut Flash, region: FsRegion) -> Self {
+        Self { flash, region }
+    }
+
+    /// The region this filesystem lives in.
+    pub fn region(&self) -> FsRegion {
+        self.region
+    }
+
+    fn geometry(&self) -> Result<Geometry, FsError> {
+        let FsRegion { offset, size } = self.region;
+        let end = u64::from(offset) + u64::from(size);
+        if !offset.is_multiple_of(BLOCK_SIZE) || end > self.flash.size() as u64 {
+            return Err(FsError::Unsupported(format!("region {offset:#x}+{size:#x} does not fit the flash")));
+        }
+        match size {
+            s if s == BLOCKS_4MB as u32 * BLOCK_SIZE => Ok(Geometry::Blocks4Mb),
+            s if s == BLOCKS_8MB as u32 * BLOCK_SIZE => Ok(Geometry::Blocks8Mb),
+            _ => Err(FsError::Unsupported(format!(
+                "a {size:#x}-byte filesystem region ({BLOCKS_4MB} or {BLOCKS_8MB} blocks of 4096 are supported)"
+            ))),
+        }
+    }
+
+    /// Whether the region holds a LittleFS this engine can mount.
+    pub fn is_mountable(&mut self) -> bool {
+        self.mount().is_ok()
+    }
+
+    fn mount(&mut self) -> Result<(), FsError> {
+        mounted!(self, |_fs| Ok(()))
+    }
+
+    /// Writes an empty filesystem over the region (what `os.mkfs` does).
+    pub fn format(&mut self) -> Result<(), FsError> {
+        match self.geometry()? {
+            Geometry::Blocks4Mb => format_blocks::<BLOCKS_4MB>(self.flash, self.region.offset),
+            Geometry::Blocks8Mb => format_blocks::<BLOCKS_8MB>(self.flash, self.region.offset),
+        }
+    }
+
+    /// What the firmware does at every boot: mount, or format if that fails;
+    /// then create `/main.py` and `/boot.py` with their fresh contents if
+    /// missing, and the directories `/sys`, `/lib`, `/cert` if missing. Returns
+    /// whether it formatted.
+    pub fn mount_or_format(&mut self) -> Result<bool, FsError> {
+        let formatted = match self.mount() {
+            Ok(()) => false,
+            Err(FsError::Corrupt) => {
+                self.format()?;
+                true
+            }
+            Err(error) => return Err(error),
+        };
+        mounted!(self, |fs| ops::create_defaults(fs))?;
+        Ok(formatted)
+    }
+
+    /// The whole contents of the file at `path`.
+    pub fn read(&mut self, path: &str) -> Result<Vec<u8>, FsError> {
+        let path = path::normalise(path)?;
+        mounted!(self, |fs| ops::read(fs, &path))
+    }
+
+    /// Creates the file at `path`, or truncates it, and writes `data` to it.
+    pub fn write(&mut self, path: &str, data: &[u8]) -> Result<(), FsError> {
+        let path = path::normalise(path)?;
+        mounted!(self, |fs| ops::write(fs, &path, data, false))
+    }
+
+    /// Appends `data` to the file at `path`, creating it if missing.
+    pub fn append(&mut self, path: &str, data: &[u8]) -> Result<(), FsError> {
+        let path = path::normalise(path)?;
+        mounted!(self, |fs| ops::write(fs, &path, data, true))
+    }
+
+    /// The entries of the directory at `path`, without `.` and `..`, in
+    /// littlefs order (sorted by name).
+    pub fn list(&mut self, path: &str) -> Result<Vec<DirEntry>, FsError> {
+        let path = path::normalise(path)?;
+        mounted!(self, |fs| ops::list(fs, &path))
+    }
+
+    /// Whether `path` is a file or a directory, and its size.
+    pub fn metadata(&mut self, path: &str) -> Result<Metadata, FsError> {
+        let path = path::normalise(path)?;
+        mounted!(self, |fs| ops::metadata(fs, &path))
+    }
+
+    /// Creates the directory `path`; its parent must exist.
+    pub fn create_dir(&mut self, path: &str) -> Result<(), FsError> {
+        let path = path::normalise(path)?;
+        if path == "/" {
+            return Err(FsError::Exists);
+        }
+        mounted!(self, |fs| ops::create_dir(fs, &path))
+    }
+
+    /// Removes the file at `path` (`EISDIR` for a directory).
+    pub fn remove_file(&mut self, path: &str) -> Result<(), FsError> {
+        let path = path::normalise(path)?;
+        mounted!(self, |fs| ops::remove(fs, &path, false))
+    }
+
+    /// Removes the empty directory at `path` (`ENOTEMPTY`, `ENOTDIR` for a
+    /// file, `EINVAL` for the root).
+    pub fn remove_dir(&mut self, path: &str) -> Result<(), FsError> {
+        let path = path::normalise(path)?;
+        if path == "/" {
+            return Err(FsError::InvalidPath);
+        }
+        mounted!(self, |fs| ops::remove(fs, &path, true))
+    }
+
+    /// Renames (moves) `from` to `to`, replacing a file or an empty directory
+    /// of the same kind there, as POSIX `rename` does. Moving a directory into
+    /// itself, or the root anywhere, is `EINVAL`.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), FsError> {
+        let (from, to) = (path::normalise(from)?, path::normalise(to)?);
+        if from == "/" || to == "/" || (from != to && path::is_within(&to, &from)) {
+            return Err(FsError::InvalidPath);
+        }
+        mounted!(self, |fs| ops::rename(fs, &from, &to))
+    }
+
+    /// Block size, block count and free blocks.
+    pub fn usage(&mut self) -> Result<FsUsage, FsError> {
+        mounted!(self, |fs| ops::usage(fs))
+    }
+}

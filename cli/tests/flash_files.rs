@@ -1,0 +1,182 @@
+//! `/flash` as scripts see it (issue 5): the first boot's default files,
+//! `boot.py` before `main.py`, `open()` and the `os` functions with MicroPython
+//! errno values, and imports from `/flash` and `/flash/lib`.
+
+mod common;
+use common::{Device, SHOW, snippet};
+
+fn script(lines: &[&str]) -> String {
+    lines.join("\n")
+}
+
+#[test]
+fn the_first_boot_creates_the_default_files() {
+    assert_eq!(
+        snippet(
+            "import os\nprint(os.getcwd(), sorted(os.listdir()), os.listdir('/'))\nprint(repr(open('main.py').read()))"
+        ),
+        ["/flash ['boot.py', 'cert', 'lib', 'main.py', 'sys'] ['flash']", "'# main.py -- put your code here!\\r\\n'",]
+    );
+}
+
+#[test]
+fn boot_py_runs_before_main_in_the_same_namespace_and_errors_do_not_stop_main() {
+    let device = Device::new();
+    let setup = device.run("open('/flash/boot.py', 'w').write('print(\"boot\")\\nFROM_BOOT = 1\\n')");
+    assert_eq!(setup.code, 0, "{}", setup.stderr);
+    assert_eq!(device.run("print('main', FROM_BOOT)").lines(), ["boot", "main 1"]);
+    device.run("open('/flash/boot.py', 'w').write('print(\"boot\")\\n1/0\\n')");
+    let run = device.run("print('main still runs')");
+    assert_eq!(run.lines()[0], "boot");
+    assert!(run.stdout.contains("ZeroDivisionError"), "{}", run.stdout);
+    assert_eq!(run.lines().last(), Some(&"main still runs"));
+    assert_eq!(run.code, 1, "a failing boot.py is reported in the exit status");
+}
+
+#[test]
+fn a_safe_boot_skips_boot_py_too() {
+    let device = Device::new();
+    device.run("open('/flash/boot.py', 'w').write('print(\"boot\")\\n')");
+    let run = device.run_with("print('main')", &["--safe-boot"]);
+    assert_eq!(run.lines(), Vec::<&str>::new(), "{}", run.stderr);
+}
+
+#[test]
+fn files_round_trip_in_text_and_binary_modes() {
+    let source = script(&[
+        "with open('t.txt', 'w') as f:",
+        "    print(f.write('line 1\\nline 2\\n'))",
+        "with open('t.txt', 'a') as f:",
+        "    f.write('line 3')",
+        "with open('t.txt') as f:",
+        "    print(f.readline().strip(), [l.strip() for l in f])",
+        "with open('b.bin', 'wb') as f:",
+        "    f.write(bytes(range(256)))",
+        "f = open('b.bin', 'r+b')",
+        "f.seek(250)",
+        "print(f.read(3), f.tell())",
+        "f.seek(-1, 2)",
+        "f.write(b'!')",
+        "f.close()",
+        "print(open('b.bin', 'rb').read()[-2:], type(open('b.bin', 'rb')).__name__, type(open('t.txt')).__name__)",
+    ]);
+    assert_eq!(
+        snippet(&source),
+        ["14", "line 1 ['line 2', 'line 3']", "b'\\xfa\\xfb\\xfc' 253", "b'\\xfe!' FileIO TextIOWrapper"]
+    );
+}
+
+#[test]
+fn the_ota_example_reads_a_file_in_blocks_with_readinto_and_a_memoryview() {
+    let source = script(&[
+        "with open('/flash/appimg.bin', 'wb') as f:",
+        "    f.write(bytes(i % 251 for i in range(10000)))",
+        "buffer = bytearray(4096)",
+        "mv = memoryview(buffer)",
+        "total = 0",
+        "checksum = 0",
+        "with open('/flash/appimg.bin', 'rb') as f:",
+        "    while True:",
+        "        n = f.readinto(buffer)",
+        "        if n == 0:",
+        "            break",
+        "        total += n",
+        "        checksum = (checksum + sum(mv[:n])) % 65536",
+        "print(total, checksum)",
+    ]);
+    let expected: u32 = (0..10000u32).map(|i| i % 251).sum::<u32>() % 65536;
+    assert_eq!(snippet(&source), [format!("10000 {expected}")]);
+}
+
+#[test]
+fn errors_are_os_errors_with_micropython_errno_values() {
+    let source = script(&[
+        "import os",
+        "def errno(f, *args):",
+        "    try:",
+        "        f(*args)",
+        "        return 'ok'",
+        "    except OSError as e:",
+        "        return e.args[0]",
+        "print(errno(open, 'missing.txt'))",
+        "print(errno(open, 'nodir/x.txt', 'w'))",
+        "print(errno(open, 'lib'))",
+        "print(errno(os.mkdir, 'lib'))",
+        "print(errno(os.rmdir, '/flash/boot.py'))",
+        "print(errno(os.remove, 'lib'))",
+        "print(errno(os.rmdir, 'missing'))",
+        "open('lib/x.py', 'w').close()",
+        "print(errno(os.rmdir, 'lib'))",
+        "print(errno(os.chdir, 'boot.py'))",
+        "print(errno(os.listdir, '/sd'))",
+        "f = open('boot.py')",
+        "f.close()",
+        "print(errno(f.read))",
+    ]);
+    assert_eq!(snippet(&source), ["2", "2", "21", "17", "20", "21", "2", "39", "20", "2", "9"]);
+}
+
+#[test]
+fn os_functions_work_on_paths_relative_to_the_working_directory() {
+    let source = script(&[
+        "import os",
+        "os.mkdir('data')",
+        "os.chdir('data')",
+        "print(os.getcwd())",
+        "open('a.txt', 'w').write('abc')",
+        "os.rename('a.txt', '../b.txt')",
+        "os.chdir('..')",
+        "print(os.listdir('data'), 'b.txt' in os.listdir(), os.stat('b.txt')[6], os.stat('data')[0] == 0x4000)",
+        "print([e[:2] for e in os.ilistdir() if e[0] == 'b.txt'])",
+        "st = os.statvfs('/flash')",
+        "print(st[0], st[2] >= st[3] > 0)",
+        "os.remove('b.txt')",
+        "os.rmdir('data')",
+        "print(sorted(os.listdir()))",
+    ]);
+    assert_eq!(
+        snippet(&source),
+        [
+            "/flash/data",
+            "[] True 3 True",
+            "[('b.txt', 32768)]",
+            "4096 True",
+            "['boot.py', 'cert', 'lib', 'main.py', 'sys']",
+        ]
+    );
+}
+
+#[test]
+fn modules_and_packages_import_from_flash_and_flash_lib() {
+    let device = Device::new();
+    let setup = device.run(&script(&[
+        "import os",
+        "open('/flash/top.py', 'w').write('NAME = \"top\"\\n')",
+        "os.mkdir('/flash/lib/pkg')",
+        "open('/flash/lib/pkg/__init__.py', 'w').write('from pkg.inner import VALUE\\n')",
+        "open('/flash/lib/pkg/inner.py', 'w').write('VALUE = 42\\n')",
+    ]));
+    assert_eq!(setup.code, 0, "{}", setup.stderr);
+    let run = device.run(&format!("{SHOW}\nimport top, pkg\nprint(top.NAME, pkg.VALUE)\nimport sys\nprint(sys.path)"));
+    assert_eq!(run.lines(), ["top 42", "['', '/flash', '/flash/lib']"], "{}", run.stderr);
+    let missing = device.run("import nosuchmodule");
+    assert!(
+        missing.stdout.contains("ImportError") || missing.stdout.contains("ModuleNotFoundError"),
+        "{}",
+        missing.stdout
+    );
+}
+
+#[test]
+fn files_survive_a_power_cycle_and_a_soft_reset() {
+    let device = Device::new();
+    let run = device.run(&script(&[
+        "import os, machine",
+        "if 'count.txt' not in os.listdir():",
+        "    open('count.txt', 'w').write('1')",
+        "    machine.soft_reset()",
+        "print('count', open('count.txt').read())",
+    ]));
+    assert_eq!(run.lines(), ["PYB: soft reboot", "count 1"], "{}", run.stderr);
+    assert_eq!(device.run("print(open('/flash/count.txt').read())").lines(), ["1"]);
+}

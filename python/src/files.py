@@ -1,0 +1,197 @@
+# open() and imports from /flash, on top of the native _flashfs module.
+# Files are read whole when opened and written back on flush() and close().
+import sys
+import _flashfs
+
+_EBADF = 9
+_EISDIR = 21
+_ENOENT = 2
+_EINVAL = 22
+
+
+class _File:
+    def __init__(self, path, mode):
+        kind = _flashfs.kind(path)
+        if kind == 2:
+            raise OSError(_EISDIR)
+        self._path = path
+        self._readable = 'r' in mode or '+' in mode
+        self._writable = 'w' in mode or 'a' in mode or '+' in mode
+        self._append = 'a' in mode
+        self._closed = False
+        self._dirty = False
+        if 'r' in mode:
+            if kind == 0:
+                raise OSError(_ENOENT)
+            self._data = bytearray(_flashfs.read(path))
+        elif 'w' in mode or kind == 0:
+            self._data = bytearray()
+            _flashfs.write(path, b'')
+        else:
+            self._data = bytearray(_flashfs.read(path))
+        self._pos = len(self._data) if self._append else 0
+
+    def _check(self, allowed=True):
+        if self._closed:
+            raise OSError(_EBADF)
+        if not allowed:
+            raise OSError(_EBADF)
+
+    def _take(self, size):
+        self._check(self._readable)
+        end = len(self._data) if size is None or size < 0 else min(len(self._data), self._pos + size)
+        chunk = bytes(self._data[self._pos:end])
+        self._pos = max(self._pos, end)
+        return chunk
+
+    def _line(self, size=-1):
+        self._check(self._readable)
+        end = self._data.find(b'\n', self._pos)
+        end = len(self._data) if end < 0 else end + 1
+        if size is not None and size >= 0:
+            end = min(end, self._pos + size)
+        chunk = bytes(self._data[self._pos:end])
+        self._pos = end
+        return chunk
+
+    def readinto(self, buf, nbytes=-1):
+        self._check(self._readable)
+        view = memoryview(buf)
+        n = len(view) if nbytes is None or nbytes < 0 else min(nbytes, len(view))
+        chunk = self._data[self._pos:self._pos + n]
+        view[:len(chunk)] = chunk
+        self._pos += len(chunk)
+        return len(chunk)
+
+    def write(self, data):
+        self._check(self._writable)
+        if isinstance(data, str):
+            data = data.encode()
+        data = bytes(data)
+        if self._append:
+            self._pos = len(self._data)
+        if self._pos > len(self._data):
+            self._data.extend(b'\0' * (self._pos - len(self._data)))
+        self._data[self._pos:self._pos + len(data)] = data
+        self._pos += len(data)
+        self._dirty = True
+        return len(data)
+
+    def seek(self, offset, whence=0):
+        self._check()
+        if whence == 0:
+            pos = offset
+        elif whence == 1:
+            pos = self._pos + offset
+        elif whence == 2:
+            pos = len(self._data) + offset
+        else:
+            raise OSError(_EINVAL)
+        if pos < 0:
+            raise OSError(_EINVAL)
+        self._pos = pos
+        return pos
+
+    def tell(self):
+        self._check()
+        return self._pos
+
+    def flush(self):
+        self._check()
+        if self._dirty:
+            _flashfs.write(self._path, bytes(self._data))
+            self._dirty = False
+
+    def close(self):
+        if not self._closed:
+            self.flush()
+            self._closed = True
+
+    def __del__(self):
+        # MicroPython's file finaliser: an unclosed file is closed when collected.
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def readlines(self):
+        return list(iter(self.readline, self.readline(0)))
+
+
+class FileIO(_File):
+    def read(self, size=-1):
+        return self._take(size)
+
+    def readline(self, size=-1):
+        return self._line(size)
+
+
+class TextIOWrapper(_File):
+    def read(self, size=-1):
+        return self._take(size).decode()
+
+    def readline(self, size=-1):
+        return self._line(size).decode()
+
+
+def open(file, mode='r', buffering=-1, encoding=None, *args, **kwargs):
+    if not isinstance(file, str):
+        raise TypeError("can't convert '%s' object to str implicitly" % type(file).__name__)
+    kinds = sum(1 for c in 'rwa' if c in mode)
+    if kinds != 1 or any(c not in 'rwab+t' for c in mode):
+        raise ValueError('invalid mode')
+    return (FileIO if 'b' in mode else TextIOWrapper)(file, mode)
+
+
+_bootstrap = sys.modules['_frozen_importlib']
+
+
+class _FlashLoader:
+    def __init__(self, path):
+        self.path = path
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        source = _flashfs.read(self.path)
+        module.__file__ = self.path
+        exec(compile(source, self.path, 'exec'), module.__dict__)
+
+
+class _FlashFinder:
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        leaf = name.rpartition('.')[2]
+        places = path if path is not None else sys.path
+        for place in places:
+            base = _flashfs.abspath(place or '.').rstrip('/') + '/' + leaf
+            if _flashfs.kind(base + '/__init__.py') == 1:
+                spec = _bootstrap.ModuleSpec(name, _FlashLoader(base + '/__init__.py'), origin=base, is_package=True)
+                spec.submodule_search_locations = [base]
+                return spec
+            if _flashfs.kind(base + '.py') == 1:
+                return _bootstrap.ModuleSpec(name, _FlashLoader(base + '.py'), origin=base + '.py')
+        return None
+
+    @classmethod
+    def invalidate_caches(cls):
+        pass
+
+
+sys.meta_path.append(_FlashFinder)
