@@ -9,7 +9,7 @@ use pycom_formats::{BootInfo, ConfigBlock, PartitionTable};
 
 use crate::bootloader::{self, Slots};
 use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
-use crate::fs::{Fs, FsError, FsRegion};
+use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard};
 use crate::nvs::PycomNvs;
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
@@ -60,6 +60,8 @@ pub struct Board {
     nvs: PycomNvs,
     slots: Slots,
     fs_region: FsRegion,
+    fs_kind: FsKind,
+    sd_card: Option<SdCard>,
     boot_info: BootInfo,
     running: Image,
     safe_boot: bool,
@@ -80,6 +82,8 @@ impl Board {
             nvs: PycomNvs::new(nvs_offset, nvs_size),
             slots: Slots::from_table(&image.table),
             fs_region: FsRegion::for_table(&image.table, model),
+            fs_kind: FsKind::LittleFs,
+            sd_card: None,
             boot_info: BootInfo::initial(),
             running: Image::Factory,
             safe_boot: false,
@@ -143,13 +147,12 @@ impl Board {
         Ok(decision.waited_us)
     }
 
-    /// Every boot: mounts `/flash`, formatting it if it cannot be mounted, and
-    /// creates the default files, as the firmware does after its soft-reset label.
+    /// Every boot: mounts `/flash` as the config block's `boot_fs_type` says (FAT
+    /// for 0, LittleFS otherwise), formatting it if it cannot be mounted (so a
+    /// changed type reformats it), and creates the default files, as the firmware
+    /// does after its soft-reset label.
     fn mount_flash_filesystem(&mut self) -> Result<(), BoardError> {
-        if self.config.block().boot_fs_type() == 0 {
-            self.diagnostics
-                .push("the config block asks for a FAT /flash; FAT is not emulated yet, /flash is LittleFS".into());
-        }
+        self.fs_kind = FsKind::from_boot_fs_type(self.config.block().boot_fs_type());
         let region = self.fs_region;
         let blank = self.flash.contents()[region.offset as usize..(region.offset + region.size) as usize]
             .iter()
@@ -347,7 +350,17 @@ impl Board {
 
     /// The `/flash` filesystem.
     pub fn fs(&mut self) -> Fs<'_> {
-        Fs::new(&mut self.flash, self.fs_region)
+        Fs::with_kind(&mut self.flash, self.fs_region, self.fs_kind)
+    }
+
+    /// Puts an SD card in the slot (`pycom-emu run --sd`).
+    pub fn insert_sd_card(&mut self, card: SdCard) {
+        self.sd_card = Some(card);
+    }
+
+    /// The SD card in the slot, if any.
+    pub fn sd_card(&mut self) -> Option<&mut SdCard> {
+        self.sd_card.as_mut()
     }
 
     /// Takes what the board printed on its UART outside Python (the bootloader).

@@ -4,24 +4,16 @@
 //! may also be there empty: opening with `O_CREAT` commits the new, empty file
 //! before its data (the firmware writes files the same way).
 
+mod support;
+
 use std::collections::BTreeMap;
+use support::Rng;
 
 use pycom_board::fs::{Fs, FsRegion};
 use pycom_flash::{Flash, PowerCut};
 
 /// A 127-block region (the size of a 4 MB board's `fs` partition) at offset 0.
 const REGION: FsRegion = FsRegion { offset: 0, size: 127 * 4096 };
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 fn contents(rng: &mut Rng, step: usize) -> Vec<u8> {
     let len = (rng.next() % 12_000) as usize;

@@ -2,11 +2,11 @@
 //! ESP-IDF 3.3 typed-duplicate rules, a full partition, garbage collection and
 //! multi-page blobs.
 
-mod nvs_support;
+mod support;
 
-use nvs_support::{SIZE, erased, mount, read};
 use pycom_board::nvs::{Nvs, NvsError, Value};
 use pycom_formats::nvs::{ENTRY_COUNT, ItemType, PAGE_SIZE};
+use support::{SIZE, erased, mount, read};
 
 #[test]
 fn every_type_round_trips_and_survives_a_remount() {

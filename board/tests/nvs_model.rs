@@ -1,14 +1,14 @@
 //! Property test: long random sequences of sets, erases, namespace erases and
 //! remounts behave like a plain map.
 
-mod nvs_support;
+mod support;
 
 use std::collections::BTreeMap;
 
-use nvs_support::{erased, mount, read};
 use proptest::prelude::*;
 use pycom_board::nvs::{NvsError, Value};
 use pycom_formats::nvs::ItemType;
+use support::{erased, mount, read};
 
 #[derive(Clone, Debug)]
 enum Op {

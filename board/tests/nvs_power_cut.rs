@@ -7,14 +7,14 @@
 //! the interrupted operation (cloned from the uncut run), which is the same as
 //! replaying the workload from power-on: the engine is deterministic.
 
-mod nvs_support;
+mod support;
 
 use std::collections::BTreeMap;
 
-use nvs_support::{Rng, erased, mount, read, remount};
 use pycom_board::nvs::{Nvs, NvsError, Value};
 use pycom_flash::{Flash, FlashError, PowerCut};
 use pycom_formats::nvs::ItemType;
+use support::{Rng, erased, mount, read, remount};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -160,7 +160,7 @@ fn no_stale_copy_left(nvs: &mut Nvs, flash: &mut Flash, ns: u8, key: &str, cut: 
 fn init_succeeds_on_random_flash_contents() {
     for seed in 0..200 {
         let mut rng = Rng(seed);
-        let bytes: Vec<u8> = (0..nvs_support::SIZE).map(|_| rng.next() as u8).collect();
+        let bytes: Vec<u8> = (0..support::SIZE).map(|_| rng.next() as u8).collect();
         let mut flash = Flash::from_bytes(bytes);
         let mut nvs = mount(&mut flash);
         let ns = nvs.open_namespace(&mut flash, "PY_NVM", true).unwrap();

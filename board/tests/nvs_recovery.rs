@@ -1,12 +1,12 @@
 //! Mounting damaged partitions: each corrupt-page case of ESP-IDF's recovery
 //! rules leaves the rest of the data readable and the partition writable.
 
-mod nvs_support;
+mod support;
 
-use nvs_support::{erased, mount, read};
 use pycom_board::nvs::Value;
 use pycom_flash::{Flash, PowerCut};
 use pycom_formats::nvs::{BITMAP_OFFSET, CHUNK_ANY, EntryBitmap, EntryState, Item, ItemType, PAGE_SIZE, entry_offset};
+use support::{erased, mount, read};
 
 /// A partition with namespace 1 and ints `a`=1, `b`=2, `c`=3 in page 0.
 fn three_ints() -> Flash {
@@ -159,6 +159,6 @@ fn a_page_of_a_newer_format_makes_mount_fail_as_on_the_board() {
     let mut bytes = flash.contents().to_vec();
     bytes[..32].copy_from_slice(&header.encode());
     let mut flash = Flash::from_bytes(bytes);
-    let err = pycom_board::nvs::Nvs::mount(&mut flash, 0, nvs_support::SIZE).unwrap_err();
+    let err = pycom_board::nvs::Nvs::mount(&mut flash, 0, support::SIZE).unwrap_err();
     assert_eq!(err.code(), 0x1110);
 }

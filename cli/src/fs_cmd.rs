@@ -1,5 +1,5 @@
 //! `pycom-emu fs ...`: list, read and write the files of a device image's
-//! `/flash` filesystem (LittleFS) from the host.
+//! `/flash` filesystem (LittleFS or FAT, as the config block says) from the host.
 //!
 //! Every command first mounts `/flash` as the board does at boot: an image whose
 //! region does not mount is formatted, and the default files (`boot.py`,
@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use pycom_board::DeviceImage;
-use pycom_board::fs::{DEFAULT_DIRS, DirEntry, Fs, FsError, FsRegion};
+use pycom_board::fs::{DEFAULT_DIRS, DirEntry, Fs, FsError, FsKind, FsRegion};
+use pycom_board::{Config, DeviceImage};
 use pycom_flash::{Flash, SECTOR_SIZE};
 use serde::Serialize;
 
@@ -227,17 +227,20 @@ struct Session {
     path: PathBuf,
     work: Flash,
     region: FsRegion,
+    kind: FsKind,
 }
 
 impl Session {
     /// Opens the image (creating it first if `create`) and mounts `/flash` as the
-    /// board does at boot.
+    /// board does at boot: FAT or LittleFS as its config block says.
     fn open(device: &DeviceArgs, create: bool) -> Result<Self> {
         let path = &device.image;
-        let image = crate::device::open_image(device, create)?;
+        let mut image = crate::device::open_image(device, create)?;
         let region = FsRegion::for_table(&image.table, device.board);
+        let config = Config::load(&mut image.flash).context("cannot read the config block")?;
+        let kind = FsKind::from_boot_fs_type(config.block().boot_fs_type());
         let work = Flash::from_bytes(image.flash.contents().to_vec());
-        let mut session = Self { image, path: path.clone(), work, region };
+        let mut session = Self { image, path: path.clone(), work, region, kind };
         let blank = session.region_bytes().is_some_and(|bytes| bytes.iter().all(|&b| b == 0xFF));
         let formatted = session
             .fs()
@@ -259,7 +262,7 @@ impl Session {
     }
 
     fn fs(&mut self) -> Fs<'_> {
-        Fs::new(&mut self.work, self.region)
+        Fs::with_kind(&mut self.work, self.region, self.kind)
     }
 
     /// Writes the sectors the command changed back to the image file.
@@ -549,7 +552,7 @@ fn mkdir(device: &DeviceArgs, path: &str, parents: bool) -> Result<()> {
 
 fn format(device: &DeviceArgs) -> Result<()> {
     let mut session = Session::open(device, false)?;
-    let region = session.region;
+    let (region, kind) = (session.region, session.kind);
     session.fs().format().with_context(|| format!("cannot format /flash of {}", device.image.display()))?;
     session
         .fs()
@@ -558,8 +561,9 @@ fn format(device: &DeviceArgs) -> Result<()> {
     session.save()?;
     let dirs: Vec<String> = DEFAULT_DIRS.iter().map(|d| format!("{}/", &d[1..])).collect();
     println!(
-        "formatted {MOUNT_POINT} ({} KiB LittleFS at {:#x}) and created boot.py, main.py, {} as the board's first boot does",
+        "formatted {MOUNT_POINT} ({} KiB {} at {:#x}) and created boot.py, main.py, {} as the board's first boot does",
         region.size / 1024,
+        if kind == FsKind::Fat { "FAT" } else { "LittleFS" },
         region.offset,
         dirs.join(", ")
     );

@@ -11,6 +11,7 @@ mod led_output;
 mod nvs_cmd;
 mod nvs_csv;
 mod run_cmd;
+mod size;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,7 +71,8 @@ enum Command {
 struct RunArgs {
     #[command(flatten)]
     device: DeviceArgs,
-    /// MicroPython script to run as main.py.
+    /// MicroPython script to run as main.py: it replaces /flash/main.py for this
+    /// run, after /flash/boot.py (a safe boot skips both).
     script: PathBuf,
     /// Follow the wall clock; by default device time is virtual and every sleep
     /// returns at once with the clock moved on.
@@ -101,6 +103,13 @@ struct RunArgs {
     #[arg(long, value_name = "HOLD", num_args = 0..=1, default_missing_value = "1s",
           value_parser = duration::parse_duration_us)]
     safe_boot: Option<u64>,
+    /// Put an SD card in the slot: a FAT image file on the host (created if
+    /// missing), for `machine.SD()` and `os.mount(sd, '/sd')`.
+    #[arg(long, value_name = "IMAGE")]
+    sd: Option<PathBuf>,
+    /// Size of a new SD card image (e.g. 32M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = size::parse_size, requires = "sd")]
+    sd_size: u64,
 }
 
 #[derive(Subcommand)]
@@ -145,6 +154,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             trace_led: args.trace_led,
             max_resets: args.max_resets,
             safe_boot_hold_us: args.safe_boot,
+            sd_card: args.sd.map(|path| (path, args.sd_size)),
         }),
         Command::Image(ImageCommand::Info { image, json }) => image_cmd::info(&image, json).map(|()| 0),
         Command::Image(ImageCommand::Create { device, force }) => {

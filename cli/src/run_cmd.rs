@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
+use pycom_board::fs::SdCard;
 use pycom_board::{Board, BoardModel, Clock, ClockMode, DeviceImage};
 use pycom_python::{Outcome, RunConfig, Script, StopRequest};
 
@@ -34,6 +35,8 @@ pub struct RunOptions {
     pub max_resets: Option<u32>,
     /// How long the safe-boot pin is held at power-on.
     pub safe_boot_hold_us: Option<u64>,
+    /// SD card image and the size to create it with.
+    pub sd_card: Option<(PathBuf, u64)>,
 }
 
 fn read_script(path: &Path) -> Result<Script> {
@@ -58,6 +61,11 @@ pub fn run(opts: RunOptions) -> Result<i32> {
     let mut board = Board::new(opts.board, image, Arc::new(Clock::new(mode)));
     if let Some(hold) = opts.safe_boot_hold_us {
         board.hold_safe_boot_pin(hold);
+    }
+    if let Some((path, size)) = &opts.sd_card {
+        let card = SdCard::open_or_create(path, *size)
+            .with_context(|| format!("cannot use {} as an SD card", path.display()))?;
+        board.insert_sd_card(card);
     }
     let trace = opts.trace_led.as_deref().map(|path| LedTraceFile::attach(path, &mut board)).transpose()?;
     let board = Arc::new(Mutex::new(board));

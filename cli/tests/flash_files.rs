@@ -180,3 +180,59 @@ fn files_survive_a_power_cycle_and_a_soft_reset() {
     assert_eq!(run.lines(), ["PYB: soft reboot", "count 1"], "{}", run.stderr);
     assert_eq!(device.run("print(open('/flash/count.txt').read())").lines(), ["1"]);
 }
+
+#[test]
+fn switching_to_fat_reformats_flash_at_the_next_soft_reset() {
+    let device = Device::new();
+    let run = device.run(&script(&[
+        "import os, pycom, machine",
+        "if pycom.bootmgr()[1] == 'LittleFS':",
+        "    open('/flash/keep.txt', 'w').write('lost on reformat')",
+        "    pycom.bootmgr(fs_type=pycom.FAT)",
+        "    machine.soft_reset()",
+        "print(pycom.bootmgr()[1], sorted(os.listdir('/flash')))",
+        "open('/flash/fat.txt', 'w').write('on FAT')",
+    ]));
+    assert_eq!(run.lines(), ["PYB: soft reboot", "FAT ['boot.py', 'cert', 'lib', 'main.py', 'sys']"], "{}", run.stderr);
+    assert!(run.stderr.contains("could not be mounted"), "{}", run.stderr);
+    // The next power-on mounts the FAT /flash, and so does the fs command.
+    assert_eq!(device.run("print(open('/flash/fat.txt').read())").lines(), ["on FAT"]);
+    let cat = device.cli(&["fs", "cat", "/flash/fat.txt"]);
+    assert_eq!(cat.stdout, "on FAT", "{}", cat.stderr);
+}
+
+#[test]
+fn an_sd_card_image_mounts_at_sd_and_the_ota_example_reads_from_it() {
+    let device = Device::new();
+    let card = device.path("card.img");
+    let source = script(&[
+        "import os, machine",
+        "sd = machine.SD()",
+        "os.mount(sd, '/sd')",
+        "print(os.listdir('/'))",
+        "with open('/sd/appimg.bin', 'wb') as f:",
+        "    f.write(bytes(i % 256 for i in range(9000)))",
+        "buffer = bytearray(4096)",
+        "mv = memoryview(buffer)",
+        "size = 0",
+        "with open('/sd/appimg.bin', 'rb') as f:",
+        "    while True:",
+        "        chunk = f.readinto(buffer)",
+        "        if chunk == 0:",
+        "            break",
+        "        size += chunk",
+        "print(size, bytes(mv[:3]))",
+        "os.umount('/sd')",
+        "print(os.listdir('/'))",
+    ]);
+    let run = device.run_with(&source, &["--sd", card.to_str().unwrap(), "--sd-size", "8M"]);
+    assert_eq!(run.lines(), ["['flash', 'sd']", "9000 b'\\x00\\x01\\x02'", "['flash']"], "{}", run.stderr);
+    assert_eq!(std::fs::metadata(&card).unwrap().len(), 8 << 20);
+    let again = device.run_with(
+        "import os, machine\nos.mount(machine.SD(), '/sd')\nprint(os.stat('/sd/appimg.bin')[6])",
+        &["--sd", card.to_str().unwrap()],
+    );
+    assert_eq!(again.lines(), ["9000"], "{}", again.stderr);
+    let no_card = snippet("import machine\nshow(machine.SD)");
+    assert_eq!(no_card, ["OSError: the requested operation failed"]);
+}

@@ -1,12 +1,12 @@
 //! The filesystem as scripts see it: `/flash` (the filesystem region of the
-//! image) under a root that lists the mount points, a working directory, and
-//! failures as `OSError(errno)`.
+//! image) and, once `os.mount`ed, the SD card, under a root that lists the
+//! mount points; a working directory; failures as `OSError(errno)`.
 
-use pycom_board::fs::{Fs, FsError, clean_path};
+use pycom_board::fs::{FsError, clean_path};
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::{PyResult, VirtualMachine};
 
-use crate::state::{self, board, lock};
+use crate::state;
 
 /// `ENOENT`.
 pub const ENOENT: i32 = 2;
@@ -26,6 +26,8 @@ pub enum Location {
     Root,
     /// A path inside `/flash`, absolute within the filesystem (`/` is `/flash`).
     Flash(String),
+    /// A path on the mounted SD card, absolute within its filesystem.
+    Sd(String),
 }
 
 /// `path` made absolute against `cwd`, with `.`, `..` and repeated slashes resolved.
@@ -33,16 +35,33 @@ pub fn normalise(path: &str, cwd: &str) -> String {
     if path.starts_with('/') { clean_path(path) } else { clean_path(&format!("{cwd}/{path}")) }
 }
 
-/// The mount an absolute path falls in; `ENOENT` outside every mount.
-pub fn locate(absolute: &str) -> Result<Location, i32> {
+/// The path below `mount` of `absolute`, if it lies there.
+fn below(absolute: &str, mount: &str) -> Option<String> {
+    match absolute.strip_prefix(mount) {
+        Some("") => Some("/".into()),
+        Some(rest) if rest.starts_with('/') => Some(rest.into()),
+        _ => None,
+    }
+}
+
+/// The mount an absolute path falls in (the SD card is mounted at `sd`, if
+/// anywhere); `ENOENT` outside every mount.
+pub fn locate(absolute: &str, sd: Option<&str>) -> Result<Location, i32> {
     if absolute == "/" {
         return Ok(Location::Root);
     }
-    match absolute.strip_prefix(FLASH) {
-        Some("") => Ok(Location::Flash("/".into())),
-        Some(rest) if rest.starts_with('/') => Ok(Location::Flash(rest.into())),
-        _ => Err(ENOENT),
+    if let Some(inner) = below(absolute, FLASH) {
+        return Ok(Location::Flash(inner));
     }
+    match sd.and_then(|mount| below(absolute, mount)) {
+        Some(inner) => Ok(Location::Sd(inner)),
+        None => Err(ENOENT),
+    }
+}
+
+/// Where the SD card is mounted, if it is.
+pub fn sd_mount() -> Option<String> {
+    state::with(|s| s.sd_mount.clone())
 }
 
 /// `OSError(errno)`, with `e.args[0] == errno` as MicroPython raises it.
@@ -66,24 +85,31 @@ pub fn resolve(path: &str, vm: &VirtualMachine) -> PyResult<Location> {
     if path.contains('\0') {
         return Err(os_error(ENOENT, vm));
     }
-    locate(&normalise(path, &cwd())).map_err(|errno| os_error(errno, vm))
+    locate(&normalise(path, &cwd()), sd_mount().as_deref()).map_err(|errno| os_error(errno, vm))
 }
 
-/// Resolves a path that must lie inside `/flash`; the root itself is `EPERM`.
-pub fn flash_path(path: &str, vm: &VirtualMachine) -> PyResult<String> {
-    match resolve(path, vm)? {
-        Location::Flash(inner) => Ok(inner),
-        Location::Root => Err(os_error(EPERM, vm)),
-    }
+/// Runs `$body` with `$fs` bound to the filesystem a [`Location`] lies on
+/// (`/flash` or the SD card) and `$inner` to the path on it; errors become
+/// `OSError`. The root is `EPERM`.
+macro_rules! on_volume {
+    ($vm:expr, $location:expr, |$fs:ident, $inner:ident| $body:expr) => {{
+        let board = $crate::state::board();
+        let mut board = $crate::state::lock(&board);
+        let result: Result<_, pycom_board::fs::FsError> = match $location {
+            $crate::vfs::Location::Flash($inner) => {
+                let mut $fs = board.fs();
+                $body
+            }
+            $crate::vfs::Location::Sd($inner) => match board.sd_card() {
+                Some($fs) => $body,
+                None => Err(pycom_board::fs::FsError::NotFound),
+            },
+            $crate::vfs::Location::Root => return Err($crate::vfs::os_error($crate::vfs::EPERM, $vm)),
+        };
+        result.map_err(|e| $crate::vfs::fs_error(&e, $vm))
+    }};
 }
-
-/// Runs `f` on the board's `/flash` filesystem, turning its errors into `OSError`.
-pub fn with_flash<R>(vm: &VirtualMachine, f: impl FnOnce(&mut Fs<'_>) -> Result<R, FsError>) -> PyResult<R> {
-    let board = board();
-    let mut board = lock(&board);
-    let mut fs = board.fs();
-    f(&mut fs).map_err(|e| fs_error(&e, vm))
-}
+pub(crate) use on_volume;
 
 #[cfg(test)]
 mod tests {
@@ -98,11 +124,12 @@ mod tests {
     }
 
     #[test]
-    fn only_the_flash_mount_and_the_root_exist() {
-        assert_eq!(locate("/"), Ok(Location::Root));
-        assert_eq!(locate("/flash"), Ok(Location::Flash("/".into())));
-        assert_eq!(locate("/flash/lib/x.py"), Ok(Location::Flash("/lib/x.py".into())));
-        assert_eq!(locate("/flashy"), Err(ENOENT));
-        assert_eq!(locate("/sd/x"), Err(ENOENT));
+    fn only_the_root_flash_and_a_mounted_card_exist() {
+        assert_eq!(locate("/", None), Ok(Location::Root));
+        assert_eq!(locate("/flash", None), Ok(Location::Flash("/".into())));
+        assert_eq!(locate("/flash/lib/x.py", None), Ok(Location::Flash("/lib/x.py".into())));
+        assert_eq!(locate("/flashy", None), Err(ENOENT));
+        assert_eq!(locate("/sd/x", None), Err(ENOENT));
+        assert_eq!(locate("/sd/x", Some("/sd")), Ok(Location::Sd("/x".into())));
     }
 }

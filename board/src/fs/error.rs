@@ -31,7 +31,8 @@ pub enum FsError {
     /// The path (at most 255 bytes) or one of its names is too long (`ENAMETOOLONG`).
     #[error("file name too long (ENAMETOOLONG)")]
     NameTooLong,
-    /// The region holds no mountable LittleFS, or its metadata is damaged (`EIO`).
+    /// The region or image holds no mountable filesystem of the expected kind,
+    /// or its metadata is damaged (`EIO`).
     #[error("filesystem corrupt or not formatted (EIO)")]
     Corrupt,
     /// Something this engine cannot do (`EINVAL`): an unsupported region size,
@@ -41,6 +42,9 @@ pub enum FsError {
     /// The flash chip failed (or lost power) (`EIO`).
     #[error(transparent)]
     Flash(#[from] FlashError),
+    /// Reading or writing an SD card image on the host failed (`EIO`).
+    #[error("SD card image: {0}")]
+    Io(#[source] std::io::Error),
 }
 
 impl FsError {
@@ -55,7 +59,7 @@ impl FsError {
             Self::NoSpace => 28,
             Self::InvalidPath | Self::Unsupported(_) => 22,
             Self::NameTooLong => 36,
-            Self::Corrupt | Self::Flash(_) => 5,
+            Self::Corrupt | Self::Flash(_) | Self::Io(_) => 5,
         }
     }
 

@@ -1,5 +1,9 @@
-//! The `/flash` filesystem: LittleFS (on-disk version 2.0, as Pycom firmware
-//! 1.20 writes it) on the device image's `fs` region, through littlefs2.
+//! The `/flash` filesystem and SD card images.
+//!
+//! `/flash` is LittleFS (on-disk version 2.0, as Pycom firmware 1.20 writes
+//! it, through littlefs2) or FAT (through fatfs, see [`fat`]), as the config
+//! block's `boot_fs_type` says: [`Fs::new`] / [`Fs::with_kind`]. An
+//! [`SdCard`] is a FAT volume in a host image file with the same file API.
 //!
 //! Every call mounts the region, does its work and drops the mount, so an
 //! [`Fs`] holds nothing but the borrowed chip and the region; what it writes is
@@ -20,9 +24,11 @@
 //!   image on its first write unless given `disk_version=0x00020000`.
 
 mod error;
+mod fat;
 mod ops;
 mod path;
 mod region;
+mod sd;
 mod storage;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -33,6 +39,7 @@ use pycom_flash::Flash;
 pub use error::FsError;
 pub use path::{PATH_MAX, clean as clean_path};
 pub use region::{BLOCK_SIZE, FsRegion};
+pub use sd::{SD_MIN_SIZE, SdCard};
 use storage::{BLOCKS_4MB, BLOCKS_8MB, FlashStorage};
 
 /// What the firmware writes to a missing `/boot.py`.
@@ -73,10 +80,29 @@ pub struct FsUsage {
     pub free_blocks: u32,
 }
 
+/// Which filesystem `/flash` holds (config block byte 533, `boot_fs_type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FsKind {
+    /// LittleFS 2.0 (`boot_fs_type` 1, or 0xFF when never set).
+    #[default]
+    LittleFs,
+    /// FAT12/16 as FatFS formats it (`boot_fs_type` 0).
+    Fat,
+}
+
+impl FsKind {
+    /// The kind the config block's `boot_fs_type` byte selects: FAT for 0,
+    /// LittleFS for anything else (the erased 0xFF included).
+    pub fn from_boot_fs_type(raw: u8) -> Self {
+        if raw == 0 { Self::Fat } else { Self::LittleFs }
+    }
+}
+
 /// The filesystem of one image region, borrowed with its flash chip.
 pub struct Fs<'a> {
     flash: &'a mut Flash,
     region: FsRegion,
+    kind: FsKind,
 }
 
 /// The region sizes littlefs2 is instantiated for.
@@ -115,18 +141,18 @@ fn run<const BLOCKS: usize, R>(
         (Ok(Ok(value)), _) => Ok(value),
         (_, Some(failure)) => Err(FsError::Flash(failure)),
         (Ok(Err(error)), None) => Err(error),
-        (Err(panic), None) => Err(gave_up(panic)),
+        (Err(panic), None) => Err(gave_up("littlefs2", panic)),
     }
 }
 
-/// The error for a panic inside littlefs2.
-fn gave_up(panic: Box<dyn std::any::Any + Send>) -> FsError {
+/// The error for a panic inside `engine`.
+fn gave_up(engine: &str, panic: Box<dyn std::any::Any + Send>) -> FsError {
     let message = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    FsError::Unsupported(format!("littlefs2 gave up: {message}"))
+    FsError::Unsupported(format!("{engine} gave up: {message}"))
 }
 
 /// Formats `BLOCKS` blocks at `offset`.
@@ -137,19 +163,50 @@ fn format_blocks<const BLOCKS: usize>(flash: &mut Flash, offset: u32) -> Result<
         (Ok(Ok(())), _) => Ok(()),
         (_, Some(failure)) => Err(FsError::Flash(failure)),
         (Ok(Err(error)), None) => Err(FsError::from_lfs(error)),
-        (Err(panic), None) => Err(gave_up(panic)),
+        (Err(panic), None) => Err(gave_up("littlefs2", panic)),
     }
 }
 
+/// Runs a FAT operation on the region of `$self` (checked first).
+macro_rules! fat_mounted {
+    ($self:ident, |$fs:ident| $body:expr) => {{
+        let (offset, size) = $self.fat_region()?;
+        let mut disk = fat::disk::Disk::new(fat::flash::FlashMedium::new($self.flash), offset, size);
+        fat::run(&mut disk, |medium| medium.take_failure().map(FsError::Flash), |$fs| $body)
+    }};
+}
+
+/// Runs `$lfs` or `$fat` with `$fs` bound to the mounted filesystem, as the kind says.
+macro_rules! dispatch {
+    ($self:ident, |$fs:ident| lfs: $lfs:expr, fat: $fat:expr) => {
+        match $self.kind {
+            FsKind::LittleFs => mounted!($self, |$fs| $lfs),
+            FsKind::Fat => fat_mounted!($self, |$fs| $fat),
+        }
+    };
+}
+
 impl<'a> Fs<'a> {
-    /// The filesystem in `region` of `flash`. Nothing is read until the first call.
+    /// The LittleFS filesystem in `region` of `flash`. Nothing is read until
+    /// the first call.
     pub fn new(flash: &'a mut Flash, region: FsRegion) -> Self {
-        Self { flash, region }
+        Self::with_kind(flash, region, FsKind::LittleFs)
+    }
+
+    /// The filesystem of `kind` in `region` of `flash`. Nothing is read until
+    /// the first call.
+    pub fn with_kind(flash: &'a mut Flash, region: FsRegion, kind: FsKind) -> Self {
+        Self { flash, region, kind }
     }
 
     /// The region this filesystem lives in.
     pub fn region(&self) -> FsRegion {
         self.region
+    }
+
+    /// The kind of filesystem this expects in the region.
+    pub fn kind(&self) -> FsKind {
+        self.kind
     }
 
     fn geometry(&self) -> Result<Geometry, FsError> {
@@ -167,27 +224,56 @@ impl<'a> Fs<'a> {
         }
     }
 
-    /// Whether the region holds a LittleFS this engine can mount.
+    /// Offset and size of a FAT region: whole sectors inside the chip, at
+    /// least 64 KiB (FAT takes any such size).
+    fn fat_region(&self) -> Result<(u64, u64), FsError> {
+        let FsRegion { offset, size } = self.region;
+        let end = u64::from(offset) + u64::from(size);
+        if !offset.is_multiple_of(BLOCK_SIZE) || !size.is_multiple_of(BLOCK_SIZE) || end > self.flash.size() as u64 {
+            return Err(FsError::Unsupported(format!("region {offset:#x}+{size:#x} does not fit the flash")));
+        }
+        if u64::from(size) < SD_MIN_SIZE {
+            return Err(FsError::Unsupported(format!("a {size:#x}-byte FAT region (at least 64 KiB)")));
+        }
+        Ok((u64::from(offset), u64::from(size)))
+    }
+
+    fn normalise(&self, path: &str) -> Result<String, FsError> {
+        match self.kind {
+            FsKind::LittleFs => path::normalise(path),
+            FsKind::Fat => path::normalise_fat(path),
+        }
+    }
+
+    /// Whether the region holds a filesystem of this kind that mounts.
     pub fn is_mountable(&mut self) -> bool {
         self.mount().is_ok()
     }
 
     fn mount(&mut self) -> Result<(), FsError> {
-        mounted!(self, |_fs| Ok(()))
+        dispatch!(self, |_fs| lfs: Ok(()), fat: Ok(()))
     }
 
     /// Writes an empty filesystem over the region (what `os.mkfs` does).
     pub fn format(&mut self) -> Result<(), FsError> {
-        match self.geometry()? {
-            Geometry::Blocks4Mb => format_blocks::<BLOCKS_4MB>(self.flash, self.region.offset),
-            Geometry::Blocks8Mb => format_blocks::<BLOCKS_8MB>(self.flash, self.region.offset),
+        match self.kind {
+            FsKind::LittleFs => match self.geometry()? {
+                Geometry::Blocks4Mb => format_blocks::<BLOCKS_4MB>(self.flash, self.region.offset),
+                Geometry::Blocks8Mb => format_blocks::<BLOCKS_8MB>(self.flash, self.region.offset),
+            },
+            FsKind::Fat => {
+                let (offset, size) = self.fat_region()?;
+                let mut disk = fat::disk::Disk::new(fat::flash::FlashMedium::new(self.flash), offset, size);
+                fat::format(&mut disk, |medium| medium.take_failure().map(FsError::Flash))
+            }
         }
     }
 
-    /// What the firmware does at every boot: mount, or format if that fails;
-    /// then create `/main.py` and `/boot.py` with their fresh contents if
-    /// missing, and the directories `/sys`, `/lib`, `/cert` if missing. Returns
-    /// whether it formatted.
+    /// What the firmware does at every boot: mount, or format if that fails
+    /// (LittleFS: `lfs_format` on a failed mount; FAT: `f_mkfs` on
+    /// `FR_NO_FILESYSTEM`); then create `/main.py` and `/boot.py` with their
+    /// fresh contents if missing, and the directories `/sys`, `/lib`, `/cert`
+    /// if missing. Returns whether it formatted.
     pub fn mount_or_format(&mut self) -> Result<bool, FsError> {
         let formatted = match self.mount() {
             Ok(()) => false,
@@ -197,79 +283,80 @@ impl<'a> Fs<'a> {
             }
             Err(error) => return Err(error),
         };
-        mounted!(self, |fs| ops::create_defaults(fs))?;
+        dispatch!(self, |fs| lfs: ops::create_defaults(fs), fat: fat::create_defaults(fs))?;
         Ok(formatted)
     }
 
     /// The whole contents of the file at `path`.
     pub fn read(&mut self, path: &str) -> Result<Vec<u8>, FsError> {
-        let path = path::normalise(path)?;
-        mounted!(self, |fs| ops::read(fs, &path))
+        let path = self.normalise(path)?;
+        dispatch!(self, |fs| lfs: ops::read(fs, &path), fat: fat::read(fs, &path))
     }
 
     /// Creates the file at `path`, or truncates it, and writes `data` to it.
     pub fn write(&mut self, path: &str, data: &[u8]) -> Result<(), FsError> {
-        let path = path::normalise(path)?;
-        mounted!(self, |fs| ops::write(fs, &path, data, false))
+        let path = self.normalise(path)?;
+        dispatch!(self, |fs| lfs: ops::write(fs, &path, data, false), fat: fat::write(fs, &path, data, false))
     }
 
     /// Appends `data` to the file at `path`, creating it if missing.
     pub fn append(&mut self, path: &str, data: &[u8]) -> Result<(), FsError> {
-        let path = path::normalise(path)?;
-        mounted!(self, |fs| ops::write(fs, &path, data, true))
+        let path = self.normalise(path)?;
+        dispatch!(self, |fs| lfs: ops::write(fs, &path, data, true), fat: fat::write(fs, &path, data, true))
     }
 
-    /// The entries of the directory at `path`, without `.` and `..`, in
-    /// littlefs order (sorted by name).
+    /// The entries of the directory at `path`, without `.` and `..`: in
+    /// littlefs order (sorted by name) on LittleFS, in directory order on FAT.
     pub fn list(&mut self, path: &str) -> Result<Vec<DirEntry>, FsError> {
-        let path = path::normalise(path)?;
-        mounted!(self, |fs| ops::list(fs, &path))
+        let path = self.normalise(path)?;
+        dispatch!(self, |fs| lfs: ops::list(fs, &path), fat: fat::list(fs, &path))
     }
 
     /// Whether `path` is a file or a directory, and its size.
     pub fn metadata(&mut self, path: &str) -> Result<Metadata, FsError> {
-        let path = path::normalise(path)?;
-        mounted!(self, |fs| ops::metadata(fs, &path))
+        let path = self.normalise(path)?;
+        dispatch!(self, |fs| lfs: ops::metadata(fs, &path), fat: fat::metadata(fs, &path))
     }
 
     /// Creates the directory `path`; its parent must exist.
     pub fn create_dir(&mut self, path: &str) -> Result<(), FsError> {
-        let path = path::normalise(path)?;
+        let path = self.normalise(path)?;
         if path == "/" {
             return Err(FsError::Exists);
         }
-        mounted!(self, |fs| ops::create_dir(fs, &path))
+        dispatch!(self, |fs| lfs: ops::create_dir(fs, &path), fat: fat::create_dir(fs, &path))
     }
 
     /// Removes the file at `path` (`EISDIR` for a directory).
     pub fn remove_file(&mut self, path: &str) -> Result<(), FsError> {
-        let path = path::normalise(path)?;
-        mounted!(self, |fs| ops::remove(fs, &path, false))
+        let path = self.normalise(path)?;
+        dispatch!(self, |fs| lfs: ops::remove(fs, &path, false), fat: fat::remove(fs, &path, false))
     }
 
     /// Removes the empty directory at `path` (`ENOTEMPTY`, `ENOTDIR` for a
     /// file, `EINVAL` for the root).
     pub fn remove_dir(&mut self, path: &str) -> Result<(), FsError> {
-        let path = path::normalise(path)?;
+        let path = self.normalise(path)?;
         if path == "/" {
             return Err(FsError::InvalidPath);
         }
-        mounted!(self, |fs| ops::remove(fs, &path, true))
+        dispatch!(self, |fs| lfs: ops::remove(fs, &path, true), fat: fat::remove(fs, &path, true))
     }
 
     /// Renames (moves) `from` to `to`, replacing a file or an empty directory
     /// of the same kind there, as POSIX `rename` does. Moving a directory into
     /// itself, or the root anywhere, is `EINVAL`.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<(), FsError> {
-        let (from, to) = (path::normalise(from)?, path::normalise(to)?);
+        let (from, to) = (self.normalise(from)?, self.normalise(to)?);
         if from == "/" || to == "/" || (from != to && path::is_within(&to, &from)) {
             return Err(FsError::InvalidPath);
         }
-        mounted!(self, |fs| ops::rename(fs, &from, &to))
+        dispatch!(self, |fs| lfs: ops::rename(fs, &from, &to), fat: fat::rename(fs, &from, &to))
     }
 
-    /// Block size, block count and free blocks.
+    /// Block size, block count and free blocks (on FAT: cluster size, data
+    /// clusters and free clusters, as FatFS's `statvfs` reports them).
     pub fn usage(&mut self) -> Result<FsUsage, FsError> {
-        mounted!(self, |fs| ops::usage(fs))
+        dispatch!(self, |fs| lfs: ops::usage(fs), fat: fat::usage(fs))
     }
 }

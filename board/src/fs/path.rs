@@ -15,6 +15,16 @@ pub const PATH_MAX: usize = PathBuf::MAX_SIZE;
 /// path over [`PATH_MAX`] bytes (`ENAMETOOLONG`) and non-ASCII names, which
 /// littlefs2 cannot carry.
 pub fn normalise(path: &str) -> Result<String, FsError> {
+    let normal = normalise_fat(path)?;
+    if !normal.is_ascii() {
+        return Err(FsError::Unsupported(format!("non-ASCII path {normal:?} (littlefs2 paths are ASCII)")));
+    }
+    Ok(normal)
+}
+
+/// [`normalise`] for FAT, whose long names are Unicode: the same checks but
+/// the ASCII one.
+pub fn normalise_fat(path: &str) -> Result<String, FsError> {
     if path.is_empty() {
         return Err(FsError::NotFound);
     }
@@ -24,9 +34,6 @@ pub fn normalise(path: &str) -> Result<String, FsError> {
     let normal = clean(path);
     if normal.len() > PATH_MAX {
         return Err(FsError::NameTooLong);
-    }
-    if !normal.is_ascii() {
-        return Err(FsError::Unsupported(format!("non-ASCII path {normal:?} (littlefs2 paths are ASCII)")));
     }
     Ok(normal)
 }

@@ -1,5 +1,5 @@
-//! `_flashfs`: the native half of `open()` and of imports from `/flash`; the
-//! file objects themselves are Python (see `files.py`).
+//! `_flashfs`: the native half of `open()` and of imports from `/flash` (and
+//! the mounted SD card); the file objects themselves are Python (`files.py`).
 
 pub(crate) use flashfs::module_def;
 
@@ -8,15 +8,16 @@ mod flashfs {
     use rustpython_vm::builtins::PyBytesRef;
     use rustpython_vm::{PyResult, VirtualMachine};
 
-    use crate::vfs::{self, EISDIR, Location};
+    use crate::vfs::{self, EISDIR, Location, on_volume};
 
     /// What a path names: 0 nothing, 1 a file, 2 a directory.
     #[pyfunction]
     fn kind(path: String, vm: &VirtualMachine) -> PyResult<u8> {
         match vfs::resolve(&path, vm) {
             Ok(Location::Root) => Ok(2),
-            Ok(Location::Flash(inner)) => {
-                Ok(vfs::with_flash(vm, |fs| fs.metadata(&inner)).map_or(0, |m| if m.is_dir { 2 } else { 1 }))
+            Ok(location) => {
+                let found = (|| on_volume!(vm, location, |fs, inner| fs.metadata(&inner)))();
+                Ok(found.map_or(0, |m| if m.is_dir { 2 } else { 1 }))
             }
             Err(_) => Ok(0),
         }
@@ -28,24 +29,24 @@ mod flashfs {
         vfs::normalise(&path, &vfs::cwd())
     }
 
-    fn file_path(path: &str, vm: &VirtualMachine) -> PyResult<String> {
+    fn file_location(path: &str, vm: &VirtualMachine) -> PyResult<Location> {
         match vfs::resolve(path, vm)? {
-            Location::Flash(inner) => Ok(inner),
             Location::Root => Err(vfs::os_error(EISDIR, vm)),
+            location => Ok(location),
         }
     }
 
     /// The whole contents of a file.
     #[pyfunction]
     fn read(path: String, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        let inner = file_path(&path, vm)?;
-        vfs::with_flash(vm, |fs| fs.read(&inner))
+        let location = file_location(&path, vm)?;
+        on_volume!(vm, location, |fs, inner| fs.read(&inner))
     }
 
     /// Replaces a file's contents (creating it).
     #[pyfunction]
     fn write(path: String, data: PyBytesRef, vm: &VirtualMachine) -> PyResult<()> {
-        let inner = file_path(&path, vm)?;
-        vfs::with_flash(vm, |fs| fs.write(&inner, data.as_bytes()))
+        let location = file_location(&path, vm)?;
+        on_volume!(vm, location, |fs, inner| fs.write(&inner, data.as_bytes()))
     }
 }

@@ -4,7 +4,7 @@
 pub(crate) use machine::module_def;
 
 #[rustpython_vm::pymodule]
-mod machine {
+pub(crate) mod machine {
     use pycom_board::{BootKind, ResetCause};
     use rustpython_vm::builtins::PyType;
     use rustpython_vm::function::FuncArgs;
@@ -139,5 +139,34 @@ mod machine {
             lock(&board()).start_watchdog(ms);
             Ok(())
         }
+    }
+
+    /// `SD(id=0)`: the SD card in the slot (`pycom-emu run --sd`), to mount with
+    /// `os.mount(sd, '/sd')`. Without a card it fails as the board does.
+    #[pyattr]
+    #[pyclass(module = "machine", name = "SD")]
+    #[derive(Debug, PyPayload)]
+    pub(crate) struct Sd {}
+
+    impl Constructor for Sd {
+        type Args = FuncArgs;
+
+        fn py_new(_cls: &Py<PyType>, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<Self> {
+            if lock(&board()).sd_card().is_none() {
+                return Err(vm.new_os_error("the requested operation failed".to_owned()));
+            }
+            Ok(Self {})
+        }
+    }
+
+    #[pyclass(with(Constructor))]
+    impl Sd {
+        /// `init()`: the card is ready from the start.
+        #[pymethod]
+        fn init(&self, _args: FuncArgs) {}
+
+        /// `deinit()`.
+        #[pymethod]
+        fn deinit(&self) {}
     }
 }

@@ -21,7 +21,12 @@ mod os {
     use super::{FIRMWARE_RELEASE, LORAWAN_VERSION, MICROPYTHON_VERSION, SIGFOX_VERSION};
     use crate::args::{arity, get_int};
     use crate::state::{self, board, lock};
-    use crate::vfs::{self, ENOTDIR, FLASH, Location};
+    use crate::vfs::{self, ENOTDIR, FLASH, Location, on_volume};
+
+    /// `EXDEV`: a rename across mounts.
+    const EXDEV: i32 = 18;
+    /// `EINVAL`.
+    const EINVAL: i32 = 22;
 
     /// `S_IFDIR`, the type of a directory in `stat` and `ilistdir`.
     const S_IFDIR: u32 = 0x4000;
@@ -84,9 +89,8 @@ mod os {
     fn chdir(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         let path = one_path(args, false, vm)?;
         let absolute = vfs::normalise(&path, &vfs::cwd());
-        if let Location::Flash(inner) = vfs::resolve(&path, vm)?
-            && !vfs::with_flash(vm, |fs| fs.metadata(&inner))?.is_dir
-        {
+        let location = vfs::resolve(&path, vm)?;
+        if location != Location::Root && !on_volume!(vm, location, |fs, inner| fs.metadata(&inner))?.is_dir {
             return Err(vfs::os_error(ENOTDIR, vm));
         }
         state::with(|s| s.cwd = absolute);
@@ -96,9 +100,12 @@ mod os {
     /// `(name, type, inode, size)` of each entry of a directory.
     fn entries(path: &str, vm: &VirtualMachine) -> PyResult<Vec<(String, u32, u64)>> {
         match vfs::resolve(path, vm)? {
-            Location::Root => Ok(vec![(FLASH.trim_start_matches('/').to_owned(), S_IFDIR, 0)]),
-            Location::Flash(inner) => {
-                let list = vfs::with_flash(vm, |fs| fs.list(&inner))?;
+            Location::Root => {
+                let mounts = std::iter::once(FLASH.to_owned()).chain(vfs::sd_mount());
+                Ok(mounts.map(|m| (m.trim_start_matches('/').to_owned(), S_IFDIR, 0)).collect())
+            }
+            location => {
+                let list = on_volume!(vm, location, |fs, inner| fs.list(&inner))?;
                 Ok(list.into_iter().map(|e| (e.name, if e.is_dir { S_IFDIR } else { S_IFREG }, e.size)).collect())
             }
         }
@@ -135,22 +142,22 @@ mod os {
     /// `mkdir(path)`.
     #[pyfunction]
     fn mkdir(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        let inner = vfs::flash_path(&one_path(args, false, vm)?, vm)?;
-        vfs::with_flash(vm, |fs| fs.create_dir(&inner))
+        let location = vfs::resolve(&one_path(args, false, vm)?, vm)?;
+        on_volume!(vm, location, |fs, inner| fs.create_dir(&inner))
     }
 
     /// `rmdir(path)`: the directory must be empty.
     #[pyfunction]
     fn rmdir(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        let inner = vfs::flash_path(&one_path(args, false, vm)?, vm)?;
-        vfs::with_flash(vm, |fs| fs.remove_dir(&inner))
+        let location = vfs::resolve(&one_path(args, false, vm)?, vm)?;
+        on_volume!(vm, location, |fs, inner| fs.remove_dir(&inner))
     }
 
     /// `remove(path)`: a file.
     #[pyfunction]
     fn remove(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        let inner = vfs::flash_path(&one_path(args, false, vm)?, vm)?;
-        vfs::with_flash(vm, |fs| fs.remove_file(&inner))
+        let location = vfs::resolve(&one_path(args, false, vm)?, vm)?;
+        on_volume!(vm, location, |fs, inner| fs.remove_file(&inner))
     }
 
     /// `unlink(path)`: the same as `remove`.
@@ -163,9 +170,13 @@ mod os {
     #[pyfunction]
     fn rename(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         arity(&args, 2, 2, vm)?;
-        let from = vfs::flash_path(&path_arg(&args.args[0], vm)?, vm)?;
-        let to = vfs::flash_path(&path_arg(&args.args[1], vm)?, vm)?;
-        vfs::with_flash(vm, |fs| fs.rename(&from, &to))
+        let from = vfs::resolve(&path_arg(&args.args[0], vm)?, vm)?;
+        let to = vfs::resolve(&path_arg(&args.args[1], vm)?, vm)?;
+        let to = match (&from, to) {
+            (Location::Flash(_), Location::Flash(to)) | (Location::Sd(_), Location::Sd(to)) => to,
+            _ => return Err(vfs::os_error(EXDEV, vm)),
+        };
+        on_volume!(vm, from, |fs, inner| fs.rename(&inner, &to))
     }
 
     /// `stat(path)`: `(mode, 0, 0, 0, 0, 0, size, 0, 0, 0)`.
@@ -174,8 +185,8 @@ mod os {
         let path = one_path(args, false, vm)?;
         let (mode, size) = match vfs::resolve(&path, vm)? {
             Location::Root => (S_IFDIR, 0),
-            Location::Flash(inner) => {
-                let meta = vfs::with_flash(vm, |fs| fs.metadata(&inner))?;
+            location => {
+                let meta = on_volume!(vm, location, |fs, inner| fs.metadata(&inner))?;
                 (if meta.is_dir { S_IFDIR } else { S_IFREG }, meta.size)
             }
         };
@@ -192,7 +203,7 @@ mod os {
         let path = one_path(args, false, vm)?;
         let usage = match vfs::resolve(&path, vm)? {
             Location::Root => None,
-            Location::Flash(_) => Some(vfs::with_flash(vm, |fs| fs.usage())?),
+            location => Some(on_volume!(vm, location, |fs, _inner| fs.usage())?),
         };
         let numbers: [u32; 10] = match usage {
             None => [0; 10],
@@ -212,5 +223,36 @@ mod os {
     fn dupterm(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 0, 2, vm)?;
         Ok(vm.ctx.none())
+    }
+
+    /// `mount(sd, '/sd')`: mounts the SD card at a top-level path.
+    #[pyfunction]
+    fn mount(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        if args.args.len() != 2 {
+            return Err(
+                vm.new_type_error(format!("function takes 2 positional arguments but {} were given", args.args.len()))
+            );
+        }
+        if args.args[0].downcast_ref::<crate::modules::machine::machine::Sd>().is_none() {
+            return Err(vfs::os_error(EINVAL, vm));
+        }
+        let point = vfs::normalise(&path_arg(&args.args[1], vm)?, "/");
+        let top_level = point.len() > 1 && !point[1..].contains('/');
+        if !top_level || point == FLASH || vfs::sd_mount().is_some() {
+            return Err(vfs::os_error(vfs::EPERM, vm));
+        }
+        state::with(|s| s.sd_mount = Some(point));
+        Ok(())
+    }
+
+    /// `umount(path)`.
+    #[pyfunction]
+    fn umount(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let point = vfs::normalise(&one_path(args, false, vm)?, "/");
+        if vfs::sd_mount().as_deref() != Some(point.as_str()) {
+            return Err(vfs::os_error(EINVAL, vm));
+        }
+        state::with(|s| s.sd_mount = None);
+        Ok(())
     }
 }

@@ -1,4 +1,5 @@
-//! Shared helpers of the NVS engine tests: a 7-page partition at flash offset 0.
+//! Shared helpers of the board tests: a 7-page NVS partition at flash offset 0
+//! and a small deterministic random generator.
 #![allow(dead_code)]
 
 use pycom_board::nvs::{Nvs, NvsError, Value};
