@@ -236,3 +236,50 @@ fn an_sd_card_image_mounts_at_sd_and_the_ota_example_reads_from_it() {
     let no_card = snippet("import machine\nshow(machine.SD)");
     assert_eq!(no_card, ["OSError: the requested operation failed"]);
 }
+
+/// The pycom documentation's OTA example, unchanged.
+const OTA_EXAMPLE: &str = r#"from pycom import ota_start, ota_write, ota_finish
+from os import mount
+from machine import SD
+
+BLOCKSIZE = const(4096)
+APPIMG = "/sd/appimg.bin"
+
+sd = SD()
+mount(sd, '/sd')
+
+with open(APPIMG, "rb") as f:
+    buffer = bytearray(BLOCKSIZE)
+    mv = memoryview(buffer)
+    size=0
+    ota_start()
+    while True:
+        chunk = f.readinto(buffer)
+        if chunk > 0:
+            ota_write(mv[:chunk])
+            size += chunk
+            print("\r%7d " % size, end="")
+        else:
+            break
+    ota_finish()
+"#;
+
+#[test]
+fn the_documented_ota_example_reads_its_image_from_the_sd_card() {
+    let device = Device::new();
+    let card = device.path("card.img");
+    let card_arg = card.to_str().unwrap();
+    let put = device.run_with(
+        "import os, machine\nos.mount(machine.SD(), '/sd')\nopen('/sd/appimg.bin', 'wb').write(bytes(10000))",
+        &["--sd", card_arg],
+    );
+    assert_eq!(put.code, 0, "{}", put.stderr);
+    let run = device.run_with(OTA_EXAMPLE, &["--sd", card_arg]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.ends_with("\r  10000 "), "{:?}", run.stdout);
+    assert!(run.stderr.contains("OTA updates are not emulated yet"), "{}", run.stderr);
+    assert_eq!(
+        snippet("import pycom\nshow(pycom.ota_write, 123)"),
+        ["TypeError: object with buffer protocol required"]
+    );
+}

@@ -417,4 +417,41 @@ mod pycom {
         result.map_err(|_| os_error("the requested operation failed", vm))?;
         Ok(vm.ctx.none())
     }
+
+    /// Says once per run that the `ota_*` calls do not update yet.
+    fn ota_not_emulated() {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            eprintln!(
+                "[pycom-emu] pycom.ota_*: OTA updates are not emulated yet; the calls are accepted and write nothing"
+            );
+        });
+    }
+
+    /// `ota_start()`: accepted; nothing is written yet (see the OTA issue).
+    #[pyfunction]
+    fn ota_start(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 0, 0, vm)?;
+        ota_not_emulated();
+        Ok(vm.ctx.none())
+    }
+
+    /// `ota_write(buffer)`: checks the buffer protocol as the firmware does; writes nothing yet.
+    #[pyfunction]
+    fn ota_write(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 1, 1, vm)?;
+        use rustpython_vm::convert::TryFromBorrowedObject;
+        rustpython_vm::protocol::PyBuffer::try_from_borrowed_object(vm, &args.args[0])
+            .map_err(|_| vm.new_type_error("object with buffer protocol required"))?;
+        ota_not_emulated();
+        Ok(vm.ctx.none())
+    }
+
+    /// `ota_finish()`: accepted; nothing changes yet.
+    #[pyfunction]
+    fn ota_finish(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        arity(&args, 0, 0, vm)?;
+        ota_not_emulated();
+        Ok(vm.ctx.none())
+    }
 }
