@@ -5,6 +5,7 @@
 use anyhow::{Result, bail};
 use clap::ValueEnum;
 use pycom_formats::ConfigBlock;
+use pycom_formats::config_block as cfg;
 use pycom_formats::config_block::{
     SigfoxField, StoredWifiMode, TextField, WIFI_PWD_AP, WIFI_PWD_STA, WIFI_SSID_AP, WIFI_SSID_STA,
 };
@@ -153,15 +154,15 @@ impl Setting {
         let byte = |at: usize| (format!("byte {at}"), format!("{:02x}", bytes[at]));
         let bit = |at: usize, bits: &str| (format!("byte {at} {bits}"), format!("{:02x}", bytes[at]));
         match self {
-            Self::HeartbeatOnBoot => bit(152, "bit 0"),
-            Self::WifiOnBoot => bit(53, "bit 0"),
-            Self::WifiModeOnBoot => bit(53, "bits 1-2"),
-            Self::SmartConfigOnBoot => bit(53, "bit 3"),
-            Self::WdtOnBoot => byte(512),
-            Self::WdtOnBootTimeout => range(516..520),
-            Self::LteModemOnBoot => byte(520),
-            Self::PybytesOnBoot => byte(498),
-            Self::BootFsType => byte(533),
+            Self::HeartbeatOnBoot => bit(cfg::RGBLED_BYTE, "bit 0"),
+            Self::WifiOnBoot => bit(cfg::WIFI_BYTE, "bit 0"),
+            Self::WifiModeOnBoot => bit(cfg::WIFI_BYTE, "bits 1-2"),
+            Self::SmartConfigOnBoot => bit(cfg::WIFI_BYTE, "bit 3"),
+            Self::WdtOnBoot => byte(cfg::WDT_ON_BOOT),
+            Self::WdtOnBootTimeout => range(cfg::WDT_ON_BOOT_TIMEOUT..cfg::WDT_ON_BOOT_TIMEOUT + 4),
+            Self::LteModemOnBoot => byte(cfg::LTE_MODEM_ON_BOOT),
+            Self::PybytesOnBoot => byte(cfg::PYBYTES_ON_BOOT),
+            Self::BootFsType => byte(cfg::BOOT_FS_TYPE),
             _ => match (self.text_field(), self.sigfox_field()) {
                 (Some(f), _) => range(f.offset..f.offset + f.len),
                 (_, Some(f)) => range(f.range()),

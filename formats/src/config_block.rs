@@ -33,13 +33,17 @@ pub struct TextField {
     pub len: usize,
 }
 
-const WIFI_BYTE: usize = 53;
+/// The Wi-Fi bitfield byte: on-boot bit 0, mode bits 1-2, smart config bit 3,
+/// auth bits 4-6, antenna bit 7.
+pub const WIFI_BYTE: usize = 53;
+/// The byte whose bit 0 is `heartbeat_on_boot`.
+pub const RGBLED_BYTE: usize = 152;
 const WIFI_ON_BOOT: Bits = Bits { byte: WIFI_BYTE, shift: 0, width: 1 };
 const WIFI_MODE: Bits = Bits { byte: WIFI_BYTE, shift: 1, width: 2 };
 const WIFI_SMART_CONFIG: Bits = Bits { byte: WIFI_BYTE, shift: 3, width: 1 };
 const WIFI_AUTH: Bits = Bits { byte: WIFI_BYTE, shift: 4, width: 3 };
 const WIFI_ANTENNA: Bits = Bits { byte: WIFI_BYTE, shift: 7, width: 1 };
-const HEARTBEAT_ON_BOOT: Bits = Bits { byte: 152, shift: 0, width: 1 };
+const HEARTBEAT_ON_BOOT: Bits = Bits { byte: RGBLED_BYTE, shift: 0, width: 1 };
 const LPWAN_MAC: usize = 0;
 const SIGFOX_ID: usize = 8;
 const SIGFOX_PAC: usize = 12;
@@ -47,11 +51,16 @@ const SIGFOX_PRIVATE_KEY: usize = 20;
 const SIGFOX_PUBLIC_KEY: usize = 36;
 const LORA_REGION: usize = 52;
 const PYBYTES_FORCE_UPDATE: usize = 497;
-const PYBYTES_ON_BOOT: usize = 498;
-const WDT_ON_BOOT: usize = 512;
-const WDT_ON_BOOT_TIMEOUT: usize = 516;
-const LTE_MODEM_ON_BOOT: usize = 520;
-const BOOT_FS_TYPE: usize = 533;
+/// Offset of `pybytes_on_boot` (Pybytes `auto_start`).
+pub const PYBYTES_ON_BOOT: usize = 498;
+/// Offset of `wdt_on_boot`.
+pub const WDT_ON_BOOT: usize = 512;
+/// Offset of `wdt_on_boot_timeout`, a little-endian u32.
+pub const WDT_ON_BOOT_TIMEOUT: usize = 516;
+/// Offset of `lte_modem_en_on_boot`.
+pub const LTE_MODEM_ON_BOOT: usize = 520;
+/// Offset of `boot_fs_type` (0 FAT, 1 LittleFS).
+pub const BOOT_FS_TYPE: usize = 533;
 
 /// `wifi_sta` SSID: 32 characters and a NUL.
 pub const WIFI_SSID_STA: TextField = TextField { offset: 54, len: 33 };
