@@ -11,6 +11,7 @@ use crate::bootloader::{self, Slots};
 use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
 use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard};
 use crate::nvs::PycomNvs;
+use crate::ota::{OtaFinish, OtaWrite, Updater};
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
@@ -67,6 +68,7 @@ pub struct Board {
     safe_boot: bool,
     safe_boot_pin_us: Option<u64>,
     watchdog: Watchdog,
+    updater: Updater,
     uart_output: Vec<String>,
     diagnostics: Vec<String>,
     reset_cause: ResetCause,
@@ -89,6 +91,7 @@ impl Board {
             safe_boot: false,
             safe_boot_pin_us: None,
             watchdog: Watchdog::default(),
+            updater: Updater::default(),
             uart_output: Vec::new(),
             diagnostics: Vec::new(),
             model,
@@ -133,6 +136,7 @@ impl Board {
     /// config block, NVS. Returns the device time the bootloader waited.
     fn hard_boot(&mut self, cause: ResetCause, start: u64) -> Result<u64, BoardError> {
         self.watchdog.stop();
+        self.updater = Updater::default();
         let pin = self.safe_boot_pin_us.take();
         let decision = bootloader::boot(&mut self.flash, &self.slots, pin, &mut self.led, &self.clock, start)?;
         self.uart_output.extend(decision.messages);
@@ -346,6 +350,43 @@ impl Board {
     /// The watchdog deadline for a thread that watches device time.
     pub fn watchdog_handle(&self) -> WatchdogDeadline {
         self.watchdog.deadline_handle()
+    }
+
+    /// The app descriptor of the running firmware image, if its slot holds a
+    /// valid image (`os.uname().release` reports its version).
+    pub fn running_app(&self) -> Option<pycom_formats::app_image::AppDesc> {
+        let start = self.slots.address(self.running) as usize;
+        let end = (start + self.slots.slot_size() as usize).min(self.flash.size());
+        pycom_formats::app_image::verify(self.flash.contents().get(start..end)?).ok()?.app_desc
+    }
+
+    /// `pycom.ota_slot()`: the flash address the next update goes to.
+    pub fn ota_slot(&mut self) -> u32 {
+        crate::ota::next_slot(&mut self.flash, &self.slots)
+    }
+
+    /// `pycom.ota_start()`.
+    pub fn ota_start(&mut self) -> Result<(), BoardError> {
+        Ok(self.updater.start(&mut self.flash, &self.slots)?)
+    }
+
+    /// `pycom.ota_write(data)`; what the firmware does silently goes to the
+    /// diagnostics.
+    pub fn ota_write(&mut self, data: &[u8]) -> Result<OtaWrite, BoardError> {
+        let mut notes = Vec::new();
+        let result = self.updater.write(&mut self.flash, &self.slots, self.running, data, &mut notes);
+        self.diagnostics.extend(notes);
+        Ok(result?)
+    }
+
+    /// `pycom.ota_finish()`.
+    pub fn ota_finish(&mut self) -> Result<OtaFinish, BoardError> {
+        Ok(self.updater.finish(&mut self.flash, &self.slots, &mut self.boot_info)?)
+    }
+
+    /// `pycom.ota_verify()`.
+    pub fn ota_verify(&self) -> bool {
+        self.updater.verify(&self.flash)
     }
 
     /// The `/flash` filesystem.

@@ -28,13 +28,24 @@ pub(crate) struct Slots {
     otadata: u32,
     factory: u32,
     ota_0: u32,
+    slot_size: u32,
 }
 
 impl Slots {
     /// The Pycom layout's slots as the partition table gives them.
     pub fn from_table(table: &PartitionTable) -> Self {
         let at = |label: &str, default: u32| table.find(label).map_or(default, |p| p.offset);
-        Self { otadata: at("otadata", 0x1F_F000), factory: at("factory", 0x1_0000), ota_0: at("ota_0", 0x21_0000) }
+        Self {
+            otadata: at("otadata", 0x1F_F000),
+            factory: at("factory", 0x1_0000),
+            ota_0: at("ota_0", 0x21_0000),
+            slot_size: table.find("factory").map_or(0x1E_F000, |p| p.size),
+        }
+    }
+
+    /// Size of an app slot (both slots have the same size on Pycom layouts).
+    pub fn slot_size(&self) -> u32 {
+        self.slot_size
     }
 
     /// Flash address of an app slot.
@@ -75,11 +86,12 @@ pub(crate) fn write_boot_info(flash: &mut Flash, slots: &Slots, info: &BootInfo)
     flash.write(slots.otadata, &sealed.encode())
 }
 
-/// The header check of an app image: magic byte and a plausible segment count.
-fn image_header_ok(flash: &mut Flash, address: u32) -> Result<bool, FlashError> {
-    let mut header = [0u8; 24];
-    flash.read(address, &mut header)?;
-    Ok(header[0] == 0xE9 && (1..=16).contains(&header[1]))
+/// Whether the image in the app slot at `address` verifies as `esp_image_verify`
+/// checks it (magic, segments, checksum, appended SHA-256).
+fn image_verifies(flash: &Flash, slots: &Slots, address: u32) -> bool {
+    let start = address as usize;
+    let end = (start + slots.slot_size() as usize).min(flash.size());
+    flash.contents().get(start..end).is_some_and(|slot| pycom_formats::app_image::verify(slot).is_ok())
 }
 
 /// Runs the bootloader from device time `start`. `pin_hold_us` is how long P12 is
@@ -113,7 +125,7 @@ pub(crate) fn boot(
         clock.wait_us(waited_us);
     }
     if info.status() == Some(Status::Check) {
-        if !image_header_ok(flash, slots.address(info.active_image()))? {
+        if !image_verifies(flash, slots, slots.address(info.active_image())) {
             messages.push(ROLLBACK_MESSAGE.to_owned());
             std::mem::swap(&mut info.active, &mut info.previous);
             running = info.active_image();

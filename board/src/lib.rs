@@ -16,6 +16,7 @@ mod image;
 mod led;
 mod model;
 pub mod nvs;
+mod ota;
 mod watchdog;
 
 pub use board::{Board, BootKind, ResetCause};
@@ -27,4 +28,5 @@ pub use error::BoardError;
 pub use image::DeviceImage;
 pub use led::{HEARTBEAT_COLOUR, HEARTBEAT_OFF_US, HEARTBEAT_ON_US, Led, LedError, LedEvent, LedTrace};
 pub use model::{BoardModel, Radio};
+pub use ota::{DIFF_DISABLED_MESSAGE, FULL_UPDATE_MESSAGE, OtaFinish, OtaWrite};
 pub use watchdog::WatchdogDeadline;

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use pycom_board::{BoardModel, DeviceImage};
+use pycom_formats::app_image;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -77,4 +78,118 @@ pub fn create(path: &Path, model: BoardModel, force: bool) -> Result<()> {
     DeviceImage::create(path, model).with_context(|| format!("cannot create image {}", path.display()))?;
     eprintln!("created {} for a {model} ({} MiB flash)", path.display(), model.flash_size() >> 20);
     Ok(())
+}
+
+/// Options of `image build`.
+pub struct BuildOptions {
+    /// App version for the app descriptor.
+    pub version: String,
+    /// Project name for the app descriptor.
+    pub project: String,
+    /// ESP-IDF version for the app descriptor.
+    pub idf: String,
+    /// Total file length wanted.
+    pub size: Option<usize>,
+    /// Where to write the image.
+    pub output: std::path::PathBuf,
+}
+
+/// Checks a `--size` for `image build`: at most 16 MiB, the largest flash.
+pub fn build_size(size: u64) -> Result<usize> {
+    match usize::try_from(size) {
+        Ok(size) if size <= app_image::MAX_BUILD_LEN => Ok(size),
+        _ => anyhow::bail!("--size {size} is larger than the largest flash (16 MiB)"),
+    }
+}
+
+/// `image build`: writes a valid ESP32 app image with an app descriptor.
+pub fn build(options: &BuildOptions) -> Result<()> {
+    let image = app_image::build(&app_image::BuildSpec {
+        version: options.version.clone(),
+        project_name: options.project.clone(),
+        idf_version: options.idf.clone(),
+        size: options.size,
+    });
+    std::fs::write(&options.output, &image).with_context(|| format!("cannot write {}", options.output.display()))?;
+    eprintln!("wrote {} ({} bytes)", options.output.display(), image.len());
+    Ok(())
+}
+
+/// `image verify`: checks an app image as the bootloader does. Returns the exit
+/// status: 0 valid, 1 invalid (reason on stderr); unreadable files are errors.
+pub fn verify(path: &Path, json: bool) -> Result<i32> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let result = app_image::verify(&bytes);
+    match (&result, json) {
+        (Ok(info), true) => println!("{}", serde_json::to_string_pretty(&verify_json(path, info))?),
+        (Ok(info), false) => print_info(path, info),
+        (Err(err), true) => println!("{}", serde_json::to_string_pretty(&invalid_json(path, err))?),
+        (Err(_), false) => {}
+    }
+    match result {
+        Ok(_) => Ok(0),
+        Err(err) => {
+            eprintln!("pycom-emu: invalid app image {}: {err}", path.display());
+            Ok(1)
+        }
+    }
+}
+
+fn invalid_json(path: &Path, err: &app_image::ImageError) -> serde_json::Value {
+    serde_json::json!({ "file": path.display().to_string(), "valid": false, "error": err.to_string() })
+}
+
+fn verify_json(path: &Path, info: &app_image::ImageInfo) -> serde_json::Value {
+    let segments: Vec<_> = info
+        .segments
+        .iter()
+        .map(
+            |s| serde_json::json!({ "load_addr": s.load_addr, "region": s.region(), "offset": s.offset, "len": s.len }),
+        )
+        .collect();
+    let desc = info.app_desc.as_ref().map(|d| {
+        serde_json::json!({
+            "version": d.version, "project_name": d.project_name, "idf_version": d.idf_version,
+            "date": d.date, "time": d.time, "secure_version": d.secure_version,
+            "elf_sha256": app_image::hex(&d.elf_sha256),
+        })
+    });
+    serde_json::json!({
+        "file": path.display().to_string(),
+        "valid": true,
+        "length": info.len,
+        "entry": info.entry,
+        "segments": segments,
+        "checksum": info.checksum,
+        "sha256": info.hash.map(|h| app_image::hex(&h)),
+        "app_desc": desc,
+    })
+}
+
+fn print_info(path: &Path, info: &app_image::ImageInfo) {
+    println!("app image {} ({} bytes)", path.display(), info.len);
+    println!("entry point {:#010x}, {} segments", info.entry, info.segment_count());
+    for (i, s) in info.segments.iter().enumerate() {
+        println!(
+            "  segment {i}: {:#010x} {:<8} offset {:#08x} length {:#08x}",
+            s.load_addr,
+            s.region(),
+            s.offset,
+            s.len
+        );
+    }
+    println!("checksum 0x{:02x} (valid)", info.checksum);
+    match &info.hash {
+        Some(hash) => println!("sha256 {} (valid)", app_image::hex(hash)),
+        None => println!("sha256 not appended"),
+    }
+    match &info.app_desc {
+        Some(d) => {
+            println!("project {}", d.project_name);
+            println!("version {}", d.version);
+            println!("idf {}", d.idf_version);
+            println!("built {} {}", d.date, d.time);
+        }
+        None => println!("no app descriptor"),
+    }
 }

@@ -131,6 +131,33 @@ enum ImageCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Write a valid ESP32 app image (as for an OTA update) with an app descriptor.
+    Build {
+        /// App version in the app descriptor.
+        #[arg(long)]
+        version: String,
+        /// Project name in the app descriptor.
+        #[arg(long)]
+        project: String,
+        /// ESP-IDF version in the app descriptor.
+        #[arg(long, default_value = "v3.3.1")]
+        idf: String,
+        /// Total file length (e.g. 1M, 65536); the code segment grows to fill it.
+        #[arg(long, value_parser = size::parse_size)]
+        size: Option<u64>,
+        /// Where to write the image.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Check an ESP32 app image as the bootloader does (header, segments, checksum,
+    /// SHA-256); exit status 1 if it is invalid.
+    Verify {
+        /// App image file.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_board(id: &str) -> Result<BoardModel, String> {
@@ -160,6 +187,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Image(ImageCommand::Create { device, force }) => {
             image_cmd::create(&device.image, device.board, force).map(|()| 0)
         }
+        Command::Image(ImageCommand::Build { version, project, idf, size, output }) => {
+            let size = size.map(image_cmd::build_size).transpose()?;
+            image_cmd::build(&image_cmd::BuildOptions { version, project, idf, size, output }).map(|()| 0)
+        }
+        Command::Image(ImageCommand::Verify { file, json }) => image_cmd::verify(&file, json),
         Command::Nvs(command) => nvs_cmd::run(command),
         Command::Config(command) => config_cmd::run(command),
         Command::Fs(command) => fs_cmd::run(command),

@@ -265,21 +265,25 @@ with open(APPIMG, "rb") as f:
 "#;
 
 #[test]
-fn the_documented_ota_example_reads_its_image_from_the_sd_card() {
+fn the_documented_ota_example_updates_from_the_sd_card() {
     let device = Device::new();
     let card = device.path("card.img");
     let card_arg = card.to_str().unwrap();
-    let put = device.run_with(
-        "import os, machine\nos.mount(machine.SD(), '/sd')\nopen('/sd/appimg.bin', 'wb').write(bytes(10000))",
+    let app = device.path("app.bin");
+    let build =
+        device.cli(&["image", "build", "--version", "1.20.2.r7", "--project", "pycom", "-o", app.to_str().unwrap()]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert_eq!(device.cli(&["fs", "put", app.to_str().unwrap(), "/flash/app.bin"]).code, 0);
+    let copy = device.run_with(
+        "import os, machine\nos.mount(machine.SD(), '/sd')\nopen('/sd/appimg.bin', 'wb').write(open('/flash/app.bin', 'rb').read())",
         &["--sd", card_arg],
     );
-    assert_eq!(put.code, 0, "{}", put.stderr);
+    assert_eq!(copy.code, 0, "{}", copy.stderr);
+    let size = std::fs::metadata(&app).unwrap().len();
     let run = device.run_with(OTA_EXAMPLE, &["--sd", card_arg]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.ends_with("\r  10000 "), "{:?}", run.stdout);
-    assert!(run.stderr.contains("OTA updates are not emulated yet"), "{}", run.stderr);
-    assert_eq!(
-        snippet("import pycom\nshow(pycom.ota_write, 123)"),
-        ["TypeError: object with buffer protocol required"]
-    );
+    let expected_end = format!("\r{size:7} Full Update Image detected. Restart the device to load the new firmware.\n");
+    assert!(run.stdout.ends_with(&expected_end), "{:?}", run.stdout);
+    let after = device.run("import os, pycom\nprint(os.uname().release, pycom.bootmgr()[0], pycom.ota_slot())");
+    assert_eq!(after.lines(), ["1.20.2.r7 ota_0 65536"], "{}", after.stderr);
 }

@@ -162,6 +162,20 @@ impl Flash {
         if let Some(i) = old.iter().zip(bytes).position(|(o, n)| o & n != *n) {
             return Err(FlashError::NotErased { addr: offset + i as u32, old: old[i], new: bytes[i] });
         }
+        self.program_unchecked(offset, bytes)
+    }
+
+    /// Programs `bytes` at `offset` as the chip does whatever is stored there:
+    /// each bit can only be cleared, so the result is `old & new`. This is what
+    /// firmware gets when it writes over flash it did not erase.
+    pub fn program(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
+        let range = self.check_range(offset, bytes.len())?;
+        let merged: Vec<u8> = self.data[range].iter().zip(bytes).map(|(o, n)| o & n).collect();
+        self.program_unchecked(offset, &merged)
+    }
+
+    fn program_unchecked(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
+        let range = self.check_range(offset, bytes.len())?;
         let granted = self.power.take(bytes.len() as u64) as usize;
         self.stats.program_calls += 1;
         let done = &bytes[..granted];

@@ -3,6 +3,7 @@
 //! Nothing here touches a file or a flash chip: every function maps bytes to
 //! values and back, so the layouts can be tested against independent tools.
 
+pub mod app_image;
 pub mod boot_info;
 pub mod config_block;
 pub mod crc32;

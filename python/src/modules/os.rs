@@ -6,7 +6,7 @@ pub(crate) use os::module_def;
 pub const LORAWAN_VERSION: &str = "1.0.2";
 /// Version of the Sigfox stack the firmware reports in `os.uname()`.
 pub const SIGFOX_VERSION: &str = "1.0.1";
-/// Firmware release the board reports until OTA images carry their own.
+/// Firmware release the board reports when its app slot holds no valid image.
 pub const FIRMWARE_RELEASE: &str = "1.20.2.r6";
 /// MicroPython core the firmware is built on, as `os.uname().version` shows it.
 pub const MICROPYTHON_VERSION: &str = "v1.11-pycom-emu on 2023-01-01";
@@ -38,12 +38,17 @@ mod os {
     #[pyfunction]
     fn uname(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 0, 0, vm)?;
-        let model = lock(&board()).model();
+        let board = board();
+        let (model, app) = {
+            let b = lock(&board);
+            (b.model(), b.running_app())
+        };
         let platform = model.platform().to_owned();
+        let release = app.map_or_else(|| FIRMWARE_RELEASE.to_owned(), |app| app.version);
         let mut fields: Vec<(&str, String)> = vec![
             ("sysname", platform.clone()),
             ("nodename", platform),
-            ("release", FIRMWARE_RELEASE.into()),
+            ("release", release),
             ("version", MICROPYTHON_VERSION.into()),
             ("machine", model.machine()),
         ];

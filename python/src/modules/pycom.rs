@@ -6,7 +6,7 @@ pub(crate) use pycom::module_def;
 #[rustpython_vm::pymodule]
 mod pycom {
     use pycom_board::nvs::{NvsError, PycomValue};
-    use pycom_board::{Board, BootKind, BootmgrRequest, ResetCause};
+    use pycom_board::{Board, BootKind, BootmgrRequest, OtaFinish, OtaWrite, ResetCause};
     use pycom_formats::ConfigBlock;
     use pycom_formats::config_block::{
         StoredWifiMode, TextField, WIFI_PWD_AP, WIFI_PWD_STA, WIFI_SSID_AP, WIFI_SSID_STA,
@@ -418,40 +418,77 @@ mod pycom {
         Ok(vm.ctx.none())
     }
 
-    /// Says once per run that the `ota_*` calls do not update yet.
-    fn ota_not_emulated() {
-        static SAID: std::sync::Once = std::sync::Once::new();
-        SAID.call_once(|| {
-            eprintln!(
-                "[pycom-emu] pycom.ota_*: OTA updates are not emulated yet; the calls are accepted and write nothing"
-            );
-        });
+    fn flash_failed(vm: &VirtualMachine) -> PyBaseExceptionRef {
+        os_error("the requested operation failed", vm)
     }
 
-    /// `ota_start()`: accepted; nothing is written yet (see the OTA issue).
+    /// `ota_start()`: erases the start of the next app slot.
     #[pyfunction]
     fn ota_start(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 0, 0, vm)?;
-        ota_not_emulated();
+        lock(&board()).ota_start().map_err(|_| flash_failed(vm))?;
         Ok(vm.ctx.none())
     }
 
-    /// `ota_write(buffer)`: checks the buffer protocol as the firmware does; writes nothing yet.
+    /// `ota_write(buffer)`: programs the next bytes of the image (no checks, as
+    /// the firmware; the emulator warns where the board would misbehave).
     #[pyfunction]
     fn ota_write(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        arity(&args, 1, 1, vm)?;
         use rustpython_vm::convert::TryFromBorrowedObject;
-        rustpython_vm::protocol::PyBuffer::try_from_borrowed_object(vm, &args.args[0])
+        arity(&args, 1, 1, vm)?;
+        let buffer = rustpython_vm::protocol::PyBuffer::try_from_borrowed_object(vm, &args.args[0])
             .map_err(|_| vm.new_type_error("object with buffer protocol required"))?;
-        ota_not_emulated();
-        Ok(vm.ctx.none())
+        let data = buffer.contiguous_or_collect(|bytes| bytes.to_vec());
+        let board = board();
+        let written = lock(&board).ota_write(&data);
+        for note in lock(&board).take_diagnostics() {
+            eprintln!("[pycom-emu] {note}");
+        }
+        match written.map_err(|_| flash_failed(vm))? {
+            OtaWrite::Written => Ok(vm.ctx.none()),
+            OtaWrite::Aborted(why) => {
+                eprintln!("[pycom-emu] {why}");
+                state::with(|s| s.reset = Some(BootKind::Hard(ResetCause::Hard)));
+                Err(state::unwind(vm))
+            }
+        }
     }
 
-    /// `ota_finish()`: accepted; nothing changes yet.
+    /// `ota_finish()`: marks the new image for the bootloader (no reset).
     #[pyfunction]
     fn ota_finish(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 0, 0, vm)?;
-        ota_not_emulated();
-        Ok(vm.ctx.none())
+        match lock(&board()).ota_finish().map_err(|_| flash_failed(vm))? {
+            OtaFinish::Nothing | OtaFinish::AlreadyMarked => Ok(vm.ctx.none()),
+            OtaFinish::Marked(message) => {
+                crate::console::write(&format!("{message}\n"), vm)?;
+                Ok(vm.ctx.none())
+            }
+            OtaFinish::DiffDisabled(message) => {
+                crate::console::write(&format!("{message}\n"), vm)?;
+                Err(flash_failed(vm))
+            }
+        }
+    }
+
+    /// `ota_slot()`: the flash address the next update is written to.
+    #[pyfunction]
+    fn ota_slot(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u32> {
+        arity(&args, 0, 0, vm)?;
+        Ok(lock(&board()).ota_slot())
+    }
+
+    /// `ota_verify()`: whether the image written since `ota_start` verifies.
+    #[pyfunction]
+    fn ota_verify(args: FuncArgs, vm: &VirtualMachine) -> PyResult<bool> {
+        arity(&args, 0, 0, vm)?;
+        Ok(lock(&board()).ota_verify())
+    }
+
+    /// `diff_update_enabled()`: firmware is built without differential updates.
+    #[pyfunction]
+    fn diff_update_enabled(args: FuncArgs, vm: &VirtualMachine) -> PyResult<bool> {
+        arity(&args, 0, 0, vm)?;
+        Ok(false)
     }
 }

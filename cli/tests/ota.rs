@@ -1,0 +1,136 @@
+//! OTA from Python (spec/firmware-behaviour.md section 7, cases 39-45): slot
+//! choice, writing in 4096-byte blocks, `Status: Check`, verification, the
+//! switch at the next boot and the rollback of a bad image.
+
+mod common;
+use common::{Device, SHOW, snippet};
+
+/// A device with a valid app image of `version` at `/flash/app.bin`.
+fn device_with_image(version: &str) -> Device {
+    let device = Device::new();
+    let app = device.path("app.bin");
+    let build =
+        device.cli(&["image", "build", "--version", version, "--project", "pycom", "-o", app.to_str().unwrap()]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert_eq!(device.cli(&["fs", "put", app.to_str().unwrap(), "/flash/app.bin"]).code, 0);
+    device
+}
+
+const PUSH: &str = "import pycom\ndef push(path):\n    pycom.ota_start()\n    with open(path, 'rb') as f:\n        \
+                    while True:\n            block = f.read(4096)\n            if not block:\n                break\n            \
+                    pycom.ota_write(block)\n    pycom.ota_finish()\n";
+
+#[test]
+fn case_39_the_next_slot_of_a_fresh_board() {
+    let device = Device::new();
+    assert_eq!(device.run_with("import pycom\nprint(pycom.ota_slot())", &["--board", "wipy2"]).lines(), ["1835008"]);
+    assert_eq!(snippet("import pycom\nprint(pycom.ota_slot())"), ["2162688"]);
+}
+
+#[test]
+fn case_40_finish_and_verify_before_any_start() {
+    assert_eq!(snippet("import pycom\nshow(pycom.ota_finish)\nshow(pycom.ota_verify)"), ["None", "False"]);
+}
+
+#[test]
+fn case_41_ota_write_wants_a_buffer() {
+    assert_eq!(
+        snippet("import pycom\nshow(pycom.ota_write, 123)"),
+        ["TypeError: object with buffer protocol required"]
+    );
+}
+
+#[test]
+fn case_42_a_full_update_runs_after_the_reset() {
+    let device = device_with_image("1.20.2.r7");
+    let run =
+        device.run(&format!("{SHOW}\n{PUSH}push('/flash/app.bin')\nshow(pycom.ota_verify)\nprint(pycom.bootmgr()[3])"));
+    assert_eq!(
+        run.lines(),
+        ["Full Update Image detected. Restart the device to load the new firmware.", "True", "Status: Check"],
+        "{}",
+        run.stderr
+    );
+    let after = device.run("import os, pycom\nprint(pycom.bootmgr()[0], pycom.ota_slot(), os.uname().release)");
+    assert_eq!(after.lines(), ["ota_0 65536 1.20.2.r7"], "{}", after.stderr);
+}
+
+#[test]
+fn case_43_junk_is_written_unchecked_and_rolled_back_at_boot() {
+    let device = Device::new();
+    let run = device.run(&format!(
+        "{SHOW}\nimport pycom\npycom.ota_start()\npycom.ota_write(b'junk' * 1024)\nshow(pycom.ota_finish)\nshow(pycom.ota_verify)"
+    ));
+    assert_eq!(
+        run.lines(),
+        ["Full Update Image detected. Restart the device to load the new firmware.", "None", "False"],
+        "{}",
+        run.stderr
+    );
+    let after = device.run("import pycom\nprint(pycom.bootmgr())");
+    assert_eq!(
+        after.lines(),
+        [
+            "Cannot load Firmware img in the active partition! .. Defaulting back to previous partition",
+            "('Factory', 'LittleFS', 'SafeBoot: False', 'Status: Ready')"
+        ]
+    );
+}
+
+#[test]
+fn case_44_an_empty_update_is_marked_then_rolled_back() {
+    let device = Device::new();
+    let run = device.run("import pycom\npycom.ota_start()\npycom.ota_finish()\nprint(pycom.bootmgr()[3])");
+    assert_eq!(run.lines()[1], "Status: Check", "{}", run.stdout);
+    let after = device.run("import pycom\nprint(pycom.bootmgr()[0])");
+    assert_eq!(after.lines().last(), Some(&"Factory"));
+}
+
+#[test]
+fn case_45_a_diff_image_without_diff_support() {
+    assert_eq!(
+        snippet(
+            "import pycom\npycom.ota_start()\npycom.ota_write(b'BSDIFF40' + b'\\0' * 24)\nshow(pycom.ota_finish)\n\
+             show(pycom.diff_update_enabled)\nprint(pycom.bootmgr()[3])"
+        ),
+        [
+            "Differential Update Image detected. This feature is disabled in the build. Enable DIFF_UPDATE_ENABLED in the build to use it.",
+            "OSError: the requested operation failed",
+            "False",
+            "Status: Ready",
+        ]
+    );
+}
+
+#[test]
+fn writing_without_start_aborts_and_the_board_resets() {
+    let device = Device::new();
+    let run = device.run_with(
+        "import pycom, machine\nprint('boot', machine.reset_cause())\npycom.ota_write(b'x' * 16)\nprint('not reached')",
+        &["--max-resets", "1"],
+    );
+    assert_eq!(run.lines(), ["boot 0", "boot 1"], "{}", run.stderr);
+    assert!(run.stderr.contains("ota_write without ota_start"), "{}", run.stderr);
+}
+
+#[test]
+fn an_update_of_the_running_ota_image_goes_back_to_the_factory_slot() {
+    let device = device_with_image("2.0.0");
+    let first = device.run(&format!("{PUSH}push('/flash/app.bin')"));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let second = device.run(&format!(
+        "{PUSH}import os\nprint(os.uname().release, pycom.ota_slot())\npush('/flash/app.bin')\nprint(pycom.bootmgr())"
+    ));
+    assert_eq!(
+        second.lines(),
+        [
+            "2.0.0 65536",
+            "Full Update Image detected. Restart the device to load the new firmware.",
+            "('ota_0', 'LittleFS', 'SafeBoot: False', 'Status: Check')"
+        ],
+        "{}",
+        second.stderr
+    );
+    let third = device.run("import pycom, os\nprint(pycom.bootmgr()[0], os.uname().release)");
+    assert_eq!(third.lines(), ["Factory 2.0.0"], "{}", third.stderr);
+}
