@@ -69,6 +69,7 @@ pub struct Board {
     safe_boot_pin_us: Option<u64>,
     watchdog: Watchdog,
     updater: Updater,
+    diff_update: bool,
     uart_output: Vec<String>,
     diagnostics: Vec<String>,
     reset_cause: ResetCause,
@@ -92,6 +93,7 @@ impl Board {
             safe_boot_pin_us: None,
             watchdog: Watchdog::default(),
             updater: Updater::default(),
+            diff_update: false,
             uart_output: Vec::new(),
             diagnostics: Vec::new(),
             model,
@@ -138,7 +140,23 @@ impl Board {
         self.watchdog.stop();
         self.updater = Updater::default();
         let pin = self.safe_boot_pin_us.take();
-        let decision = bootloader::boot(&mut self.flash, &self.slots, pin, &mut self.led, &self.clock, start)?;
+        let mut decision = bootloader::boot(&mut self.flash, &self.slots, pin, &mut self.led, &self.clock, start)?;
+        if decision.info.status() == Some(pycom_formats::boot_info::Status::Patch) {
+            let (slots, running) = (self.slots, decision.running);
+            let patched = crate::ota::apply_pending_patch(
+                &mut self.flash,
+                &slots,
+                &mut decision.info,
+                running,
+                &mut decision.messages,
+            )?;
+            if patched {
+                // The firmware resets through the watchdog; the bootloader then checks the new image.
+                let messages = std::mem::take(&mut decision.messages);
+                decision = bootloader::boot(&mut self.flash, &self.slots, None, &mut self.led, &self.clock, start)?;
+                decision.messages.splice(0..0, messages);
+            }
+        }
         self.uart_output.extend(decision.messages);
         self.boot_info = decision.info;
         self.running = decision.running;
@@ -381,7 +399,18 @@ impl Board {
 
     /// `pycom.ota_finish()`.
     pub fn ota_finish(&mut self) -> Result<OtaFinish, BoardError> {
-        Ok(self.updater.finish(&mut self.flash, &self.slots, &mut self.boot_info)?)
+        Ok(self.updater.finish(&mut self.flash, &self.slots, &mut self.boot_info, self.diff_update)?)
+    }
+
+    /// Firmware built with `DIFF_UPDATE_ENABLED` (`pycom-emu run --diff-update`):
+    /// `ota_finish` accepts bsdiff patches, applied at the next boot.
+    pub fn enable_diff_update(&mut self) {
+        self.diff_update = true;
+    }
+
+    /// `pycom.diff_update_enabled()`.
+    pub fn diff_update_enabled(&self) -> bool {
+        self.diff_update
     }
 
     /// `pycom.ota_verify()`.

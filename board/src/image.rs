@@ -4,10 +4,24 @@
 use std::path::{Path, PathBuf};
 
 use pycom_flash::Flash;
-use pycom_formats::PartitionTable;
 use pycom_formats::partition_table::{TABLE_MAX_LEN, TABLE_OFFSET};
+use pycom_formats::{PartitionTable, app_image};
 
 use crate::{BoardError, BoardModel};
+
+/// Version of the firmware image a new device carries in its factory slot.
+pub const FACTORY_FIRMWARE_VERSION: &str = "1.20.2.r6";
+
+/// The app image a new device carries in its factory slot, so the board always
+/// has firmware: a valid ESP32 image whose app descriptor says 1.20.2.r6.
+fn factory_firmware() -> Vec<u8> {
+    app_image::build(&app_image::BuildSpec {
+        version: FACTORY_FIRMWARE_VERSION.into(),
+        project_name: "pycom".into(),
+        idf_version: "v3.3.1".into(),
+        size: None,
+    })
+}
 
 /// An opened device image: the flash chip and its partition table.
 #[derive(Debug)]
@@ -43,6 +57,9 @@ impl DeviceImage {
         let table = PartitionTable::pycom(model.flash_layout());
         let bytes = table.encode().map_err(|source| BoardError::PartitionTable { path: path.to_owned(), source })?;
         flash.write(TABLE_OFFSET, &bytes)?;
+        if let Some(factory) = table.find("factory") {
+            flash.write(factory.offset, &factory_firmware())?;
+        }
         Ok(Self { flash, table, created: true })
     }
 

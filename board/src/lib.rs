@@ -10,6 +10,7 @@ mod bootloader;
 mod bootmgr;
 mod clock;
 mod config;
+pub mod diff;
 mod error;
 pub mod fs;
 mod image;
@@ -25,8 +26,11 @@ pub use bootmgr::{BootmgrError, BootmgrRequest, BootmgrState};
 pub use clock::{Clock, ClockMode};
 pub use config::Config;
 pub use error::BoardError;
-pub use image::DeviceImage;
+pub use image::{DeviceImage, FACTORY_FIRMWARE_VERSION};
 pub use led::{HEARTBEAT_COLOUR, HEARTBEAT_OFF_US, HEARTBEAT_ON_US, Led, LedError, LedEvent, LedTrace};
 pub use model::{BoardModel, Radio};
-pub use ota::{DIFF_DISABLED_MESSAGE, FULL_UPDATE_MESSAGE, OtaFinish, OtaWrite};
+pub use ota::{
+    DIFF_DISABLED_MESSAGE, DIFF_PENDING_MESSAGE, FULL_UPDATE_MESSAGE, OtaFinish, OtaWrite, PATCH_FAILED_MESSAGE,
+    PATCH_OK_MESSAGE,
+};
 pub use watchdog::WatchdogDeadline;

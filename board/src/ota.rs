@@ -17,6 +17,12 @@ const PROTECTED_END: u32 = 0x8000;
 const BSDIFF_MAGIC: &[u8; 8] = b"BSDIFF40";
 /// Printed by `ota_finish` for a full image.
 pub const FULL_UPDATE_MESSAGE: &str = "Full Update Image detected. Restart the device to load the new firmware.";
+/// Printed by `ota_finish` for a differential image when diff support is on.
+pub const DIFF_PENDING_MESSAGE: &str = "Differential Update Image detected. Restart the device to apply the patch.";
+/// Printed at boot when a pending patch was applied.
+pub const PATCH_OK_MESSAGE: &str = "Patching SUCCESSFUL.";
+/// Printed at boot when a pending patch could not be applied.
+pub const PATCH_FAILED_MESSAGE: &str = "Patching FAILED. We will continue with the current firmware.";
 /// Printed by `ota_finish` for a differential image on firmware without diff support.
 pub const DIFF_DISABLED_MESSAGE: &str = "Differential Update Image detected. This feature is disabled in the build. \
                                          Enable DIFF_UPDATE_ENABLED in the build to use it.";
@@ -58,6 +64,8 @@ pub enum OtaFinish {
     /// A differential image on firmware without diff support: prints the
     /// message, and `ota_finish` raises.
     DiffDisabled(&'static str),
+    /// A differential image: marked `Status: Patch`, applied at the next boot.
+    PatchPending(&'static str),
 }
 
 /// The slot the next update goes to (`updater_ota_next_slot_address`), from
@@ -129,8 +137,15 @@ impl Updater {
         Ok(OtaWrite::Written)
     }
 
-    /// `ota_finish()`: marks a full image for the bootloader to check.
-    pub fn finish(&mut self, flash: &mut Flash, slots: &Slots, info: &mut BootInfo) -> Result<OtaFinish, FlashError> {
+    /// `ota_finish()`: marks a full image for the bootloader to check, or (with
+    /// `diff_update`) a patch to be applied at the next boot.
+    pub fn finish(
+        &mut self,
+        flash: &mut Flash,
+        slots: &Slots,
+        info: &mut BootInfo,
+        diff_update: bool,
+    ) -> Result<OtaFinish, FlashError> {
         if self.offset == 0 {
             return Ok(OtaFinish::Nothing);
         }
@@ -140,16 +155,23 @@ impl Updater {
         }
         let mut head = [0u8; 8];
         flash.read(self.start, &mut head)?;
-        if &head == BSDIFF_MAGIC {
-            return Ok(OtaFinish::DiffDisabled(DIFF_DISABLED_MESSAGE));
-        }
-        info.previous = info.active;
-        info.active = if info.active == 1 { 2 } else { 1 };
-        info.status = 0;
+        let outcome = match (&head == BSDIFF_MAGIC, diff_update) {
+            (true, false) => return Ok(OtaFinish::DiffDisabled(DIFF_DISABLED_MESSAGE)),
+            (true, true) => {
+                info.status = 2;
+                OtaFinish::PatchPending(DIFF_PENDING_MESSAGE)
+            }
+            (false, _) => {
+                info.previous = info.active;
+                info.active = if info.active == 1 { 2 } else { 1 };
+                info.status = 0;
+                OtaFinish::Marked(FULL_UPDATE_MESSAGE)
+            }
+        };
         info.size = self.size;
         bootloader::write_boot_info(flash, slots, info)?;
         *info = info.sealed();
-        Ok(OtaFinish::Marked(FULL_UPDATE_MESSAGE))
+        Ok(outcome)
     }
 
     /// `ota_verify()`: whether the image written since the last `ota_start`
@@ -162,4 +184,51 @@ impl Updater {
         let end = (start + self.size as usize).min(flash.size());
         pycom_formats::app_image::verify(&flash.contents()[start..end]).is_ok()
     }
+}
+
+/// At boot with `Status: Patch` (`updater_patch`): applies the patch written to
+/// the inactive slot to the running image, writes the result into that slot and
+/// marks it for the bootloader (returns `true`: the board resets); on failure
+/// goes back to `Status: Ready` on the current firmware.
+pub(crate) fn apply_pending_patch(
+    flash: &mut Flash,
+    slots: &Slots,
+    info: &mut BootInfo,
+    running: Image,
+    messages: &mut Vec<String>,
+) -> Result<bool, FlashError> {
+    let target = next_slot_for(info, slots);
+    let slot_bytes = |at: u32, len: u32| {
+        let start = at as usize;
+        flash.contents()[start..(start + len as usize).min(flash.size())].to_vec()
+    };
+    let patch = slot_bytes(target, info.size.min(slots.slot_size()));
+    let old = slot_bytes(slots.address(running), slots.slot_size());
+    match crate::diff::apply_patch(&old, &patch) {
+        Ok(new) if new.len() <= slots.slot_size() as usize => {
+            let end = target + (new.len() as u32).div_ceil(SECTOR_SIZE as u32) * SECTOR_SIZE as u32;
+            flash.erase(target, end)?;
+            flash.write(target, &new)?;
+            messages.push(PATCH_OK_MESSAGE.to_owned());
+            info.previous = info.active;
+            info.active = if info.active == 1 { 2 } else { 1 };
+            info.status = 0;
+            info.size = new.len() as u32;
+            bootloader::write_boot_info(flash, slots, info)?;
+            *info = info.sealed();
+            Ok(true)
+        }
+        _ => {
+            messages.push(PATCH_FAILED_MESSAGE.to_owned());
+            info.status = 1;
+            bootloader::write_boot_info(flash, slots, info)?;
+            *info = info.sealed();
+            Ok(false)
+        }
+    }
+}
+
+/// The slot a pending update lives in, from a `boot_info` in RAM.
+fn next_slot_for(info: &BootInfo, slots: &Slots) -> u32 {
+    if info.active == 0 { slots.address(Image::Ota0) } else { slots.address(Image::Factory) }
 }

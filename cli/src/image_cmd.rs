@@ -20,17 +20,59 @@ struct PartitionRow<'a> {
     readonly: bool,
 }
 
+/// The firmware in one app slot.
+#[derive(Serialize)]
+struct AppSlot<'a> {
+    slot: &'a str,
+    offset: u32,
+    /// Whether the slot holds an image that verifies.
+    valid: bool,
+    version: Option<String>,
+    project: Option<String>,
+    /// Whether `boot_info` selects this slot.
+    active: bool,
+}
+
 #[derive(Serialize)]
 struct ImageInfo<'a> {
     image: String,
     flash_size: usize,
     partition_table_md5: bool,
     partitions: Vec<PartitionRow<'a>>,
+    apps: Vec<AppSlot<'a>>,
+}
+
+/// What each app slot of the image holds, and which one `boot_info` selects.
+fn app_slots<'a>(bytes: &[u8], table: &'a pycom_formats::PartitionTable) -> Vec<AppSlot<'a>> {
+    let active = table.find("otadata").and_then(|p| {
+        let raw: [u8; 40] = bytes.get(p.offset as usize..p.offset as usize + 40)?.try_into().ok()?;
+        Some(pycom_formats::BootInfo::decode(&raw)).filter(|info| info.is_valid()).map(|info| info.active_image())
+    });
+    let active = active.unwrap_or(pycom_formats::boot_info::Image::Factory);
+    [("factory", pycom_formats::boot_info::Image::Factory), ("ota_0", pycom_formats::boot_info::Image::Ota0)]
+        .into_iter()
+        .filter_map(|(label, image)| {
+            let part = table.find(label)?;
+            let slot = bytes.get(part.offset as usize..(part.offset + part.size) as usize)?;
+            let desc = app_image::verify(slot).ok();
+            let app = desc.as_ref().and_then(|d| d.app_desc.clone());
+            Some(AppSlot {
+                slot: &part.label,
+                offset: part.offset,
+                valid: desc.is_some(),
+                version: app.as_ref().map(|a| a.version.clone()),
+                project: app.map(|a| a.project_name),
+                active: image == active,
+            })
+        })
+        .collect()
 }
 
 /// `image info`: the partition table of an image, as text or JSON.
 pub fn info(path: &Path, json: bool) -> Result<()> {
     let (size, table) = DeviceImage::inspect(path).with_context(|| format!("cannot read image {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read image {}", path.display()))?;
+    let apps = app_slots(&bytes, &table);
     let rows: Vec<PartitionRow> = table
         .partitions
         .iter()
@@ -51,6 +93,7 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
             flash_size: size,
             partition_table_md5: table.has_md5,
             partitions: rows,
+            apps,
         };
         println!("{}", serde_json::to_string_pretty(&info)?);
         return Ok(());
@@ -66,6 +109,14 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
             .collect::<Vec<_>>()
             .join(",");
         println!("{:<10} {:<5} {:<18} {:>#10x} {:>#10x}  {}", r.label, r.kind, r.subtype_name, r.offset, r.size, flags);
+    }
+    for app in &apps {
+        let what = match (&app.version, &app.project) {
+            (Some(version), Some(project)) => format!("{project} {version}"),
+            _ if app.valid => "an app image without app descriptor".to_owned(),
+            _ => "no valid app image".to_owned(),
+        };
+        println!("app {:<8} {what}{}", app.slot, if app.active { " (boots)" } else { "" });
     }
     Ok(())
 }

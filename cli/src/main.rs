@@ -107,6 +107,10 @@ struct RunArgs {
     /// missing), for `machine.SD()` and `os.mount(sd, '/sd')`.
     #[arg(long, value_name = "IMAGE")]
     sd: Option<PathBuf>,
+    /// Firmware built with DIFF_UPDATE_ENABLED: ota_* accept bsdiff patches,
+    /// applied at the next boot.
+    #[arg(long)]
+    diff_update: bool,
     /// Size of a new SD card image (e.g. 32M, 1G).
     #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = size::parse_size, requires = "sd")]
     sd_size: u64,
@@ -182,6 +186,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             max_resets: args.max_resets,
             safe_boot_hold_us: args.safe_boot,
             sd_card: args.sd.map(|path| (path, args.sd_size)),
+            diff_update: args.diff_update,
         }),
         Command::Image(ImageCommand::Info { image, json }) => image_cmd::info(&image, json).map(|()| 0),
         Command::Image(ImageCommand::Create { device, force }) => {

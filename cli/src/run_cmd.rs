@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub safe_boot_hold_us: Option<u64>,
     /// SD card image and the size to create it with.
     pub sd_card: Option<(PathBuf, u64)>,
+    /// Firmware with differential updates.
+    pub diff_update: bool,
 }
 
 fn read_script(path: &Path) -> Result<Script> {
@@ -61,6 +63,9 @@ pub fn run(opts: RunOptions) -> Result<i32> {
     let mut board = Board::new(opts.board, image, Arc::new(Clock::new(mode)));
     if let Some(hold) = opts.safe_boot_hold_us {
         board.hold_safe_boot_pin(hold);
+    }
+    if opts.diff_update {
+        board.enable_diff_update();
     }
     if let Some((path, size)) = &opts.sd_card {
         let card = SdCard::open_or_create(path, *size)

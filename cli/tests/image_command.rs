@@ -7,7 +7,7 @@ use std::process::Command;
 use common::Device;
 
 #[test]
-fn a_new_image_is_erased_flash_with_the_table_at_0x8000_and_the_nvs_namespace() {
+fn a_new_image_holds_the_table_the_factory_firmware_and_after_boot_the_nvs_namespace() {
     let device = Device::new();
     assert_eq!(device.run("pass").code, 0);
     let image = std::fs::read(device.image()).unwrap();
@@ -21,7 +21,12 @@ fn a_new_image_is_erased_flash_with_the_table_at_0x8000_and_the_nvs_namespace() 
     // bootloader initialises boot_info in otadata, and the config block is written.
     assert_eq!(&image[0x9000..0x9004], &[0xFE, 0xFF, 0xFF, 0xFF]);
     assert_eq!(&image[0x1FF000..0x1FF008], &[0, 0, 0, 0, 1, 0, 0, 0], "boot_info: factory, ready");
-    let written = |i: usize| (0x9000..0xA000).contains(&i) || (0x1FF000..0x1FF028).contains(&i) || i >= 0x3FF000;
+    let factory = 0x10000..0x10000 + pycom_formats::app_image::MIN_BUILD_LEN;
+    let verdict = pycom_formats::app_image::verify(&image[factory.clone()]).unwrap();
+    assert_eq!(verdict.app_desc.unwrap().version, "1.20.2.r6", "the factory slot holds the firmware");
+    let written = |i: usize| {
+        (0x9000..0xA000).contains(&i) || factory.contains(&i) || (0x1FF000..0x1FF028).contains(&i) || i >= 0x3FF000
+    };
     assert!(image[0x9000..].iter().enumerate().all(|(i, b)| *b == 0xFF || written(i + 0x9000)));
 }
 
@@ -117,4 +122,39 @@ fn esp_idf_defs_decodes_our_tables_to_the_pycom_layouts() {
         let lines: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
         assert_eq!(lines, expected, "{board}");
     }
+}
+
+#[test]
+fn image_info_reports_the_firmware_in_each_app_slot_and_which_one_boots() {
+    let device = Device::new();
+    assert_eq!(device.cli(&["image", "create"]).code, 0);
+    let text = device.cli(&["image", "info"]);
+    assert!(text.stdout.contains("app factory  pycom 1.20.2.r6 (boots)"), "{}", text.stdout);
+    assert!(text.stdout.contains("app ota_0    no valid app image"), "{}", text.stdout);
+    let app = device.path("app.bin");
+    device.cli(&["image", "build", "--version", "9.9.9", "--project", "next", "-o", app.to_str().unwrap()]);
+    device.cli(&["fs", "put", app.to_str().unwrap(), "/flash/app.bin"]);
+    let update = device.run(
+        &[
+            "import pycom",
+            "pycom.ota_start()",
+            "f = open('/flash/app.bin', 'rb')",
+            "while True:",
+            "    b = f.read(4096)",
+            "    if not b:",
+            "        break",
+            "    pycom.ota_write(b)",
+            "pycom.ota_finish()",
+        ]
+        .join("\n"),
+    );
+    assert_eq!(update.code, 0, "{}", update.stderr);
+    assert_eq!(device.run("pass").code, 0, "the next power-on boots the new image");
+    let json = device.cli(&["image", "info", "--json"]);
+    let info: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let apps = info["apps"].as_array().unwrap();
+    assert_eq!(apps[1]["slot"], "ota_0");
+    assert_eq!(apps[1]["version"], "9.9.9");
+    assert_eq!(apps[1]["active"], true);
+    assert_eq!(apps[0]["active"], false);
 }

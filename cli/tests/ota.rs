@@ -134,3 +134,62 @@ fn an_update_of_the_running_ota_image_goes_back_to_the_factory_slot() {
     let third = device.run("import pycom, os\nprint(pycom.bootmgr()[0], os.uname().release)");
     assert_eq!(third.lines(), ["Factory 2.0.0"], "{}", third.stderr);
 }
+
+/// A bsdiff4 (PyPI) patch from the factory firmware to `version`, put at `/flash/patch.bin`.
+fn device_with_patch(version: &str) -> Device {
+    let device = Device::new();
+    let (old, new, patch) = (device.path("v1.bin"), device.path("v2.bin"), device.path("patch.bin"));
+    for (file, v) in [(&old, "1.20.2.r6"), (&new, version)] {
+        let built = device.cli(&["image", "build", "--version", v, "--project", "pycom", "-o", file.to_str().unwrap()]);
+        assert_eq!(built.code, 0, "{}", built.stderr);
+    }
+    let python = common::python_with("bsdiff4");
+    let made = std::process::Command::new(python)
+        .args(["-c", "import sys, bsdiff4; bsdiff4.file_diff(sys.argv[1], sys.argv[2], sys.argv[3])"])
+        .args([&old, &new, &patch])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    assert_eq!(device.cli(&["fs", "put", patch.to_str().unwrap(), "/flash/patch.bin"]).code, 0);
+    device
+}
+
+#[test]
+fn a_bsdiff4_patch_updates_the_factory_firmware_at_the_next_boot() {
+    let device = device_with_patch("2.0.0");
+    let push = device
+        .run_with(&format!("{PUSH}print(pycom.diff_update_enabled())\npush('/flash/patch.bin')"), &["--diff-update"]);
+    assert_eq!(
+        push.lines(),
+        ["True", "Differential Update Image detected. Restart the device to apply the patch."],
+        "{}",
+        push.stderr
+    );
+    let after = device.run_with("import os, pycom\nprint(os.uname().release, pycom.bootmgr())", &["--diff-update"]);
+    assert_eq!(
+        after.lines(),
+        ["Patching SUCCESSFUL.", "2.0.0 ('ota_0', 'LittleFS', 'SafeBoot: False', 'Status: Ready')"],
+        "{}",
+        after.stderr
+    );
+}
+
+#[test]
+fn a_corrupt_patch_keeps_the_current_firmware() {
+    let device = device_with_patch("2.0.0");
+    let push = device.run_with(
+        &format!(
+            "{PUSH}data = bytearray(open('/flash/patch.bin', 'rb').read())\ndata[60] ^= 0xFF\n\
+             open('/flash/patch.bin', 'wb').write(data)\npush('/flash/patch.bin')"
+        ),
+        &["--diff-update"],
+    );
+    assert_eq!(push.code, 0, "{}", push.stderr);
+    let after = device.run_with("import os, pycom\nprint(os.uname().release, pycom.bootmgr()[0])", &["--diff-update"]);
+    assert_eq!(
+        after.lines(),
+        ["Patching FAILED. We will continue with the current firmware.", "1.20.2.r6 Factory"],
+        "{}",
+        after.stderr
+    );
+}

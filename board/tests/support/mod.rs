@@ -1,5 +1,5 @@
-//! Shared helpers of the board tests: a 7-page NVS partition at flash offset 0
-//! and a small deterministic random generator.
+//! Shared helpers of the board tests: a 7-page NVS partition at flash offset 0,
+//! a small deterministic random generator and Python tools from PyPI.
 #![allow(dead_code)]
 
 use pycom_board::nvs::{Nvs, NvsError, Value};
@@ -52,4 +52,24 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+}
+
+/// A Python with `requirement` installed from PyPI, in a virtualenv made once
+/// under the target directory (so a fresh machine needs only `python3`).
+pub fn python_with(requirement: &str) -> std::path::PathBuf {
+    use std::process::Command;
+    static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = CREATING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let venv =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("venv-{}", requirement.replace("==", "-")));
+    let python = venv.join("bin/python");
+    let ready = venv.join("installed.ok");
+    if !ready.exists() {
+        let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
+        assert!(status.success(), "python3 -m venv failed");
+        let status = Command::new(&python).args(["-m", "pip", "install", "--quiet", requirement]).status().unwrap();
+        assert!(status.success(), "pip install {requirement} failed");
+        std::fs::write(&ready, "").unwrap();
+    }
+    python
 }

@@ -460,7 +460,7 @@ mod pycom {
         arity(&args, 0, 0, vm)?;
         match lock(&board()).ota_finish().map_err(|_| flash_failed(vm))? {
             OtaFinish::Nothing | OtaFinish::AlreadyMarked => Ok(vm.ctx.none()),
-            OtaFinish::Marked(message) => {
+            OtaFinish::Marked(message) | OtaFinish::PatchPending(message) => {
                 crate::console::write(&format!("{message}\n"), vm)?;
                 Ok(vm.ctx.none())
             }
@@ -485,10 +485,11 @@ mod pycom {
         Ok(lock(&board()).ota_verify())
     }
 
-    /// `diff_update_enabled()`: firmware is built without differential updates.
+    /// `diff_update_enabled()`: whether the firmware applies bsdiff patches
+    /// (off, as in the default build, unless `pycom-emu run --diff-update`).
     #[pyfunction]
     fn diff_update_enabled(args: FuncArgs, vm: &VirtualMachine) -> PyResult<bool> {
         arity(&args, 0, 0, vm)?;
-        Ok(false)
+        Ok(lock(&board()).diff_update_enabled())
     }
 }
