@@ -3,8 +3,9 @@
 //!
 //! Prints the median wall time of repeated whole-process runs of `pycom-emu run`
 //! (on an existing image) and, for the script benchmarks, of CPython 3 on the same
-//! file, with their ratio; and `pycom.nvs_set` / `nvs_get` calls per second from
-//! Python (run time minus the empty-script start-up).
+//! file, with their ratio; `pycom.nvs_set` / `nvs_get` calls per second from
+//! Python (run time minus the empty-script start-up); `ota_write` throughput from
+//! Python against SHA-256 of the same bytes; and a whole `ota push`.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,6 +16,12 @@ const SUM_RANGE: &str = "def f():\n    s = 0\n    for i in range(10**6):\n      
 const NVS_CALLS: u32 = 20_000;
 const NVS_SET: &str = "import pycom\nfor i in range(20000):\n    pycom.nvs_set('k%d' % (i % 50), i)\n";
 const NVS_GET: &str = "import pycom\nfor i in range(20000):\n    pycom.nvs_get('k%d' % (i % 50))\n";
+/// Bytes of the OTA benchmark image (a 1.9 MB firmware).
+const OTA_LEN: usize = 1_945_600;
+const OTA_WRITES: &str = "import pycom\ndata = bytes(1945600)\nmv = memoryview(data)\npycom.ota_start()\n\
+for i in range(0, len(data), 4096):\n    pycom.ota_write(mv[i:i + 4096])\n";
+const OTA_SLICES_ONLY: &str = "import pycom\ndata = bytes(1945600)\nmv = memoryview(data)\npycom.ota_start()\n\
+for i in range(0, len(data), 4096):\n    mv[i:i + 4096]\n";
 const MEMORYVIEW_COPY: &str = "src = bytearray(2048)\ndst = bytearray(2048)\nmv = memoryview(dst)\nfor i in range(20000):\n    mv[:] = src\nprint(len(dst))\n";
 
 fn median_of(runs: usize, mut once: impl FnMut()) -> Duration {
@@ -64,6 +71,45 @@ fn main() {
             calls * 1e3
         );
     }
+
+    let with_writes = write("ota.py", OTA_WRITES);
+    let slices_only = write("slices.py", OTA_SLICES_ONLY);
+    let writes = median_of(7, || run_ok(&mut emulator(&image, &with_writes)));
+    let slices = median_of(7, || run_ok(&mut emulator(&image, &slices_only)));
+    let ota_s = writes.saturating_sub(slices).as_secs_f64();
+    let zeros = vec![0u8; OTA_LEN];
+    let sha = median_of(7, || {
+        use sha2::Digest;
+        std::hint::black_box(sha2::Sha256::digest(&zeros));
+    })
+    .as_secs_f64();
+    println!(
+        "ota_write from Python, 1.9 MB in 4096-byte blocks: {:.1} MB/s; SHA-256 of the same bytes: {:.1} MB/s; ratio {:.2}",
+        OTA_LEN as f64 / ota_s / 1e6,
+        OTA_LEN as f64 / sha / 1e6,
+        sha / ota_s
+    );
+    let app = dir.path().join("app.bin");
+    run_ok(
+        Command::new(env!("CARGO_BIN_EXE_pycom-emu"))
+            .args(["image", "build", "--version", "2.0.0", "--project", "b", "--size", "1900K", "-o"])
+            .arg(&app),
+    );
+    let pushed = median_of(5, || {
+        let out = Command::new(env!("CARGO_BIN_EXE_pycom-emu"))
+            .arg("ota")
+            .arg("push")
+            .arg("--image")
+            .arg(&image)
+            .arg(&app)
+            .output()
+            .expect("spawn");
+        assert!(!out.stdout.is_empty());
+    });
+    println!(
+        "ota push of a 1.9 MB image + reboot + verify, whole process (median of 5): {:.1} ms wall",
+        pushed.as_secs_f64() * 1e3
+    );
 
     let hour = write("hour.py", "import time\ntime.sleep(3600)\n");
     let trace = dir.path().join("led.csv");

@@ -10,6 +10,7 @@ mod image_cmd;
 mod led_output;
 mod nvs_cmd;
 mod nvs_csv;
+mod ota_cmd;
 mod run_cmd;
 mod size;
 
@@ -53,6 +54,9 @@ enum Command {
     /// Look at or create device images.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Update the device's firmware over the air, as the firmware's updater does.
+    #[command(subcommand)]
+    Ota(OtaCommand),
     /// Read and write the keys in the device's NVS partition (`pycom.nvs_*` use
     /// namespace PY_NVM), and import or export them as Espressif NVS CSV.
     #[command(subcommand)]
@@ -114,6 +118,21 @@ struct RunArgs {
     /// Size of a new SD card image (e.g. 32M, 1G).
     #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = size::parse_size, requires = "sd")]
     sd_size: u64,
+}
+
+#[derive(Subcommand)]
+enum OtaCommand {
+    /// Stream FILE (an app image, or a bsdiff patch with --diff-update) into the
+    /// device with ota_start/ota_write/ota_finish, reboot it and report what runs.
+    Push {
+        #[command(flatten)]
+        device: DeviceArgs,
+        /// Firmware image or patch to push.
+        file: PathBuf,
+        /// Firmware built with DIFF_UPDATE_ENABLED (accepts bsdiff patches).
+        #[arg(long)]
+        diff_update: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -198,6 +217,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Image(ImageCommand::Verify { file, json }) => image_cmd::verify(&file, json),
         Command::Nvs(command) => nvs_cmd::run(command),
+        Command::Ota(OtaCommand::Push { device, file, diff_update }) => ota_cmd::push(&device, &file, diff_update),
         Command::Config(command) => config_cmd::run(command),
         Command::Fs(command) => fs_cmd::run(command),
     }

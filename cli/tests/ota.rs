@@ -193,3 +193,46 @@ fn a_corrupt_patch_keeps_the_current_firmware() {
         after.stderr
     );
 }
+
+#[test]
+fn ota_push_streams_an_image_reboots_and_reports_the_running_version() {
+    let device = Device::new();
+    let app = device.path("v2.bin");
+    let built = device.cli(&[
+        "image",
+        "build",
+        "--version",
+        "2.1.0",
+        "--project",
+        "pycom",
+        "--size",
+        "1900K",
+        "-o",
+        app.to_str().unwrap(),
+    ]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let push = device.cli(&["ota", "push", app.to_str().unwrap()]);
+    assert_eq!(push.code, 0, "{}", push.stderr);
+    assert_eq!(push.lines()[0], "Full Update Image detected. Restart the device to load the new firmware.");
+    assert!(push.lines()[1].starts_with("running 2.1.0 (was 1.20.2.r6), 1945600 bytes pushed"), "{}", push.stdout);
+    assert_eq!(device.run("import os\nprint(os.uname().release)").lines(), ["2.1.0"]);
+
+    let junk = device.path("junk.bin");
+    std::fs::write(&junk, vec![0xE9; 10_000]).unwrap();
+    let bad = device.cli(&["ota", "push", junk.to_str().unwrap()]);
+    assert_eq!(bad.code, 1, "{}", bad.stdout);
+    assert!(bad.stdout.contains("Cannot load Firmware img in the active partition!"), "{}", bad.stdout);
+    assert!(bad.stdout.contains("running 2.1.0 (was 2.1.0)"), "{}", bad.stdout);
+}
+
+#[test]
+fn ota_push_of_a_patch_needs_diff_update_firmware() {
+    let device = device_with_patch("3.0.0");
+    let patch = device.path("patch.bin");
+    let refused = device.cli(&["ota", "push", patch.to_str().unwrap()]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("use --diff-update"), "{}", refused.stderr);
+    let applied = device.cli(&["ota", "push", "--diff-update", patch.to_str().unwrap()]);
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("Patching SUCCESSFUL.\nrunning 3.0.0 (was 1.20.2.r6)"), "{}", applied.stdout);
+}
