@@ -1,6 +1,6 @@
 //! Argument checks and conversions with MicroPython's exact error texts.
 
-use rustpython_vm::builtins::{PyFloat, PyInt};
+use rustpython_vm::builtins::{PyBytes, PyFloat, PyInt, PyStr};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
@@ -78,4 +78,18 @@ pub fn keyword_only(
         out.insert(name, value);
     }
     Ok(out)
+}
+
+/// The bytes of a str or bytes argument, `None` for anything else.
+pub fn text_bytes(obj: &PyObjectRef) -> Option<Vec<u8>> {
+    if let Some(s) = obj.downcast_ref::<PyStr>() {
+        return Some(s.as_bytes().to_vec());
+    }
+    obj.downcast_ref::<PyBytes>().map(|b| b.as_bytes().to_vec())
+}
+
+/// `mp_obj_str_get_data`: str or bytes, else `TypeError`.
+pub fn str_or_bytes(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+    text_bytes(obj)
+        .ok_or_else(|| vm.new_type_error(format!("can't convert '{}' object to str implicitly", obj.class().name())))
 }

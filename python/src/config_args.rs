@@ -3,25 +3,12 @@
 //! firmware's error texts.
 
 use pycom_formats::config_block::SigfoxField;
-use rustpython_vm::builtins::{PyBytes, PyStr};
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+
+use crate::args::str_or_bytes;
 
 /// The smallest `wdt_on_boot_timeout` the firmware accepts.
 pub const WDT_MIN_TIMEOUT_MS: u32 = 5000;
-
-/// The bytes of a str or bytes argument, `None` for anything else.
-pub fn text_bytes(obj: &PyObjectRef) -> Option<Vec<u8>> {
-    if let Some(s) = obj.downcast_ref::<PyStr>() {
-        return Some(s.as_bytes().to_vec());
-    }
-    obj.downcast_ref::<PyBytes>().map(|b| b.as_bytes().to_vec())
-}
-
-/// `mp_obj_str_get_data`: str or bytes, else `TypeError`.
-pub fn str_or_bytes(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-    text_bytes(obj)
-        .ok_or_else(|| vm.new_type_error(format!("can't convert '{}' object to str implicitly", obj.class().name())))
-}
 
 fn hex_value(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)

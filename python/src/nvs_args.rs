@@ -1,8 +1,10 @@
 //! Conversions and error texts of the firmware's `pycom.nvs_*` functions.
 
 use pycom_board::nvs::NvsError;
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyBytes, PyInt, PyStr};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+
+use crate::args::text_bytes;
 
 /// Longest string `nvs_set` accepts is one byte less than this.
 const MAX_STRING: usize = 1984;
@@ -15,25 +17,9 @@ pub enum NvsInput {
     Str(Vec<u8>),
 }
 
-/// `mp_obj_str_get_str`: the bytes of a str or bytes key.
-pub fn key_bytes(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-    if let Some(s) = obj.downcast_ref::<PyStr>() {
-        return Ok(s.as_bytes().to_vec());
-    }
-    if let Some(b) = obj.downcast_ref::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
-    }
-    Err(vm.new_type_error(format!("can't convert '{}' object to str implicitly", obj.class().name())))
-}
-
 /// The value of `nvs_set(key, value)`, checked as the firmware checks it.
 pub fn value(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<NvsInput> {
-    let text = if let Some(s) = obj.downcast_ref::<PyStr>() {
-        Some(s.as_bytes().to_vec())
-    } else {
-        obj.downcast_ref::<PyBytes>().map(|b| b.as_bytes().to_vec())
-    };
-    if let Some(mut bytes) = text {
+    if let Some(mut bytes) = text_bytes(obj) {
         if let Some(nul) = bytes.iter().position(|&b| b == 0) {
             bytes.truncate(nul);
         }

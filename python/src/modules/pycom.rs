@@ -284,7 +284,7 @@ mod pycom {
     #[pyfunction]
     fn create_128bit_le_uuid_from_string(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 1, 1, vm)?;
-        let text = config_args::str_or_bytes(&args.args[0], vm)?;
+        let text = crate::args::str_or_bytes(&args.args[0], vm)?;
         let bytes = config_args::uuid_from_hex(&text, vm)?;
         Ok(vm.ctx.new_bytearray(bytes).into())
     }
@@ -365,7 +365,7 @@ mod pycom {
     #[pyfunction]
     fn nvs_set(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 2, 2, vm)?;
-        let key = nvs_args::key_bytes(&args.args[0], vm)?;
+        let key = crate::args::str_or_bytes(&args.args[0], vm)?;
         let value = nvs_args::value(&args.args[1], vm)?;
         let board = board();
         let result = lock(&board).with_nvs(|nvs, flash| match &value {
@@ -381,7 +381,7 @@ mod pycom {
     #[pyfunction]
     fn nvs_get(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 1, 2, vm)?;
-        let key = nvs_args::key_bytes(&args.args[0], vm)?;
+        let key = crate::args::str_or_bytes(&args.args[0], vm)?;
         let board = board();
         let found = lock(&board).with_nvs(|nvs, flash| nvs.get(flash, &key));
         match found {
@@ -399,7 +399,7 @@ mod pycom {
     #[pyfunction]
     fn nvs_erase(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 1, 1, vm)?;
-        let key = nvs_args::key_bytes(&args.args[0], vm)?;
+        let key = crate::args::str_or_bytes(&args.args[0], vm)?;
         let board = board();
         let result = lock(&board).with_nvs(|nvs, flash| nvs.erase(flash, &key));
         match result {
