@@ -71,9 +71,15 @@ pub enum OtaFinish {
 /// The slot the next update goes to (`updater_ota_next_slot_address`), from
 /// `boot_info` as it stands in flash.
 pub(crate) fn next_slot(flash: &mut Flash, slots: &Slots) -> u32 {
-    let Ok(Some(info)) = bootloader::read_boot_info(flash, slots) else {
-        return slots.address(Image::Ota0);
-    };
+    match bootloader::read_boot_info(flash, slots) {
+        Ok(Some(info)) => slot_for(&info, slots),
+        _ => slots.address(Image::Ota0),
+    }
+}
+
+/// The slot an update goes to given `info`: the other slot, except that an
+/// image still waiting for its check (`Status: Check`) is overwritten in place.
+fn slot_for(info: &BootInfo, slots: &Slots) -> u32 {
     let active_is_factory = info.active == 0;
     let pending = info.status() == Some(Status::Check);
     match (pending, active_is_factory) {
@@ -197,7 +203,7 @@ pub(crate) fn apply_pending_patch(
     running: Image,
     messages: &mut Vec<String>,
 ) -> Result<bool, FlashError> {
-    let target = next_slot_for(info, slots);
+    let target = slot_for(info, slots);
     let slot_bytes = |at: u32, len: u32| {
         let start = at as usize;
         flash.contents()[start..(start + len as usize).min(flash.size())].to_vec()
@@ -226,9 +232,4 @@ pub(crate) fn apply_pending_patch(
             Ok(false)
         }
     }
-}
-
-/// The slot a pending update lives in, from a `boot_info` in RAM.
-fn next_slot_for(info: &BootInfo, slots: &Slots) -> u32 {
-    if info.active == 0 { slots.address(Image::Ota0) } else { slots.address(Image::Factory) }
 }
