@@ -175,14 +175,12 @@ impl Board {
     /// does after its soft-reset label.
     fn mount_flash_filesystem(&mut self) -> Result<(), BoardError> {
         self.fs_kind = FsKind::from_boot_fs_type(self.config.block().boot_fs_type());
-        let region = self.fs_region;
-        let blank = self.flash.contents()[region.offset as usize..(region.offset + region.size) as usize]
-            .iter()
-            .all(|&b| b == 0xFF);
-        match self.fs().mount_or_format() {
+        let mut fs = self.fs();
+        let blank = fs.is_blank();
+        match fs.mount_or_format() {
             Ok(true) if !blank => self.diagnostics.push(format!(
                 "/flash at {:#x} could not be mounted; the firmware formatted it and its files are gone",
-                region.offset
+                self.fs_region.offset
             )),
             Ok(_) => {}
             Err(FsError::Flash(e)) => return Err(e.into()),

@@ -241,9 +241,9 @@ impl Session {
         let kind = FsKind::from_boot_fs_type(config.block().boot_fs_type());
         let work = Flash::from_bytes(image.flash.contents().to_vec());
         let mut session = Self { image, path: path.clone(), work, region, kind };
-        let blank = session.region_bytes().is_some_and(|bytes| bytes.iter().all(|&b| b == 0xFF));
-        let formatted = session
-            .fs()
+        let mut fs = session.fs();
+        let blank = fs.is_blank();
+        let formatted = fs
             .mount_or_format()
             .with_context(|| format!("cannot mount /flash at {:#x} of {}", region.offset, path.display()))?;
         if formatted && !blank {
@@ -254,11 +254,6 @@ impl Session {
             );
         }
         Ok(session)
-    }
-
-    fn region_bytes(&self) -> Option<&[u8]> {
-        let start = self.region.offset as usize;
-        self.work.contents().get(start..start.checked_add(self.region.size as usize)?)
     }
 
     fn fs(&mut self) -> Fs<'_> {

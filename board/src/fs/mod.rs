@@ -245,6 +245,13 @@ impl<'a> Fs<'a> {
         }
     }
 
+    /// Whether the region is erased flash (nothing to lose by formatting it).
+    pub fn is_blank(&self) -> bool {
+        let start = self.region.offset as usize;
+        let end = start.saturating_add(self.region.size as usize);
+        self.flash.contents().get(start..end).is_some_and(|bytes| bytes.iter().all(|&b| b == 0xFF))
+    }
+
     /// Whether the region holds a filesystem of this kind that mounts.
     pub fn is_mountable(&mut self) -> bool {
         self.mount().is_ok()
