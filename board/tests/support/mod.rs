@@ -54,22 +54,7 @@ impl Rng {
     }
 }
 
-/// A Python with `requirement` installed from PyPI, in a virtualenv made once
-/// under the target directory (so a fresh machine needs only `python3`).
-pub fn python_with(requirement: &str) -> std::path::PathBuf {
-    use std::process::Command;
-    static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one_at_a_time = CREATING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let venv =
-        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("venv-{}", requirement.replace("==", "-")));
-    let python = venv.join("bin/python");
-    let ready = venv.join("installed.ok");
-    if !ready.exists() {
-        let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
-        assert!(status.success(), "python3 -m venv failed");
-        let status = Command::new(&python).args(["-m", "pip", "install", "--quiet", requirement]).status().unwrap();
-        assert!(status.success(), "pip install {requirement} failed");
-        std::fs::write(&ready, "").unwrap();
-    }
-    python
-}
+#[path = "../../../test-support/python_tools.rs"]
+mod python_tools;
+#[allow(unused_imports)] // each test file uses its own subset
+pub use python_tools::python_with;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::{Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 /// Wall time after which a `pycom-emu` process started by a test is killed.
@@ -106,25 +106,6 @@ pub fn snippet(snippet: &str) -> Vec<String> {
     run.stdout.lines().map(str::to_owned).collect()
 }
 
-/// The Python of a virtualenv (under the target directory) with `requirement`
-/// installed from PyPI, made on first use so a fresh machine needs nothing but
-/// `python3`.
-pub fn python_with(requirement: &str) -> PathBuf {
-    static CREATING: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = CREATING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("venv-{}", requirement.replace("==", "-")));
-    let python = venv.join("bin/python");
-    let ready = venv.join("installed.ok");
-    if !ready.exists() {
-        let status = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
-        assert!(status.success(), "python3 -m venv failed");
-        let status = Command::new(&python).args(["-m", "pip", "install", "--quiet", requirement]).status().unwrap();
-        assert!(status.success(), "pip install {requirement} failed");
-        std::fs::write(&ready, "").unwrap();
-    }
-    python
-}
-
 /// Checks that a command succeeded and hands its output on.
 pub fn ok(run: Run) -> Run {
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
@@ -136,3 +117,8 @@ pub fn fails(run: Run, code: i32, message: &str) {
     assert_eq!(run.code, code, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains(message), "expected {message:?} in stderr:\n{}", run.stderr);
 }
+
+#[path = "../../../test-support/python_tools.rs"]
+mod python_tools;
+#[allow(unused_imports)] // each test file uses its own subset
+pub use python_tools::python_with;
