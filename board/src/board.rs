@@ -12,8 +12,11 @@ use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
 use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard};
 use crate::nvs::PycomNvs;
 use crate::ota::{OtaFinish, OtaWrite, Updater};
+use crate::pins::PinBank;
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
+
+mod pin_access;
 
 /// Where the `nvs` partition is when the table does not say (every Pycom layout).
 const DEFAULT_NVS: (u32, u32) = (0x9000, 0x7000);
@@ -68,6 +71,8 @@ pub struct Board {
     safe_boot: bool,
     safe_boot_pin_us: Option<u64>,
     watchdog: Watchdog,
+    pins: PinBank,
+    pin_mark_us: Option<u64>,
     updater: Updater,
     diff_update: bool,
     uart_output: Vec<String>,
@@ -92,6 +97,8 @@ impl Board {
             safe_boot: false,
             safe_boot_pin_us: None,
             watchdog: Watchdog::default(),
+            pins: PinBank::default(),
+            pin_mark_us: None,
             updater: Updater::default(),
             diff_update: false,
             uart_output: Vec::new(),
@@ -130,6 +137,8 @@ impl Board {
             self.start_on_boot_services()?;
         }
         self.boots += 1;
+        self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
+        self.pin_mark_us = None;
         self.led.reset(self.config.block().heartbeat_on_boot(), start + waited);
         Ok(())
     }
@@ -249,14 +258,15 @@ impl Board {
     /// Lets `us` of device time pass (a sleep), keeping the LED up to date.
     pub fn wait_us(&mut self, us: u64) {
         self.clock.wait_us(us);
-        let now = self.clock.now_us();
-        self.led.advance(now);
+        self.pin_mark_us = None;
+        self.sync();
     }
 
-    /// Brings time-driven devices (the heartbeat) up to the current device time.
+    /// Brings time-driven devices (the heartbeat, the pins) up to the current device time.
     pub fn sync(&mut self) {
         let now = self.clock.now_us();
         self.led.advance(now);
+        self.pins.advance(now);
     }
 
     /// Why the board last started.
@@ -444,6 +454,7 @@ impl Board {
     /// Takes the notes the board has for the emulator's diagnostic output: things
     /// the real firmware does silently that lose or corrupt data.
     pub fn take_diagnostics(&mut self) -> Vec<String> {
+        self.diagnostics.extend(self.pins.take_notes());
         std::mem::take(&mut self.diagnostics)
     }
 }

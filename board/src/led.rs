@@ -40,7 +40,7 @@ pub struct Led {
     heartbeat_since: Option<u64>,
     shown: Option<u32>,
     advanced_to: u64,
-    trace: Option<LedTrace>,
+    traces: Vec<LedTrace>,
 }
 
 impl std::fmt::Debug for Led {
@@ -53,9 +53,9 @@ impl std::fmt::Debug for Led {
 }
 
 impl Led {
-    /// Sends every later colour change to `trace`.
-    pub fn set_trace(&mut self, trace: LedTrace) {
-        self.trace = Some(trace);
+    /// Sends every later colour change to `trace` too.
+    pub fn add_trace(&mut self, trace: LedTrace) {
+        self.traces.push(trace);
     }
 
     /// What the firmware does at every boot and soft reset (`mperror_init0`): LED
@@ -130,7 +130,7 @@ impl Led {
         }
         self.advanced_to = now;
         let Some(start) = self.heartbeat_since else { return };
-        if self.trace.is_none() {
+        if self.traces.is_empty() {
             self.shown = Some(self.shown_at(now));
             return;
         }
@@ -169,7 +169,7 @@ impl Led {
             return;
         }
         self.shown = Some(rgb);
-        if let Some(trace) = &mut self.trace {
+        for trace in &mut self.traces {
             trace(LedEvent { time_us, rgb });
         }
     }

@@ -18,6 +18,7 @@ mod led;
 mod model;
 pub mod nvs;
 mod ota;
+pub mod pins;
 mod watchdog;
 
 pub use board::{Board, BootKind, ResetCause};

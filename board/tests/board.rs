@@ -10,7 +10,7 @@ fn traced_led() -> (Led, Arc<Mutex<Vec<LedEvent>>>) {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
     let mut led = Led::default();
-    led.set_trace(Box::new(move |e| sink.lock().unwrap().push(e)));
+    led.add_trace(Box::new(move |e| sink.lock().unwrap().push(e)));
     (led, events)
 }
 

@@ -5,7 +5,9 @@
 //! (on an existing image) and, for the script benchmarks, of CPython 3 on the same
 //! file, with their ratio; `pycom.nvs_set` / `nvs_get` calls per second from
 //! Python (run time minus the empty-script start-up); `ota_write` throughput from
-//! Python against SHA-256 of the same bytes; and a whole `ota push`.
+//! Python against SHA-256 of the same bytes; a whole `ota push`; DHT22 reads
+//! per second through `pulses_get`; and the pin simulation's edge rate with a
+//! VCD trace.
 
 use std::path::Path;
 use std::process::Command;
@@ -22,6 +24,16 @@ const OTA_WRITES: &str = "import pycom\ndata = bytes(1945600)\nmv = memoryview(d
 for i in range(0, len(data), 4096):\n    pycom.ota_write(mv[i:i + 4096])\n";
 const OTA_SLICES_ONLY: &str = "import pycom\ndata = bytes(1945600)\nmv = memoryview(data)\npycom.ota_start()\n\
 for i in range(0, len(data), 4096):\n    mv[i:i + 4096]\n";
+const DHT_READS: u32 = 1000;
+const DHT_BOARD: &str = "[[device]]\nkind = \"dht22\"\npin = \"G7\"\ntemperature = 21.5\nhumidity = 48.0\n";
+const DHT_LOOP: &str = "from machine import Pin\nfrom pycom import pulses_get\nfrom time import sleep_ms\n\
+for i in range(1000):\n    pin = Pin('G7', mode=Pin.OPEN_DRAIN)\n    pin(0)\n    sleep_ms(20)\n    pin(1)\n    \
+assert len(pulses_get(pin, 100)) == 84\n";
+/// A 10 kHz square wave for 100 s of device time: 2,000,000 edges.
+const EDGES: u64 = 2_000_000;
+const SQUARE_WAVE: &str =
+    "[[device]]\nkind = \"waveform\"\npin = \"P9\"\nlevels = [[1, 50], [0, 50]]\nrepeat = 1000000\n";
+const SLEEP_100_S: &str = "import time\ntime.sleep(100)\n";
 const MEMORYVIEW_COPY: &str = "src = bytearray(2048)\ndst = bytearray(2048)\nmv = memoryview(dst)\nfor i in range(20000):\n    mv[:] = src\nprint(len(dst))\n";
 
 fn median_of(runs: usize, mut once: impl FnMut()) -> Duration {
@@ -110,6 +122,34 @@ fn main() {
         "ota push of a 1.9 MB image + reboot + verify, whole process (median of 5): {:.1} ms wall",
         pushed.as_secs_f64() * 1e3
     );
+
+    let dht_board = write("dht.toml", DHT_BOARD);
+    let dht_loop = write("dht.py", DHT_LOOP);
+    let dht = median_of(5, || run_ok(emulator(&image, &dht_loop).arg("--board-file").arg(&dht_board)));
+    let dht_s = dht.saturating_sub(startup).as_secs_f64();
+    println!(
+        "DHT22 reads (start pulse, pulses_get, 84 tuples) from Python: {:.0} reads/s (median of 5)",
+        f64::from(DHT_READS) / dht_s
+    );
+    let wave = write("wave.toml", SQUARE_WAVE);
+    let sleep = write("sleep.py", SLEEP_100_S);
+    let vcd = dir.path().join("pins.vcd");
+    for (label, traced) in [("without a trace", false), ("with --trace-pins", true)] {
+        let run = median_of(3, || {
+            let mut cmd = emulator(&image, &sleep);
+            cmd.arg("--board-file").arg(&wave);
+            if traced {
+                cmd.arg("--trace-pins").arg(&vcd);
+            }
+            run_ok(&mut cmd)
+        });
+        let secs = run.saturating_sub(startup).as_secs_f64();
+        println!(
+            "pin edges simulated {label}: {:.1} M edges/s ({EDGES} edges, median of 3)",
+            EDGES as f64 / secs / 1e6
+        );
+    }
+    println!("VCD of {EDGES} edges: {:.1} MB", std::fs::metadata(&vcd).map_or(0, |m| m.len()) as f64 / 1e6);
 
     let hour = write("hour.py", "import time\ntime.sleep(3600)\n");
     let trace = dir.path().join("led.csv");

@@ -41,7 +41,7 @@ impl LedTraceFile {
             writeln!(writer.lock().expect("fresh lock"), "time_us,rgb,hex")?;
         }
         let sink = writer.clone();
-        board.led().set_trace(Box::new(move |event: LedEvent| {
+        board.led().add_trace(Box::new(move |event: LedEvent| {
             let mut w = sink.lock().unwrap_or_else(|p| p.into_inner());
             let _ = match format {
                 TraceFormat::Csv => writeln!(w, "{},{},#{:06x}", event.time_us, event.rgb, event.rgb),

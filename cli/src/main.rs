@@ -1,5 +1,6 @@
 //! `pycom-emu`: a virtual Pycom board on the command line.
 
+mod board_file;
 mod config_cmd;
 mod config_setting;
 mod console;
@@ -11,6 +12,7 @@ mod led_output;
 mod nvs_cmd;
 mod nvs_csv;
 mod ota_cmd;
+mod pin_trace;
 mod run_cmd;
 mod size;
 
@@ -98,6 +100,14 @@ struct RunArgs {
     /// in .csv, JSON lines otherwise.
     #[arg(long, value_name = "FILE")]
     trace_led: Option<PathBuf>,
+    /// Wire devices to the pins as this TOML file says: DHT11/DHT22 sensors,
+    /// buttons, waveforms (see the README).
+    #[arg(long, value_name = "FILE")]
+    board_file: Option<PathBuf>,
+    /// Write every pin change and the LED colour to FILE as a VCD (GTKWave,
+    /// PulseView), in µs of device time.
+    #[arg(long, value_name = "FILE.vcd")]
+    trace_pins: Option<PathBuf>,
     /// Stop (status 1) once the board has reset this many times.
     #[arg(long, value_name = "N")]
     max_resets: Option<u32>,
@@ -202,6 +212,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             expect_text: args.expect_text,
             fail_text: args.fail_text,
             trace_led: args.trace_led,
+            board_file: args.board_file,
+            trace_pins: args.trace_pins,
             max_resets: args.max_resets,
             safe_boot_hold_us: args.safe_boot,
             sd_card: args.sd.map(|path| (path, args.sd_size)),

@@ -8,8 +8,10 @@ use pycom_board::fs::SdCard;
 use pycom_board::{Board, BoardModel, Clock, ClockMode, DeviceImage};
 use pycom_python::{Outcome, RunConfig, Script, StopRequest};
 
+use crate::board_file;
 use crate::console::TerminalConsole;
 use crate::led_output::{LedDisplay, LedTraceFile};
+use crate::pin_trace::PinTraceFile;
 
 /// Options of one run.
 pub struct RunOptions {
@@ -31,6 +33,10 @@ pub struct RunOptions {
     pub fail_text: Option<String>,
     /// Where to write the LED history.
     pub trace_led: Option<PathBuf>,
+    /// Devices to wire to the pins.
+    pub board_file: Option<PathBuf>,
+    /// Where to write the VCD trace of the pins.
+    pub trace_pins: Option<PathBuf>,
     /// Most resets before the run is stopped.
     pub max_resets: Option<u32>,
     /// How long the safe-boot pin is held at power-on.
@@ -49,6 +55,7 @@ fn read_script(path: &Path) -> Result<Script> {
 /// Runs the board and returns the process exit status.
 pub fn run(opts: RunOptions) -> Result<i32> {
     let main = read_script(&opts.script)?;
+    let devices = opts.board_file.as_deref().map(|path| board_file::load(path, opts.board)).transpose()?;
     let image = DeviceImage::open_or_create(&opts.image, opts.board)
         .with_context(|| format!("cannot open device image {}", opts.image.display()))?;
     if image.created {
@@ -72,7 +79,11 @@ pub fn run(opts: RunOptions) -> Result<i32> {
             .with_context(|| format!("cannot use {} as an SD card", path.display()))?;
         board.insert_sd_card(card);
     }
+    if let Some(devices) = &devices {
+        devices.attach(&mut board)?;
+    }
     let trace = opts.trace_led.as_deref().map(|path| LedTraceFile::attach(path, &mut board)).transpose()?;
+    let pin_trace = opts.trace_pins.as_deref().map(|path| PinTraceFile::attach(path, &mut board)).transpose()?;
     let board = Arc::new(Mutex::new(board));
     let display = if opts.realtime { LedDisplay::start_on_terminal(board.clone()) } else { None };
 
@@ -93,6 +104,9 @@ pub fn run(opts: RunOptions) -> Result<i32> {
     }
     if let Some(trace) = trace {
         trace.flush()?;
+    }
+    if let Some(trace) = pin_trace {
+        trace.finish()?;
     }
     Ok(exit_status(outcome, expecting.as_deref()))
 }

@@ -7,10 +7,19 @@ use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 /// Checks positional argument count like MicroPython's `MP_DEFINE_CONST_FUN_OBJ_*`
 /// wrappers, and that no keyword arguments were passed.
 pub fn arity(args: &FuncArgs, min: usize, max: usize, vm: &VirtualMachine) -> PyResult<()> {
+    counted_arity(args, 0, min, max, vm)
+}
+
+/// [`arity`] for a method: MicroPython counts `self` in the error texts.
+pub fn method_arity(args: &FuncArgs, min: usize, max: usize, vm: &VirtualMachine) -> PyResult<()> {
+    counted_arity(args, 1, min, max, vm)
+}
+
+fn counted_arity(args: &FuncArgs, extra: usize, min: usize, max: usize, vm: &VirtualMachine) -> PyResult<()> {
     if !args.kwargs.is_empty() {
         return Err(vm.new_type_error("function doesn't take keyword arguments"));
     }
-    let n = args.args.len();
+    let (n, min, max) = (args.args.len() + extra, min + extra, max + extra);
     if min == max && n != min {
         return Err(vm.new_type_error(format!("function takes {min} positional arguments but {n} were given")));
     }
@@ -67,15 +76,29 @@ pub fn keyword_only(
     allowed: &[&str],
     vm: &VirtualMachine,
 ) -> PyResult<std::collections::HashMap<String, PyObjectRef>> {
-    if !args.args.is_empty() {
+    parse_args(args, &[], allowed, vm)
+}
+
+/// `mp_arg_parse_all`: arguments by name, with `positional` names taken from
+/// positional arguments in order and `keyword` names only as keywords.
+pub fn parse_args(
+    args: FuncArgs,
+    positional: &[&str],
+    keyword: &[&str],
+    vm: &VirtualMachine,
+) -> PyResult<std::collections::HashMap<String, PyObjectRef>> {
+    if args.args.len() > positional.len() {
         return Err(vm.new_type_error("extra positional arguments given"));
     }
-    let mut out = std::collections::HashMap::new();
+    let mut out: std::collections::HashMap<String, PyObjectRef> =
+        positional.iter().map(|name| (*name).to_owned()).zip(args.args).collect();
     for (name, value) in args.kwargs {
-        if !allowed.contains(&name.as_str()) {
+        if !positional.contains(&name.as_str()) && !keyword.contains(&name.as_str()) {
             return Err(vm.new_type_error("extra keyword arguments given"));
         }
-        out.insert(name, value);
+        if out.insert(name.clone(), value).is_some() {
+            return Err(vm.new_type_error(format!("function got multiple values for argument '{name}'")));
+        }
     }
     Ok(out)
 }

@@ -12,6 +12,7 @@ mod console;
 mod heap;
 mod modules;
 mod nvs_args;
+mod pin_irq;
 mod prelude;
 mod rng;
 mod session;

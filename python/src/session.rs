@@ -1,11 +1,12 @@
 //! A run of the board: power-on, `main.py`, and the boot loop around resets.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use pycom_board::{Board, BoardError, BootKind, Clock, ResetCause, WatchdogDeadline};
+use pycom_board::{Board, BoardError, BoardModel, BootKind, Clock, ResetCause, WatchdogDeadline};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::scope::Scope;
@@ -78,9 +79,16 @@ pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfi
         gc_enabled: true,
         gc_threshold: -1,
         heap_baseline: 0,
+        pins: HashMap::new(),
+        irq_task_dead: false,
+        in_irq: false,
+        irq_alias_noted: false,
     });
-    let watchdog = lock(&board).watchdog_handle();
-    let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog);
+    let (watchdog, pin_events) = {
+        let b = lock(&board);
+        (b.watchdog_handle(), b.next_pin_event_handle())
+    };
+    let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog, pin_events);
     let result = boot_loop(&board, &config, &watch);
     watch.finish();
     state::uninstall();
@@ -110,6 +118,7 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
             s.reset = None;
             s.cwd = crate::vfs::FLASH.into();
             s.sd_mount = None;
+            s.irq_task_dead = false;
             if matches!(kind, BootKind::Hard(_)) {
                 s.timezone = 0;
             }
@@ -155,6 +164,16 @@ fn run_once(board: &Mutex<Board>, scripts: &[&Script], watch: &DeadlineWatch) ->
     let interpreter =
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
     interpreter.enter(|vm| {
+        let outcome = run_scripts(board, scripts, model, vm);
+        // Pin objects belong to this interpreter; the next boot makes new ones.
+        state::with(|s| s.pins.clear());
+        outcome
+    })
+}
+
+/// Installs the prelude and runs `scripts` in one global namespace.
+fn run_scripts(board: &Mutex<Board>, scripts: &[&Script], model: BoardModel, vm: &VirtualMachine) -> Outcome {
+    {
         if let Err(exc) = prelude::install(vm, model) {
             return uncaught(exc, board, vm);
         }
@@ -175,7 +194,7 @@ fn run_once(board: &Mutex<Board>, scripts: &[&Script], watch: &DeadlineWatch) ->
             };
         }
         outcome
-    })
+    }
 }
 
 fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {
@@ -215,7 +234,8 @@ fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) 
 
 /// Watches device time from a helper thread and interrupts a script that runs
 /// past the run's deadline or its watchdog's without sleeping (a busy loop never
-/// reaches `time.sleep`).
+/// reaches `time.sleep`), or past the next change of a device on a pin (so pin
+/// handlers run in busy loops too).
 struct DeadlineWatch {
     shared: Arc<WatchShared>,
     thread: Option<JoinHandle<()>>,
@@ -232,7 +252,12 @@ const WATCH_POLL: Duration = Duration::from_millis(2);
 const WATCH_RESEND: Duration = Duration::from_millis(50);
 
 impl DeadlineWatch {
-    fn start(clock: Arc<Clock>, deadline: Option<(u64, StopRequest)>, watchdog: WatchdogDeadline) -> Self {
+    fn start(
+        clock: Arc<Clock>,
+        deadline: Option<(u64, StopRequest)>,
+        watchdog: WatchdogDeadline,
+        pin_events: Arc<AtomicU64>,
+    ) -> Self {
         let shared = Arc::new(WatchShared { sender: Mutex::new(None), finished: AtomicBool::new(false) });
         let watcher = shared.clone();
         let thread = std::thread::spawn(move || {
@@ -244,6 +269,7 @@ impl DeadlineWatch {
                         Some(Box::new(move |vm| Err(state::stop(request, vm))))
                     }
                     _ if watchdog.get().is_some_and(|at| now >= at) => Some(Box::new(watchdog_fired)),
+                    _ if pin_events.load(Ordering::Relaxed) <= now => Some(Box::new(pin_event_due)),
                     _ => None,
                 };
                 let Some(interrupt) = interrupt else {
@@ -269,6 +295,13 @@ impl DeadlineWatch {
             let _ = thread.join();
         }
     }
+}
+
+/// Runs on the interpreter thread when the watcher saw device time pass a pin
+/// device's next change: brings the pins up to now and runs pin handlers.
+fn pin_event_due(vm: &VirtualMachine) -> PyResult<()> {
+    lock(&state::board()).sync();
+    crate::pin_irq::run_pending(vm)
 }
 
 /// Runs on the interpreter thread when the watcher saw the watchdog deadline

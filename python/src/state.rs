@@ -2,12 +2,14 @@
 //! board, the console, the stop and reset requests.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use pycom_board::{Board, BootKind};
-use rustpython_vm::VirtualMachine;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
+use rustpython_vm::{PyRef, VirtualMachine};
 
+use crate::modules::pin::Pin;
 use crate::{Console, StopRequest};
 
 /// Per-thread state of the run in progress.
@@ -36,6 +38,14 @@ pub struct RunState {
     pub gc_threshold: i32,
     /// Host heap in use when the interpreter had booted.
     pub heap_baseline: usize,
+    /// The pin objects made since boot, by GPIO (`Pin('P10') is Pin('G17')`).
+    pub pins: HashMap<u8, PyRef<Pin>>,
+    /// A pin handler raised: the firmware's interrupt task has ended.
+    pub irq_task_dead: bool,
+    /// Pin handlers are running (they do not nest).
+    pub in_irq: bool,
+    /// The note that `Pin.irq` is not the firmware's was shown.
+    pub irq_alias_noted: bool,
 }
 
 /// Heap bytes the MicroPython heap holds right after boot (modules, `sys.path`).

@@ -1,5 +1,4 @@
-//! `machine` / `umachine`: resets, the watchdog and SoC facts (peripherals land
-//! with the pins issue).
+//! `machine` / `umachine`: resets, the watchdog, pins, the SD card and SoC facts.
 
 pub(crate) use machine::module_def;
 
@@ -92,6 +91,12 @@ pub(crate) mod machine {
     #[pyfunction]
     fn enable_irq(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         optional_arg(args, vm).map(|_| ())
+    }
+
+    /// `Pin(id, mode=IN, pull=None, *, value, alt)`.
+    #[pyattr(name = "Pin")]
+    fn pin_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::pin::class()
     }
 
     /// `WDT(id=0, timeout=ms)`: starts the watchdog (or re-times the one started by

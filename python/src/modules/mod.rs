@@ -10,6 +10,7 @@ pub mod gc;
 pub mod machine;
 pub mod micropython;
 pub mod os;
+pub mod pin;
 pub mod pycom;
 pub mod time;
 

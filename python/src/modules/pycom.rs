@@ -471,6 +471,29 @@ mod pycom {
         }
     }
 
+    /// `pulses_get(pin, timeout)`: `(level, duration_us)` pulses the RMT
+    /// receiver saw on `pin` (an object or a name) from its first edge until
+    /// 65.5 ms without one, or `[]` if that frame did not end within
+    /// `timeout` ms. The pin is an input afterwards, its output released.
+    #[pyfunction]
+    fn pulses_get(args: FuncArgs, vm: &VirtualMachine) -> PyResult<Vec<PyObjectRef>> {
+        arity(&args, 2, 2, vm)?;
+        let pin = crate::modules::pin::find(&args.args[0], vm)?;
+        // FreeRTOS ticks are ms; a negative count is a huge unsigned one.
+        let timeout_ms = get_int(&args.args[1], vm)? as u32;
+        let (pulses, wait_us) = {
+            let board = board();
+            let mut b = lock(&board);
+            let (pulses, returns_at) = b.pulses_get(pin.gpio(), timeout_ms);
+            (pulses, returns_at.saturating_sub(b.now_us()))
+        };
+        crate::modules::time::device_sleep(wait_us, vm)?;
+        Ok(pulses
+            .into_iter()
+            .map(|(level, us)| vm.ctx.new_tuple(vec![vm.ctx.new_int(level).into(), vm.ctx.new_int(us).into()]).into())
+            .collect())
+    }
+
     /// `ota_slot()`: the flash address the next update is written to.
     #[pyfunction]
     fn ota_slot(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u32> {

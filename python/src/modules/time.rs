@@ -99,15 +99,28 @@ mod time {
             until = at;
             wake = Some(Wake::Watchdog);
         }
-        let us = until.saturating_sub(now);
         match clock.mode() {
-            ClockMode::Virtual => lock(&board).wait_us(us),
+            ClockMode::Virtual => loop {
+                // With pin handlers armed, stop at each device event so they
+                // run at the time of their edge.
+                let (now, next) = {
+                    let b = lock(&board);
+                    (b.now_us(), b.next_pin_event_us())
+                };
+                let step_to = next.filter(|&at| at < until && crate::pin_irq::armed()).unwrap_or(until);
+                lock(&board).wait_us(step_to.saturating_sub(now));
+                crate::pin_irq::run_pending(vm)?;
+                if step_to >= until {
+                    break;
+                }
+            },
             ClockMode::Realtime => {
-                let mut left = us;
+                let mut left = until.saturating_sub(now);
                 while left > 0 {
                     let step = left.min(REALTIME_STEP_US);
                     clock.wait_us(step);
                     lock(&board).sync();
+                    crate::pin_irq::run_pending(vm)?;
                     vm.check_signals()?;
                     left -= step;
                 }

@@ -1,0 +1,126 @@
+//! The board's pins as `machine.Pin` and `pycom.pulses_get` use them, on the
+//! board's clock.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use super::Board;
+use crate::ClockMode;
+use crate::pins::{DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Trigger, find_pin};
+
+/// Device time from a `pulses_get` call to its RMT receiver running.
+pub const RMT_START_US: u64 = 10;
+
+impl Board {
+    /// Wires the device a board file describes to its pin; returns the GPIO.
+    pub fn attach_device(&mut self, spec: &DeviceSpec) -> Result<u8, DeviceError> {
+        let gpio = self
+            .find_pin(spec.pin())
+            .map(|p| p.gpio)
+            .ok_or_else(|| DeviceError::UnknownPin { pin: spec.pin().to_owned() })?;
+        let device = spec.build()?;
+        self.pins.advance(self.clock.now_us());
+        self.pins.attach(gpio, device);
+        Ok(gpio)
+    }
+
+    /// The pin a name refers to: an expansion-board name (`G17`) first, then a
+    /// module name (`P10`), as `pin_find` looks them up.
+    pub fn find_pin(&self, name: &str) -> Option<PinName> {
+        find_pin(self.model, name)
+    }
+
+    /// Marks a script's pin operation at `now`, for [`Board::pulses_get`].
+    fn pin_op(&mut self) -> u64 {
+        let now = self.clock.now_us();
+        self.pin_mark_us = Some(now);
+        now
+    }
+
+    /// Sets how the chip drives `gpio`.
+    pub fn pin_configure(&mut self, gpio: u8, mode: PinMode, pull: Option<Pull>) {
+        let now = self.pin_op();
+        self.pins.configure(gpio, mode, pull, now);
+    }
+
+    /// `gpio`'s mode and pull.
+    pub fn pin_mode(&self, gpio: u8) -> (PinMode, Option<Pull>) {
+        self.pins.mode(gpio)
+    }
+
+    /// Sets `gpio`'s output latch.
+    pub fn pin_write(&mut self, gpio: u8, high: bool) {
+        let now = self.pin_op();
+        self.pins.write(gpio, high, now);
+    }
+
+    /// `gpio`'s output latch.
+    pub fn pin_latch(&self, gpio: u8) -> bool {
+        self.pins.latch(gpio)
+    }
+
+    /// The level on `gpio`'s line now.
+    pub fn pin_level(&mut self, gpio: u8) -> Level {
+        let now = self.pin_op();
+        self.pins.level(gpio, now)
+    }
+
+    /// Holds or frees `gpio`'s pad.
+    pub fn set_pin_hold(&mut self, gpio: u8, hold: bool) {
+        let now = self.pin_op();
+        self.pins.set_hold(gpio, hold, now);
+    }
+
+    /// Whether `gpio` is held.
+    pub fn pin_hold(&self, gpio: u8) -> bool {
+        self.pins.hold(gpio)
+    }
+
+    /// Arms `gpio`'s interrupt.
+    pub fn set_pin_trigger(&mut self, gpio: u8, trigger: Trigger) {
+        let now = self.pin_op();
+        self.pins.set_trigger(gpio, trigger, now);
+    }
+
+    /// Pin interrupts raised so far, oldest first. The pins are simulated up to
+    /// the last pin operation or [`Board::sync`], not to the host's now, so a
+    /// device's answer to the script stays in the future until it is waited for.
+    pub fn take_pin_irqs(&mut self) -> Vec<PinIrq> {
+        self.pins.take_irqs()
+    }
+
+    /// Device time of the next change a wired device makes, if any.
+    pub fn next_pin_event_us(&self) -> Option<u64> {
+        self.pins.next_event_us()
+    }
+
+    /// [`Board::next_pin_event_us`] for a thread that watches device time
+    /// (`u64::MAX` for none).
+    pub fn next_pin_event_handle(&self) -> Arc<AtomicU64> {
+        self.pins.next_event_handle()
+    }
+
+    /// Sends every pin level change to `trace`.
+    pub fn set_pin_trace(&mut self, trace: PinTrace) {
+        self.pins.set_trace(trace);
+    }
+
+    /// `pycom.pulses_get(pin, timeout)`: captures `gpio` with the RMT receiver.
+    /// Returns the pulses and the device time the call returns at (the end of
+    /// the frame, or the timeout).
+    ///
+    /// The receiver starts [`RMT_START_US`] after the script's last pin
+    /// operation when no wait came between them: in virtual time, the host
+    /// time the interpreter takes between two statements is not device time,
+    /// so a sensor read decodes the same on a loaded machine. Otherwise (and in
+    /// real time) it starts now.
+    pub fn pulses_get(&mut self, gpio: u8, timeout_ms: u32) -> (Vec<(u8, u16)>, u64) {
+        let now = self.clock.now_us();
+        let start = match (self.clock.mode(), self.pin_mark_us) {
+            (ClockMode::Virtual, Some(mark)) => mark + RMT_START_US,
+            _ => now,
+        };
+        self.pin_mark_us = None;
+        self.pins.capture_pulses(gpio, start, u64::from(timeout_ms) * 1000)
+    }
+}

@@ -1,0 +1,400 @@
+//! The pin bank: every GPIO's configuration and level, the devices on the
+//! lines, edge interrupts and the pulse capture, simulated event by event on
+//! device time.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::capture::Capture;
+use super::device::Device;
+use super::line::{Drive, Level, Pull, resolve};
+
+/// GPIOs of an ESP32 (0..=39).
+pub const GPIO_COUNT: usize = 40;
+/// How often one instant may bounce between a line and its devices before the
+/// bank stops settling it (an oscillating circuit).
+const SETTLE_LIMIT: usize = 16;
+/// No event pending.
+const NONE: u64 = u64::MAX;
+
+/// How the chip drives a pin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinMode {
+    /// Input only.
+    Input,
+    /// Push-pull output.
+    Output,
+    /// Open drain: drives low, releases for high.
+    OpenDrain,
+}
+
+/// When a pin interrupts (values of ESP-IDF's `gpio_int_type_t`, which are
+/// `machine.Pin.IRQ_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// No interrupt.
+    Disabled = 0,
+    /// Low to high.
+    Rising = 1,
+    /// High to low.
+    Falling = 2,
+    /// Either edge.
+    AnyEdge = 3,
+    /// Entering the low level.
+    LowLevel = 4,
+    /// Entering the high level.
+    HighLevel = 5,
+}
+
+impl Trigger {
+    /// The trigger of a `gpio_int_type_t` value.
+    pub fn from_bits(bits: u32) -> Option<Self> {
+        Some(match bits {
+            0 => Self::Disabled,
+            1 => Self::Rising,
+            2 => Self::Falling,
+            3 => Self::AnyEdge,
+            4 => Self::LowLevel,
+            5 => Self::HighLevel,
+            _ => return None,
+        })
+    }
+
+    fn fires(self, from: bool, to: bool) -> bool {
+        match self {
+            Self::Disabled => false,
+            Self::Rising | Self::HighLevel => !from && to,
+            Self::Falling | Self::LowLevel => from && !to,
+            Self::AnyEdge => from != to,
+        }
+    }
+}
+
+/// One pin interrupt waiting for its handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinIrq {
+    /// The GPIO that interrupted.
+    pub gpio: u8,
+    /// Device time of the edge.
+    pub time_us: u64,
+}
+
+/// A line changed level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinEvent {
+    /// Device time of the change.
+    pub time_us: u64,
+    /// The GPIO.
+    pub gpio: u8,
+    /// The level from then on.
+    pub level: Level,
+}
+
+/// Receives every level change of every pin.
+pub type PinTrace = Box<dyn FnMut(PinEvent) + Send>;
+
+/// What the chip does with one pin.
+#[derive(Clone, Copy, Debug)]
+struct PinState {
+    mode: PinMode,
+    pull: Option<Pull>,
+    latch: bool,
+    /// The pad state frozen by `hold()`: mode, pull and latch.
+    pad: Option<(PinMode, Option<Pull>, bool)>,
+    trigger: Trigger,
+    level: Level,
+}
+
+impl Default for PinState {
+    fn default() -> Self {
+        Self {
+            mode: PinMode::Input,
+            pull: None,
+            latch: false,
+            pad: None,
+            trigger: Trigger::Disabled,
+            level: Level::Floating,
+        }
+    }
+}
+
+impl PinState {
+    /// Mode, pull and latch as the pad applies them (frozen while held).
+    fn applied(&self) -> (PinMode, Option<Pull>, bool) {
+        self.pad.unwrap_or((self.mode, self.pull, self.latch))
+    }
+
+    fn drive(&self) -> Drive {
+        let (mode, _, latch) = self.applied();
+        match (mode, latch) {
+            (PinMode::Input, _) | (PinMode::OpenDrain, true) => Drive::Released,
+            (_, false) => Drive::Low,
+            (PinMode::Output, true) => Drive::High,
+        }
+    }
+}
+
+struct Wired {
+    gpio: u8,
+    device: Box<dyn Device>,
+}
+
+/// Every GPIO and what is wired to it.
+pub struct PinBank {
+    pins: [PinState; GPIO_COUNT],
+    devices: Vec<Wired>,
+    now_us: u64,
+    trace: Option<PinTrace>,
+    irqs: Vec<PinIrq>,
+    capture: Option<Capture>,
+    fights: u64,
+    notes: Vec<String>,
+    next_event: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for PinBank {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinBank").field("now_us", &self.now_us).field("devices", &self.devices.len()).finish()
+    }
+}
+
+impl Default for PinBank {
+    fn default() -> Self {
+        Self {
+            pins: [PinState::default(); GPIO_COUNT],
+            devices: Vec::new(),
+            now_us: 0,
+            trace: None,
+            irqs: Vec::new(),
+            capture: None,
+            fights: 0,
+            notes: Vec::new(),
+            next_event: Arc::new(AtomicU64::new(NONE)),
+        }
+    }
+}
+
+impl PinBank {
+    /// Wires `device` to `gpio`.
+    pub fn attach(&mut self, gpio: u8, device: Box<dyn Device>) {
+        self.devices.push(Wired { gpio, device });
+        self.settle(gpio);
+        self.publish_next_event();
+    }
+
+    /// Sends every later level change to `trace`, starting with the level of
+    /// every pin now.
+    pub fn set_trace(&mut self, mut trace: PinTrace) {
+        for (gpio, pin) in self.pins.iter().enumerate() {
+            trace(PinEvent { time_us: self.now_us, gpio: gpio as u8, level: pin.level });
+        }
+        self.trace = Some(trace);
+    }
+
+    /// A boot at `now_us`: interrupts are off, and pins not held go back to
+    /// inputs, pulled down if listed in `pulled_down`.
+    pub fn reset(&mut self, now_us: u64, pulled_down: impl IntoIterator<Item = u8>) {
+        self.advance(now_us);
+        self.irqs.clear();
+        let mut pull_down = [false; GPIO_COUNT];
+        for gpio in pulled_down {
+            pull_down[usize::from(gpio)] = true;
+        }
+        for gpio in 0..GPIO_COUNT as u8 {
+            let pin = &mut self.pins[usize::from(gpio)];
+            pin.trigger = Trigger::Disabled;
+            if pin.pad.is_none() {
+                pin.mode = PinMode::Input;
+                pin.pull = pull_down[usize::from(gpio)].then_some(Pull::Down);
+                pin.latch = false;
+            }
+            self.settle(gpio);
+        }
+        self.publish_next_event();
+    }
+
+    /// Runs the devices up to `to_us`.
+    pub fn advance(&mut self, to_us: u64) {
+        while let Some((index, at)) = self.next_device_change().filter(|&(_, at)| at <= to_us) {
+            self.now_us = self.now_us.max(at);
+            self.devices[index].device.step(at);
+            let gpio = self.devices[index].gpio;
+            self.settle(gpio);
+        }
+        self.now_us = self.now_us.max(to_us);
+        self.publish_next_event();
+    }
+
+    /// Device time the bank has been simulated to.
+    pub fn now_us(&self) -> u64 {
+        self.now_us
+    }
+
+    /// Sets how the chip drives `gpio` (at device time `now_us`).
+    pub fn configure(&mut self, gpio: u8, mode: PinMode, pull: Option<Pull>, now_us: u64) {
+        self.advance(now_us);
+        let pin = &mut self.pins[usize::from(gpio)];
+        pin.mode = mode;
+        pin.pull = pull;
+        self.settle(gpio);
+        self.publish_next_event();
+    }
+
+    /// `gpio`'s mode and pull.
+    pub fn mode(&self, gpio: u8) -> (PinMode, Option<Pull>) {
+        let pin = &self.pins[usize::from(gpio)];
+        (pin.mode, pin.pull)
+    }
+
+    /// Sets the output latch of `gpio`; it drives the line in output and
+    /// open-drain modes.
+    pub fn write(&mut self, gpio: u8, high: bool, now_us: u64) {
+        self.advance(now_us);
+        self.pins[usize::from(gpio)].latch = high;
+        self.settle(gpio);
+        self.publish_next_event();
+    }
+
+    /// The output latch of `gpio`.
+    pub fn latch(&self, gpio: u8) -> bool {
+        self.pins[usize::from(gpio)].latch
+    }
+
+    /// The level on `gpio`'s line at `now_us`.
+    pub fn level(&mut self, gpio: u8, now_us: u64) -> Level {
+        self.advance(now_us);
+        self.pins[usize::from(gpio)].level
+    }
+
+    /// Freezes `gpio`'s pad as it is (mode, pull, output level), through later
+    /// writes and resets, or frees it to follow its configuration again.
+    pub fn set_hold(&mut self, gpio: u8, hold: bool, now_us: u64) {
+        self.advance(now_us);
+        let pin = &mut self.pins[usize::from(gpio)];
+        let applied = pin.applied();
+        pin.pad = hold.then_some(applied);
+        self.settle(gpio);
+        self.publish_next_event();
+    }
+
+    /// Whether `gpio` is held.
+    pub fn hold(&self, gpio: u8) -> bool {
+        self.pins[usize::from(gpio)].pad.is_some()
+    }
+
+    /// Arms `gpio`'s interrupt. A level trigger fires at once if the line is
+    /// already at that level.
+    pub fn set_trigger(&mut self, gpio: u8, trigger: Trigger, now_us: u64) {
+        self.advance(now_us);
+        let pin = &mut self.pins[usize::from(gpio)];
+        pin.trigger = trigger;
+        let high = pin.level.read();
+        if (trigger == Trigger::HighLevel && high) || (trigger == Trigger::LowLevel && !high) {
+            self.irqs.push(PinIrq { gpio, time_us: self.now_us });
+        }
+    }
+
+    /// Interrupts raised since the last call, oldest first.
+    pub fn take_irqs(&mut self) -> Vec<PinIrq> {
+        std::mem::take(&mut self.irqs)
+    }
+
+    /// Device time of the next change a device will make, if any.
+    pub fn next_event_us(&self) -> Option<u64> {
+        self.next_device_change().map(|(_, at)| at)
+    }
+
+    /// The time of the next device change, shared with a thread that watches
+    /// device time (`u64::MAX` for none).
+    pub fn next_event_handle(&self) -> Arc<AtomicU64> {
+        self.next_event.clone()
+    }
+
+    /// What the bank noticed that the user should know (drivers fighting).
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// Captures `gpio` with the RMT receiver from `start_us`, waiting at most
+    /// `timeout_us` for a frame to end. Returns the frame (empty if none ended
+    /// in time) and the device time the capture returns at.
+    ///
+    /// The receiver takes the pin over as an input: its output driver is off
+    /// from then on, as `rmt_set_pin` leaves it.
+    pub fn capture_pulses(&mut self, gpio: u8, start_us: u64, timeout_us: u64) -> (Vec<(u8, u16)>, u64) {
+        self.advance(start_us);
+        let start_us = self.now_us;
+        self.pins[usize::from(gpio)].mode = PinMode::Input;
+        self.settle(gpio);
+        self.capture = Some(Capture::new(gpio));
+        let deadline = start_us.saturating_add(timeout_us);
+        loop {
+            let frame_end = self.capture.as_ref().and_then(Capture::frame_end_us);
+            let limit = frame_end.map_or(deadline, |end| end.min(deadline));
+            match self.next_device_change() {
+                Some((_, at)) if at < limit => self.advance(at),
+                _ => {
+                    self.advance(limit);
+                    break;
+                }
+            }
+        }
+        let capture = self.capture.take().expect("capture armed above");
+        match capture.frame_end_us() {
+            Some(end) if end <= deadline => (capture.pulses(), end),
+            _ => (Vec::new(), deadline),
+        }
+    }
+
+    fn next_device_change(&self) -> Option<(usize, u64)> {
+        self.devices
+            .iter()
+            .enumerate()
+            .filter_map(|(i, wired)| wired.device.next_change_us().map(|at| (i, at)))
+            .min_by_key(|&(_, at)| at)
+    }
+
+    fn publish_next_event(&self) {
+        self.next_event.store(self.next_event_us().unwrap_or(NONE), Ordering::Relaxed);
+    }
+
+    /// Brings `gpio`'s level up to date with its drivers, telling the trace,
+    /// the interrupt, the capture and the devices on the line about changes.
+    fn settle(&mut self, gpio: u8) {
+        for _ in 0..SETTLE_LIMIT {
+            let pin = self.pins[usize::from(gpio)];
+            let on_line = self.devices.iter().filter(|w| w.gpio == gpio);
+            let drives = std::iter::once(pin.drive()).chain(on_line.clone().map(|w| w.device.drive()));
+            let pulls = pin.applied().1.into_iter().chain(on_line.filter_map(|w| w.device.pull()));
+            let (level, fight) = resolve(drives, pulls);
+            if fight && self.fights & (1 << gpio) == 0 {
+                self.fights |= 1 << gpio;
+                self.notes.push(format!(
+                    "GPIO{gpio}: one driver pulls the line high and another low at {} us (the line reads low); \
+                     on a board this shorts the pin",
+                    self.now_us
+                ));
+            }
+            if level == pin.level {
+                return;
+            }
+            self.pins[usize::from(gpio)].level = level;
+            let now = self.now_us;
+            if let Some(trace) = self.trace.as_mut() {
+                trace(PinEvent { time_us: now, gpio, level });
+            }
+            let (from, to) = (pin.level.read(), level.read());
+            if pin.trigger.fires(from, to) {
+                self.irqs.push(PinIrq { gpio, time_us: now });
+            }
+            if from != to
+                && let Some(capture) = self.capture.as_mut().filter(|c| c.gpio() == gpio)
+            {
+                capture.edge(now, to);
+            }
+            for wired in self.devices.iter_mut().filter(|w| w.gpio == gpio) {
+                wired.device.line_changed(now, level);
+            }
+        }
+    }
+}

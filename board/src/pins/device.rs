@@ -1,0 +1,193 @@
+//! Devices wired to pins: the trait the pin bank drives them through, and
+//! their description in a board file.
+
+use serde::Deserialize;
+
+use super::dht::{Dht, DhtKind};
+use super::line::{Drive, Level, Pull};
+use super::schedule::Schedule;
+use super::stimulus::Stimulus;
+
+/// Something wired to a pin. It drives the line, may pull it, changes what it
+/// does at times of its own choosing, and may react to the line.
+pub trait Device: Send + std::fmt::Debug {
+    /// How the device drives the line now.
+    fn drive(&self) -> Drive;
+
+    /// A resistor the device (or its breakout board) puts on the line.
+    fn pull(&self) -> Option<Pull>;
+
+    /// Device time of the next change the device makes by itself, if any.
+    fn next_change_us(&self) -> Option<u64>;
+
+    /// Makes the change due at `now_us`, the time [`Device::next_change_us`] gave.
+    fn step(&mut self, now_us: u64);
+
+    /// The line's level became `level` at `now_us`, whoever changed it.
+    fn line_changed(&mut self, now_us: u64, level: Level);
+}
+
+/// One `[[device]]` entry of a board file.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DeviceSpec {
+    /// A DHT11 temperature and humidity sensor (1 °C / 1 %RH steps).
+    Dht11(DhtSpec),
+    /// A DHT22 / AM2302 temperature and humidity sensor (0.1 steps).
+    Dht22(DhtSpec),
+    /// A push button between the pin and ground (or 3.3 V).
+    Button(ButtonSpec),
+    /// A fixed train of levels driven onto the pin.
+    Waveform(WaveformSpec),
+}
+
+/// A DHT sensor's wiring and readings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DhtSpec {
+    /// Pin name (`P10`, `G7`, ...).
+    pub pin: String,
+    /// Temperature in °C: a number or a schedule over device time.
+    pub temperature: Schedule,
+    /// Relative humidity in %: a number or a schedule over device time.
+    pub humidity: Schedule,
+    /// The 10 kΩ pull-up of a DHT breakout board (`true` unless told).
+    #[serde(default = "yes")]
+    pub pull_up: bool,
+}
+
+/// A push button's wiring and presses.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonSpec {
+    /// Pin name.
+    pub pin: String,
+    /// When the button is pressed, in ms of device time since power-on.
+    #[serde(default)]
+    pub presses: Vec<Press>,
+    /// How long a press lasts unless the press says (default 100 ms).
+    #[serde(default = "default_hold_ms")]
+    pub hold_ms: f64,
+    /// Level the pressed button connects the pin to (`0`, to ground, unless told).
+    #[serde(default)]
+    pub active_level: u8,
+    /// A resistor on the board's side of the button.
+    #[serde(default)]
+    pub pull: Option<Pull>,
+}
+
+/// One press of a button.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(untagged, expecting = "a press: ms since power-on, or { at_ms = ..., hold_ms = ... }")]
+pub enum Press {
+    /// Pressed at this many ms, held for the button's `hold_ms`.
+    At(f64),
+    /// Pressed for a given time.
+    Timed(TimedPress),
+}
+
+/// A press with its own length.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimedPress {
+    /// When, in ms of device time.
+    pub at_ms: f64,
+    /// How long.
+    pub hold_ms: f64,
+}
+
+/// A waveform source.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaveformSpec {
+    /// Pin name.
+    pub pin: String,
+    /// When the first level starts, in ms of device time (0 unless told).
+    #[serde(default)]
+    pub start_ms: f64,
+    /// `[level, duration_us]` pairs driven one after the other; the line is
+    /// released after the last one.
+    pub levels: Vec<(u8, u64)>,
+    /// How many times the train is played (1 unless told).
+    #[serde(default = "one")]
+    pub repeat: u32,
+    /// A resistor on the line.
+    #[serde(default)]
+    pub pull: Option<Pull>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_hold_ms() -> f64 {
+    100.0
+}
+
+/// Why a device description cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DeviceError {
+    /// The board has no pin of that name.
+    #[error("device on {pin:?}: this board has no such pin (use a P- or G-name)")]
+    UnknownPin {
+        /// The name given.
+        pin: String,
+    },
+    /// A value is out of range.
+    #[error("device on {pin:?}: {problem}")]
+    Invalid {
+        /// The pin of the device.
+        pin: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// Milliseconds (as written in board files) to device microseconds.
+pub(crate) fn ms_to_us(ms: f64) -> u64 {
+    (ms * 1000.0).round().max(0.0) as u64
+}
+
+impl DeviceSpec {
+    /// The pin name the device is wired to.
+    pub fn pin(&self) -> &str {
+        match self {
+            Self::Dht11(s) | Self::Dht22(s) => &s.pin,
+            Self::Button(s) => &s.pin,
+            Self::Waveform(s) => &s.pin,
+        }
+    }
+
+    /// Builds the device.
+    pub fn build(&self) -> Result<Box<dyn Device>, DeviceError> {
+        let invalid = |problem: String| DeviceError::Invalid { pin: self.pin().to_owned(), problem };
+        if let Self::Dht11(s) | Self::Dht22(s) = self
+            && [&s.temperature, &s.humidity].iter().any(|schedule| schedule.is_empty())
+        {
+            return Err(invalid("a schedule needs at least one step".to_owned()));
+        }
+        Ok(match self {
+            Self::Dht11(s) => Box::new(Dht::new(DhtKind::Dht11, s)),
+            Self::Dht22(s) => Box::new(Dht::new(DhtKind::Dht22, s)),
+            Self::Button(s) => {
+                if s.active_level > 1 {
+                    return Err(invalid(format!("active_level must be 0 or 1, not {}", s.active_level)));
+                }
+                Box::new(Stimulus::button(s))
+            }
+            Self::Waveform(s) => {
+                if let Some((level, _)) = s.levels.iter().find(|(level, _)| *level > 1) {
+                    return Err(invalid(format!("waveform levels must be 0 or 1, not {level}")));
+                }
+                if s.repeat > 1 && s.levels.iter().all(|(_, us)| *us == 0) {
+                    return Err(invalid("a repeated waveform must last some time".to_owned()));
+                }
+                Box::new(Stimulus::waveform(s))
+            }
+        })
+    }
+}

@@ -1,0 +1,23 @@
+//! GPIO pins: each pin's electrical state, the devices a board file wires to
+//! them (DHT sensors, buttons, waveforms), edge interrupts, and the RMT
+//! receiver behind `pycom.pulses_get`. Everything runs on device time: a
+//! device's next change is an event, and the bank is simulated up to the time
+//! the script looks.
+
+mod bank;
+mod capture;
+mod device;
+mod dht;
+mod line;
+mod names;
+mod schedule;
+mod stimulus;
+mod train;
+
+pub use bank::{GPIO_COUNT, PinBank, PinEvent, PinIrq, PinMode, PinTrace, Trigger};
+pub use capture::IDLE_THRESHOLD_US;
+pub use device::{ButtonSpec, Device, DeviceError, DeviceSpec, DhtSpec, Press, TimedPress, WaveformSpec};
+pub use dht::DhtKind;
+pub use line::{Drive, Level, Pull};
+pub use names::{PinName, find_pin, pin_names, pulled_down_at_boot};
+pub use schedule::{Schedule, Step};

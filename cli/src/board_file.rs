@@ -1,0 +1,53 @@
+//! Board files: TOML describing what is wired to the board's pins.
+//!
+//! ```toml
+//! [[device]]
+//! kind = "dht22"        # dht11, dht22, button, waveform
+//! pin = "P10"           # a P- or G-name
+//! temperature = 21.5    # or [{ at_ms = 0, value = 21.5 }, { at_ms = 60000, value = 23.0 }]
+//! humidity = 48.0
+//! ```
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use pycom_board::pins::{DeviceError, DeviceSpec, find_pin};
+use pycom_board::{Board, BoardModel};
+use serde::Deserialize;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoardFile {
+    #[serde(default)]
+    device: Vec<DeviceSpec>,
+}
+
+/// The devices of a board file, checked for a `model` board: read before the
+/// device image is touched, so a bad file changes nothing.
+#[derive(Debug)]
+pub struct Devices(Vec<DeviceSpec>);
+
+/// Reads and checks the board file at `path`.
+pub fn load(path: &Path, model: BoardModel) -> Result<Devices> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read board file {}", path.display()))?;
+    let file: BoardFile = toml::from_str(&text).with_context(|| format!("board file {}", path.display()))?;
+    for spec in &file.device {
+        let checked = match find_pin(model, spec.pin()) {
+            None => Err(DeviceError::UnknownPin { pin: spec.pin().to_owned() }),
+            Some(_) => spec.build().map(drop),
+        };
+        checked.map_err(|e| anyhow!("board file {}: {e} on a {model}", path.display()))?;
+    }
+    Ok(Devices(file.device))
+}
+
+impl Devices {
+    /// Wires the devices to `board`.
+    pub fn attach(&self, board: &mut Board) -> Result<()> {
+        for spec in &self.0 {
+            board.attach_device(spec)?;
+        }
+        Ok(())
+    }
+}

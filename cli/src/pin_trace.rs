@@ -1,0 +1,140 @@
+//! `--trace-pins FILE.vcd`: every pin change and the LED colour as a Value
+//! Change Dump, for GTKWave, PulseView or any VCD reader.
+//!
+//! Changes are collected during the run and written, in time order, when it
+//! ends: the LED and the pins report changes lazily, each up to the time the
+//! script looks, so their streams interleave out of order.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use pycom_board::pins::{Level, PinEvent, pin_names};
+use pycom_board::{Board, BoardModel, LedEvent};
+use vcd::{IdCode, SimulationCommand, TimescaleUnit, Value};
+
+/// One change on a traced signal.
+#[derive(Clone, Copy, Debug)]
+enum Change {
+    Pin(PinEvent),
+    Led(LedEvent),
+}
+
+impl Change {
+    fn time_us(&self) -> u64 {
+        match self {
+            Self::Pin(e) => e.time_us,
+            Self::Led(e) => e.time_us,
+        }
+    }
+}
+
+/// A pin trace being recorded.
+pub struct PinTraceFile {
+    path: PathBuf,
+    model: BoardModel,
+    changes: Arc<Mutex<Vec<Change>>>,
+}
+
+/// Bits of the LED colour.
+const RGB_BITS: u32 = 24;
+
+impl PinTraceFile {
+    /// Creates `path` (so a bad path fails before the run) and hooks the
+    /// board's pins and LED to the trace.
+    pub fn attach(path: &Path, board: &mut Board) -> Result<Self> {
+        File::create(path).with_context(|| format!("cannot create pin trace {}", path.display()))?;
+        let changes = Arc::new(Mutex::new(Vec::new()));
+        let pins = changes.clone();
+        board.set_pin_trace(Box::new(move |event| {
+            pins.lock().unwrap_or_else(|p| p.into_inner()).push(Change::Pin(event));
+        }));
+        let led = changes.clone();
+        board.led().add_trace(Box::new(move |event| {
+            led.lock().unwrap_or_else(|p| p.into_inner()).push(Change::Led(event));
+        }));
+        Ok(Self { path: path.to_owned(), model: board.model(), changes })
+    }
+
+    /// Writes the VCD file: one wire per named pin (its module name), the LED
+    /// colour as a 24-bit vector and whether it is lit, 1 µs per tick.
+    pub fn finish(self) -> Result<()> {
+        let mut changes = std::mem::take(&mut *self.changes.lock().unwrap_or_else(|p| p.into_inner()));
+        changes.sort_by_key(Change::time_us);
+        let file =
+            File::create(&self.path).with_context(|| format!("cannot create pin trace {}", self.path.display()))?;
+        self.write(vcd::Writer::new(BufWriter::new(file)), &changes)
+            .with_context(|| format!("writing pin trace {}", self.path.display()))
+    }
+
+    fn write(&self, mut w: vcd::Writer<BufWriter<File>>, changes: &[Change]) -> std::io::Result<()> {
+        w.timescale(1, TimescaleUnit::US)?;
+        w.add_module("pycom")?;
+        let mut wires: Vec<(u8, IdCode)> = Vec::new();
+        for pin in pin_names(self.model) {
+            wires.push((pin.gpio, w.add_wire(1, pin.module)?));
+        }
+        let rgb = w.add_wire(RGB_BITS, "rgb_led")?;
+        let lit = w.add_wire(1, "led_on")?;
+        w.upscope()?;
+        w.enddefinitions()?;
+        w.begin(SimulationCommand::Dumpvars)?;
+        let mut last = std::collections::HashMap::new();
+        for &(_, id) in &wires {
+            w.change_scalar(id, Value::Z)?;
+            last.insert(id, Value::Z);
+        }
+        w.change_vector(rgb, colour_bits(0))?;
+        w.change_scalar(lit, Value::V0)?;
+        let mut shown_rgb = 0;
+        w.end()?;
+        let mut stamped = None;
+        for change in changes {
+            let ids: Vec<IdCode> = match change {
+                Change::Pin(e) => wires
+                    .iter()
+                    .filter(|&&(gpio, id)| {
+                        gpio == e.gpio && last.insert(id, level_value(e.level)) != Some(level_value(e.level))
+                    })
+                    .map(|&(_, id)| id)
+                    .collect(),
+                Change::Led(e) if std::mem::replace(&mut shown_rgb, e.rgb) != e.rgb => vec![rgb],
+                Change::Led(_) => Vec::new(),
+            };
+            if ids.is_empty() {
+                continue;
+            }
+            if stamped != Some(change.time_us()) {
+                w.timestamp(change.time_us())?;
+                stamped = Some(change.time_us());
+            }
+            match change {
+                Change::Pin(e) => {
+                    for id in ids {
+                        w.change_scalar(id, level_value(e.level))?;
+                    }
+                }
+                Change::Led(e) => {
+                    w.change_vector(rgb, colour_bits(e.rgb))?;
+                    w.change_scalar(lit, Value::from(e.rgb != 0))?;
+                }
+            }
+        }
+        w.flush()
+    }
+}
+
+fn level_value(level: Level) -> Value {
+    match level {
+        Level::Low => Value::V0,
+        Level::High => Value::V1,
+        Level::Floating => Value::Z,
+    }
+}
+
+/// A colour as VCD bits, most significant first.
+fn colour_bits(rgb: u32) -> impl Iterator<Item = Value> {
+    (0..RGB_BITS).rev().map(move |bit| Value::from(rgb >> bit & 1 == 1))
+}
