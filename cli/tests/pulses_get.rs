@@ -231,3 +231,16 @@ fn a_frame_must_end_65_5_ms_after_its_last_edge_within_the_timeout() {
         assert!(returns.contains(&tenths), "timeout {timeout} ms returned at {tenths} x 0.1 ms");
     }
 }
+
+#[test]
+fn the_dht22_example_reads_its_board_files_schedule() {
+    let device = Device::new();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let run = ok(device.cli(&[
+        "run",
+        examples.join("dht22.py").to_str().unwrap(),
+        "--board-file",
+        examples.join("dht22.toml").to_str().unwrap(),
+    ]));
+    assert_eq!(run.lines(), ["0 min: 21.5 C, 48.0 %RH", "1 min: 23.0 C, 48.0 %RH", "2 min: 23.0 C, 48.0 %RH"]);
+}
