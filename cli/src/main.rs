@@ -15,6 +15,7 @@ mod ota_cmd;
 mod pin_trace;
 mod run_cmd;
 mod size;
+mod uart_link;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,13 +39,13 @@ struct Cli {
 
 /// The device to work on.
 #[derive(Args, Clone)]
-struct DeviceArgs {
+pub struct DeviceArgs {
     /// Flash image of the device; created on first run.
     #[arg(long, env = "PYCOM_EMU_IMAGE", default_value = "pycom-device.bin")]
-    image: PathBuf,
+    pub image: PathBuf,
     /// Board model: lopy4, wipy3, fipy, gpy (8 MB flash, PSRAM) or sipy, wipy2 (4 MB flash).
     #[arg(long, env = "PYCOM_EMU_BOARD", default_value = "lopy4", value_parser = parse_board)]
-    board: BoardModel,
+    pub board: BoardModel,
 }
 
 #[derive(Subcommand)]
@@ -52,7 +53,15 @@ enum Command {
     /// Power the board on and run SCRIPT as its main.py; after machine.reset(),
     /// machine.soft_reset() or a watchdog reset the board boots again and runs it
     /// again, with flash kept. A safe boot skips it.
-    Run(RunArgs),
+    Run(run_cmd::RunArgs),
+    /// Power the board on and talk to its REPL on this terminal, as over its
+    /// USB serial port: boot.py and main.py run first; Ctrl-D soft-resets,
+    /// Ctrl-] leaves.
+    Repl(run_cmd::BoardArgs),
+    /// Power the board on and expose its UART (the REPL) for tools such as
+    /// mpremote: on a pseudo-terminal (`--uart pty`, its path is printed) or a
+    /// TCP port (`--uart tcp:127.0.0.1:PORT`, for `socket://`). Runs until killed.
+    Serve(run_cmd::ServeArgs),
     /// Look at or create device images.
     #[command(subcommand)]
     Image(ImageCommand),
@@ -71,63 +80,6 @@ enum Command {
     /// the board sees them: /flash/...), mounted as the board does at boot.
     #[command(subcommand)]
     Fs(fs_cmd::FsCommand),
-}
-
-#[derive(Args)]
-struct RunArgs {
-    #[command(flatten)]
-    device: DeviceArgs,
-    /// MicroPython script to run as main.py: it replaces /flash/main.py for this
-    /// run, after /flash/boot.py (a safe boot skips both).
-    script: PathBuf,
-    /// Follow the wall clock; by default device time is virtual and every sleep
-    /// returns at once with the clock moved on.
-    #[arg(long)]
-    realtime: bool,
-    /// Stop after this much device time (e.g. 30s, 500ms, 2m; a bare number is ms).
-    #[arg(long, value_parser = duration::parse_duration_us, value_name = "DURATION")]
-    timeout: Option<u64>,
-    /// Exit status when --timeout ends the run.
-    #[arg(long, default_value_t = 42, value_name = "CODE")]
-    timeout_exit_code: i32,
-    /// Stop with status 0 as soon as the board prints this text.
-    #[arg(long, value_name = "TEXT")]
-    expect_text: Option<String>,
-    /// Stop with status 1 as soon as the board prints this text.
-    #[arg(long, value_name = "TEXT")]
-    fail_text: Option<String>,
-    /// Write every LED change (device time in µs, colour) to FILE: CSV if it ends
-    /// in .csv, JSON lines otherwise.
-    #[arg(long, value_name = "FILE")]
-    trace_led: Option<PathBuf>,
-    /// Wire devices to the pins as this TOML file says: DHT11/DHT22 sensors,
-    /// buttons, waveforms (see the README).
-    #[arg(long, value_name = "FILE")]
-    board_file: Option<PathBuf>,
-    /// Write every pin change and the LED colour to FILE as a VCD (GTKWave,
-    /// PulseView), in µs of device time.
-    #[arg(long, value_name = "FILE.vcd")]
-    trace_pins: Option<PathBuf>,
-    /// Stop (status 1) once the board has reset this many times.
-    #[arg(long, value_name = "N")]
-    max_resets: Option<u32>,
-    /// Power on with the safe-boot pin P12 held high for HOLD (default 1s): a
-    /// safe boot skips boot.py and main.py; held past 3s it boots the previous
-    /// image, past 6s the factory image (for this boot only).
-    #[arg(long, value_name = "HOLD", num_args = 0..=1, default_missing_value = "1s",
-          value_parser = duration::parse_duration_us)]
-    safe_boot: Option<u64>,
-    /// Put an SD card in the slot: a FAT image file on the host (created if
-    /// missing), for `machine.SD()` and `os.mount(sd, '/sd')`.
-    #[arg(long, value_name = "IMAGE")]
-    sd: Option<PathBuf>,
-    /// Firmware built with DIFF_UPDATE_ENABLED: ota_* accept bsdiff patches,
-    /// applied at the next boot.
-    #[arg(long)]
-    diff_update: bool,
-    /// Size of a new SD card image (e.g. 32M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = size::parse_size, requires = "sd")]
-    sd_size: u64,
 }
 
 #[derive(Subcommand)]
@@ -202,23 +154,9 @@ fn parse_board(id: &str) -> Result<BoardModel, String> {
 
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Run(args) => run_cmd::run(run_cmd::RunOptions {
-            image: args.device.image,
-            board: args.device.board,
-            script: args.script,
-            realtime: args.realtime,
-            timeout_us: args.timeout,
-            timeout_exit_code: args.timeout_exit_code,
-            expect_text: args.expect_text,
-            fail_text: args.fail_text,
-            trace_led: args.trace_led,
-            board_file: args.board_file,
-            trace_pins: args.trace_pins,
-            max_resets: args.max_resets,
-            safe_boot_hold_us: args.safe_boot,
-            sd_card: args.sd.map(|path| (path, args.sd_size)),
-            diff_update: args.diff_update,
-        }),
+        Command::Run(args) => run_cmd::run(args),
+        Command::Repl(args) => run_cmd::repl(args),
+        Command::Serve(args) => run_cmd::serve(args),
         Command::Image(ImageCommand::Info { image, json }) => image_cmd::info(&image, json).map(|()| 0),
         Command::Image(ImageCommand::Create { device, force }) => {
             image_cmd::create(&device.image, device.board, force).map(|()| 0)

@@ -1,50 +1,95 @@
-//! `pycom-emu run`: power the board on and run a script as its `main.py`.
+//! `pycom-emu run`, `repl` and `serve`: power the board on and run a script as
+//! its `main.py`, or talk to its REPL.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
+use clap::Args;
 use pycom_board::fs::SdCard;
-use pycom_board::{Board, BoardModel, Clock, ClockMode, DeviceImage};
-use pycom_python::{Outcome, RunConfig, Script, StopRequest};
+use pycom_board::{Board, Clock, ClockMode, DeviceImage};
+use pycom_python::{Console, Outcome, RunConfig, Script, StopRequest, UartInput};
 
-use crate::board_file;
 use crate::console::TerminalConsole;
 use crate::led_output::{LedDisplay, LedTraceFile};
 use crate::pin_trace::PinTraceFile;
+use crate::uart_link::{self, UartEndpoint};
+use crate::{DeviceArgs, board_file, duration, size};
 
-/// Options of one run.
-pub struct RunOptions {
-    /// The device image.
-    pub image: PathBuf,
-    /// The board model.
-    pub board: BoardModel,
-    /// The script to run as `main.py`.
-    pub script: PathBuf,
-    /// Follow the wall clock instead of skipping waits.
-    pub realtime: bool,
-    /// Device time after which the run stops.
-    pub timeout_us: Option<u64>,
-    /// Exit status when the timeout ends the run.
-    pub timeout_exit_code: i32,
-    /// Text whose appearance ends the run successfully.
-    pub expect_text: Option<String>,
-    /// Text whose appearance ends the run as a failure.
-    pub fail_text: Option<String>,
-    /// Where to write the LED history.
-    pub trace_led: Option<PathBuf>,
-    /// Devices to wire to the pins.
-    pub board_file: Option<PathBuf>,
-    /// Where to write the VCD trace of the pins.
-    pub trace_pins: Option<PathBuf>,
-    /// Most resets before the run is stopped.
-    pub max_resets: Option<u32>,
-    /// How long the safe-boot pin is held at power-on.
-    pub safe_boot_hold_us: Option<u64>,
-    /// SD card image and the size to create it with.
-    pub sd_card: Option<(PathBuf, u64)>,
-    /// Firmware with differential updates.
-    pub diff_update: bool,
+/// The board and what is plugged into it.
+#[derive(Args)]
+pub struct BoardArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    /// Follow the wall clock; by default device time is virtual and every sleep
+    /// returns at once with the clock moved on.
+    #[arg(long)]
+    realtime: bool,
+    /// Write every LED change (device time in µs, colour) to FILE: CSV if it ends
+    /// in .csv, JSON lines otherwise.
+    #[arg(long, value_name = "FILE")]
+    trace_led: Option<PathBuf>,
+    /// Wire devices to the pins as this TOML file says: DHT11/DHT22 sensors,
+    /// buttons, waveforms (see the README).
+    #[arg(long, value_name = "FILE")]
+    board_file: Option<PathBuf>,
+    /// Write every pin change and the LED colour to FILE as a VCD (GTKWave,
+    /// PulseView), in µs of device time.
+    #[arg(long, value_name = "FILE.vcd")]
+    trace_pins: Option<PathBuf>,
+    /// Stop (status 1) once the board has reset this many times.
+    #[arg(long, value_name = "N")]
+    max_resets: Option<u32>,
+    /// Power on with the safe-boot pin P12 held high for HOLD (default 1s): a
+    /// safe boot skips boot.py and main.py; held past 3s it boots the previous
+    /// image, past 6s the factory image (for this boot only).
+    #[arg(long, value_name = "HOLD", num_args = 0..=1, default_missing_value = "1s",
+          value_parser = duration::parse_duration_us)]
+    safe_boot: Option<u64>,
+    /// Put an SD card in the slot: a FAT image file on the host (created if
+    /// missing), for `machine.SD()` and `os.mount(sd, '/sd')`.
+    #[arg(long, value_name = "IMAGE")]
+    sd: Option<PathBuf>,
+    /// Size of a new SD card image (e.g. 32M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = size::parse_size, requires = "sd")]
+    sd_size: u64,
+    /// Firmware built with DIFF_UPDATE_ENABLED: ota_* accept bsdiff patches,
+    /// applied at the next boot.
+    #[arg(long)]
+    diff_update: bool,
+}
+
+/// `pycom-emu run`.
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    board: BoardArgs,
+    /// MicroPython script to run as main.py: it replaces /flash/main.py for this
+    /// run, after /flash/boot.py (a safe boot skips both).
+    script: PathBuf,
+    /// Stop after this much device time (e.g. 30s, 500ms, 2m; a bare number is ms).
+    #[arg(long, value_parser = duration::parse_duration_us, value_name = "DURATION")]
+    timeout: Option<u64>,
+    /// Exit status when --timeout ends the run.
+    #[arg(long, default_value_t = 42, value_name = "CODE")]
+    timeout_exit_code: i32,
+    /// Stop with status 0 as soon as the board prints this text.
+    #[arg(long, value_name = "TEXT")]
+    expect_text: Option<String>,
+    /// Stop with status 1 as soon as the board prints this text.
+    #[arg(long, value_name = "TEXT")]
+    fail_text: Option<String>,
+}
+
+/// `pycom-emu serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    board: BoardArgs,
+    /// Where the UART goes: `pty` (a pseudo-terminal; its path is printed) or
+    /// `tcp:HOST:PORT` (one client at a time).
+    #[arg(long, value_name = "pty|tcp:HOST:PORT", value_parser = uart_link::parse_endpoint)]
+    uart: UartEndpoint,
 }
 
 fn read_script(path: &Path) -> Result<Script> {
@@ -52,51 +97,78 @@ fn read_script(path: &Path) -> Result<Script> {
     Ok(Script { name: "main.py".into(), source })
 }
 
-/// Runs the board and returns the process exit status.
-pub fn run(opts: RunOptions) -> Result<i32> {
-    let main = read_script(&opts.script)?;
-    let devices = opts.board_file.as_deref().map(|path| board_file::load(path, opts.board)).transpose()?;
-    let image = DeviceImage::open_or_create(&opts.image, opts.board)
-        .with_context(|| format!("cannot open device image {}", opts.image.display()))?;
+/// `pycom-emu run`: returns the process exit status.
+pub fn run(args: RunArgs) -> Result<i32> {
+    let main = read_script(&args.script)?;
+    let expecting = args.expect_text.clone();
+    let config = RunConfig {
+        main: Some(main),
+        uart: None,
+        timeout: args.timeout.map(|us| {
+            let reason = format!("timeout after {} ms of device time", us / 1000);
+            (us, StopRequest { reason, exit_code: args.timeout_exit_code })
+        }),
+        max_resets: args.board.max_resets,
+    };
+    let console = Box::new(TerminalConsole::new(args.expect_text, args.fail_text));
+    let outcome = power_on(&args.board, console, config)?;
+    Ok(exit_status(outcome, expecting.as_deref()))
+}
+
+/// `pycom-emu repl`: the REPL on this terminal until Ctrl-] or end of input.
+pub fn repl(args: BoardArgs) -> Result<i32> {
+    let input = UartInput::new();
+    let terminal = uart_link::Terminal::attach(input.clone())?;
+    let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.max_resets };
+    let outcome = power_on(&args, Box::new(terminal.console()), config);
+    drop(terminal);
+    Ok(exit_status(outcome?, None))
+}
+
+/// `pycom-emu serve`: the REPL on a pseudo-terminal or TCP port, until killed.
+pub fn serve(args: ServeArgs) -> Result<i32> {
+    let input = UartInput::new();
+    let console = uart_link::serve(&args.uart, input.clone())?;
+    let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.board.max_resets };
+    let outcome = power_on(&args.board, console, config)?;
+    Ok(exit_status(outcome, None))
+}
+
+/// Powers on the board `args` describe and runs it to the end of `config`,
+/// with the traces and the LED display asked for.
+fn power_on(args: &BoardArgs, console: Box<dyn Console>, config: RunConfig) -> Result<Outcome> {
+    let model = args.device.board;
+    let devices = args.board_file.as_deref().map(|path| board_file::load(path, model)).transpose()?;
+    let image = DeviceImage::open_or_create(&args.device.image, model)
+        .with_context(|| format!("cannot open device image {}", args.device.image.display()))?;
     if image.created {
         eprintln!(
-            "[pycom-emu] created {} for a {} ({} MiB flash)",
-            opts.image.display(),
-            opts.board,
-            opts.board.flash_size() >> 20
+            "[pycom-emu] created {} for a {model} ({} MiB flash)",
+            args.device.image.display(),
+            model.flash_size() >> 20
         );
     }
-    let mode = if opts.realtime { ClockMode::Realtime } else { ClockMode::Virtual };
-    let mut board = Board::new(opts.board, image, Arc::new(Clock::new(mode)));
-    if let Some(hold) = opts.safe_boot_hold_us {
+    let mode = if args.realtime { ClockMode::Realtime } else { ClockMode::Virtual };
+    let mut board = Board::new(model, image, Arc::new(Clock::new(mode)));
+    if let Some(hold) = args.safe_boot {
         board.hold_safe_boot_pin(hold);
     }
-    if opts.diff_update {
+    if args.diff_update {
         board.enable_diff_update();
     }
-    if let Some((path, size)) = &opts.sd_card {
-        let card = SdCard::open_or_create(path, *size)
+    if let Some(path) = &args.sd {
+        let card = SdCard::open_or_create(path, args.sd_size)
             .with_context(|| format!("cannot use {} as an SD card", path.display()))?;
         board.insert_sd_card(card);
     }
     if let Some(devices) = &devices {
         devices.attach(&mut board)?;
     }
-    let trace = opts.trace_led.as_deref().map(|path| LedTraceFile::attach(path, &mut board)).transpose()?;
-    let pin_trace = opts.trace_pins.as_deref().map(|path| PinTraceFile::attach(path, &mut board)).transpose()?;
+    let trace = args.trace_led.as_deref().map(|path| LedTraceFile::attach(path, &mut board)).transpose()?;
+    let pin_trace = args.trace_pins.as_deref().map(|path| PinTraceFile::attach(path, &mut board)).transpose()?;
     let board = Arc::new(Mutex::new(board));
-    let display = if opts.realtime { LedDisplay::start_on_terminal(board.clone()) } else { None };
+    let display = if args.realtime { LedDisplay::start_on_terminal(board.clone()) } else { None };
 
-    let expecting = opts.expect_text.clone();
-    let config = RunConfig {
-        main,
-        timeout: opts.timeout_us.map(|us| {
-            let reason = format!("timeout after {} ms of device time", us / 1000);
-            (us, StopRequest { reason, exit_code: opts.timeout_exit_code })
-        }),
-        max_resets: opts.max_resets,
-    };
-    let console = Box::new(TerminalConsole::new(opts.expect_text, opts.fail_text));
     let outcome = pycom_python::run(board, console, config).context("the board stopped")?;
 
     if let Some(display) = display {
@@ -108,7 +180,7 @@ pub fn run(opts: RunOptions) -> Result<i32> {
     if let Some(trace) = pin_trace {
         trace.finish()?;
     }
-    Ok(exit_status(outcome, expecting.as_deref()))
+    Ok(outcome)
 }
 
 fn exit_status(outcome: Outcome, expecting: Option<&str>) -> i32 {

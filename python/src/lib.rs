@@ -14,11 +14,14 @@ mod modules;
 mod nvs_args;
 mod pin_irq;
 mod prelude;
+mod repl;
 mod rng;
 mod session;
 mod state;
 mod traceback;
+mod uart;
 mod vfs;
 
 pub use console::Console;
 pub use session::{Outcome, RunConfig, Script, StopRequest, run};
+pub use uart::UartInput;

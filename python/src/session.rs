@@ -13,11 +13,15 @@ use rustpython_vm::scope::Scope;
 use rustpython_vm::signal::{UserSignalSender, user_signal_channel};
 use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
 
+use crate::repl::{self, Exit, Repl};
 use crate::state::{self, RunState, lock};
+use crate::uart::UartInput;
 use crate::{Console, modules, prelude, traceback};
 
 /// Where the firmware looks for the script it runs before `main.py`.
 const BOOT_PY: &str = "/boot.py";
+/// The board's own `main.py`.
+const MAIN_PY: &str = "/main.py";
 
 /// A Python source file to run as the board's `main.py`.
 #[derive(Clone, Debug)]
@@ -38,10 +42,14 @@ pub struct StopRequest {
 }
 
 /// What to run and when to give up.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RunConfig {
-    /// The script played as `main.py` after every boot.
-    pub main: Script,
+    /// The script played as `main.py` after every boot; `None` runs the
+    /// board's own `/flash/main.py`, if any.
+    pub main: Option<Script>,
+    /// The UART's input: with it, the REPL runs after `main.py`, as on the
+    /// board, until the input closes.
+    pub uart: Option<UartInput>,
     /// Device time (µs since power-on) at which the run stops, and how to report it.
     pub timeout: Option<(u64, StopRequest)>,
     /// Most resets allowed before the run is stopped.
@@ -83,6 +91,7 @@ pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfi
         irq_task_dead: false,
         in_irq: false,
         irq_alias_noted: false,
+        repl_mode: crate::repl::Mode::Friendly,
     });
     let (watchdog, pin_events) = {
         let b = lock(&board);
@@ -100,11 +109,15 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
     let mut kind = BootKind::Hard(ResetCause::PowerOn);
     let mut resets = 0u32;
     loop {
-        let (uart, notes, safe_boot, boot_py) = {
+        if matches!(kind, BootKind::Hard(_)) {
+            state::with(|s| s.repl_mode = repl::Mode::Friendly);
+        }
+        let (uart, notes, safe_boot, boot_py, main_py) = {
             let mut board = lock(board);
             board.boot(kind)?;
-            let boot_py = board.fs().read(BOOT_PY).ok();
-            (board.take_uart_output(), board.take_diagnostics(), board.safe_boot(), boot_py)
+            let mut fs = board.fs();
+            let (boot_py, main_py) = (fs.read(BOOT_PY).ok(), fs.read(MAIN_PY).ok());
+            (board.take_uart_output(), board.take_diagnostics(), board.safe_boot(), boot_py, main_py)
         };
         for note in notes {
             eprintln!("[pycom-emu] {note}");
@@ -123,15 +136,25 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
                 s.timezone = 0;
             }
         });
-        let outcome = if safe_boot {
-            eprintln!("[pycom-emu] safe boot: boot.py and main.py are skipped");
-            Outcome::Completed
-        } else {
-            let boot_py = boot_py
-                .map(|source| Script { name: "boot.py".into(), source: String::from_utf8_lossy(&source).into_owned() });
-            let scripts: Vec<&Script> = boot_py.iter().chain(std::iter::once(&config.main)).collect();
-            run_once(board, &scripts, watch)
+        let script = |name: &str, source: Vec<u8>| Script {
+            name: name.into(),
+            source: String::from_utf8_lossy(&source).into_owned(),
         };
+        let scripts: Vec<Script> = if safe_boot {
+            eprintln!("[pycom-emu] safe boot: boot.py and main.py are skipped");
+            Vec::new()
+        } else {
+            // As pyexec does, main.py runs only when the REPL is in friendly mode.
+            let main = match &config.main {
+                Some(main) => Some(main.clone()),
+                None if state::with(|s| s.repl_mode) == repl::Mode::Friendly => {
+                    main_py.map(|source| script("main.py", source))
+                }
+                None => None,
+            };
+            boot_py.map(|source| script("boot.py", source)).into_iter().chain(main).collect()
+        };
+        let outcome = run_once(board, &scripts, config.uart.as_ref(), watch);
         if let Some(stop) = state::with(|s| s.stop.take()) {
             return Ok(Outcome::Stopped(stop));
         }
@@ -155,24 +178,32 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
 /// Runs `scripts` (`boot.py`, then `main.py`) in one interpreter and one global
 /// namespace, as the firmware does: an exception in one is reported and the next
 /// still runs; a stop or reset ends the run at once.
-fn run_once(board: &Mutex<Board>, scripts: &[&Script], watch: &DeadlineWatch) -> Outcome {
+fn run_once(board: &Mutex<Board>, scripts: &[Script], uart: Option<&UartInput>, watch: &DeadlineWatch) -> Outcome {
     let model = lock(board).model();
     let (sender, receiver) = user_signal_channel();
+    let repl = uart.map(|input| Repl::new(input, sender.clone()));
     watch.attach(sender);
     let builder = Interpreter::builder(Default::default());
     let defs = modules::defs(&builder.ctx);
     let interpreter =
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
     interpreter.enter(|vm| {
-        let outcome = run_scripts(board, scripts, model, vm);
+        let outcome = run_scripts(board, scripts, repl, model, vm);
         // Pin objects belong to this interpreter; the next boot makes new ones.
         state::with(|s| s.pins.clear());
         outcome
     })
 }
 
-/// Installs the prelude and runs `scripts` in one global namespace.
-fn run_scripts(board: &Mutex<Board>, scripts: &[&Script], model: BoardModel, vm: &VirtualMachine) -> Outcome {
+/// Installs the prelude and runs `scripts` in one global namespace, then the
+/// REPL if there is one.
+fn run_scripts(
+    board: &Mutex<Board>,
+    scripts: &[Script],
+    repl: Option<Repl<'_>>,
+    model: BoardModel,
+    vm: &VirtualMachine,
+) -> Outcome {
     {
         if let Err(exc) = prelude::install(vm, model) {
             return uncaught(exc, board, vm);
@@ -193,7 +224,24 @@ fn run_scripts(board: &Mutex<Board>, scripts: &[&Script], model: BoardModel, vm:
                 (_, ran) => ran,
             };
         }
-        outcome
+        let Some(mut repl) = repl else { return outcome };
+        match repl.run(&scope, vm) {
+            Ok(Exit::Closed) => Outcome::Completed,
+            Ok(Exit::SoftReset) => {
+                state::with(|s| s.reset = Some(BootKind::Soft));
+                Outcome::Completed
+            }
+            Ok(Exit::SafeBoot) => {
+                // Ctrl-F: the firmware asks its bootloader for a safe boot and resets.
+                let request = pycom_board::BootmgrRequest { safeboot: Some(1), ..Default::default() };
+                if let Err(e) = lock(board).bootmgr(request) {
+                    eprintln!("[pycom-emu] safe boot request failed: {e}");
+                }
+                state::with(|s| s.reset = Some(BootKind::Hard(ResetCause::Hard)));
+                Outcome::Completed
+            }
+            Err(exc) => uncaught(exc, board, vm),
+        }
     }
 }
 

@@ -46,6 +46,8 @@ pub struct RunState {
     pub in_irq: bool,
     /// The note that `Pin.irq` is not the firmware's was shown.
     pub irq_alias_noted: bool,
+    /// Friendly or raw REPL; a soft reset keeps it, a hard reset does not.
+    pub repl_mode: crate::repl::Mode,
 }
 
 /// Heap bytes the MicroPython heap holds right after boot (modules, `sys.path`).

@@ -62,19 +62,26 @@ pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
     }
 }
 
+/// Source names of the emulator's own Python helpers (`open()` and the file
+/// objects): built into the firmware in C, so they have no frames on a board.
+const BUILT_IN_SOURCES: &str = "<pycom-emu";
+
 /// The full MicroPython traceback of `exc`, ending with a newline.
 pub fn format(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
     let mut out = String::from("Traceback (most recent call last):\n");
     let mut tb = exc.__traceback__();
     while let Some(entry) = tb {
         let code = &entry.frame.code;
+        tb = entry.next.lock().clone();
+        if code.source_path().as_str().starts_with(BUILT_IN_SOURCES) {
+            continue;
+        }
         out.push_str(&format!(
             "  File \"{}\", line {}, in {}\n",
             code.source_path().as_str(),
             entry.lineno.get(),
             code.obj_name.as_str()
         ));
-        tb = entry.next.lock().clone();
     }
     let name = exc.class().name().to_string();
     let msg = message(exc, vm);

@@ -49,17 +49,18 @@ impl Device {
         self.dir.path().join(name)
     }
 
-    /// `pycom-emu ARGS...` with this device's image in the environment. A run
-    /// that hangs is killed after [`HANG_LIMIT`] so the test fails instead.
+    /// `pycom-emu ARGS...` with this device's image in the environment and
+    /// stdout piped.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pycom-emu"));
+        command.args(args).env("PYCOM_EMU_IMAGE", self.image()).env_remove("PYCOM_EMU_BOARD").stdout(Stdio::piped());
+        command
+    }
+
+    /// Runs `pycom-emu ARGS...` on this device. A run that hangs is killed
+    /// after [`HANG_LIMIT`] so the test fails instead.
     pub fn cli(&self, args: &[&str]) -> Run {
-        let child = Command::new(env!("CARGO_BIN_EXE_pycom-emu"))
-            .args(args)
-            .env("PYCOM_EMU_IMAGE", self.image())
-            .env_remove("PYCOM_EMU_BOARD")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let child = self.command(args).stderr(Stdio::piped()).spawn().unwrap();
         let pid = child.id().to_string();
         let (finished, wait) = mpsc::channel::<()>();
         let guard = std::thread::spawn(move || {
@@ -122,3 +123,84 @@ pub fn fails(run: Run, code: i32, message: &str) {
 mod python_tools;
 #[allow(unused_imports)] // each test file uses its own subset
 pub use python_tools::python_with;
+
+/// A `pycom-emu serve` process, killed when dropped.
+pub struct Served {
+    child: std::process::Child,
+    /// Where the UART is: a pseudo-terminal path or `tcp:HOST:PORT`.
+    pub endpoint: String,
+}
+
+impl Served {
+    /// Starts `pycom-emu serve --uart UART ARGS...` on `device`'s image and
+    /// waits for it to say where the UART is.
+    pub fn start(device: &Device, uart: &str, args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let mut child = device.command(&["serve", "--uart", uart]).args(args).stderr(Stdio::null()).spawn().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "serve printed no endpoint");
+        Self { child, endpoint: line.trim().to_owned() }
+    }
+
+    /// `HOST:PORT` of a TCP endpoint.
+    pub fn tcp_addr(&self) -> &str {
+        self.endpoint.strip_prefix("tcp:").expect("a tcp endpoint")
+    }
+
+    /// Stops the board (as unplugging it would).
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TCP client on a served UART.
+pub struct UartClient {
+    stream: std::net::TcpStream,
+}
+
+impl UartClient {
+    /// Connects to `addr`.
+    pub fn connect(addr: &str) -> Self {
+        let stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        Self { stream }
+    }
+
+    /// Sends bytes.
+    pub fn send(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        self.stream.write_all(bytes).unwrap();
+    }
+
+    /// Reads until the received bytes end with `end`, for at most 20 s.
+    pub fn read_until(&mut self, end: &[u8]) -> String {
+        use std::io::Read;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let mut got = Vec::new();
+        let mut byte = [0u8; 1];
+        while !got.ends_with(end) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {:?} in {:?}",
+                String::from_utf8_lossy(end),
+                String::from_utf8_lossy(&got)
+            );
+            match self.stream.read(&mut byte) {
+                Ok(0) => panic!("UART closed after {:?}", String::from_utf8_lossy(&got)),
+                Ok(_) => got.push(byte[0]),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(e) => panic!("UART read failed: {e}"),
+            }
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    }
+}

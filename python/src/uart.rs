@@ -1,0 +1,97 @@
+//! The receive side of the board's UART 0: bytes from a terminal, a
+//! pseudo-terminal or a TCP client, read by the REPL. As on the board, a
+//! Ctrl-C that arrives while code runs does not reach the input: it raises
+//! `KeyboardInterrupt` in the running code.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rustpython_vm::signal::UserSignalSender;
+
+/// Ctrl-C, the interrupt character.
+const CTRL_C: u8 = 0x03;
+
+/// What a read found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// One byte.
+    Byte(u8),
+    /// Nothing within the wait.
+    Nothing,
+    /// The input is closed for good (the terminal ended).
+    Closed,
+}
+
+/// The UART's receive buffer, shared by the transport that fills it and the
+/// REPL that reads it.
+#[derive(Clone, Default)]
+pub struct UartInput {
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    arrived: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    bytes: VecDeque<u8>,
+    closed: bool,
+    /// Where a Ctrl-C goes while code runs.
+    interrupt: Option<UserSignalSender>,
+}
+
+impl UartInput {
+    /// An empty, open input.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.shared.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Bytes received on the line.
+    pub fn push(&self, bytes: &[u8]) {
+        let mut state = self.state();
+        for &byte in bytes {
+            match (&state.interrupt, byte) {
+                (Some(sender), CTRL_C) => {
+                    let _ = sender.send(Box::new(|vm| {
+                        Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()))
+                    }));
+                }
+                _ => state.bytes.push_back(byte),
+            }
+        }
+        self.shared.arrived.notify_all();
+    }
+
+    /// No more input will come: the REPL ends once it has read what is left.
+    pub fn close(&self) {
+        self.state().closed = true;
+        self.shared.arrived.notify_all();
+    }
+
+    /// The next byte, waiting at most `wait` for one.
+    pub(crate) fn read(&self, wait: Duration) -> Received {
+        let mut state = self.state();
+        if state.bytes.is_empty() && !state.closed {
+            state = self.shared.arrived.wait_timeout(state, wait).unwrap_or_else(|p| p.into_inner()).0;
+        }
+        match state.bytes.pop_front() {
+            Some(byte) => Received::Byte(byte),
+            None if state.closed => Received::Closed,
+            None => Received::Nothing,
+        }
+    }
+
+    /// While code runs, a Ctrl-C is sent to `interrupt` instead of the input;
+    /// `None` when the REPL reads again.
+    pub(crate) fn set_interrupt(&self, interrupt: Option<UserSignalSender>) {
+        self.state().interrupt = interrupt;
+    }
+}
