@@ -7,6 +7,8 @@ mod console;
 mod device;
 mod duration;
 mod fs_cmd;
+mod ftp_server;
+mod ftp_storage;
 mod image_cmd;
 mod led_output;
 mod nvs_cmd;
@@ -15,6 +17,7 @@ mod ota_cmd;
 mod pin_trace;
 mod run_cmd;
 mod size;
+mod telnet;
 mod uart_link;
 
 use std::path::PathBuf;

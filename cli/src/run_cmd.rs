@@ -1,20 +1,22 @@
 //! `pycom-emu run`, `repl` and `serve`: power the board on and run a script as
 //! its `main.py`, or talk to its REPL.
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use clap::Args;
 use pycom_board::fs::SdCard;
-use pycom_board::{Board, Clock, ClockMode, DeviceImage};
+use pycom_board::{Board, Clock, ClockMode, DeviceImage, FACTORY_FIRMWARE_VERSION};
 use pycom_python::{Console, Outcome, RunConfig, Script, StopRequest, UartInput};
 
 use crate::console::TerminalConsole;
+use crate::ftp_server::{self, Login};
 use crate::led_output::{LedDisplay, LedTraceFile};
 use crate::pin_trace::PinTraceFile;
-use crate::uart_link::{self, UartEndpoint};
-use crate::{DeviceArgs, board_file, duration, size};
+use crate::uart_link::{self, Outputs, UartEndpoint};
+use crate::{DeviceArgs, board_file, duration, size, telnet};
 
 /// The board and what is plugged into it.
 #[derive(Args)]
@@ -89,7 +91,23 @@ pub struct ServeArgs {
     /// Where the UART goes: `pty` (a pseudo-terminal; its path is printed) or
     /// `tcp:HOST:PORT` (one client at a time).
     #[arg(long, value_name = "pty|tcp:HOST:PORT", value_parser = uart_link::parse_endpoint)]
-    uart: UartEndpoint,
+    uart: Option<UartEndpoint>,
+    /// Address the board's network services listen on (its Wi-Fi interface).
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    listen: IpAddr,
+    /// Run the Telnet REPL on this port (0 picks one); it shares the REPL with the UART.
+    #[arg(long, value_name = "PORT")]
+    telnet_port: Option<u16>,
+    /// Run the FTP server on this port (0 picks one), serving /flash; an upload to
+    /// /flash/sys/appimg.bin updates the firmware.
+    #[arg(long, value_name = "PORT")]
+    ftp_port: Option<u16>,
+    /// User name of the Telnet and FTP login.
+    #[arg(long, default_value = "micro")]
+    user: String,
+    /// Password of the Telnet and FTP login.
+    #[arg(long, default_value = "python")]
+    password: String,
 }
 
 fn read_script(path: &Path) -> Result<Script> {
@@ -111,7 +129,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         max_resets: args.board.max_resets,
     };
     let console = Box::new(TerminalConsole::new(args.expect_text, args.fail_text));
-    let outcome = power_on(&args.board, console, config)?;
+    let outcome = power_on(&args.board, console, config, |_| Ok(()))?;
     Ok(exit_status(outcome, expecting.as_deref()))
 }
 
@@ -120,23 +138,50 @@ pub fn repl(args: BoardArgs) -> Result<i32> {
     let input = UartInput::new();
     let terminal = uart_link::Terminal::attach(input.clone())?;
     let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.max_resets };
-    let outcome = power_on(&args, Box::new(terminal.console()), config);
+    let outcome = power_on(&args, Box::new(terminal.console()), config, |_| Ok(()));
     drop(terminal);
     Ok(exit_status(outcome?, None))
 }
 
-/// `pycom-emu serve`: the REPL on a pseudo-terminal or TCP port, until killed.
+/// `pycom-emu serve`: the REPL on a pseudo-terminal or TCP port, Telnet and
+/// FTP, until killed. Each service prints where it is on a line of stdout.
 pub fn serve(args: ServeArgs) -> Result<i32> {
-    let input = UartInput::new();
-    let console = uart_link::serve(&args.uart, input.clone())?;
+    if args.uart.is_none() && args.telnet_port.is_none() && args.ftp_port.is_none() {
+        anyhow::bail!("serve needs --uart, --telnet-port or --ftp-port");
+    }
+    let login = Login { user: args.user.clone(), password: args.password.clone() };
+    let (input, outputs) = (UartInput::new(), Outputs::default());
+    if let Some(uart) = &args.uart {
+        uart_link::serve(uart, input.clone(), &outputs)?;
+    }
+    if let Some(port) = args.telnet_port {
+        let banner =
+            format!("MicroPython v{FACTORY_FIRMWARE_VERSION} on 2023-01-01; {}", args.board.device.board.machine());
+        let addr =
+            telnet::start(SocketAddr::new(args.listen, port), login.clone(), banner, input.clone(), outputs.clone())?;
+        uart_link::announce(&format!("telnet:{addr}"));
+    }
+    let ftp = args.ftp_port.map(|port| SocketAddr::new(args.listen, port));
     let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.board.max_resets };
-    let outcome = power_on(&args.board, console, config)?;
+    let outcome = power_on(&args.board, outputs.console(), config, |board| {
+        if let Some(addr) = ftp {
+            let addr = ftp_server::start(addr, login, board.clone())?;
+            uart_link::announce(&format!("ftp:{addr}"));
+        }
+        Ok(())
+    })?;
     Ok(exit_status(outcome, None))
 }
 
 /// Powers on the board `args` describe and runs it to the end of `config`,
-/// with the traces and the LED display asked for.
-fn power_on(args: &BoardArgs, console: Box<dyn Console>, config: RunConfig) -> Result<Outcome> {
+/// with the traces and the LED display asked for; `ready` gets the board
+/// before it boots (to serve it over the network).
+fn power_on(
+    args: &BoardArgs,
+    console: Box<dyn Console>,
+    config: RunConfig,
+    ready: impl FnOnce(&Arc<Mutex<Board>>) -> Result<()>,
+) -> Result<Outcome> {
     let model = args.device.board;
     let devices = args.board_file.as_deref().map(|path| board_file::load(path, model)).transpose()?;
     let image = DeviceImage::open_or_create(&args.device.image, model)
@@ -168,6 +213,7 @@ fn power_on(args: &BoardArgs, console: Box<dyn Console>, config: RunConfig) -> R
     let pin_trace = args.trace_pins.as_deref().map(|path| PinTraceFile::attach(path, &mut board)).transpose()?;
     let board = Arc::new(Mutex::new(board));
     let display = if args.realtime { LedDisplay::start_on_terminal(board.clone()) } else { None };
+    ready(&board)?;
 
     let outcome = pycom_python::run(board, console, config).context("the board stopped")?;
 

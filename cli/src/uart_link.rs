@@ -66,12 +66,41 @@ fn cooked(send: impl FnMut(&[u8]) + Send + 'static) -> Box<dyn Console> {
     Box::new(Cooked { send, after_cr: false })
 }
 
-/// A console whose output goes to a writer thread; output is dropped while
-/// the thread cannot keep up.
-fn queued(sender: SyncSender<Vec<u8>>) -> Box<dyn Console> {
-    cooked(move |bytes| {
-        let _ = sender.try_send(bytes.to_vec());
-    })
+/// One listener of the board's output: its id and its writer's queue.
+type Sink = (usize, SyncSender<Vec<u8>>);
+
+/// Everyone the board's output goes to: the UART's line and logged-in
+/// Telnet sessions, each through its own writer thread. A writer that cannot
+/// keep up loses output, as a UART with nothing reading does.
+#[derive(Clone, Default)]
+pub struct Outputs {
+    sinks: Arc<Mutex<Vec<Sink>>>,
+    next_id: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Outputs {
+    /// A new listener: its id (for [`Outputs::remove`]) and what it receives.
+    pub fn add(&self) -> (usize, std::sync::mpsc::Receiver<Vec<u8>>) {
+        let id = self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (sender, receiver) = sync_channel(OUTPUT_BACKLOG);
+        self.sinks.lock().unwrap_or_else(|p| p.into_inner()).push((id, sender));
+        (id, receiver)
+    }
+
+    /// Stops sending to listener `id`.
+    pub fn remove(&self, id: usize) {
+        self.sinks.lock().unwrap_or_else(|p| p.into_inner()).retain(|(sink, _)| *sink != id);
+    }
+
+    /// The console the board writes to.
+    pub fn console(&self) -> Box<dyn Console> {
+        let sinks = self.sinks.clone();
+        cooked(move |bytes| {
+            for (_, sender) in sinks.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                let _ = sender.try_send(bytes.to_vec());
+            }
+        })
+    }
 }
 
 /// This terminal as the UART: raw mode while attached (restored on drop),
@@ -135,16 +164,16 @@ impl Drop for Terminal {
     }
 }
 
-/// Opens `endpoint`, prints where it is on stdout, and feeds what arrives to
-/// `input`; returns the console the board writes to.
-pub fn serve(endpoint: &UartEndpoint, input: UartInput) -> Result<Box<dyn Console>> {
+/// Opens `endpoint`, prints where it is on stdout, feeds what arrives to
+/// `input` and sends the board's output (from `outputs`) to it.
+pub fn serve(endpoint: &UartEndpoint, input: UartInput, outputs: &Outputs) -> Result<()> {
     match endpoint {
-        UartEndpoint::Pty => serve_pty(input),
-        UartEndpoint::Tcp(addr) => serve_tcp(*addr, input),
+        UartEndpoint::Pty => serve_pty(input, outputs),
+        UartEndpoint::Tcp(addr) => serve_tcp(*addr, input, outputs),
     }
 }
 
-fn serve_pty(input: UartInput) -> Result<Box<dyn Console>> {
+fn serve_pty(input: UartInput, outputs: &Outputs) -> Result<()> {
     let pty = nix::pty::openpty(None, None).context("cannot open a pseudo-terminal")?;
     // Raw from the start: a cooked slave would echo the board's output back.
     let mut raw = termios::tcgetattr(&pty.slave).context("pseudo-terminal settings")?;
@@ -160,7 +189,7 @@ fn serve_pty(input: UartInput) -> Result<Box<dyn Console>> {
         let _slave = slave;
         feed(&mut reader, &input);
     });
-    let (sender, output) = sync_channel::<Vec<u8>>(OUTPUT_BACKLOG);
+    let (_, output) = outputs.add();
     std::thread::spawn(move || {
         for bytes in output {
             if writer.write_all(&bytes).is_err() {
@@ -168,10 +197,10 @@ fn serve_pty(input: UartInput) -> Result<Box<dyn Console>> {
             }
         }
     });
-    Ok(queued(sender))
+    Ok(())
 }
 
-fn serve_tcp(addr: SocketAddr, input: UartInput) -> Result<Box<dyn Console>> {
+fn serve_tcp(addr: SocketAddr, input: UartInput, outputs: &Outputs) -> Result<()> {
     let listener = TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     announce(&format!("tcp:{}", listener.local_addr()?));
     let client: Arc<Mutex<Option<TcpStream>>> = Arc::new(Mutex::new(None));
@@ -193,7 +222,7 @@ fn serve_tcp(addr: SocketAddr, input: UartInput) -> Result<Box<dyn Console>> {
             });
         }
     });
-    let (sender, output) = sync_channel::<Vec<u8>>(OUTPUT_BACKLOG);
+    let (_, output) = outputs.add();
     std::thread::spawn(move || {
         for bytes in output {
             let mut slot = client.lock().unwrap_or_else(|p| p.into_inner());
@@ -204,11 +233,11 @@ fn serve_tcp(addr: SocketAddr, input: UartInput) -> Result<Box<dyn Console>> {
             }
         }
     });
-    Ok(queued(sender))
+    Ok(())
 }
 
 /// Passes what `line` receives to the board until it ends or fails.
-fn feed(line: &mut impl Read, input: &UartInput) {
+pub fn feed(line: &mut impl Read, input: &UartInput) {
     let mut buf = [0u8; 256];
     while let Ok(n) = line.read(&mut buf) {
         if n == 0 {
@@ -218,11 +247,11 @@ fn feed(line: &mut impl Read, input: &UartInput) {
     }
 }
 
-/// Tells the user (stdout, first line) where the UART is.
-fn announce(place: &str) {
+/// Tells the user (a line on stdout) where a service is.
+pub fn announce(place: &str) {
     println!("{place}");
     let _ = std::io::stdout().flush();
-    eprintln!("[pycom-emu] UART on {place}; stop with Ctrl-C");
+    eprintln!("[pycom-emu] serving {place}; stop with Ctrl-C");
 }
 
 #[cfg(test)]

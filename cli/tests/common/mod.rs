@@ -127,20 +127,51 @@ pub use python_tools::python_with;
 /// A `pycom-emu serve` process, killed when dropped.
 pub struct Served {
     child: std::process::Child,
-    /// Where the UART is: a pseudo-terminal path or `tcp:HOST:PORT`.
+    /// Where the UART is: a pseudo-terminal path or `tcp:HOST:PORT` (the
+    /// first service printed).
     pub endpoint: String,
+    /// The other services printed.
+    pub others: Vec<String>,
 }
 
 impl Served {
     /// Starts `pycom-emu serve --uart UART ARGS...` on `device`'s image and
     /// waits for it to say where the UART is.
     pub fn start(device: &Device, uart: &str, args: &[&str]) -> Self {
+        let mut all = vec!["--uart", uart];
+        all.extend_from_slice(args);
+        let (child, mut lines) = Self::spawn(device, &all, 1);
+        Self { child, endpoint: lines.remove(0), others: lines }
+    }
+
+    /// Starts `pycom-emu serve ARGS...` and reads the `services` lines it
+    /// prints (one per service: UART, `telnet:...`, `ftp:...`).
+    pub fn services(device: &Device, args: &[&str], services: usize) -> Self {
+        let (child, mut lines) = Self::spawn(device, args, services);
+        Self { child, endpoint: lines.remove(0), others: lines }
+    }
+
+    fn spawn(device: &Device, args: &[&str], lines: usize) -> (std::process::Child, Vec<String>) {
         use std::io::BufRead;
-        let mut child = device.command(&["serve", "--uart", uart]).args(args).stderr(Stdio::null()).spawn().unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert!(!line.is_empty(), "serve printed no endpoint");
-        Self { child, endpoint: line.trim().to_owned() }
+        let mut child = device.command(&["serve"]).args(args).stderr(Stdio::null()).spawn().unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut found = Vec::new();
+        for _ in 0..lines {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            assert!(!line.is_empty(), "serve printed {found:?} and stopped");
+            found.push(line.trim().to_owned());
+        }
+        (child, found)
+    }
+
+    /// The `HOST:PORT` of the service printed as `NAME:HOST:PORT`.
+    pub fn service(&self, name: &str) -> String {
+        std::iter::once(&self.endpoint)
+            .chain(&self.others)
+            .find_map(|line| line.strip_prefix(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no {name} service"))
+            .to_owned()
     }
 
     /// `HOST:PORT` of a TCP endpoint.

@@ -1,0 +1,68 @@
+//! The board's FTP server (libunftp on a thread of its own): the firmware's
+//! login, `/flash` as storage, passive mode on the listening address.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use async_trait::async_trait;
+use libunftp::ServerBuilder;
+use pycom_board::Board;
+use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
+
+use crate::ftp_storage::BoardStorage;
+
+/// The greeting of the firmware's FTP server.
+const GREETING: &str = "Micropython FTP Server";
+
+/// The user and password the board's servers accept (`network.server`'s login).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Login {
+    /// User name.
+    pub user: String,
+    /// Password.
+    pub password: String,
+}
+
+#[async_trait]
+impl Authenticator for Login {
+    async fn authenticate(&self, username: &str, creds: &Credentials) -> Result<Principal, AuthenticationError> {
+        if username != self.user {
+            return Err(AuthenticationError::BadUser);
+        }
+        match &creds.password {
+            Some(password) if *password == self.password => Ok(Principal { username: username.to_owned() }),
+            _ => Err(AuthenticationError::BadPassword),
+        }
+    }
+}
+
+/// Starts serving `board`'s filesystem on `addr`; returns the address bound.
+pub fn start(addr: SocketAddr, login: Login, board: Arc<Mutex<Board>>) -> Result<SocketAddr> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the FTP server's runtime")?;
+    let listener =
+        runtime.block_on(tokio::net::TcpListener::bind(addr)).with_context(|| format!("cannot listen on {addr}"))?;
+    let bound = listener.local_addr()?;
+    let login = Arc::new(login);
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let storage = BoardStorage::new(board.clone());
+                let server = ServerBuilder::with_authenticator(Box::new(move || storage.clone()), login.clone())
+                    .greeting(GREETING)
+                    .build();
+                match server {
+                    Ok(server) => {
+                        tokio::spawn(server.service(stream));
+                    }
+                    Err(e) => eprintln!("[pycom-emu] FTP: {e}"),
+                }
+            }
+        });
+    });
+    Ok(bound)
+}
