@@ -9,7 +9,7 @@ use pycom_formats::{BootInfo, ConfigBlock, PartitionTable};
 
 use crate::bootloader::{self, Slots};
 use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
-use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard};
+use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard, Volume};
 use crate::nvs::PycomNvs;
 use crate::ota::{OtaFinish, OtaWrite, Updater};
 use crate::pins::PinBank;
@@ -66,6 +66,7 @@ pub struct Board {
     fs_region: FsRegion,
     fs_kind: FsKind,
     sd_card: Option<SdCard>,
+    sd_mount: Option<String>,
     boot_info: BootInfo,
     running: Image,
     safe_boot: bool,
@@ -92,6 +93,7 @@ impl Board {
             fs_region: FsRegion::for_table(&image.table, model),
             fs_kind: FsKind::LittleFs,
             sd_card: None,
+            sd_mount: None,
             boot_info: BootInfo::initial(),
             running: Image::Factory,
             safe_boot: false,
@@ -137,6 +139,7 @@ impl Board {
             self.start_on_boot_services()?;
         }
         self.boots += 1;
+        self.sd_mount = None;
         self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
         self.pin_mark_us = None;
         self.led.reset(self.config.block().heartbeat_on_boot(), start + waited);
@@ -439,6 +442,27 @@ impl Board {
     /// The SD card in the slot, if any.
     pub fn sd_card(&mut self) -> Option<&mut SdCard> {
         self.sd_card.as_mut()
+    }
+
+    /// Where `os.mount` put the SD card (`/sd`), until `os.umount` or the
+    /// next boot.
+    pub fn sd_mount(&self) -> Option<&str> {
+        self.sd_mount.as_deref()
+    }
+
+    /// Records the SD card's mount point (`None`: unmounted).
+    pub fn set_sd_mount(&mut self, point: Option<String>) {
+        self.sd_mount = point;
+    }
+
+    /// The volume mounted at top-level directory `name` (`flash`, or the SD
+    /// card's mount point without its slash).
+    pub fn volume(&mut self, name: &str) -> Option<Volume<'_>> {
+        if name == "flash" {
+            return Some(Volume::Flash(self.fs()));
+        }
+        let mounted = self.sd_mount.as_deref().and_then(|point| point.strip_prefix('/')) == Some(name);
+        self.sd_card.as_mut().filter(|_| mounted).map(Volume::Sd)
     }
 
     /// Takes what the board printed on its UART outside Python (the bootloader).

@@ -1,7 +1,8 @@
-//! The board's filesystem as libunftp storage, as the firmware's FTP server
-//! shows it: a root holding `flash`, paths resolved inside that root only
-//! (`..` stops at `/`, host paths do not exist), and an upload to
-//! `/flash/sys/appimg.bin` streamed into the OTA updater instead of a file.
+//! The board's filesystems as libunftp storage, as the firmware's FTP server
+//! shows them: a root holding `flash` (and the SD card's mount point while it
+//! is mounted), paths resolved inside that root only (`..` stops at `/`, host
+//! paths do not exist), and an upload to `/flash/sys/appimg.bin` streamed into
+//! the OTA updater instead of a file.
 
 use std::fmt::Debug;
 use std::path::{Component, Path};
@@ -10,14 +11,14 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use pycom_board::Board;
-use pycom_board::fs::FsError;
+use pycom_board::fs::{FsError, Volume};
 use tokio::io::AsyncReadExt;
 use unftp_core::auth::DefaultUser;
 use unftp_core::storage::{Error, ErrorKind, Fileinfo, Metadata, Result, StorageBackend};
 
-/// Where an upload becomes a firmware update (`ftp.c`'s OTA path).
-pub const OTA_PATH: &str = "/flash/sys/appimg.bin";
-/// The one volume served.
+/// Where an upload to `/flash` becomes a firmware update (`ftp.c`'s OTA path).
+const OTA_PATH: &str = "/sys/appimg.bin";
+/// The internal filesystem's directory in the root.
 const FLASH: &str = "flash";
 /// Chunk the OTA updater is fed with.
 const OTA_CHUNK: usize = 4096;
@@ -76,13 +77,13 @@ impl Metadata for Entry {
 enum Place {
     /// `/`, which lists the volumes.
     Root,
-    /// A path inside `/flash`, as the filesystem names it (`/main.py`).
-    Flash(String),
+    /// A path inside a volume (`flash`, `sd`), as the volume names it (`/main.py`).
+    In(String, String),
 }
 
 /// Resolves `path` lexically inside the server's root: `.` is dropped, `..`
-/// climbs no higher than `/`. Anything not under `/flash` is not there.
-fn place(path: &Path) -> Result<Place> {
+/// climbs no higher than `/`.
+fn place(path: &Path) -> Place {
     let mut parts: Vec<String> = Vec::new();
     for component in path.components() {
         match component {
@@ -94,9 +95,8 @@ fn place(path: &Path) -> Result<Place> {
         }
     }
     match parts.split_first() {
-        None => Ok(Place::Root),
-        Some((volume, rest)) if volume == FLASH => Ok(Place::Flash(format!("/{}", rest.join("/")))),
-        Some(_) => Err(ErrorKind::PermanentFileNotAvailable.into()),
+        None => Place::Root,
+        Some((volume, rest)) => Place::In(volume.clone(), format!("/{}", rest.join("/"))),
     }
 }
 
@@ -124,9 +124,22 @@ impl BoardStorage {
         f(&mut self.board.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    fn flash_path(path: &Path) -> Result<String> {
-        match place(path)? {
-            Place::Flash(inner) if inner != "/" => Ok(inner),
+    /// Runs `f` on the volume `volume`; a name that is not mounted is not there.
+    fn on_volume<R>(
+        &self,
+        volume: &str,
+        f: impl FnOnce(&mut Volume<'_>) -> std::result::Result<R, FsError>,
+    ) -> Result<R> {
+        self.with_board(|b| match b.volume(volume) {
+            Some(mut v) => f(&mut v).map_err(fs_error),
+            None => Err(ErrorKind::PermanentFileNotAvailable.into()),
+        })
+    }
+
+    /// A path to a file or directory inside a volume (not `/` or a volume itself).
+    fn inside(path: &Path) -> Result<(String, String)> {
+        match place(path) {
+            Place::In(volume, inner) if inner != "/" => Ok((volume, inner)),
             _ => Err(ErrorKind::PermissionDenied.into()),
         }
     }
@@ -159,10 +172,10 @@ impl StorageBackend<DefaultUser> for BoardStorage {
     type Metadata = Entry;
 
     async fn metadata<P: AsRef<Path> + Send + Debug>(&self, _user: &DefaultUser, path: P) -> Result<Entry> {
-        match place(path.as_ref())? {
+        match place(path.as_ref()) {
             Place::Root => Ok(Entry { is_dir: true, size: 0 }),
-            Place::Flash(inner) => {
-                let meta = self.with_board(|b| b.fs().metadata(&inner)).map_err(fs_error)?;
+            Place::In(volume, inner) => {
+                let meta = self.on_volume(&volume, |v| v.metadata(&inner))?;
                 Ok(Entry { is_dir: meta.is_dir, size: meta.size })
             }
         }
@@ -173,11 +186,16 @@ impl StorageBackend<DefaultUser> for BoardStorage {
         _user: &DefaultUser,
         path: P,
     ) -> Result<Vec<Fileinfo<std::path::PathBuf, Entry>>> {
-        let entries = match place(path.as_ref())? {
-            Place::Root => vec![(FLASH.to_owned(), Entry { is_dir: true, size: 0 })],
-            Place::Flash(inner) => self
-                .with_board(|b| b.fs().list(&inner))
-                .map_err(fs_error)?
+        let entries: Vec<(String, Entry)> = match place(path.as_ref()) {
+            Place::Root => {
+                let sd = self.with_board(|b| b.sd_mount().map(|point| point.trim_start_matches('/').to_owned()));
+                std::iter::once(FLASH.to_owned())
+                    .chain(sd)
+                    .map(|name| (name, Entry { is_dir: true, size: 0 }))
+                    .collect()
+            }
+            Place::In(volume, inner) => self
+                .on_volume(&volume, |v| v.list(&inner))?
                 .into_iter()
                 .map(|e| (e.name, Entry { is_dir: e.is_dir, size: e.size }))
                 .collect(),
@@ -191,8 +209,8 @@ impl StorageBackend<DefaultUser> for BoardStorage {
         path: P,
         start_pos: u64,
     ) -> Result<Box<dyn tokio::io::AsyncRead + Send + Sync + Unpin>> {
-        let inner = Self::flash_path(path.as_ref())?;
-        let data = self.with_board(|b| b.fs().read(&inner)).map_err(fs_error)?;
+        let (volume, inner) = Self::inside(path.as_ref())?;
+        let data = self.on_volume(&volume, |v| v.read(&inner))?;
         let start = usize::try_from(start_pos).unwrap_or(usize::MAX).min(data.len());
         Ok(Box::new(std::io::Cursor::new(data[start..].to_vec())))
     }
@@ -204,39 +222,42 @@ impl StorageBackend<DefaultUser> for BoardStorage {
         path: P,
         _start_pos: u64,
     ) -> Result<u64> {
-        let inner = Self::flash_path(path.as_ref())?;
-        if format!("/{FLASH}{inner}") == OTA_PATH {
+        let (volume, inner) = Self::inside(path.as_ref())?;
+        if volume == FLASH && inner == OTA_PATH {
             return self.update_firmware(input).await;
         }
-        // No file on the board is larger than its filesystem: stop reading there.
-        let limit = self.with_board(|b| b.fs().region().size) as u64 + 1;
+        // No file is larger than its filesystem: stop reading there.
+        let limit = self.on_volume(&volume, |v| v.capacity())? + 1;
         let mut data = Vec::new();
         input.take(limit).read_to_end(&mut data).await.map_err(|e| Error::new(ErrorKind::ConnectionClosed, e))?;
         if data.len() as u64 >= limit {
             return Err(ErrorKind::ExceededStorageAllocationError.into());
         }
-        self.with_board(|b| b.fs().write(&inner, &data)).map_err(fs_error)?;
+        self.on_volume(&volume, |v| v.write(&inner, &data))?;
         Ok(data.len() as u64)
     }
 
     async fn del<P: AsRef<Path> + Send + Debug>(&self, _user: &DefaultUser, path: P) -> Result<()> {
-        let inner = Self::flash_path(path.as_ref())?;
-        self.with_board(|b| b.fs().remove_file(&inner)).map_err(fs_error)
+        let (volume, inner) = Self::inside(path.as_ref())?;
+        self.on_volume(&volume, |v| v.remove_file(&inner))
     }
 
     async fn mkd<P: AsRef<Path> + Send + Debug>(&self, _user: &DefaultUser, path: P) -> Result<()> {
-        let inner = Self::flash_path(path.as_ref())?;
-        self.with_board(|b| b.fs().create_dir(&inner)).map_err(fs_error)
+        let (volume, inner) = Self::inside(path.as_ref())?;
+        self.on_volume(&volume, |v| v.create_dir(&inner))
     }
 
     async fn rename<P: AsRef<Path> + Send + Debug>(&self, _user: &DefaultUser, from: P, to: P) -> Result<()> {
-        let (from, to) = (Self::flash_path(from.as_ref())?, Self::flash_path(to.as_ref())?);
-        self.with_board(|b| b.fs().rename(&from, &to)).map_err(fs_error)
+        let ((volume, from), (to_volume, to)) = (Self::inside(from.as_ref())?, Self::inside(to.as_ref())?);
+        if volume != to_volume {
+            return Err(ErrorKind::PermanentFileNotAvailable.into()); // as ftp.c: no rename across volumes
+        }
+        self.on_volume(&volume, |v| v.rename(&from, &to))
     }
 
     async fn rmd<P: AsRef<Path> + Send + Debug>(&self, _user: &DefaultUser, path: P) -> Result<()> {
-        let inner = Self::flash_path(path.as_ref())?;
-        self.with_board(|b| b.fs().remove_dir(&inner)).map_err(fs_error)
+        let (volume, inner) = Self::inside(path.as_ref())?;
+        self.on_volume(&volume, |v| v.remove_dir(&inner))
     }
 
     async fn cwd<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P) -> Result<()> {
@@ -253,11 +274,11 @@ mod tests {
 
     #[test]
     fn paths_stay_inside_the_root() {
-        assert_eq!(place(Path::new("/")).unwrap(), Place::Root);
-        assert_eq!(place(Path::new("/flash/../../..")).unwrap(), Place::Root);
-        assert_eq!(place(Path::new("/flash/lib/../main.py")).unwrap(), Place::Flash("/main.py".into()));
-        assert_eq!(place(Path::new("/flash/../flash/./sys")).unwrap(), Place::Flash("/sys".into()));
-        assert!(place(Path::new("/etc/passwd")).is_err());
-        assert!(place(Path::new("/flash/../../etc/passwd")).is_err());
+        let flash = |inner: &str| Place::In("flash".into(), inner.into());
+        assert_eq!(place(Path::new("/")), Place::Root);
+        assert_eq!(place(Path::new("/flash/../../..")), Place::Root);
+        assert_eq!(place(Path::new("/flash/lib/../main.py")), flash("/main.py"));
+        assert_eq!(place(Path::new("/flash/../flash/./sys")), flash("/sys"));
+        assert_eq!(place(Path::new("/flash/../../etc/passwd")), Place::In("etc".into(), "/passwd".into()));
     }
 }

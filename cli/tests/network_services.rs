@@ -306,3 +306,29 @@ print(len(names), ok)
     );
     assert_eq!(python(&program, &served.service("ftp")), ["15 True"]);
 }
+
+#[test]
+fn ftp_serves_the_sd_card_while_it_is_mounted() {
+    let device = Device::new();
+    let card = device.path("card.img");
+    let served =
+        Served::services(&device, &["--telnet-port", "0", "--ftp-port", "0", "--sd", card.to_str().unwrap()], 2);
+    let listing = format!("{FTP_HEADER}\nftp = connect()\nprint(ftp.nlst('/'), attempt(ftp.nlst, '/sd'))\n");
+    assert_eq!(python(&listing, &served.service("ftp")), ["['flash'] refused: 550"], "not mounted yet");
+    let mount = format!(
+        "{TELNET_HEADER}\ns = session()\nlog_in(s)\nuntil(s, b'>>> ')\n\
+         print(run(s, \"import os, machine; os.mount(machine.SD(), '/sd')\").count('Error'))\n"
+    );
+    assert_eq!(python(&mount, &served.service("telnet")), ["0"]);
+    let upload = format!(
+        "{FTP_HEADER}\nftp = connect()\nftp.storbinary('STOR /sd/log.txt', io.BytesIO(b'on the card'))\n\
+         print(ftp.nlst('/'), ftp.nlst('/sd'))\n\
+         print(attempt(ftp.rename, '/sd/log.txt', '/flash/log.txt'))\n"
+    );
+    assert_eq!(python(&upload, &served.service("ftp")), ["['flash', 'sd'] ['log.txt']", "refused: 550"]);
+    let read = format!(
+        "{TELNET_HEADER}\ns = session()\nlog_in(s)\nuntil(s, b'>>> ')\n\
+         print(run(s, \"open('/sd/log.txt').read()\").split('\\r\\n')[1])\n"
+    );
+    assert_eq!(python(&read, &served.service("telnet")), ["'on the card'"]);
+}

@@ -81,7 +81,6 @@ pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfi
         reset: None,
         timeout: config.timeout.clone(),
         cwd: crate::vfs::FLASH.into(),
-        sd_mount: None,
         timezone: 0,
         unwind_type: None,
         gc_enabled: true,
@@ -130,7 +129,6 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
         state::with(|s| {
             s.reset = None;
             s.cwd = crate::vfs::FLASH.into();
-            s.sd_mount = None;
             s.irq_task_dead = false;
             if matches!(kind, BootKind::Hard(_)) {
                 s.timezone = 0;

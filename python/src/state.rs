@@ -26,8 +26,6 @@ pub struct RunState {
     pub timeout: Option<(u64, StopRequest)>,
     /// The working directory (`os.chdir`), `/flash` after every boot.
     pub cwd: String,
-    /// Where `os.mount` put the SD card, if anywhere (cleared at every boot).
-    pub sd_mount: Option<String>,
     /// `time.timezone()` offset in seconds (firmware RAM, cleared at boot).
     pub timezone: i64,
     /// The exception type that unwinds the script for a stop or reset.

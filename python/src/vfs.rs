@@ -61,7 +61,7 @@ pub fn locate(absolute: &str, sd: Option<&str>) -> Result<Location, i32> {
 
 /// Where the SD card is mounted, if it is.
 pub fn sd_mount() -> Option<String> {
-    state::with(|s| s.sd_mount.clone())
+    state::lock(&state::board()).sd_mount().map(str::to_owned)
 }
 
 /// `OSError(errno)`, with `e.args[0] == errno` as MicroPython raises it.

@@ -30,6 +30,7 @@ mod path;
 mod region;
 mod sd;
 mod storage;
+mod volume;
 
 use std::panic::{self, AssertUnwindSafe};
 
@@ -41,6 +42,7 @@ pub use path::{PATH_MAX, clean as clean_path};
 pub use region::{BLOCK_SIZE, FsRegion};
 pub use sd::{SD_MIN_SIZE, SdCard};
 use storage::{BLOCKS_4MB, BLOCKS_8MB, FlashStorage};
+pub use volume::Volume;
 
 /// What the firmware writes to a missing `/boot.py`.
 pub const FRESH_BOOT_PY: &str = "# boot.py -- run on boot-up\r\n";

@@ -246,7 +246,7 @@ mod os {
         if !top_level || point == FLASH || vfs::sd_mount().is_some() {
             return Err(vfs::os_error(vfs::EPERM, vm));
         }
-        state::with(|s| s.sd_mount = Some(point));
+        lock(&board()).set_sd_mount(Some(point));
         Ok(())
     }
 
@@ -257,7 +257,7 @@ mod os {
         if vfs::sd_mount().as_deref() != Some(point.as_str()) {
             return Err(vfs::os_error(EINVAL, vm));
         }
-        state::with(|s| s.sd_mount = None);
+        lock(&board()).set_sd_mount(None);
         Ok(())
     }
 }
