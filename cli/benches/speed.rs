@@ -6,8 +6,8 @@
 //! file, with their ratio; `pycom.nvs_set` / `nvs_get` calls per second from
 //! Python (run time minus the empty-script start-up); `ota_write` throughput from
 //! Python against SHA-256 of the same bytes; a whole `ota push`; DHT22 reads
-//! per second through `pulses_get`; and the pin simulation's edge rate with a
-//! VCD trace.
+//! per second through `pulses_get`; the pin simulation's edge rate with a
+//! VCD trace; and raw-REPL round trips over `serve --uart tcp:`.
 
 use std::path::Path;
 use std::process::Command;
@@ -46,6 +46,49 @@ fn median_of(runs: usize, mut once: impl FnMut()) -> Duration {
         .collect();
     times.sort();
     times[runs / 2]
+}
+
+/// Raw-REPL execs timed over a served UART.
+const RAW_EXECS: u32 = 500;
+
+/// Reads `stream` until what arrived ends with `end`.
+fn read_until(stream: &mut std::net::TcpStream, end: &[u8]) {
+    use std::io::Read;
+    let mut got = Vec::new();
+    let mut byte = [0u8; 1];
+    while !got.ends_with(end) {
+        assert_eq!(stream.read(&mut byte).expect("UART read"), 1, "UART closed");
+        got.push(byte[0]);
+    }
+}
+
+/// Start-up of `serve` to the first raw prompt, and raw-REPL execs per second.
+fn raw_repl(image: &Path) -> (Duration, f64) {
+    use std::io::{BufRead, Write};
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pycom-emu"))
+        .args(["serve", "--uart", "tcp:127.0.0.1:0", "--image"])
+        .arg(image)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("endpoint");
+    let mut uart = std::net::TcpStream::connect(line.trim().trim_start_matches("tcp:")).expect("connect");
+    uart.set_nodelay(true).expect("nodelay");
+    uart.write_all(b"\r\x01").expect("write");
+    read_until(&mut uart, b"raw REPL; CTRL-B to exit\r\n>");
+    let ready = start.elapsed();
+    let timed = Instant::now();
+    for _ in 0..RAW_EXECS {
+        uart.write_all(b"print(1)\x04").expect("write");
+        read_until(&mut uart, b"\x04\x04>");
+    }
+    let rate = f64::from(RAW_EXECS) / timed.elapsed().as_secs_f64();
+    let _ = child.kill();
+    let _ = child.wait();
+    (ready, rate)
 }
 
 fn run_ok(cmd: &mut Command) {
@@ -150,6 +193,12 @@ fn main() {
         );
     }
     println!("VCD of {EDGES} edges: {:.1} MB", std::fs::metadata(&vcd).map_or(0, |m| m.len()) as f64 / 1e6);
+
+    let (ready, rate) = raw_repl(&image);
+    println!(
+        "serve --uart tcp: start to raw REPL prompt {:.1} ms; raw-REPL exec round trips {rate:.0}/s ({RAW_EXECS} of print(1))",
+        ready.as_secs_f64() * 1e3
+    );
 
     let hour = write("hour.py", "import time\ntime.sleep(3600)\n");
     let trace = dir.path().join("led.csv");

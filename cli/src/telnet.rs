@@ -139,6 +139,8 @@ fn serve_client(
     input: &UartInput,
     outputs: &Outputs,
 ) -> std::io::Result<()> {
+    // Echoes and replies are small writes; Nagle's delay would hold each for an ACK.
+    stream.set_nodelay(true)?;
     let mut session = Session { stream, filter: Filter::default(), unread: Vec::new() };
     session.stream.write_all(format!("{banner}\r\n").as_bytes())?;
     if !session.log_in(login)? {

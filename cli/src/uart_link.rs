@@ -212,6 +212,8 @@ fn serve_tcp(addr: SocketAddr, input: UartInput, outputs: &Outputs) -> Result<()
                 let _ = (&stream).write_all(BUSY);
                 continue;
             }
+            // Replies are small writes; Nagle's delay would hold each for an ACK.
+            let _ = stream.set_nodelay(true);
             let Ok(mut reader) = stream.try_clone() else { continue };
             *slot = Some(stream);
             drop(slot);
