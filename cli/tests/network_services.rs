@@ -122,8 +122,10 @@ print(attempt(ftp.delete, '/flash/../flash/../../boot.py'))
 const TELNET_HEADER: &str = "
 import os, socket, time
 host, port = os.environ['ADDR'].rsplit(':', 1)
+pending = {}
 def until(s, marker, limit=20):
-    got, end = b'', time.time() + limit
+    # What arrives up to and including `marker`; the rest waits for the next call.
+    got, end = pending.pop(s, b''), time.time() + limit
     while marker not in got and time.time() < end:
         try:
             chunk = s.recv(4096)
@@ -132,6 +134,9 @@ def until(s, marker, limit=20):
         if not chunk:
             break
         got += chunk
+    if marker in got:
+        cut = got.index(marker) + len(marker)
+        got, pending[s] = got[:cut], got[cut:]
     return got
 def session():
     s = socket.create_connection((host, int(port)))
