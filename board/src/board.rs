@@ -389,6 +389,13 @@ impl Board {
         pycom_formats::app_image::verify(self.flash.contents().get(start..end)?).ok()?.app_desc
     }
 
+    /// The firmware release the board reports (`os.uname().release`, the
+    /// banners): the running image's version, or the factory version when its
+    /// slot holds no valid image.
+    pub fn firmware_release(&self) -> String {
+        self.running_app().map_or_else(|| crate::FACTORY_FIRMWARE_VERSION.to_owned(), |app| app.version)
+    }
+
     /// `pycom.ota_slot()`: the flash address the next update goes to.
     pub fn ota_slot(&mut self) -> u32 {
         crate::ota::next_slot(&mut self.flash, &self.slots)

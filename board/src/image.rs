@@ -11,6 +11,9 @@ use crate::{BoardError, BoardModel};
 
 /// Version of the firmware image a new device carries in its factory slot.
 pub const FACTORY_FIRMWARE_VERSION: &str = "1.20.2.r6";
+/// Build date the emulated firmware reports (REPL and Telnet banners,
+/// `os.uname().version`).
+pub const FIRMWARE_BUILD_DATE: &str = "2023-01-01";
 
 /// The app image a new device carries in its factory slot, so the board always
 /// has firmware: a valid ESP32 image whose app descriptor says 1.20.2.r6.

@@ -27,7 +27,7 @@ pub use bootmgr::{BootmgrError, BootmgrRequest, BootmgrState};
 pub use clock::{Clock, ClockMode};
 pub use config::Config;
 pub use error::BoardError;
-pub use image::{DeviceImage, FACTORY_FIRMWARE_VERSION};
+pub use image::{DeviceImage, FACTORY_FIRMWARE_VERSION, FIRMWARE_BUILD_DATE};
 pub use led::{HEARTBEAT_COLOUR, HEARTBEAT_OFF_US, HEARTBEAT_ON_US, Led, LedError, LedEvent, LedTrace};
 pub use model::{BoardModel, Radio};
 pub use ota::{

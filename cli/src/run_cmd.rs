@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 use clap::Args;
 use pycom_board::fs::SdCard;
-use pycom_board::{Board, Clock, ClockMode, DeviceImage, FACTORY_FIRMWARE_VERSION};
+use pycom_board::{Board, Clock, ClockMode, DeviceImage};
 use pycom_python::{Console, Outcome, RunConfig, Script, StopRequest, UartInput};
 
 use crate::console::TerminalConsole;
@@ -138,7 +138,7 @@ pub fn repl(args: BoardArgs) -> Result<i32> {
     let input = UartInput::new();
     let terminal = uart_link::Terminal::attach(input.clone())?;
     let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.max_resets };
-    let outcome = power_on(&args, Box::new(terminal.console()), config, |_| Ok(()));
+    let outcome = power_on(&args, terminal.console(), config, |_| Ok(()));
     drop(terminal);
     Ok(exit_status(outcome?, None))
 }
@@ -154,16 +154,15 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     if let Some(uart) = &args.uart {
         uart_link::serve(uart, input.clone(), &outputs)?;
     }
-    if let Some(port) = args.telnet_port {
-        let banner =
-            format!("MicroPython v{FACTORY_FIRMWARE_VERSION} on 2023-01-01; {}", args.board.device.board.machine());
-        let addr =
-            telnet::start(SocketAddr::new(args.listen, port), login.clone(), banner, input.clone(), outputs.clone())?;
-        uart_link::announce(&format!("telnet:{addr}"));
-    }
-    let ftp = args.ftp_port.map(|port| SocketAddr::new(args.listen, port));
-    let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.board.max_resets };
+    let at = |port: Option<u16>| port.map(|port| SocketAddr::new(args.listen, port));
+    let (telnet, ftp) = (at(args.telnet_port), at(args.ftp_port));
+    let config = RunConfig { main: None, uart: Some(input.clone()), timeout: None, max_resets: args.board.max_resets };
     let outcome = power_on(&args.board, outputs.console(), config, |board| {
+        if let Some(addr) = telnet {
+            let server = telnet::Server { login: login.clone(), board: board.clone(), input, outputs: outputs.clone() };
+            let addr = telnet::start(addr, server)?;
+            uart_link::announce(&format!("telnet:{addr}"));
+        }
         if let Some(addr) = ftp {
             let addr = ftp_server::start(addr, login, board.clone())?;
             uart_link::announce(&format!("ftp:{addr}"));

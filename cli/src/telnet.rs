@@ -4,14 +4,15 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
+use pycom_board::{Board, FIRMWARE_BUILD_DATE};
 use pycom_python::UartInput;
 
 use crate::ftp_server::Login;
-use crate::uart_link::Outputs;
+use crate::uart_link::{Outputs, write_out};
 
 const IAC: u8 = 0xFF;
 /// Options while the user name is typed: WONT ECHO, WONT SGA, WILL LINEMODE.
@@ -109,9 +110,21 @@ impl Session {
     }
 }
 
-/// Starts the Telnet server on `addr`; returns the address bound. `banner` is
-/// the first line a client sees.
-pub fn start(addr: SocketAddr, login: Login, banner: String, input: UartInput, outputs: Outputs) -> Result<SocketAddr> {
+/// What every session works with.
+#[derive(Clone)]
+pub struct Server {
+    /// The accepted login.
+    pub login: Login,
+    /// The board, for the banner.
+    pub board: Arc<Mutex<Board>>,
+    /// The REPL's input, shared with the UART.
+    pub input: UartInput,
+    /// The REPL's output, shared with the UART.
+    pub outputs: Outputs,
+}
+
+/// Starts the Telnet server on `addr`; returns the address bound.
+pub fn start(addr: SocketAddr, server: Server) -> Result<SocketAddr> {
     let listener = TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let bound = listener.local_addr()?;
     let open = Arc::new(AtomicBool::new(false));
@@ -121,10 +134,9 @@ pub fn start(addr: SocketAddr, login: Login, banner: String, input: UartInput, o
                 let _ = stream.write_all(BUSY);
                 continue;
             }
-            let (login, banner, input, outputs, open) =
-                (login.clone(), banner.clone(), input.clone(), outputs.clone(), open.clone());
+            let (server, open) = (server.clone(), open.clone());
             std::thread::spawn(move || {
-                let _ = serve_client(stream, &login, &banner, &input, &outputs);
+                let _ = serve_client(stream, &server);
                 open.store(false, Ordering::SeqCst);
             });
         }
@@ -132,29 +144,23 @@ pub fn start(addr: SocketAddr, login: Login, banner: String, input: UartInput, o
     Ok(bound)
 }
 
-fn serve_client(
-    stream: TcpStream,
-    login: &Login,
-    banner: &str,
-    input: &UartInput,
-    outputs: &Outputs,
-) -> std::io::Result<()> {
+/// The first line a client sees: the firmware running now, as telnet.c prints it.
+fn banner(board: &Mutex<Board>) -> String {
+    let board = board.lock().unwrap_or_else(|p| p.into_inner());
+    format!("MicroPython v{} on {FIRMWARE_BUILD_DATE}; {}\r\n", board.firmware_release(), board.model().machine())
+}
+
+fn serve_client(stream: TcpStream, server: &Server) -> std::io::Result<()> {
+    let Server { login, board, input, outputs } = server;
     // Echoes and replies are small writes; Nagle's delay would hold each for an ACK.
     stream.set_nodelay(true)?;
     let mut session = Session { stream, filter: Filter::default(), unread: Vec::new() };
-    session.stream.write_all(format!("{banner}\r\n").as_bytes())?;
+    session.stream.write_all(banner(board).as_bytes())?;
     if !session.log_in(login)? {
         return Ok(());
     }
     let (id, output) = outputs.add();
-    let mut writer = session.stream.try_clone()?;
-    std::thread::spawn(move || {
-        for bytes in output {
-            if writer.write_all(&bytes).is_err() {
-                break;
-            }
-        }
-    });
+    write_out(output, session.stream.try_clone()?);
     // The firmware feeds its REPL an Enter, so a fresh prompt shows.
     input.push(b"\r");
     let mut buf = [0u8; 256];

@@ -144,15 +144,12 @@ impl Terminal {
     }
 
     /// The board's output on stdout.
-    pub fn console(&self) -> impl Console + 'static {
-        Cooked {
-            send: |bytes: &[u8]| {
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(bytes);
-                let _ = out.flush();
-            },
-            after_cr: false,
-        }
+    pub fn console(&self) -> Box<dyn Console> {
+        cooked(|bytes| {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(bytes);
+            let _ = out.flush();
+        })
     }
 }
 
@@ -182,21 +179,14 @@ fn serve_pty(input: UartInput, outputs: &Outputs) -> Result<()> {
     let path = nix::unistd::ttyname(&pty.slave).context("pseudo-terminal name")?;
     announce(&path.display().to_string());
     let mut reader = File::from(pty.master.try_clone()?);
-    let mut writer = File::from(pty.master);
+    let writer = File::from(pty.master);
     // The board keeps the slave open too, so the line survives clients leaving.
     let slave = pty.slave;
     std::thread::spawn(move || {
         let _slave = slave;
         feed(&mut reader, &input);
     });
-    let (_, output) = outputs.add();
-    std::thread::spawn(move || {
-        for bytes in output {
-            if writer.write_all(&bytes).is_err() {
-                break;
-            }
-        }
-    });
+    write_out(outputs.add().1, writer);
     Ok(())
 }
 
@@ -236,6 +226,18 @@ fn serve_tcp(addr: SocketAddr, input: UartInput, outputs: &Outputs) -> Result<()
         }
     });
     Ok(())
+}
+
+/// Writes what the board sends to `line`, on a thread of its own, until the
+/// line fails.
+pub fn write_out(output: std::sync::mpsc::Receiver<Vec<u8>>, mut line: impl Write + Send + 'static) {
+    std::thread::spawn(move || {
+        for bytes in output {
+            if line.write_all(&bytes).is_err() {
+                break;
+            }
+        }
+    });
 }
 
 /// Passes what `line` receives to the board until it ends or fails.

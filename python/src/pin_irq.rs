@@ -36,7 +36,7 @@ fn run_handlers(vm: &VirtualMachine) -> PyResult<()> {
         let Some(callback) = pin.registered() else { continue };
         let arg = callback.arg.unwrap_or_else(|| pin.into());
         if let Err(exc) = callback.handler.call((arg,), vm) {
-            if state::with(|s| s.stop.is_some() || s.reset.is_some()) {
+            if state::unwinding() {
                 return Err(exc);
             }
             let report = format!("Unhandled exception in callback handler\n{}", crate::traceback::format(&exc, vm));

@@ -214,7 +214,7 @@ fn run_scripts(
                 Ok(()) => Outcome::Completed,
                 Err(exc) => uncaught(exc, board, vm),
             };
-            if state::with(|s| s.stop.is_some() || s.reset.is_some()) {
+            if state::unwinding() {
                 return ran;
             }
             outcome = match (outcome, ran) {
@@ -253,8 +253,7 @@ fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> 
 }
 
 fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) -> Outcome {
-    let unwinding = state::with(|s| s.stop.is_some() || s.reset.is_some());
-    if unwinding {
+    if state::unwinding() {
         return Outcome::Completed;
     }
     if exc.class().fast_issubclass(vm.ctx.exceptions.system_exit) {

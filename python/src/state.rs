@@ -93,6 +93,12 @@ pub fn lock(board: &Mutex<Board>) -> MutexGuard<'_, Board> {
     board.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Whether a stop or reset was requested: the exception in flight unwinds
+/// the script rather than being reported.
+pub fn unwinding() -> bool {
+    with(|s| s.stop.is_some() || s.reset.is_some())
+}
+
 /// The exception that unwinds the script after a stop or reset was requested.
 pub fn unwind(vm: &VirtualMachine) -> PyBaseExceptionRef {
     let ty = with(|s| s.unwind_type.clone()).expect("unwind type registered at interpreter start");

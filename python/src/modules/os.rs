@@ -6,10 +6,9 @@ pub(crate) use os::module_def;
 pub const LORAWAN_VERSION: &str = "1.0.2";
 /// Version of the Sigfox stack the firmware reports in `os.uname()`.
 pub const SIGFOX_VERSION: &str = "1.0.1";
-/// Firmware release the board reports when its app slot holds no valid image.
-pub const FIRMWARE_RELEASE: &str = "1.20.2.r6";
-/// MicroPython core the firmware is built on, as `os.uname().version` shows it.
-pub const MICROPYTHON_VERSION: &str = "v1.11-pycom-emu on 2023-01-01";
+/// Tag of the MicroPython core the firmware is built on (`os.uname().version`,
+/// the REPL banner).
+pub const CORE_TAG: &str = "v1.11-pycom-emu";
 
 #[rustpython_vm::pymodule]
 mod os {
@@ -18,7 +17,7 @@ mod os {
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
-    use super::{FIRMWARE_RELEASE, LORAWAN_VERSION, MICROPYTHON_VERSION, SIGFOX_VERSION};
+    use super::{CORE_TAG, LORAWAN_VERSION, SIGFOX_VERSION};
     use crate::args::{arity, get_int};
     use crate::state::{self, board, lock};
     use crate::vfs::{self, ENOTDIR, FLASH, Location, on_volume};
@@ -39,17 +38,16 @@ mod os {
     fn uname(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         arity(&args, 0, 0, vm)?;
         let board = board();
-        let (model, app) = {
+        let (model, release) = {
             let b = lock(&board);
-            (b.model(), b.running_app())
+            (b.model(), b.firmware_release())
         };
         let platform = model.platform().to_owned();
-        let release = app.map_or_else(|| FIRMWARE_RELEASE.to_owned(), |app| app.version);
         let mut fields: Vec<(&str, String)> = vec![
             ("sysname", platform.clone()),
             ("nodename", platform),
             ("release", release),
-            ("version", MICROPYTHON_VERSION.into()),
+            ("version", format!("{CORE_TAG} on {}", pycom_board::FIRMWARE_BUILD_DATE)),
             ("machine", model.machine()),
         ];
         if model.has(Radio::LoRa) {

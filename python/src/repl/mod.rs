@@ -11,8 +11,10 @@ use rustpython_vm::signal::UserSignalSender;
 use rustpython_vm::{PyResult, VirtualMachine};
 
 use self::line_editor::{Line, LineEditor, auto_indent, continues, next_byte, out};
+use crate::modules::os::CORE_TAG;
 use crate::state::{self, board, lock};
 use crate::uart::UartInput;
+use pycom_board::FIRMWARE_BUILD_DATE;
 
 const CTRL_A: u8 = 0x01;
 const CTRL_B: u8 = 0x02;
@@ -22,10 +24,6 @@ const CTRL_E: u8 = 0x05;
 const CTRL_F: u8 = 0x06;
 /// Raw-paste flow-control window (bytes the host may send before an ack).
 const RAW_PASTE_WINDOW: u16 = 256;
-/// Build tag of the MicroPython core in the banner.
-const CORE_TAG: &str = "v1.11-pycom-emu";
-/// Build date in the banner.
-const BUILD_DATE: &str = "2023-01-01";
 
 /// The REPL's mode, kept across soft resets as `pyexec_mode_kind` is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,11 +58,10 @@ fn banner() -> String {
     let board = board();
     let (machine, release) = {
         let b = lock(&board);
-        let release = b.running_app().map_or_else(|| crate::modules::os::FIRMWARE_RELEASE.to_owned(), |a| a.version);
-        (b.model().machine(), release)
+        (b.model().machine(), b.firmware_release())
     };
     format!(
-        "Pycom MicroPython {release} [{CORE_TAG}] on {BUILD_DATE}; {machine}\r\nType \"help()\" for more information.\r\n"
+        "Pycom MicroPython {release} [{CORE_TAG}] on {FIRMWARE_BUILD_DATE}; {machine}\r\nType \"help()\" for more information.\r\n"
     )
 }
 
@@ -266,7 +263,7 @@ impl<'a> Repl<'a> {
         self.input.set_interrupt(None);
         match result {
             Ok(_) => Ok(None),
-            Err(exc) if state::with(|s| s.stop.is_some() || s.reset.is_some()) => Err(exc),
+            Err(exc) if state::unwinding() => Err(exc),
             Err(exc) => Ok(Some(crate::traceback::format(&exc, vm))),
         }
     }
