@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pycom_flash::Flash;
+use pycom_flash::{Existing, Flash, FlashError};
 use pycom_formats::partition_table::{TABLE_MAX_LEN, TABLE_OFFSET};
 use pycom_formats::{PartitionTable, app_image};
 
@@ -39,16 +39,27 @@ pub struct DeviceImage {
 
 impl DeviceImage {
     /// Opens the image at `path`, creating a fresh one for `model` if there is no
-    /// file yet.
+    /// file yet (atomically: a crash leaves no image or a whole one).
     pub fn open_or_create(path: &Path, model: BoardModel) -> Result<Self, BoardError> {
-        if path.exists() { Self::open(path, model) } else { Self::create(path, model) }
+        if path.exists() {
+            return Self::open(path, model);
+        }
+        match Self::write_new(path, model, Existing::Keep) {
+            Err(BoardError::Flash(FlashError::AlreadyExists { .. })) => Self::open(path, model),
+            other => other,
+        }
     }
 
-    /// Creates (or replaces) the image at `path`: erased flash with the model's
-    /// Pycom partition table at 0x8000.
+    /// Creates (or replaces, unless another process has it open) the image at
+    /// `path`: erased flash with the model's Pycom partition table at 0x8000
+    /// and the factory firmware, written in one atomic step.
     pub fn create(path: &Path, model: BoardModel) -> Result<Self, BoardError> {
-        let flash = Flash::create_file(path, model.flash_size())?;
-        Self::initialise(flash, model, path)
+        Self::write_new(path, model, Existing::Replace)
+    }
+
+    fn write_new(path: &Path, model: BoardModel, existing: Existing) -> Result<Self, BoardError> {
+        let image = Self::initialise(Flash::erased(model.flash_size()), model, path)?;
+        Ok(Self { flash: image.flash.save_as(path, existing)?, ..image })
     }
 
     /// A fresh image that lives only in memory (for tests and throw-away runs).
@@ -66,7 +77,9 @@ impl DeviceImage {
         Ok(Self { flash, table, created: true })
     }
 
-    /// Opens an existing image and checks it fits `model`.
+    /// Opens an existing image under an exclusive lock (held while the image
+    /// lives; a second opener gets [`FlashError::Locked`]) and checks it fits
+    /// `model`.
     pub fn open(path: &Path, model: BoardModel) -> Result<Self, BoardError> {
         let mut flash = Flash::open_file(path)?;
         if flash.size() != model.flash_size() {
@@ -81,9 +94,10 @@ impl DeviceImage {
         Ok(Self { flash, table, created: false })
     }
 
-    /// Reads just the partition table of any image file, whatever its model.
+    /// Reads just the partition table of any image file, whatever its model,
+    /// without a lock: it only reads, and may look at an image in use.
     pub fn inspect(path: &Path) -> Result<(usize, PartitionTable), BoardError> {
-        let mut flash = Flash::open_file(path)?;
+        let mut flash = Flash::read_file(path)?;
         let table = read_table(&mut flash, path)?;
         Ok((flash.size(), table))
     }

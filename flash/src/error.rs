@@ -52,4 +52,29 @@ pub enum FlashError {
         #[source]
         source: std::io::Error,
     },
+    /// Another process has the image file open (its exclusive lock is held).
+    #[error("image {path} is in use by {}", describe_holder(*holder, command.as_deref()))]
+    Locked {
+        /// The image file.
+        path: PathBuf,
+        /// The process holding the lock, when it can be found.
+        holder: Option<u32>,
+        /// That process's program and first argument, e.g. `pycom-emu serve`.
+        command: Option<String>,
+    },
+    /// A new image file was to be created where a file exists already.
+    #[error("image {path} exists already")]
+    AlreadyExists {
+        /// The image file.
+        path: PathBuf,
+    },
+}
+
+/// "process 123 (pycom-emu serve)", or what is known of it.
+fn describe_holder(holder: Option<u32>, command: Option<&str>) -> String {
+    match (holder, command) {
+        (Some(pid), Some(command)) => format!("process {pid} ({command})"),
+        (Some(pid), None) => format!("process {pid}"),
+        (None, _) => "another process".to_owned(),
+    }
 }

@@ -4,13 +4,16 @@
 //! sector to `0xFF`, programming can only clear bits, every sector counts its
 //! erases, and a [`PowerCut`] can stop the chip after a given number of
 //! operations so tests can check what survives a power loss at any point.
-//! The contents can live in memory or be written through to an image file.
+//! The contents can live in memory or be written through to an image file,
+//! which the chip holds under an exclusive lock and replaces atomically.
 
 mod error;
+mod image_file;
 mod nor;
 mod power;
 mod storage_traits;
 
 pub use error::FlashError;
+pub use image_file::{ABORT_AFTER_WRITES_ENV, Existing};
 pub use nor::{Flash, FlashStats, SECTOR_SIZE};
 pub use power::PowerCut;

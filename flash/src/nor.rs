@@ -1,7 +1,6 @@
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::image_file::{Existing, ImageFile};
 use crate::{FlashError, PowerCut};
 
 /// Size of an erase sector in bytes (ESP32 SPI flash).
@@ -24,29 +23,10 @@ pub struct FlashStats {
 #[derive(Debug)]
 pub struct Flash {
     data: Vec<u8>,
-    backing: Option<Backing>,
+    backing: Option<ImageFile>,
     erase_counts: Vec<u32>,
     power: PowerCut,
     stats: FlashStats,
-}
-
-#[derive(Debug)]
-struct Backing {
-    path: PathBuf,
-    file: File,
-}
-
-impl Backing {
-    fn io(&self, source: std::io::Error) -> FlashError {
-        FlashError::Io { path: self.path.clone(), source }
-    }
-
-    fn store(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
-        self.file
-            .seek(SeekFrom::Start(u64::from(offset)))
-            .and_then(|_| self.file.write_all(bytes))
-            .map_err(|e| self.io(e))
-    }
 }
 
 impl Flash {
@@ -79,29 +59,51 @@ impl Flash {
         }
     }
 
-    /// Creates a new image file of `size` erased bytes (replacing any file there)
-    /// and returns the chip written through to it.
-    pub fn create_file(path: &Path, size: usize) -> Result<Self, FlashError> {
-        let io = |source| FlashError::Io { path: path.to_owned(), source };
-        let mut flash = Self::erased(size);
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(path).map_err(io)?;
-        file.write_all(&flash.data).map_err(io)?;
-        flash.backing = Some(Backing { path: path.to_owned(), file });
+    /// Opens an existing image file under an exclusive lock, held until the
+    /// chip is dropped (another process on it gets [`FlashError::Locked`]);
+    /// every later write and erase goes through to the file.
+    pub fn open_file(path: &Path) -> Result<Self, FlashError> {
+        let (file, data) = ImageFile::open(path)?;
+        let mut flash = Self::from_image_bytes(path, data)?;
+        flash.backing = Some(file);
         Ok(flash)
     }
 
-    /// Opens an existing image file; every later write and erase goes through to it.
-    pub fn open_file(path: &Path) -> Result<Self, FlashError> {
-        let io = |source| FlashError::Io { path: path.to_owned(), source };
-        let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(io)?;
-        let mut data = Vec::new();
-        file.read_to_end(&mut data).map_err(io)?;
-        if data.is_empty() || data.len() % SECTOR_SIZE != 0 {
+    /// A copy in memory of the image file at `path`, taken without a lock (for
+    /// looking at an image another process may have open).
+    pub fn read_file(path: &Path) -> Result<Self, FlashError> {
+        let data = std::fs::read(path).map_err(|source| FlashError::Io { path: path.to_owned(), source })?;
+        Self::from_image_bytes(path, data)
+    }
+
+    fn from_image_bytes(path: &Path, data: Vec<u8>) -> Result<Self, FlashError> {
+        if data.is_empty() || !data.len().is_multiple_of(SECTOR_SIZE) {
             return Err(FlashError::BadImageSize { path: path.to_owned(), size: data.len() as u64 });
         }
-        let mut flash = Self::from_vec(data);
-        flash.backing = Some(Backing { path: path.to_owned(), file });
-        Ok(flash)
+        Ok(Self::from_vec(data))
+    }
+
+    /// Writes this chip's contents as the image file at `path` in one atomic
+    /// step (a crash leaves no file or a whole one; see [`Existing`] for a path
+    /// that is taken) and returns the chip written through to it, locked as by
+    /// [`Flash::open_file`].
+    pub fn save_as(mut self, path: &Path, existing: Existing) -> Result<Self, FlashError> {
+        self.backing = Some(ImageFile::write_new(path, &self.data, existing)?);
+        Ok(self)
+    }
+
+    /// Replaces the whole contents of the chip with `data` (same size) in one
+    /// atomic step: an image file is replaced by a new one (see
+    /// [`Flash::save_as`]), so a crash leaves the old contents or the new ones.
+    pub fn replace_contents(&mut self, data: Vec<u8>) -> Result<(), FlashError> {
+        if data.len() != self.data.len() {
+            return Err(FlashError::OutOfBounds { offset: 0, len: data.len(), size: self.data.len() });
+        }
+        if let Some(file) = &mut self.backing {
+            file.replace(&data)?;
+        }
+        self.data = data;
+        Ok(())
     }
 
     /// Size of the chip in bytes.
@@ -182,7 +184,7 @@ impl Flash {
         self.data[range.start..range.start + granted].copy_from_slice(done);
         self.stats.bytes_written += granted as u64;
         if let Some(backing) = &mut self.backing {
-            backing.store(offset, done)?;
+            backing.store(u64::from(offset), done)?;
         }
         if granted < bytes.len() { Err(FlashError::PowerLost) } else { Ok(()) }
     }
@@ -203,7 +205,7 @@ impl Flash {
             self.erase_counts[sector as usize / SECTOR_SIZE] += 1;
             self.stats.sectors_erased += 1;
             if let Some(backing) = &mut self.backing {
-                backing.store(sector, &self.data[range])?;
+                backing.store(u64::from(sector), &self.data[range])?;
             }
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! The NOR flash model behaves like a real SPI NOR chip.
 
 use embedded_storage::nor_flash::{NorFlash, ReadNorFlash};
-use pycom_flash::{Flash, FlashError, PowerCut, SECTOR_SIZE};
+use pycom_flash::{Existing, Flash, FlashError, PowerCut, SECTOR_SIZE};
 
 fn read(flash: &mut Flash, offset: u32, len: usize) -> Vec<u8> {
     let mut buf = vec![0; len];
@@ -108,7 +108,7 @@ fn image_files_are_written_through() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dev.bin");
     {
-        let mut flash = Flash::create_file(&path, 2 * SECTOR_SIZE).unwrap();
+        let mut flash = Flash::erased(2 * SECTOR_SIZE).save_as(&path, Existing::Replace).unwrap();
         flash.write(5, b"pycom").unwrap();
         flash.erase_and_write(SECTOR_SIZE as u32 + 8, b"cfg").unwrap();
     }
