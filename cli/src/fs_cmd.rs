@@ -1,22 +1,24 @@
 //! `pycom-emu fs ...`: list, read and write the files of a device image's
 //! `/flash` filesystem (LittleFS or FAT, as the config block says) from the host.
 //!
-//! Every command first mounts `/flash` as the board does at boot: an image whose
-//! region does not mount is formatted, and the default files (`boot.py`,
-//! `main.py`, `sys/`, `lib/`, `cert/`) are created if missing. The work is done
-//! on a copy of the chip and written back to the image only when the whole
-//! command succeeds, so a `put` that runs out of space or an `rm -r` that fails
-//! half-way leaves the image as it was.
+//! Every command first mounts `/flash` as the board does at boot and creates the
+//! default files (`boot.py`, `main.py`, `sys/`, `lib/`, `cert/`) if missing;
+//! erased flash is formatted, but a region that holds something unmountable is
+//! left alone (exit 2) unless `--force` says to format it. The work is done on
+//! a copy of the chip, and only when the whole command succeeds does that copy
+//! replace the image file, in one atomic rename: a `put` that runs out of space,
+//! an `rm -r` that fails half-way or a command killed at any point leaves the
+//! image as it was.
 
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use pycom_board::fs::{DEFAULT_DIRS, DirEntry, Fs, FsError, FsKind, FsRegion};
 use pycom_board::{Config, DeviceImage};
-use pycom_flash::{Flash, SECTOR_SIZE};
+use pycom_flash::Flash;
 use serde::Serialize;
 
 use crate::DeviceArgs;
@@ -26,6 +28,17 @@ const NOT_FOUND_EXIT: i32 = 1;
 /// Where the filesystem is mounted on the board.
 const MOUNT_POINT: &str = "/flash";
 
+/// The device an `fs` command works on.
+#[derive(Args)]
+pub struct FsDevice {
+    #[command(flatten)]
+    device: DeviceArgs,
+    /// Format /flash if it holds something that does not mount (its files are
+    /// lost); without it such an image is an error.
+    #[arg(long)]
+    force: bool,
+}
+
 /// The `fs` subcommands. Device paths are written as the board sees them:
 /// `/flash` or `/flash/...`.
 #[derive(Subcommand)]
@@ -33,7 +46,7 @@ pub enum FsCommand {
     /// List a directory (directories end in `/`), or show one file.
     Ls {
         #[command(flatten)]
-        device: DeviceArgs,
+        device: FsDevice,
         /// Directory or file on the device.
         #[arg(default_value = MOUNT_POINT, value_name = "/flash/PATH")]
         path: String,
@@ -47,7 +60,7 @@ pub enum FsCommand {
     /// Write the raw bytes of device files to stdout.
     Cat {
         #[command(flatten)]
-        device: DeviceArgs,
+        device: FsDevice,
         /// Files on the device.
         #[arg(required = true, value_name = "/flash/FILE")]
         paths: Vec<String>,
@@ -56,7 +69,7 @@ pub enum FsCommand {
     /// REMOTE is a directory the file keeps its name there.
     Put {
         #[command(flatten)]
-        device: DeviceArgs,
+        device: FsDevice,
         /// File (or with -r directory) on the host.
         local: PathBuf,
         /// Destination file or directory on the device.
@@ -70,7 +83,7 @@ pub enum FsCommand {
     /// its name there.
     Get {
         #[command(flatten)]
-        device: DeviceArgs,
+        device: FsDevice,
         /// File (or with -r directory) on the device.
         #[arg(value_name = "/flash/REMOTE")]
         remote: String,
@@ -84,7 +97,7 @@ pub enum FsCommand {
     /// Remove a file or an empty directory (with -r, a directory and its contents).
     Rm {
         #[command(flatten)]
-        device: DeviceArgs,
+        device: FsDevice,
         /// File or directory on the device.
         #[arg(value_name = "/flash/PATH")]
         path: String,
@@ -95,7 +108,7 @@ pub enum FsCommand {
     /// Create a directory; its parent must exist (unless -p).
     Mkdir {
         #[command(flatten)]
-        device: DeviceArgs,
+        device: FsDevice,
         /// Directory to create on the device.
         #[arg(value_name = "/flash/DIR")]
         path: String,
@@ -107,7 +120,7 @@ pub enum FsCommand {
     /// and cert/ as the board's first boot does.
     Format {
         #[command(flatten)]
-        device: DeviceArgs,
+        device: FsDevice,
     },
 }
 
@@ -232,8 +245,10 @@ struct Session {
 
 impl Session {
     /// Opens the image (creating it first if `create`) and mounts `/flash` as the
-    /// board does at boot: FAT or LittleFS as its config block says.
-    fn open(device: &DeviceArgs, create: bool) -> Result<Self> {
+    /// board does at boot: FAT or LittleFS as its config block says. A region
+    /// that does not mount is formatted only if it is erased or `device.force`.
+    fn open(device: &FsDevice, create: bool) -> Result<Self> {
+        let FsDevice { device, force } = device;
         let path = &device.image;
         let mut image = crate::device::open_image(device, create)?;
         let region = FsRegion::for_table(&image.table, device.board);
@@ -243,12 +258,19 @@ impl Session {
         let mut session = Self { image, path: path.clone(), work, region, kind };
         let mut fs = session.fs();
         let blank = fs.is_blank();
+        if !blank && !force && !fs.is_mountable() {
+            bail!(
+                "/flash at {:#x} of {} does not mount; pass --force to format it (its files are lost)",
+                region.offset,
+                path.display()
+            );
+        }
         let formatted = fs
             .mount_or_format()
             .with_context(|| format!("cannot mount /flash at {:#x} of {}", region.offset, path.display()))?;
         if formatted && !blank {
             eprintln!(
-                "[pycom-emu] /flash at {:#x} of {} could not be mounted; formatted it as the board does at boot (its files are gone)",
+                "[pycom-emu] /flash at {:#x} of {} could not be mounted; formatted it: its files are gone",
                 region.offset,
                 path.display()
             );
@@ -260,22 +282,16 @@ impl Session {
         Fs::with_kind(&mut self.work, self.region, self.kind)
     }
 
-    /// Writes the sectors the command changed back to the image file.
+    /// Replaces the image file with the working copy, in one atomic step, if
+    /// the command changed anything.
     fn save(mut self) -> Result<()> {
-        let changed: Vec<usize> = (0..self.work.size())
-            .step_by(SECTOR_SIZE)
-            .filter(|&at| {
-                self.work.contents()[at..at + SECTOR_SIZE] != self.image.flash.contents()[at..at + SECTOR_SIZE]
-            })
-            .collect();
-        for at in changed {
-            let sector = &self.work.contents()[at..at + SECTOR_SIZE];
-            self.image
-                .flash
-                .erase_and_write(at as u32, sector)
-                .with_context(|| format!("cannot write device image {}", self.path.display()))?;
+        if self.work.contents() == self.image.flash.contents() {
+            return Ok(());
         }
-        Ok(())
+        self.image
+            .flash
+            .replace_contents(self.work.contents().to_vec())
+            .with_context(|| format!("cannot write device image {}", self.path.display()))
     }
 
     fn is_dir(&mut self, path: &DevicePath) -> Result<Option<bool>> {
@@ -340,7 +356,7 @@ struct JsonEntry<'a> {
     size: u64,
 }
 
-fn ls(device: &DeviceArgs, path: &str, long: bool, json: bool) -> Result<()> {
+fn ls(device: &FsDevice, path: &str, long: bool, json: bool) -> Result<()> {
     let path = DevicePath::parse(path)?;
     let mut session = Session::open(device, false)?;
     let entries = match session.is_dir(&path)? {
@@ -381,7 +397,7 @@ fn ls(device: &DeviceArgs, path: &str, long: bool, json: bool) -> Result<()> {
     print(text.as_bytes())
 }
 
-fn cat(device: &DeviceArgs, paths: &[String]) -> Result<()> {
+fn cat(device: &FsDevice, paths: &[String]) -> Result<()> {
     let paths = paths.iter().map(|p| DevicePath::parse(p)).collect::<Result<Vec<_>>>()?;
     let mut session = Session::open(device, false)?;
     let mut contents = Vec::new();
@@ -402,7 +418,7 @@ fn local_name(local: &Path) -> Result<String> {
     name.to_str().map(str::to_owned).with_context(|| format!("{} has a name that is not UTF-8", local.display()))
 }
 
-fn put(device: &DeviceArgs, local: &Path, remote: &str, recursive: bool) -> Result<()> {
+fn put(device: &FsDevice, local: &Path, remote: &str, recursive: bool) -> Result<()> {
     let trailing_slash = remote.ends_with('/');
     let remote = DevicePath::parse(remote)?;
     let meta = std::fs::metadata(local).with_context(|| format!("cannot read {}", local.display()))?;
@@ -455,7 +471,7 @@ fn put_dir(session: &mut Session, local: &Path, target: &DevicePath) -> Result<(
     Ok(())
 }
 
-fn get(device: &DeviceArgs, remote: &str, local: &Path, recursive: bool) -> Result<()> {
+fn get(device: &FsDevice, remote: &str, local: &Path, recursive: bool) -> Result<()> {
     let remote = DevicePath::parse(remote)?;
     let mut session = Session::open(device, false)?;
     let is_dir = match session.is_dir(&remote)? {
@@ -497,7 +513,7 @@ fn get_dir(session: &mut Session, remote: &DevicePath, local: &Path) -> Result<(
     Ok(())
 }
 
-fn rm(device: &DeviceArgs, path: &str, recursive: bool) -> Result<()> {
+fn rm(device: &FsDevice, path: &str, recursive: bool) -> Result<()> {
     let path = DevicePath::parse(path)?;
     if path.is_root() {
         bail!("cannot remove {MOUNT_POINT} itself (use `pycom-emu fs format` to erase every file)");
@@ -527,7 +543,7 @@ fn remove_tree(session: &mut Session, dir: &DevicePath) -> Result<()> {
     session.fs().remove_dir(&dir.inner).map_err(|e| path_error("remove", dir, e))
 }
 
-fn mkdir(device: &DeviceArgs, path: &str, parents: bool) -> Result<()> {
+fn mkdir(device: &FsDevice, path: &str, parents: bool) -> Result<()> {
     let path = DevicePath::parse(path)?;
     let mut session = Session::open(device, false)?;
     if parents {
@@ -545,14 +561,15 @@ fn mkdir(device: &DeviceArgs, path: &str, parents: bool) -> Result<()> {
     session.save()
 }
 
-fn format(device: &DeviceArgs) -> Result<()> {
-    let mut session = Session::open(device, false)?;
+fn format(device: &FsDevice) -> Result<()> {
+    let image = &device.device.image;
+    let mut session = Session::open(&FsDevice { device: device.device.clone(), force: true }, false)?;
     let (region, kind) = (session.region, session.kind);
-    session.fs().format().with_context(|| format!("cannot format /flash of {}", device.image.display()))?;
+    session.fs().format().with_context(|| format!("cannot format /flash of {}", image.display()))?;
     session
         .fs()
         .mount_or_format()
-        .with_context(|| format!("cannot create the default files of {}", device.image.display()))?;
+        .with_context(|| format!("cannot create the default files of {}", image.display()))?;
     session.save()?;
     let dirs: Vec<String> = DEFAULT_DIRS.iter().map(|d| format!("{}/", &d[1..])).collect();
     println!(
