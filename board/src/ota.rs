@@ -77,15 +77,14 @@ pub(crate) fn next_slot(flash: &mut Flash, slots: &Slots) -> u32 {
     }
 }
 
-/// The slot an update goes to given `info`: the other slot, except that an
-/// image still waiting for its check (`Status: Check`) is overwritten in place.
+/// The slot an update goes to given `info` ([`BootInfo::update_image`]).
 fn slot_for(info: &BootInfo, slots: &Slots) -> u32 {
-    let active_is_factory = info.active == 0;
-    let pending = info.status() == Some(Status::Check);
-    match (pending, active_is_factory) {
-        (true, true) | (false, false) => slots.address(Image::Factory),
-        (true, false) | (false, true) => slots.address(Image::Ota0),
-    }
+    slots.address(info.update_image())
+}
+
+/// The app slot that starts at `address`.
+fn image_at(slots: &Slots, address: u32) -> Image {
+    if address == slots.address(Image::Factory) { Image::Factory } else { Image::Ota0 }
 }
 
 impl Updater {
@@ -169,7 +168,7 @@ impl Updater {
             }
             (false, _) => {
                 info.previous = info.active;
-                info.active = if info.active == 1 { 2 } else { 1 };
+                info.active = image_at(slots, self.start).update_number();
                 info.status = 0;
                 OtaFinish::Marked(FULL_UPDATE_MESSAGE)
             }
@@ -217,7 +216,7 @@ pub(crate) fn apply_pending_patch(
             flash.write(target, &new)?;
             messages.push(PATCH_OK_MESSAGE.to_owned());
             info.previous = info.active;
-            info.active = if info.active == 1 { 2 } else { 1 };
+            info.active = image_at(slots, target).update_number();
             info.status = 0;
             info.size = new.len() as u32;
             bootloader::write_boot_info(flash, slots, info)?;

@@ -87,3 +87,30 @@ fn overrunning_the_slot_writes_on_and_says_so() {
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0].contains("past the end of the slot"), "{notes:?}");
 }
+
+/// Stores `boot_info` with `active` and `status` as another tool (or an older
+/// firmware) may have left it.
+fn store_boot_info(board: &mut Board, active: u32, status: u32) {
+    let otadata = board.partition_table().find("otadata").unwrap().offset;
+    let info = pycom_formats::BootInfo { active, status, ..pycom_formats::BootInfo::initial() }.sealed();
+    board.flash().erase(otadata, otadata + 4096).unwrap();
+    board.flash().write(otadata, &info.encode()).unwrap();
+}
+
+#[test]
+fn with_active_image_2_the_bootloader_and_the_updater_agree_on_the_running_slot() {
+    let mut board = booted(BoardModel::Lopy4);
+    push(&mut board, &image("1.20.2.r7"));
+    board.ota_finish().unwrap();
+    board.boot(BootKind::Hard(ResetCause::Hard)).unwrap();
+    store_boot_info(&mut board, 2, 1);
+    board.boot(BootKind::Hard(ResetCause::Hard)).unwrap();
+    assert_eq!(board.running_app().map(|a| a.version).as_deref(), Some("1.20.2.r7"), "any number but 0 boots ota_0");
+    assert_eq!(board.ota_slot(), 0x1_0000, "the next update goes to the slot that is not running");
+    push(&mut board, &image("1.20.2.r8"));
+    assert_eq!(board.running_app().map(|a| a.version).as_deref(), Some("1.20.2.r7"), "the running image is intact");
+    board.ota_finish().unwrap();
+    board.boot(BootKind::Hard(ResetCause::Hard)).unwrap();
+    assert_eq!(board.take_uart_output(), Vec::<String>::new(), "no rollback");
+    assert_eq!(board.running_app().map(|a| a.version).as_deref(), Some("1.20.2.r8"), "the new image runs");
+}

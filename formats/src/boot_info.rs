@@ -10,8 +10,8 @@ pub const BOOT_INFO_LEN: usize = 40;
 /// Which app slot an image number names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Image {
-    /// The factory slot at 0x10000 (0; also 2, `UPDATE2`, which the
-    /// bootloader maps back to the factory slot).
+    /// The factory slot at 0x10000 (0; also 2, `UPDATE2`, while that image
+    /// waits for its check).
     Factory,
     /// The `ota_0` slot (1).
     Ota0,
@@ -26,9 +26,28 @@ impl Image {
         }
     }
 
-    /// The slot a stored number selects.
+    /// The slot the bootloader loads for a stored number
+    /// (`pycom_bootloader_utility_get_selected_boot_partition`): 0 is the
+    /// factory slot, every other number `ota_0`.
     pub fn from_number(n: u32) -> Self {
-        if n == 1 { Self::Ota0 } else { Self::Factory }
+        if n == 0 { Self::Factory } else { Self::Ota0 }
+    }
+
+    /// The number `ota_finish` stores for a new image written to this slot:
+    /// `UPDATE2` (2) for the factory slot, `UPDATE1` (1) for `ota_0`.
+    pub fn update_number(self) -> u32 {
+        match self {
+            Self::Factory => 2,
+            Self::Ota0 => 1,
+        }
+    }
+
+    /// The other app slot.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Factory => Self::Ota0,
+            Self::Ota0 => Self::Factory,
+        }
     }
 }
 
@@ -118,9 +137,24 @@ impl BootInfo {
         self.status != u32::MAX && self.crc == self.expected_crc()
     }
 
-    /// The active slot.
+    /// The slot the bootloader checks and loads: an image numbered 2 that
+    /// waits for its check is in the factory slot (the bootloader stores 0 for
+    /// it), otherwise [`Image::from_number`].
     pub fn active_image(&self) -> Image {
-        Image::from_number(self.active)
+        if self.status() == Some(Status::Check) && self.active == 2 {
+            Image::Factory
+        } else {
+            Image::from_number(self.active)
+        }
+    }
+
+    /// The slot the next update goes to (`updater_ota_next_slot_address`): an
+    /// image still waiting for its check is overwritten in place, otherwise
+    /// the slot that does not boot. Both cases follow [`Self::active_image`],
+    /// so an update never goes to the slot the bootloader runs.
+    pub fn update_image(&self) -> Image {
+        let active = self.active_image();
+        if self.status() == Some(Status::Check) { active } else { active.other() }
     }
 
     /// The status, `None` for values the firmware does not define.
@@ -156,9 +190,30 @@ mod tests {
         assert!(info.sealed().is_valid());
     }
 
+    fn with(active: u32, status: u32) -> BootInfo {
+        BootInfo { active, status, ..BootInfo::initial() }.sealed()
+    }
+
     #[test]
-    fn image_two_is_the_factory_slot() {
-        assert_eq!(Image::from_number(2), Image::Factory);
-        assert_eq!(Image::from_number(1), Image::Ota0);
+    fn image_two_is_the_factory_slot_only_while_it_waits_for_its_check() {
+        assert_eq!(with(2, 0).active_image(), Image::Factory);
+        assert_eq!(with(2, 1).active_image(), Image::Ota0, "the bootloader loads ota_0 for any number but 0");
+        assert_eq!(with(1, 1).active_image(), Image::Ota0);
+        assert_eq!(with(0, 1).active_image(), Image::Factory);
+    }
+
+    #[test]
+    fn an_update_never_goes_to_the_slot_that_boots() {
+        for active in 0..=3 {
+            for status in 0..=2 {
+                let info = with(active, status);
+                let pending = status == 0;
+                assert_eq!(
+                    info.update_image() == info.active_image(),
+                    pending,
+                    "active {active}, status {status}: only a pending image is overwritten in place"
+                );
+            }
+        }
     }
 }
