@@ -162,3 +162,57 @@ fn a_page_of_a_newer_format_makes_mount_fail_as_on_the_board() {
     let err = pycom_board::nvs::Nvs::mount(&mut flash, 0, support::SIZE).unwrap_err();
     assert_eq!(err.code(), 0x1110);
 }
+
+/// A partition with namespace 1 holding, in page 0: string `s` (header at
+/// entry 1, data at 2), int `c`, blob `b` of 100 bytes and int `d`.
+fn string_int_blob_int() -> Flash {
+    let mut flash = erased();
+    let mut nvs = mount(&mut flash);
+    nvs.open_namespace(&mut flash, "PY_NVM", true).unwrap();
+    nvs.set(&mut flash, 1, b"s", &Value::Str("hello world".into())).unwrap();
+    nvs.set(&mut flash, 1, b"c", &Value::U32(3)).unwrap();
+    nvs.set(&mut flash, 1, b"b", &Value::Blob((0..100u8).collect())).unwrap();
+    nvs.set(&mut flash, 1, b"d", &Value::U32(4)).unwrap();
+    flash
+}
+
+/// `flash` with one bit of entry `entry`'s bytes flipped.
+fn flip_entry_bit(flash: &Flash, entry: usize) -> Flash {
+    let mut bytes = flash.contents().to_vec();
+    bytes[entry_offset(entry) + 3] ^= 0x10;
+    Flash::from_bytes(bytes)
+}
+
+#[test]
+fn a_complete_string_with_corrupt_data_is_erased_when_read() {
+    let mut flash = flip_entry_bit(&string_int_blob_int(), 2);
+    let mut nvs = mount(&mut flash);
+    assert_eq!(read(&mut nvs, &mut flash, 1, "s", ItemType::Str), None, "the data CRC does not match: erased");
+    assert_eq!(bitmap(&flash, 0).get(1), EntryState::Erased, "header entry erased");
+    assert_eq!(bitmap(&flash, 0).get(2), EntryState::Erased, "data entry erased");
+    assert_eq!(read(&mut nvs, &mut flash, 1, "c", ItemType::U32), Some(Value::U32(3)));
+    assert_eq!(read(&mut nvs, &mut flash, 1, "d", ItemType::U32), Some(Value::U32(4)));
+}
+
+/// The entry of page 0 holding the header of blob `b`'s first chunk.
+fn chunk_header(flash: &Flash) -> usize {
+    (0..126)
+        .find(|&i| {
+            let item = Item::decode(flash.contents()[entry_offset(i)..entry_offset(i) + 32].try_into().unwrap());
+            item.item_type() == Some(ItemType::BlobData) && item.key[0] == b'b'
+        })
+        .expect("a chunk of b in page 0")
+}
+
+#[test]
+fn a_complete_blob_chunk_with_corrupt_data_is_erased_when_read() {
+    let intact = string_int_blob_int();
+    let header = chunk_header(&intact);
+    let mut flash = flip_entry_bit(&intact, header + 2);
+    let mut nvs = mount(&mut flash);
+    assert_eq!(read(&mut nvs, &mut flash, 1, "b", ItemType::BlobIndex), None, "a chunk's data CRC does not match");
+    assert_eq!(bitmap(&flash, 0).get(header), EntryState::Erased, "chunk header erased");
+    assert_eq!(bitmap(&flash, 0).get(header + 2), EntryState::Erased, "chunk data erased");
+    assert_eq!(read(&mut nvs, &mut flash, 1, "s", ItemType::Str), Some(Value::Str("hello world".into())));
+    assert_eq!(read(&mut nvs, &mut flash, 1, "d", ItemType::U32), Some(Value::U32(4)));
+}
