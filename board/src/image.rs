@@ -26,7 +26,9 @@ fn factory_firmware() -> Vec<u8> {
     })
 }
 
-/// An opened device image: the flash chip and its partition table.
+/// An opened device image: the flash chip and its partition table, whose
+/// entries are checked to fit the chip without overlapping each other or the
+/// table.
 #[derive(Debug)]
 pub struct DeviceImage {
     /// The flash chip, written through to the image file if it has one.
@@ -107,5 +109,8 @@ fn read_table(flash: &mut Flash, path: &Path) -> Result<PartitionTable, BoardErr
     let mut bytes = vec![0u8; TABLE_MAX_LEN];
     flash.read(TABLE_OFFSET, &mut bytes)?;
     let path: PathBuf = path.to_owned();
-    PartitionTable::decode(&bytes).map_err(|source| BoardError::PartitionTable { path, source })
+    let table = PartitionTable::decode(&bytes)
+        .and_then(|table| table.check_layout(flash.size() as u64).map(|()| table))
+        .map_err(|source| BoardError::PartitionTable { path, source })?;
+    Ok(table)
 }

@@ -7,6 +7,9 @@ use serde::Serialize;
 pub const TABLE_OFFSET: u32 = 0x8000;
 /// Bytes the table may occupy (entries, MD5 row and end marker).
 pub const TABLE_MAX_LEN: usize = 0xC00;
+/// Lowest offset a partition may have: the bootloader (0x1000) and the table
+/// (0x8000, in its own sector) come before it.
+pub const FIRST_PARTITION_OFFSET: u32 = 0x9000;
 const ENTRY_LEN: usize = 32;
 const MAGIC: [u8; 2] = [0xAA, 0x50];
 const MD5_MAGIC: [u8; 2] = [0xEB, 0xEB];
@@ -153,6 +156,35 @@ pub enum PartitionTableError {
     /// A label longer than the 16 bytes an entry holds.
     #[error("partition label {0:?} is longer than 16 bytes")]
     LabelTooLong(String),
+    /// An entry that starts below [`FIRST_PARTITION_OFFSET`], over the
+    /// bootloader or the table itself.
+    #[error(
+        "partition {label:?} at {offset:#x} overlaps the bootloader and partition table (partitions start at 0x9000)"
+    )]
+    OverBootArea {
+        /// The entry's label.
+        label: String,
+        /// Its offset.
+        offset: u32,
+    },
+    /// Two entries that share flash.
+    #[error("partitions {first:?} and {second:?} overlap")]
+    Overlap {
+        /// The entry that starts first.
+        first: String,
+        /// The entry that starts inside it.
+        second: String,
+    },
+    /// An entry that reaches past the end of the chip.
+    #[error("partition {label:?} ends at {end:#x}, past the end of the {flash_size:#x}-byte flash")]
+    PastFlashEnd {
+        /// The entry's label.
+        label: String,
+        /// First byte past it.
+        end: u64,
+        /// Size of the chip in bytes.
+        flash_size: u64,
+    },
 }
 
 /// The flash-size variants of Pycom's partition layout.
@@ -240,6 +272,29 @@ impl PartitionTable {
             return Err(PartitionTableError::NoEndMarker);
         }
         Ok(out)
+    }
+
+    /// Checks that the entries fit a chip of `flash_size` bytes: none over the
+    /// bootloader or the table, none past the end, no two sharing flash. The
+    /// firmware trusts its table; the emulator checks it so that a crafted
+    /// table cannot make the board write over the table itself.
+    pub fn check_layout(&self, flash_size: u64) -> Result<(), PartitionTableError> {
+        let mut by_offset: Vec<&Partition> = self.partitions.iter().collect();
+        by_offset.sort_by_key(|p| p.offset);
+        for p in &by_offset {
+            if p.offset < FIRST_PARTITION_OFFSET {
+                return Err(PartitionTableError::OverBootArea { label: p.label.clone(), offset: p.offset });
+            }
+            if p.end() > flash_size {
+                return Err(PartitionTableError::PastFlashEnd { label: p.label.clone(), end: p.end(), flash_size });
+            }
+        }
+        match by_offset.windows(2).find(|pair| pair[0].end() > u64::from(pair[1].offset)) {
+            Some(pair) => {
+                Err(PartitionTableError::Overlap { first: pair[0].label.clone(), second: pair[1].label.clone() })
+            }
+            None => Ok(()),
+        }
     }
 
     /// Decodes a table from the bytes at [`TABLE_OFFSET`], as ESP-IDF's

@@ -86,3 +86,36 @@ fn a_table_without_end_marker_is_refused() {
     }
     assert_eq!(PartitionTable::decode(&area), Err(PartitionTableError::NoEndMarker));
 }
+
+/// The 4 MB table with entry `index` moved to `offset` and resized to `size`.
+fn moved(index: usize, offset: u32, size: u32) -> PartitionTable {
+    let mut table = PartitionTable::pycom(FlashLayout::Pycom4Mb);
+    table.partitions[index].offset = offset;
+    table.partitions[index].size = size;
+    table
+}
+
+#[test]
+fn the_pycom_layouts_fit_their_flash() {
+    for layout in [FlashLayout::Pycom4Mb, FlashLayout::Pycom8Mb] {
+        assert_eq!(PartitionTable::pycom(layout).check_layout(layout.flash_size() as u64), Ok(()));
+    }
+}
+
+#[test]
+fn entries_over_the_table_past_the_end_or_over_each_other_are_refused() {
+    let size = 4 << 20;
+    assert_eq!(
+        moved(0, 0x8000, 0x8000).check_layout(size),
+        Err(PartitionTableError::OverBootArea { label: "nvs".into(), offset: 0x8000 })
+    );
+    assert_eq!(
+        moved(6, 0x3FF000, 0x2000).check_layout(size),
+        Err(PartitionTableError::PastFlashEnd { label: "config".into(), end: 0x401000, flash_size: size })
+    );
+    assert_eq!(
+        moved(2, 0x1BD000, 0x1000).check_layout(size),
+        Err(PartitionTableError::Overlap { first: "factory".into(), second: "otadata".into() })
+    );
+    assert_eq!(moved(6, 0x3FF000, 0x1000).check_layout(size), Ok(()), "touching is not overlapping");
+}
