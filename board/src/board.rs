@@ -396,6 +396,12 @@ impl Board {
         self.running_app().map_or_else(|| crate::FACTORY_FIRMWARE_VERSION.to_owned(), |app| app.version)
     }
 
+    /// Bytes an app slot holds: the largest firmware image (or patch) an
+    /// update can write without running into what follows the slot.
+    pub fn ota_slot_size(&self) -> u32 {
+        self.slots.slot_size()
+    }
+
     /// `pycom.ota_slot()`: the flash address the next update goes to.
     pub fn ota_slot(&mut self) -> u32 {
         crate::ota::next_slot(&mut self.flash, &self.slots)

@@ -15,6 +15,10 @@ use pycom_board::pins::{DeviceError, DeviceSpec, find_pin};
 use pycom_board::{Board, BoardModel};
 use serde::Deserialize;
 
+/// Largest board file read: far more than the devices and waveforms the
+/// board's pins can carry.
+const BOARD_FILE_MAX_LEN: u64 = 16 << 20;
+
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,7 +34,8 @@ pub struct Devices(Vec<DeviceSpec>);
 
 /// Reads and checks the board file at `path`.
 pub fn load(path: &Path, model: BoardModel) -> Result<Devices> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read board file {}", path.display()))?;
+    let text = crate::host_input::read_text_at_most(path, BOARD_FILE_MAX_LEN, "a board file")
+        .with_context(|| format!("cannot read board file {}", path.display()))?;
     let file: BoardFile = toml::from_str(&text).with_context(|| format!("board file {}", path.display()))?;
     for spec in &file.device {
         let checked = match find_pin(model, spec.pin()) {

@@ -24,9 +24,21 @@ pub struct Login {
     pub password: String,
 }
 
-#[async_trait]
-impl Authenticator for Login {
-    async fn authenticate(&self, username: &str, creds: &Credentials) -> Result<Principal, AuthenticationError> {
+impl Login {
+    /// The login the servers accept. An empty user name or password is
+    /// refused: the servers would let in whoever presses Enter while looking
+    /// protected (the firmware's Telnet, which needs a non-empty line, would
+    /// let in nobody).
+    pub fn new(user: String, password: String) -> Result<Self> {
+        anyhow::ensure!(!user.is_empty(), "--user must not be empty");
+        anyhow::ensure!(
+            !password.is_empty(),
+            "--password must not be empty: anyone could log in to Telnet and FTP by pressing Enter"
+        );
+        Ok(Self { user, password })
+    }
+
+    fn accepts(&self, username: &str, creds: &Credentials) -> Result<Principal, AuthenticationError> {
         if username != self.user {
             return Err(AuthenticationError::BadUser);
         }
@@ -34,6 +46,18 @@ impl Authenticator for Login {
             Some(password) if *password == self.password => Ok(Principal { username: username.to_owned() }),
             _ => Err(AuthenticationError::BadPassword),
         }
+    }
+}
+
+#[async_trait]
+impl Authenticator for Login {
+    /// Checks the login; a failure is answered after the failed-login pause.
+    async fn authenticate(&self, username: &str, creds: &Credentials) -> Result<Principal, AuthenticationError> {
+        let verdict = self.accepts(username, creds);
+        if verdict.is_err() {
+            let _ = tokio::task::spawn_blocking(crate::login_throttle::after_failure).await;
+        }
+        verdict
     }
 }
 

@@ -144,26 +144,44 @@ impl BoardStorage {
         }
     }
 
-    /// Streams an upload into the OTA updater, as the firmware's FTP server
-    /// does for `/flash/sys/appimg.bin`.
-    async fn update_firmware<R: tokio::io::AsyncRead + Unpin>(&self, mut input: R) -> Result<u64> {
-        self.with_board(|b| b.ota_start()).map_err(|e| Error::new(ErrorKind::LocalError, e))?;
-        let mut total = 0u64;
-        let mut chunk = vec![0u8; OTA_CHUNK];
-        loop {
-            let n = input.read(&mut chunk).await.map_err(|e| Error::new(ErrorKind::ConnectionClosed, e))?;
-            if n == 0 {
-                break;
+    /// What an upload starting at `start_pos` keeps of the file: nothing for a
+    /// new file, its first `start_pos` bytes for `APPE` (at its end) or `REST`.
+    fn kept_before(&self, volume: &str, inner: &str, start_pos: u64) -> Result<Vec<u8>> {
+        if start_pos == 0 {
+            return Ok(Vec::new());
+        }
+        let mut data = self.on_volume(volume, |v| v.read(inner))?;
+        match usize::try_from(start_pos) {
+            Ok(at) if at <= data.len() => {
+                data.truncate(at);
+                Ok(data)
             }
-            total += n as u64;
-            let written =
-                self.with_board(|b| b.ota_write(&chunk[..n])).map_err(|e| Error::new(ErrorKind::LocalError, e))?;
+            _ => Err(ErrorKind::PermanentFileNotAvailable.into()),
+        }
+    }
+
+    /// Feeds an upload into the OTA updater, as the firmware's FTP server does
+    /// for `/flash/sys/appimg.bin`. An upload larger than an app slot is
+    /// refused (552) before the updater starts, so nothing is written: the
+    /// firmware would write on over what follows the slot.
+    async fn update_firmware<R: tokio::io::AsyncRead + Unpin>(&self, input: R) -> Result<u64> {
+        let slot = u64::from(self.with_board(|b| b.ota_slot_size()));
+        let mut data = Vec::new();
+        input.take(slot + 1).read_to_end(&mut data).await.map_err(|e| Error::new(ErrorKind::ConnectionClosed, e))?;
+        if data.len() as u64 > slot {
+            let why = format!("firmware upload to /flash{OTA_PATH} refused: larger than an app slot ({slot} bytes)");
+            eprintln!("[pycom-emu] FTP: {why}");
+            return Err(Error::new(ErrorKind::ExceededStorageAllocationError, why));
+        }
+        self.with_board(|b| b.ota_start()).map_err(|e| Error::new(ErrorKind::LocalError, e))?;
+        for chunk in data.chunks(OTA_CHUNK) {
+            let written = self.with_board(|b| b.ota_write(chunk)).map_err(|e| Error::new(ErrorKind::LocalError, e))?;
             if let pycom_board::OtaWrite::Aborted(reason) = written {
                 return Err(Error::new(ErrorKind::LocalError, reason));
             }
         }
         self.with_board(|b| b.ota_finish()).map_err(|e| Error::new(ErrorKind::LocalError, e))?;
-        Ok(total)
+        Ok(data.len() as u64)
     }
 }
 
@@ -220,21 +238,23 @@ impl StorageBackend<DefaultUser> for BoardStorage {
         _user: &DefaultUser,
         input: R,
         path: P,
-        _start_pos: u64,
+        start_pos: u64,
     ) -> Result<u64> {
         let (volume, inner) = Self::inside(path.as_ref())?;
         if volume == FLASH && inner == OTA_PATH {
             return self.update_firmware(input).await;
         }
+        let mut data = self.kept_before(&volume, &inner, start_pos)?;
+        let kept = data.len() as u64;
         // No file is larger than its filesystem: stop reading there.
         let limit = self.on_volume(&volume, |v| v.capacity())? + 1;
-        let mut data = Vec::new();
-        input.take(limit).read_to_end(&mut data).await.map_err(|e| Error::new(ErrorKind::ConnectionClosed, e))?;
+        let mut input = input.take(limit.saturating_sub(kept));
+        input.read_to_end(&mut data).await.map_err(|e| Error::new(ErrorKind::ConnectionClosed, e))?;
         if data.len() as u64 >= limit {
             return Err(ErrorKind::ExceededStorageAllocationError.into());
         }
         self.on_volume(&volume, |v| v.write(&inner, &data))?;
-        Ok(data.len() as u64)
+        Ok(data.len() as u64 - kept)
     }
 
     async fn del<P: AsRef<Path> + Send + Debug>(&self, _user: &DefaultUser, path: P) -> Result<()> {

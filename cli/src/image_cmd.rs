@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use pycom_board::{BoardModel, DeviceImage};
-use pycom_formats::app_image;
+use pycom_formats::{FlashLayout, PartitionTable, app_image};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -145,11 +145,22 @@ pub struct BuildOptions {
     pub output: std::path::PathBuf,
 }
 
-/// Checks a `--size` for `image build`: at most 16 MiB, the largest flash.
+/// The largest app slot of Pycom's layouts (the 8 MB boards'): no firmware
+/// image can be flashed or pushed that is larger.
+fn largest_app_slot() -> u32 {
+    [FlashLayout::Pycom4Mb, FlashLayout::Pycom8Mb]
+        .into_iter()
+        .filter_map(|layout| PartitionTable::pycom(layout).find("factory").map(|slot| slot.size))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Checks a `--size` for `image build`: at most the largest app slot.
 pub fn build_size(size: u64) -> Result<usize> {
+    let largest = largest_app_slot();
     match usize::try_from(size) {
-        Ok(size) if size <= app_image::MAX_BUILD_LEN => Ok(size),
-        _ => anyhow::bail!("--size {size} is larger than the largest flash (16 MiB)"),
+        Ok(fits) if size <= u64::from(largest) => Ok(fits),
+        _ => anyhow::bail!("--size {size} does not fit an app slot (at most {largest} bytes, the 8 MB boards' slot)"),
     }
 }
 

@@ -9,8 +9,10 @@ mod duration;
 mod fs_cmd;
 mod ftp_server;
 mod ftp_storage;
+mod host_input;
 mod image_cmd;
 mod led_output;
+mod login_throttle;
 mod nvs_cmd;
 mod nvs_csv;
 mod ota_cmd;
@@ -130,7 +132,7 @@ enum ImageCommand {
         /// ESP-IDF version in the app descriptor.
         #[arg(long, default_value = "v3.3.1")]
         idf: String,
-        /// Total file length (e.g. 1M, 65536); the code segment grows to fill it.
+        /// Total file length (e.g. 1M, 65536; at most an app slot, 1980K); the code segment grows to fill it.
         #[arg(long, value_parser = size::parse_size)]
         size: Option<u64>,
         /// Where to write the image.

@@ -381,8 +381,8 @@ fn erase_all(device: &DeviceArgs, namespace: &str) -> Result<i32> {
 }
 
 fn import(device: &DeviceArgs, file: &Path) -> Result<i32> {
-    let rows = nvs_csv::read(file)?;
     let mut session = Session::open(device, true)?;
+    let rows = nvs_csv::read(file, session.nvs.max_blob_len())?;
     check_import_fits(&session, &rows).with_context(|| format!("nothing imported from {}", file.display()))?;
     store_rows(&mut session, &rows)?;
     Ok(0)

@@ -13,10 +13,15 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use clap::ValueEnum;
 use pycom_board::nvs::{Entry, Value};
 
+use crate::host_input::{HostInputError, read_at_most};
+
 /// Longest key (and namespace name) in bytes.
 pub const KEY_MAX_LEN: usize = 15;
 /// Most bytes a stored string takes, its terminating NUL included.
 const STRING_MAX_STORED: usize = 4000;
+/// Largest CSV an import reads: far more than the text of everything an NVS
+/// partition holds (28 KiB on Pycom boards, 64 KiB at most here written as hex).
+const CSV_MAX_LEN: u64 = 1 << 20;
 
 /// How a value is written as text: a CSV `encoding`, and the `--type` of `nvs set` / `nvs get`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -101,6 +106,17 @@ pub fn decode_text(encoding: Encoding, text: &str) -> Result<Value, ValueError> 
     }
 }
 
+/// The largest file a `file` row in `encoding` can name, and what that is: a
+/// blob of `max_blob` bytes raw, a string, or the text of the largest blob
+/// (hex takes two characters a byte; room is left for line breaks).
+fn file_limit(encoding: Encoding, max_blob: usize) -> (u64, &'static str) {
+    match encoding {
+        Encoding::Binary => (max_blob as u64, "the largest NVS blob"),
+        Encoding::String => (STRING_MAX_STORED as u64 - 1, "the longest NVS string"),
+        _ => (4 * max_blob as u64, "the text of the largest NVS blob"),
+    }
+}
+
 /// The value a `file` row's file holds: raw bytes for `binary`, else its text decoded.
 fn decode_file(encoding: Encoding, bytes: Vec<u8>) -> Result<Value, ValueError> {
     if encoding == Encoding::Binary {
@@ -174,14 +190,9 @@ pub enum RowError {
     /// A key or namespace name of more than 15 bytes, or an empty namespace name.
     #[error("{0:?} is not a valid key or namespace name (1 to 15 bytes for namespaces, at most 15 for keys)")]
     BadName(String),
-    /// A `file` row whose file cannot be read.
-    #[error("cannot read {path}: {error}")]
-    File {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        error: std::io::Error,
-    },
+    /// A `file` row whose file cannot be read, or holds more than NVS can.
+    #[error(transparent)]
+    File(#[from] HostInputError),
     /// A value that does not fit its encoding.
     #[error("key {key:?}: {error}")]
     Value {
@@ -195,7 +206,10 @@ pub enum RowError {
 /// A CSV that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum CsvError {
-    /// The file cannot be opened, read or written.
+    /// The CSV cannot be read in (or is larger than an import can be).
+    #[error(transparent)]
+    Input(#[from] HostInputError),
+    /// The file cannot be written.
     #[error("{path}: {error}")]
     Io {
         /// The CSV file.
@@ -235,12 +249,13 @@ impl Columns {
 }
 
 /// Reads every row of the CSV at `path`, checking names and decoding values
-/// (and reading `file` rows' files) without storing anything.
-pub fn read(path: &Path) -> Result<Vec<Row>, CsvError> {
-    let io = |error| CsvError::Io { path: path.to_owned(), error };
+/// (and reading `file` rows' files, none larger than a value of `max_blob`
+/// bytes can be) without storing anything.
+pub fn read(path: &Path, max_blob: usize) -> Result<Vec<Row>, CsvError> {
     let at = |line: u64| move |error| CsvError::Row { path: path.to_owned(), line, error };
+    let text = read_at_most(path, CSV_MAX_LEN, "an NVS import CSV")?;
     let mut reader =
-        csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).has_headers(true).from_path(path).map_err(io)?;
+        csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).has_headers(true).from_reader(&text[..]);
     let header = reader.headers().map_err(|e| at(1)(RowError::Syntax(e.to_string())))?.clone();
     let columns = Columns::find(&header).map_err(at(1))?;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -252,14 +267,19 @@ pub fn read(path: &Path) -> Result<Vec<Row>, CsvError> {
             at(line)(RowError::Syntax(e.to_string()))
         })?;
         let line = record.position().map_or(0, csv::Position::line);
-        let row = parse_row(columns.fields(&record), dir, in_namespace).map_err(at(line))?;
+        let row = parse_row(columns.fields(&record), dir, in_namespace, max_blob).map_err(at(line))?;
         in_namespace |= matches!(row, Row::Namespace(_));
         rows.push(row);
     }
     Ok(rows)
 }
 
-fn parse_row([key, kind, encoding, value]: [&str; 4], dir: &Path, in_namespace: bool) -> Result<Row, RowError> {
+fn parse_row(
+    [key, kind, encoding, value]: [&str; 4],
+    dir: &Path,
+    in_namespace: bool,
+    max_blob: usize,
+) -> Result<Row, RowError> {
     if kind == "namespace" {
         return match key.len() {
             1..=KEY_MAX_LEN => Ok(Row::Namespace(key.to_owned())),
@@ -278,9 +298,8 @@ fn parse_row([key, kind, encoding, value]: [&str; 4], dir: &Path, in_namespace: 
     let encoding =
         Encoding::from_str(encoding.trim(), true).map_err(|_| RowError::UnknownEncoding(encoding.to_owned()))?;
     let value = if kind == "file" {
-        let file = dir.join(value);
-        let bytes = std::fs::read(&file).map_err(|error| RowError::File { path: file, error })?;
-        decode_file(encoding, bytes)
+        let (limit, what) = file_limit(encoding, max_blob);
+        decode_file(encoding, read_at_most(&dir.join(value), limit, what)?)
     } else if encoding == Encoding::Binary {
         return Err(RowError::BinaryData);
     } else {

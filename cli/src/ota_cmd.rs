@@ -16,16 +16,18 @@ use crate::DeviceArgs;
 const BLOCK: usize = 4096;
 
 /// Pushes `file` into the device and reboots it; returns the exit status (1 when
-/// the board ends up running something other than the pushed firmware).
+/// the board ends up running something other than the pushed firmware). A
+/// file larger than an app slot is refused before anything is written: unlike
+/// `pycom.ota_write`, which writes on past the slot as the firmware does.
 pub fn push(device: &DeviceArgs, file: &Path, diff_update: bool) -> Result<i32> {
-    let data = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    if data.is_empty() {
-        bail!("{} is empty", file.display());
-    }
     let image = crate::device::open_image(device, true)?;
     let wall = Instant::now();
     let clock = Arc::new(Clock::new(ClockMode::Virtual));
     let mut board = Board::new(device.board, image, clock.clone());
+    let data = crate::host_input::read_at_most(file, board.ota_slot_size().into(), "an app slot")?;
+    if data.is_empty() {
+        bail!("{} is empty", file.display());
+    }
     if diff_update {
         board.enable_diff_update();
     }

@@ -111,7 +111,8 @@ pub struct ServeArgs {
 }
 
 fn read_script(path: &Path) -> Result<Script> {
-    let source = std::fs::read_to_string(path).with_context(|| format!("cannot read script {}", path.display()))?;
+    let source = crate::host_input::read_text_at_most(path, crate::host_input::SCRIPT_MAX_LEN, "the largest /flash")
+        .with_context(|| format!("cannot read script {}", path.display()))?;
     Ok(Script { name: "main.py".into(), source })
 }
 
@@ -149,7 +150,7 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     if args.uart.is_none() && args.telnet_port.is_none() && args.ftp_port.is_none() {
         anyhow::bail!("serve needs --uart, --telnet-port or --ftp-port");
     }
-    let login = Login { user: args.user.clone(), password: args.password.clone() };
+    let login = Login::new(args.user.clone(), args.password.clone())?;
     let (input, outputs) = (UartInput::new(), Outputs::default());
     if let Some(uart) = &args.uart {
         uart_link::serve(uart, input.clone(), &outputs)?;

@@ -253,7 +253,7 @@ fn verify_accepts_what_esptool_elf2image_makes() {
 }
 
 #[test]
-fn a_size_beyond_the_largest_flash_is_refused() {
+fn a_size_beyond_the_largest_app_slot_is_refused() {
     let device = Device::new();
     let out = device.path("huge.bin");
     let run = device.cli(&[
@@ -268,5 +268,12 @@ fn a_size_beyond_the_largest_flash_is_refused() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    fails(run, 2, "larger than the largest flash");
+    fails(run, 2, "does not fit an app slot (at most 2027520 bytes");
+    let build = |size: &str| {
+        device.cli(&["image", "build", "--version", "1", "--project", "p", "--size", size, "-o", out.to_str().unwrap()])
+    };
+    fails(build("1981K"), 2, "does not fit an app slot");
+    assert!(!out.exists(), "nothing written");
+    assert_eq!(build("1980K").code, 0, "the 8 MB boards' slot is 1980 KiB");
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 1980 << 10);
 }

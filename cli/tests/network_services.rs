@@ -186,6 +186,84 @@ print(got.count(b'Invalid credentials'), 'refusals, then', 'closed' if s.recv(1)
     );
 }
 
+#[test]
+fn a_client_that_never_logs_in_locks_nobody_out_and_subnegotiation_stays_out_of_the_repl() {
+    let device = Device::new();
+    let served = serve(&device);
+    let program = format!(
+        "{TELNET_HEADER}
+idle = session()
+until(idle, b'Login as: ')
+s = session()
+log_in(s)
+print(repr(until(s, b'>>> ').decode('latin-1').split('\\r\\n', 1)[1]))
+naws = b'\\xff\\xfa\\x1f\\x00\\x50\\x00\\x18\\xff\\xf0'
+s.sendall(naws + b'print(6 * 7)\\r\\n')
+print(repr(until(s, b'>>> ').decode('latin-1')))
+"
+    );
+    assert_eq!(
+        python(&program, &served.service("telnet")),
+        [
+            "'Login succeeded!\\r\\nType \"help()\" for more information.\\r\\n\\r\\n>>> '",
+            "'print(6 * 7)\\r\\n42\\r\\n>>> '",
+        ]
+    );
+}
+
+#[test]
+fn failed_logins_are_answered_after_a_pause_and_an_empty_password_is_refused() {
+    let device = Device::new();
+    let served = serve(&device);
+    let program = format!(
+        "{TELNET_HEADER}
+s = session()
+start = time.time()
+log_in(s, 'micro', 'guess')
+until(s, b'try again.\\r\\n')
+print(time.time() - start >= 1.0)
+"
+    );
+    assert_eq!(python(&program, &served.service("telnet")), ["True"]);
+    let program = format!(
+        "{FTP_HEADER}
+import time
+start = time.time()
+print(attempt(connect, 'micro', 'guess'), time.time() - start >= 1.0)
+"
+    );
+    assert_eq!(python(&program, &served.service("ftp")), ["refused: 530 True"]);
+    served.stop();
+    let run = device.cli(&["serve", "--telnet-port", "0", "--password", ""]);
+    common::fails(run, 2, "--password must not be empty");
+}
+
+#[test]
+fn appe_appends_and_a_data_connection_from_another_address_gets_nothing() {
+    let device = Device::new();
+    let served = serve(&device);
+    let program = format!(
+        "{FTP_HEADER}
+import socket
+ftp = connect()
+ftp.storbinary('STOR /flash/log.txt', io.BytesIO(b'first\\n'))
+ftp.storbinary('APPE /flash/log.txt', io.BytesIO(b'second\\n'))
+got = io.BytesIO()
+ftp.retrbinary('RETR /flash/log.txt', got.write)
+print(repr(got.getvalue()))
+ftp.voidcmd('TYPE I')
+data_host, data_port = ftp.makepasv()
+thief = socket.create_connection((data_host, data_port), timeout=5, source_address=('127.0.0.2', 0))
+ftp.sock.sendall(b'RETR /flash/log.txt\\r\\n')
+try:
+    print('thief got', repr(thief.recv(100)))
+except OSError as e:
+    print('thief got', type(e).__name__)
+"
+    );
+    assert_eq!(python(&program, &served.service("ftp")), ["b'first\\nsecond\\n'", "thief got b''"]);
+}
+
 /// Builds an app image of firmware `version` in `device`'s directory.
 fn firmware(device: &Device, version: &str) -> std::path::PathBuf {
     let path = device.path("update.bin");
@@ -287,7 +365,8 @@ first = session()
 log_in(first)
 until(first, b'>>> ')
 second = session()
-print(until(second, b'\\r\\n', 5).decode().strip())
+log_in(second)
+print(until(second, b'open\\r\\n', 5).decode('latin-1').split('\\r\\n')[-2])
 print(run(first, '1 + 1').split('\\r\\n')[1])
 "
     );
@@ -336,4 +415,42 @@ fn ftp_serves_the_sd_card_while_it_is_mounted() {
          print(run(s, \"open('/sd/log.txt').read()\").split('\\r\\n')[1])\n"
     );
     assert_eq!(python(&read, &served.service("telnet")), ["'on the card'"]);
+}
+
+#[test]
+fn an_ftp_firmware_upload_larger_than_an_app_slot_is_refused_and_writes_nothing() {
+    let device = Device::new();
+    ok(device.run("pass\n")); // the first boot's own writes
+    let whole_device = device.path("copy-of-the-device.bin");
+    std::fs::copy(device.image(), &whole_device).unwrap();
+    let served = serve(&device);
+    let program = format!(
+        "{FTP_HEADER}
+ftp = connect()
+upload = attempt(ftp.storbinary, 'STOR /flash/sys/appimg.bin', open({:?}, 'rb'))
+if not upload.startswith('refused: 552'):  # the server closed the data connection mid-upload
+    upload = attempt(ftp.getresp)
+print(upload)
+print(sorted(connect().nlst('/flash')))
+",
+        whole_device.to_str().unwrap()
+    );
+    assert_eq!(
+        python(&program, &served.service("ftp")),
+        ["refused: 552", "['boot.py', 'cert', 'lib', 'main.py', 'sys']"],
+        "an 8 MiB device image is not a firmware: nothing past the slot is written"
+    );
+    served.stop();
+    let after = std::fs::read(device.image()).unwrap();
+    let before = std::fs::read(&whole_device).unwrap();
+    let ota_0 = 0x21_0000..0x3F_F000;
+    assert!(after[ota_0.clone()] == before[ota_0], "no update started: the slot is untouched");
+    let config =
+        |image: &std::path::Path| ok(device.cli(&["config", "show", "--json", "--image", image.to_str().unwrap()]));
+    assert_eq!(
+        config(&device.image()).stdout,
+        config(&whole_device).stdout,
+        "the config block and boot_info are the same"
+    );
+    assert_eq!(ok(device.cli(&["fs", "ls", "/flash"])).lines(), ["boot.py", "cert/", "lib/", "main.py", "sys/"]);
 }

@@ -144,7 +144,7 @@ fn bad_input_is_refused_and_leaves_the_image_untouched() {
         (&["set", "--type", "string", "--namespace", "app", "s", &long_nvs], "too long (max 3999 bytes)"),
         (&["set", "--namespace", "namespace-too-long", "s", "1"], "invalid namespace name"),
         (&["import", bad_csv.to_str().unwrap()], "bad.csv:4: key \"x\": 300 is out of range for u8"),
-        (&["import", big_csv.to_str().unwrap()], "nothing imported"),
+        (&["import", big_csv.to_str().unwrap()], "big.bin is larger than the largest NVS blob (24000 bytes): refused"),
         (&["list", "--image", "missing.bin"], "no device image missing.bin"),
     ];
     for (args, message) in cases {
@@ -156,6 +156,34 @@ fn bad_input_is_refused_and_leaves_the_image_untouched() {
     ok(d.cli(&["nvs", "set", "s", &long_pycom[1..]]));
     assert_eq!(ok(d.cli(&["nvs", "get", "s"])).stdout.trim_end(), &long_pycom[1..]);
     assert_eq!(ok(d.cli(&["nvs", "get", "keep"])).stdout, "1\n");
+}
+
+#[test]
+fn endless_files_are_refused_at_what_nvs_can_hold() {
+    let d = device();
+    ok(d.cli(&["nvs", "set", "keep", "1"]));
+    let before = std::fs::read(d.image()).unwrap();
+    let csv = |name: &str, encoding: &str| {
+        let path = d.path(name);
+        std::fs::write(&path, format!("key,type,encoding,value\nns,namespace,,\nz,file,{encoding},/dev/zero\n"))
+            .unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let cases = [
+        (csv("binary.csv", "binary"), "binary.csv:3: /dev/zero is larger than the largest NVS blob (24000 bytes)"),
+        (csv("string.csv", "string"), "string.csv:3: /dev/zero is larger than the longest NVS string (3999 bytes)"),
+        (
+            csv("hex.csv", "hex2bin"),
+            "hex.csv:3: /dev/zero is larger than the text of the largest NVS blob (96000 bytes)",
+        ),
+        ("/dev/zero".to_owned(), "/dev/zero is larger than an NVS import CSV (1048576 bytes)"),
+    ];
+    for (file, message) in cases {
+        let started = std::time::Instant::now();
+        fails(d.cli(&["nvs", "import", &file]), 2, message);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{file} took {:?}", started.elapsed());
+    }
+    assert!(std::fs::read(d.image()).unwrap() == before, "nothing imported");
 }
 
 // ---------------------------------------------------------------------------

@@ -236,3 +236,63 @@ fn ota_push_of_a_patch_needs_diff_update_firmware() {
     assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
     assert!(applied.stdout.contains("Patching SUCCESSFUL.\nrunning 3.0.0 (was 1.20.2.r6)"), "{}", applied.stdout);
 }
+
+#[test]
+fn ota_push_refuses_a_file_larger_than_an_app_slot_before_writing_anything() {
+    let device = device_with_image("2.0.0");
+    let whole_device = device.path("copy-of-the-device.bin");
+    std::fs::copy(device.image(), &whole_device).unwrap();
+    let before = std::fs::read(device.image()).unwrap();
+    let push = device.cli(&["ota", "push", whole_device.to_str().unwrap()]);
+    assert_eq!(push.code, 2, "{}", push.stdout);
+    assert!(push.stderr.contains("is larger than an app slot (2027520 bytes): refused"), "{}", push.stderr);
+    assert!(std::fs::read(device.image()).unwrap() == before, "the device image is untouched");
+    assert_eq!(device.run("import os\nprint(os.uname().release)").lines(), ["1.20.2.r6"]);
+}
+
+/// `device` with an app image of `version` whose XOR checksum is right and
+/// whose appended SHA-256 is wrong, at `wrong-digest.bin` and `/flash/app.bin`.
+fn device_with_a_wrong_digest(version: &str) -> (Device, std::path::PathBuf) {
+    let device = device_with_image(version);
+    let mut image = std::fs::read(device.path("app.bin")).unwrap();
+    let last = image.len() - 1;
+    image[last] ^= 0x01; // the digest is the image's last 32 bytes
+    let path = device.path("wrong-digest.bin");
+    std::fs::write(&path, &image).unwrap();
+    let verify = device.cli(&["image", "verify", path.to_str().unwrap()]);
+    assert_eq!(verify.code, 1, "{}", verify.stdout);
+    assert!(verify.stderr.contains("bad SHA-256"), "only the digest is wrong: {}", verify.stderr);
+    assert_eq!(device.cli(&["fs", "put", path.to_str().unwrap(), "/flash/app.bin"]).code, 0);
+    (device, path)
+}
+
+#[test]
+fn a_wrong_sha_256_is_rolled_back_after_ota_push() {
+    let (device, image) = device_with_a_wrong_digest("2.0.0");
+    let push = device.cli(&["ota", "push", image.to_str().unwrap()]);
+    assert_eq!(push.code, 1, "{}", push.stdout);
+    assert!(push.stdout.contains("Cannot load Firmware img in the active partition!"), "{}", push.stdout);
+    assert!(push.stdout.contains("running 1.20.2.r6 (was 1.20.2.r6)"), "{}", push.stdout);
+}
+
+#[test]
+fn a_wrong_sha_256_fails_ota_verify_and_is_rolled_back_at_boot() {
+    let (device, _) = device_with_a_wrong_digest("2.0.0");
+    let run = device.run(&format!("{SHOW}\n{PUSH}push('/flash/app.bin')\nshow(pycom.ota_verify)"));
+    assert_eq!(
+        run.lines(),
+        ["Full Update Image detected. Restart the device to load the new firmware.", "False"],
+        "{}",
+        run.stderr
+    );
+    let after = device.run("import os, pycom\nprint(pycom.bootmgr()[0], os.uname().release)");
+    assert_eq!(
+        after.lines(),
+        [
+            "Cannot load Firmware img in the active partition! .. Defaulting back to previous partition",
+            "Factory 1.20.2.r6"
+        ],
+        "{}",
+        after.stderr
+    );
+}

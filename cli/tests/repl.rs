@@ -104,6 +104,19 @@ fn ctrl_c_interrupts_running_code_and_clears_a_line() {
 }
 
 #[test]
+fn a_flood_into_a_board_that_does_not_read_waits_at_the_receive_buffer() {
+    let device = Device::new();
+    let (_served, mut uart) = at_prompt(&device);
+    uart.send(b"while True:\rpass\r\r");
+    uart.read_until(b"...     \r\n");
+    let taken = uart.flood(256 << 20, std::time::Duration::from_secs(5));
+    assert!(
+        taken < 16 << 20,
+        "{taken} bytes taken: the 4096-byte receive buffer and the sockets' buffers hold no more"
+    );
+}
+
+#[test]
 fn ctrl_d_soft_resets_clearing_variables_and_main_py_runs_first() {
     let device = Device::new();
     ok(device.run("open('/flash/main.py', 'w').write('greeting = \"from main.py\"\\n')\n"));

@@ -11,6 +11,11 @@ use rustpython_vm::signal::UserSignalSender;
 
 /// Ctrl-C, the interrupt character.
 const CTRL_C: u8 = 0x03;
+/// Bytes the receive buffer holds (`MACHUART_RX_BUFFER_LEN` of the firmware's
+/// `machuart.c`). The firmware drops what arrives beyond it; here the
+/// transport waits until the REPL or the script has read some, so a pipe or a
+/// TCP client loses nothing and a flood costs no memory.
+pub const RX_BUFFER_LEN: usize = 4096;
 
 /// What a read found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +39,8 @@ pub struct UartInput {
 struct Shared {
     state: Mutex<State>,
     arrived: Condvar,
+    /// Signalled when a read makes room in a full buffer.
+    room: Condvar,
 }
 
 #[derive(Default)]
@@ -54,16 +61,25 @@ impl UartInput {
         self.shared.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Bytes received on the line.
+    /// Bytes received on the line; waits while the buffer is full (a Ctrl-C
+    /// among them still interrupts running code at once).
     pub fn push(&self, bytes: &[u8]) {
         let mut state = self.state();
-        for &byte in bytes {
+        for (at, &byte) in bytes.iter().enumerate() {
+            while state.bytes.len() >= RX_BUFFER_LEN && !state.closed {
+                if state.interrupt.is_some() && bytes[at..].contains(&CTRL_C) {
+                    break;
+                }
+                self.shared.arrived.notify_all();
+                state = self.shared.room.wait(state).unwrap_or_else(|p| p.into_inner());
+            }
             match (&state.interrupt, byte) {
                 (Some(sender), CTRL_C) => {
                     let _ = sender.send(Box::new(|vm| {
                         Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()))
                     }));
                 }
+                _ if state.bytes.len() >= RX_BUFFER_LEN => {} // overtaken by a Ctrl-C: dropped, as the firmware drops
                 _ => state.bytes.push_back(byte),
             }
         }
@@ -74,6 +90,7 @@ impl UartInput {
     pub fn close(&self) {
         self.state().closed = true;
         self.shared.arrived.notify_all();
+        self.shared.room.notify_all();
     }
 
     /// The next byte, waiting at most `wait` for one.
@@ -83,7 +100,10 @@ impl UartInput {
             state = self.shared.arrived.wait_timeout(state, wait).unwrap_or_else(|p| p.into_inner()).0;
         }
         match state.bytes.pop_front() {
-            Some(byte) => Received::Byte(byte),
+            Some(byte) => {
+                self.shared.room.notify_all();
+                Received::Byte(byte)
+            }
             None if state.closed => Received::Closed,
             None => Received::Nothing,
         }

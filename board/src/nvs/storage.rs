@@ -240,8 +240,7 @@ impl Nvs {
         data: &[u8],
         start: u8,
     ) -> Result<(), NvsError> {
-        let max_pages = (self.page_count - 1).min(usize::from(CHUNK_ANY - 1) / 2);
-        if data.len() > max_pages * CHUNK_MAX_SIZE {
+        if data.len() > self.max_blob_len() {
             return Err(NvsError::ValueTooLong);
         }
         let mut written: Vec<(usize, u8)> = Vec::new();
@@ -439,6 +438,13 @@ impl Nvs {
     /// Flash address of the partition.
     pub fn base(&self) -> u32 {
         self.base
+    }
+
+    /// The longest blob the partition can hold (ESP-IDF 3.3's limit): a chunk of
+    /// at most 4000 bytes on each page but the one kept free for garbage
+    /// collection, and at most 127 chunks.
+    pub fn max_blob_len(&self) -> usize {
+        (self.page_count - 1).min(usize::from(CHUNK_ANY - 1) / 2) * CHUNK_MAX_SIZE
     }
 }
 

@@ -212,6 +212,23 @@ impl UartClient {
         self.stream.write_all(bytes).unwrap();
     }
 
+    /// Sends up to `total` bytes of `a` for at most `within`, without reading;
+    /// returns how many the other end took.
+    pub fn flood(&mut self, total: usize, within: Duration) -> usize {
+        use std::io::Write;
+        self.stream.set_write_timeout(Some(Duration::from_millis(100))).unwrap();
+        let (block, deadline) = (vec![b'a'; 1 << 16], std::time::Instant::now() + within);
+        let mut sent = 0;
+        while sent < total && std::time::Instant::now() < deadline {
+            match self.stream.write(&block) {
+                Ok(n) => sent += n,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(e) => panic!("UART write failed: {e}"),
+            }
+        }
+        sent
+    }
+
     /// Reads until the received bytes end with `end`, for at most 20 s.
     pub fn read_until(&mut self, end: &[u8]) -> String {
         use std::io::Read;
