@@ -18,6 +18,7 @@ mod repl;
 mod rng;
 mod session;
 mod state;
+mod teardown;
 mod traceback;
 mod uart;
 mod vfs;

@@ -5,7 +5,7 @@ use pycom_board::BoardModel;
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
 use crate::console::Uart0;
 use crate::modules;
@@ -32,6 +32,9 @@ class Unwind(BaseException):
     pass
 "#;
 
+/// Name under which `open()` and the `/flash` importer are registered.
+const FILES: &str = "_pycom_emu_files";
+
 /// `open()`, its file objects and the importer of modules on `/flash`.
 const FILES_SOURCE: &str = include_str!("files.py");
 
@@ -40,6 +43,19 @@ const MICROPYTHON_VERSION: (u8, u8, u8) = (1, 11, 0);
 
 fn helpers(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     vm.import(HELPERS, 0)
+}
+
+/// Runs `source` as module `name`, registered in `sys.modules` so that the
+/// end of the boot empties its namespace with the others'.
+fn helper_module(name: &str, source: &str, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    let dict = vm.ctx.new_dict();
+    let module: PyObjectRef = vm.new_module(name, dict.clone(), None).into();
+    vm.sys_module.get_attr("modules", vm)?.set_item(name, module.clone(), vm)?;
+    let code = vm
+        .compile(source, Mode::Exec, format!("<pycom-emu {name}>"))
+        .map_err(|e| vm.new_syntax_error(&e, Some(source)))?;
+    vm.run_code_obj(code, rustpython_vm::scope::Scope::with_builtins(None, dict, vm))?;
+    Ok(module)
 }
 
 /// Builds a MicroPython attribute tuple (`os.uname()`, `sys.implementation`).
@@ -68,14 +84,8 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     let sys = vm.sys_module.clone();
     let sys_modules = sys.get_attr("modules", vm)?;
 
-    let dict = vm.ctx.new_dict();
-    let module = vm.new_module(HELPERS, dict.clone(), None);
-    sys_modules.set_item(HELPERS, module.clone().into(), vm)?;
-    let code = vm
-        .compile(HELPER_SOURCE, Mode::Exec, "<pycom-emu>".to_owned())
-        .map_err(|e| vm.new_syntax_error(&e, Some(HELPER_SOURCE)))?;
-    vm.run_code_obj(code, rustpython_vm::scope::Scope::with_builtins(None, dict, vm))?;
-    let unwind = module.as_object().get_attr("Unwind", vm)?.downcast().map_err(|_| vm.new_type_error("Unwind"))?;
+    let module = helper_module(HELPERS, HELPER_SOURCE, vm)?;
+    let unwind = module.get_attr("Unwind", vm)?.downcast().map_err(|_| vm.new_type_error("Unwind"))?;
     crate::state::with(|s| s.unwind_type = Some(unwind));
 
     let uart: PyObjectRef = Uart0::new_ref(vm).into();
@@ -106,12 +116,8 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
 
     let micropython = vm.import("micropython", 0)?;
     vm.builtins.set_attr("const", micropython.get_attr("const", vm)?, vm)?;
-    let files = vm.ctx.new_dict();
-    let code = vm
-        .compile(FILES_SOURCE, Mode::Exec, "<pycom-emu files>".to_owned())
-        .map_err(|e| vm.new_syntax_error(&e, Some(FILES_SOURCE)))?;
-    vm.run_code_obj(code, rustpython_vm::scope::Scope::with_builtins(None, files.clone(), vm))?;
-    vm.builtins.set_attr("open", files.get_item("open", vm)?, vm)?;
+    let files = helper_module(FILES, FILES_SOURCE, vm)?;
+    vm.builtins.set_attr("open", files.get_attr("open", vm)?, vm)?;
 
     if !model.has(pycom_board::Radio::Sigfox) {
         // `sigfox_info` exists only in LoPy4, SiPy and FiPy builds.

@@ -16,7 +16,7 @@ use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
 use crate::repl::{self, Exit, Repl};
 use crate::state::{self, RunState, lock};
 use crate::uart::UartInput;
-use crate::{Console, modules, prelude, traceback};
+use crate::{Console, modules, prelude, teardown, traceback};
 
 /// Where the firmware looks for the script it runs before `main.py`.
 const BOOT_PY: &str = "/boot.py";
@@ -185,12 +185,19 @@ fn run_once(board: &Mutex<Board>, scripts: &[Script], uart: Option<&UartInput>, 
     let defs = modules::defs(&builder.ctx);
     let interpreter =
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
-    interpreter.enter(|vm| {
-        let outcome = run_scripts(board, scripts, repl, model, vm);
-        // Pin objects belong to this interpreter; the next boot makes new ones.
-        state::with(|s| s.pins.clear());
+    let outcome = interpreter.enter(|vm| {
+        let scope = vm.new_scope_with_builtins();
+        let outcome = run_scripts(board, scripts, repl, model, &scope, vm);
+        // Pin objects and the unwind type belong to this interpreter; the next boot makes new ones.
+        state::with(|s| {
+            s.pins.clear();
+            s.unwind_type = None;
+        });
+        teardown::clear(&scope.globals, vm);
         outcome
-    })
+    });
+    teardown::free(interpreter);
+    outcome
 }
 
 /// Installs the prelude and runs `scripts` in one global namespace, then the
@@ -200,6 +207,7 @@ fn run_scripts(
     scripts: &[Script],
     repl: Option<Repl<'_>>,
     model: BoardModel,
+    scope: &Scope,
     vm: &VirtualMachine,
 ) -> Outcome {
     {
@@ -207,10 +215,9 @@ fn run_scripts(
             return uncaught(exc, board, vm);
         }
         state::with(|s| s.heap_baseline = crate::heap::live_bytes());
-        let scope = vm.new_scope_with_builtins();
         let mut outcome = Outcome::Completed;
         for script in scripts {
-            let ran = match execute(script, &scope, vm) {
+            let ran = match execute(script, scope, vm) {
                 Ok(()) => Outcome::Completed,
                 Err(exc) => uncaught(exc, board, vm),
             };
@@ -223,7 +230,7 @@ fn run_scripts(
             };
         }
         let Some(mut repl) = repl else { return outcome };
-        match repl.run(&scope, vm) {
+        match repl.run(scope, vm) {
             Ok(Exit::Closed) => Outcome::Completed,
             Ok(Exit::SoftReset) => {
                 state::with(|s| s.reset = Some(BootKind::Soft));

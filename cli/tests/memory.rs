@@ -1,0 +1,57 @@
+//! Every boot frees what the previous boot's interpreter made: the emulator's
+//! memory does not grow with resets, whatever their kind.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::Device;
+
+/// Resets in a cycle of the three kinds: soft reset, watchdog, hard reset.
+const RESET_CYCLE: &str = "\
+import machine, time
+cause = machine.reset_cause()
+class Counter:
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+    @classmethod
+    def make(cls):
+        return cls()
+counter = Counter.make()
+if cause == machine.SOFT_RESET:
+    machine.WDT(timeout=10)
+    time.sleep(1)
+elif cause == machine.WDT_RESET:
+    machine.reset()
+else:
+    machine.soft_reset()
+";
+
+/// Peak resident memory (KiB) of `pycom-emu ARGS...` on `device`.
+fn peak_rss_kib(device: &Device, args: &[&str]) -> u64 {
+    let mut child = device.command(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        let high_water = std::fs::read_to_string(&status).ok().and_then(|text| {
+            text.lines().find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix(" kB")?.parse().ok())
+        });
+        peak = peak.max(high_water.unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    peak
+}
+
+#[test]
+fn a_thousand_resets_take_no_more_memory_than_ten() {
+    let device = Device::new();
+    let script = device.path("resets.py");
+    std::fs::write(&script, RESET_CYCLE).unwrap();
+    let script = script.to_str().unwrap();
+    let after_10 = peak_rss_kib(&device, &["run", script, "--max-resets", "10"]);
+    let after_1000 = peak_rss_kib(&device, &["run", script, "--max-resets", "1000"]);
+    assert!(after_10 > 0, "no memory figure read");
+    assert!(after_1000 * 10 <= after_10 * 11, "peak RSS {after_1000} KiB after 1000 resets, {after_10} KiB after 10");
+}
