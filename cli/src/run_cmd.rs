@@ -229,6 +229,9 @@ fn power_on(
     Ok(outcome)
 }
 
+/// Exit status when the emulator itself fails while running the board.
+const INTERNAL_ERROR_EXIT: i32 = 2;
+
 fn exit_status(outcome: Outcome, expecting: Option<&str>) -> i32 {
     match outcome {
         Outcome::Completed => match expecting {
@@ -243,6 +246,10 @@ fn exit_status(outcome: Outcome, expecting: Option<&str>) -> i32 {
         Outcome::Stopped(request) => {
             eprintln!("[pycom-emu] {}", request.reason);
             request.exit_code
+        }
+        Outcome::InternalError(message) => {
+            eprintln!("[pycom-emu] internal error: {message}");
+            INTERNAL_ERROR_EXIT
         }
     }
 }

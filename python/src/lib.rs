@@ -12,6 +12,7 @@ mod console;
 mod heap;
 mod modules;
 mod nvs_args;
+mod panic_guard;
 mod pin_irq;
 mod prelude;
 mod repl;

@@ -16,7 +16,7 @@ use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
 use crate::repl::{self, Exit, Repl};
 use crate::state::{self, RunState, lock};
 use crate::uart::UartInput;
-use crate::{Console, modules, prelude, teardown, traceback};
+use crate::{Console, modules, panic_guard, prelude, teardown, traceback};
 
 /// Where the firmware looks for the script it runs before `main.py`.
 const BOOT_PY: &str = "/boot.py";
@@ -67,6 +67,8 @@ pub enum Outcome {
     SystemExit(i32),
     /// Stopped from outside: console match, timeout or reset limit.
     Stopped(StopRequest),
+    /// The emulator failed (a Rust panic outside script code); the message says where.
+    InternalError(String),
 }
 
 /// Runs `config.main` on `board` from power-on, sending UART output to `console`.
@@ -97,11 +99,11 @@ pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfi
         (b.watchdog_handle(), b.next_pin_event_handle())
     };
     let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog, pin_events);
-    let result = boot_loop(&board, &config, &watch);
+    let result = panic_guard::guard(|| boot_loop(&board, &config, &watch));
     watch.finish();
     state::uninstall();
     lock(&board).sync();
-    result
+    result.unwrap_or_else(|message| Ok(Outcome::InternalError(message)))
 }
 
 fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) -> Result<Outcome, BoardError> {
@@ -130,6 +132,7 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
             s.reset = None;
             s.cwd = crate::vfs::FLASH.into();
             s.irq_task_dead = false;
+            s.in_irq = false;
             if matches!(kind, BootKind::Hard(_)) {
                 s.timezone = 0;
             }
@@ -251,12 +254,14 @@ fn run_scripts(
 }
 
 fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {
-    let code = vm
-        .compile(&script.source, Mode::Exec, script.name.clone())
-        .map_err(|e| vm.new_syntax_error(&e, Some(&script.source)))?;
-    scope.globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
-    scope.globals.set_item("__file__", vm.ctx.new_str(script.name.as_str()).into(), vm)?;
-    vm.run_code_obj(code, scope.clone()).map(|_| ())
+    panic_guard::run_python(vm, || {
+        let code = vm
+            .compile(&script.source, Mode::Exec, script.name.clone())
+            .map_err(|e| vm.new_syntax_error(&e, Some(&script.source)))?;
+        scope.globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
+        scope.globals.set_item("__file__", vm.ctx.new_str(script.name.as_str()).into(), vm)?;
+        vm.run_code_obj(code, scope.clone()).map(|_| ())
+    })
 }
 
 fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) -> Outcome {

@@ -254,12 +254,12 @@ impl<'a> Repl<'a> {
         scope: &Scope,
         vm: &VirtualMachine,
     ) -> PyResult<Option<String>> {
-        let code = match vm.compile(source, mode, "<stdin>".to_owned()) {
-            Ok(code) => code,
-            Err(e) => return Ok(Some(crate::traceback::format(&vm.new_syntax_error(&e, Some(source)), vm))),
-        };
         self.input.set_interrupt(Some(self.interrupt.clone()));
-        let result = vm.run_code_obj(code, scope.clone());
+        let result = crate::panic_guard::run_python(vm, || {
+            let code =
+                vm.compile(source, mode, "<stdin>".to_owned()).map_err(|e| vm.new_syntax_error(&e, Some(source)))?;
+            vm.run_code_obj(code, scope.clone())
+        });
         self.input.set_interrupt(None);
         match result {
             Ok(_) => Ok(None),
