@@ -71,10 +71,26 @@ pub enum Outcome {
     InternalError(String),
 }
 
+/// Stack of the thread the interpreter runs on: deep enough for the parser
+/// and compiler on deeply nested source and for the interpreter's own
+/// recursion limit (memory is only committed as it is used).
+const INTERPRETER_STACK: usize = 256 << 20;
+
 /// Runs `config.main` on `board` from power-on, sending UART output to `console`.
 /// Hard and soft resets requested by the script boot the board again and rerun
-/// the script, with flash contents kept.
+/// the script, with flash contents kept. The board runs on a thread of its own
+/// with a deep stack.
 pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfig) -> Result<Outcome, BoardError> {
+    let spawned = std::thread::Builder::new().name("pycom-emu board".into()).stack_size(INTERPRETER_STACK);
+    match spawned.spawn(move || run_here(board, console, config)) {
+        Ok(thread) => {
+            thread.join().unwrap_or_else(|_| Ok(Outcome::InternalError("the board's thread panicked".into())))
+        }
+        Err(e) => Ok(Outcome::InternalError(format!("cannot start the board's thread: {e}"))),
+    }
+}
+
+fn run_here(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfig) -> Result<Outcome, BoardError> {
     let clock = lock(&board).clock().clone();
     state::install(RunState {
         board: board.clone(),
