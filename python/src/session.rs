@@ -199,11 +199,13 @@ fn run_once(board: &Mutex<Board>, scripts: &[Script], uart: Option<&UartInput>, 
     let model = lock(board).model();
     let (sender, receiver) = user_signal_channel();
     let repl = uart.map(|input| Repl::new(input, sender.clone()));
-    watch.attach(sender);
     let builder = Interpreter::builder(Default::default());
     let defs = modules::defs(&builder.ctx);
     let interpreter =
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
+    // Interrupts start once the interpreter is built: RustPython's own start-up
+    // must not fail. One that fell due meanwhile fires at the next instruction.
+    watch.attach(sender);
     let outcome = interpreter.enter(|vm| {
         let scope = vm.new_scope_with_builtins();
         let outcome = run_scripts(board, scripts, repl, model, &scope, vm);
@@ -349,10 +351,12 @@ impl DeadlineWatch {
                     std::thread::sleep(WATCH_POLL);
                     continue;
                 };
-                if let Some(sender) = watcher.sender.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                    let _ = sender.send(interrupt);
-                }
-                std::thread::sleep(WATCH_RESEND);
+                // Between interpreters (a boot starting) nothing is sent: look again soon.
+                let sent = match watcher.sender.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                    Some(sender) => sender.send(interrupt).is_ok(),
+                    None => false,
+                };
+                std::thread::sleep(if sent { WATCH_RESEND } else { WATCH_POLL });
             }
         });
         Self { shared, thread: Some(thread) }

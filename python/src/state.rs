@@ -101,7 +101,9 @@ pub fn unwinding() -> bool {
 
 /// The exception that unwinds the script after a stop or reset was requested.
 pub fn unwind(vm: &VirtualMachine) -> PyBaseExceptionRef {
-    let ty = with(|s| s.unwind_type.clone()).expect("unwind type registered at interpreter start");
+    // Before the prelude registered the unwind type no script code runs: any
+    // exception that is not an `Exception` unwinds the start-up.
+    let ty = with(|s| s.unwind_type.clone()).unwrap_or_else(|| vm.ctx.exceptions.base_exception_type.to_owned());
     vm.invoke_exception(ty, vec![]).unwrap_or_else(|err| err)
 }
 
