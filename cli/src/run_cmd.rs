@@ -247,6 +247,12 @@ fn exit_status(outcome: Outcome, expecting: Option<&str>) -> i32 {
             eprintln!("[pycom-emu] {}", request.reason);
             request.exit_code
         }
+        Outcome::Overran(request) => {
+            eprintln!("[pycom-emu] {}", request.reason);
+            let grace = pycom_python::STOP_GRACE.as_secs();
+            eprintln!("[pycom-emu] the script did not stop within {grace} s of the timeout; ending the process");
+            request.exit_code
+        }
         Outcome::InternalError(message) => {
             eprintln!("[pycom-emu] internal error: {message}");
             INTERNAL_ERROR_EXIT

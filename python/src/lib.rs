@@ -25,5 +25,5 @@ mod uart;
 mod vfs;
 
 pub use console::Console;
-pub use session::{Outcome, RunConfig, Script, StopRequest, run};
+pub use session::{Outcome, RunConfig, STOP_GRACE, Script, StopRequest, run};
 pub use uart::UartInput;

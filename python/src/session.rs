@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pycom_board::{Board, BoardError, BoardModel, BootKind, Clock, ResetCause, WatchdogDeadline};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
@@ -69,7 +70,15 @@ pub enum Outcome {
     Stopped(StopRequest),
     /// The emulator failed (a Rust panic outside script code); the message says where.
     InternalError(String),
+    /// The timeout fired but the script did not stop within [`STOP_GRACE`] of
+    /// wall time (one long native operation, such as a huge power, cannot be
+    /// interrupted): the board's thread is abandoned, still running.
+    Overran(StopRequest),
 }
+
+/// Wall time a script has to stop once the run's timeout fired before
+/// [`run`] gives up on it and returns [`Outcome::Overran`].
+pub const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// Stack of the thread the interpreter runs on: deep enough for the parser
 /// and compiler on deeply nested source and for the interpreter's own
@@ -79,18 +88,31 @@ const INTERPRETER_STACK: usize = 256 << 20;
 /// Runs `config.main` on `board` from power-on, sending UART output to `console`.
 /// Hard and soft resets requested by the script boot the board again and rerun
 /// the script, with flash contents kept. The board runs on a thread of its own
-/// with a deep stack.
+/// with a deep stack; a script that does not stop within [`STOP_GRACE`] of
+/// its timeout is left running there and the run ends as [`Outcome::Overran`].
 pub fn run(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfig) -> Result<Outcome, BoardError> {
+    let (ended, end) = mpsc::channel();
+    let overran = ended.clone();
     let spawned = std::thread::Builder::new().name("pycom-emu board".into()).stack_size(INTERPRETER_STACK);
-    match spawned.spawn(move || run_here(board, console, config)) {
-        Ok(thread) => {
-            thread.join().unwrap_or_else(|_| Ok(Outcome::InternalError("the board's thread panicked".into())))
-        }
+    let body = move || {
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_here(board, console, config, overran)));
+        let result = result.unwrap_or_else(|_| Ok(Outcome::InternalError("the board's thread panicked".into())));
+        let _ = ended.send(result);
+    };
+    match spawned.spawn(body) {
+        // The board's thread always sends its result; the watcher sends first when the script overran.
+        Ok(_thread) => end.recv().unwrap_or_else(|_| Ok(Outcome::InternalError("the board's thread vanished".into()))),
         Err(e) => Ok(Outcome::InternalError(format!("cannot start the board's thread: {e}"))),
     }
 }
 
-fn run_here(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConfig) -> Result<Outcome, BoardError> {
+fn run_here(
+    board: Arc<Mutex<Board>>,
+    console: Box<dyn Console>,
+    config: RunConfig,
+    overran: Sender<Result<Outcome, BoardError>>,
+) -> Result<Outcome, BoardError> {
     let clock = lock(&board).clock().clone();
     state::install(RunState {
         board: board.clone(),
@@ -114,7 +136,7 @@ fn run_here(board: Arc<Mutex<Board>>, console: Box<dyn Console>, config: RunConf
         let b = lock(&board);
         (b.watchdog_handle(), b.next_pin_event_handle())
     };
-    let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog, pin_events);
+    let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog, pin_events, overran);
     let result = panic_guard::guard(|| boot_loop(&board, &config, &watch));
     watch.finish();
     state::uninstall();
@@ -310,7 +332,8 @@ fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) 
 /// Watches device time from a helper thread and interrupts a script that runs
 /// past the run's deadline or its watchdog's without sleeping (a busy loop never
 /// reaches `time.sleep`), or past the next change of a device on a pin (so pin
-/// handlers run in busy loops too).
+/// handlers run in busy loops too). A script still running [`STOP_GRACE`]
+/// after the deadline is reported as overrun.
 struct DeadlineWatch {
     shared: Arc<WatchShared>,
     thread: Option<JoinHandle<()>>,
@@ -332,14 +355,20 @@ impl DeadlineWatch {
         deadline: Option<(u64, StopRequest)>,
         watchdog: WatchdogDeadline,
         pin_events: Arc<AtomicU64>,
+        overran: Sender<Result<Outcome, BoardError>>,
     ) -> Self {
         let shared = Arc::new(WatchShared { sender: Mutex::new(None), finished: AtomicBool::new(false) });
         let watcher = shared.clone();
         let thread = std::thread::spawn(move || {
+            let mut fired: Option<Instant> = None;
             while !watcher.finished.load(Ordering::Relaxed) {
                 let now = clock.now_us();
                 let interrupt: Option<rustpython_vm::signal::UserSignal> = match &deadline {
                     Some((at, request)) if now >= *at => {
+                        if fired.get_or_insert_with(Instant::now).elapsed() >= STOP_GRACE {
+                            let _ = overran.send(Ok(Outcome::Overran(request.clone())));
+                            return;
+                        }
                         let request = request.clone();
                         Some(Box::new(move |vm| Err(state::stop(request, vm))))
                     }
