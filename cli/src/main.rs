@@ -25,7 +25,8 @@ mod uart_link;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use pycom_board::BoardModel;
 
 /// Exit status for emulator errors (bad image, unreadable script, ...).
@@ -178,7 +179,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+/// Refuses, as a usage error, a command line with an argument that is not
+/// UTF-8: the interpreter's `sys` module reads the process arguments as text
+/// and cannot start otherwise.
+fn require_utf8_arguments() {
+    if let Some(arg) = std::env::args_os().find(|arg| arg.to_str().is_none()) {
+        let message = format!("argument {} is not valid UTF-8", arg.to_string_lossy());
+        Cli::command().error(ErrorKind::InvalidUtf8, message).exit();
+    }
+}
+
 fn main() -> ExitCode {
+    require_utf8_arguments();
     match dispatch(Cli::parse()) {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(err) => {

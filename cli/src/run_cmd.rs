@@ -72,8 +72,8 @@ pub struct RunArgs {
     /// Stop after this much device time (e.g. 30s, 500ms, 2m; a bare number is ms).
     #[arg(long, value_parser = duration::parse_duration_us, value_name = "DURATION")]
     timeout: Option<u64>,
-    /// Exit status when --timeout ends the run.
-    #[arg(long, default_value_t = 42, value_name = "CODE")]
+    /// Exit status when --timeout ends the run (0 to 255).
+    #[arg(long, default_value_t = 42, value_name = "CODE", value_parser = clap::value_parser!(i32).range(0..=255))]
     timeout_exit_code: i32,
     /// Stop with status 0 as soon as the board prints this text.
     #[arg(long, value_name = "TEXT")]
