@@ -155,6 +155,11 @@ def open(file, mode='r', buffering=-1, encoding=None, *args, **kwargs):
     kinds = sum(1 for c in 'rwa' if c in mode)
     if kinds != 1 or any(c not in 'rwab+t' for c in mode):
         raise ValueError('invalid mode')
+    try:
+        file.encode()
+    except UnicodeError:
+        # A lone surrogate: no file on the board has such a name.
+        raise OSError(_ENOENT)
     return (FileIO if 'b' in mode else TextIOWrapper)(file, mode)
 
 

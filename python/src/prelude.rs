@@ -5,7 +5,7 @@ use pycom_board::BoardModel;
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 
 use crate::console::Uart0;
 use crate::modules;
@@ -79,6 +79,21 @@ fn print_exception(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     }
 }
 
+/// RustPython's `sys` attributes that describe the host (the emulator's path,
+/// its command line, the install prefix); MicroPython's `sys` on the board has
+/// none of them.
+const HOST_SYS_ATTRS: [&str; 9] = [
+    "executable",
+    "_base_executable",
+    "orig_argv",
+    "prefix",
+    "exec_prefix",
+    "base_prefix",
+    "base_exec_prefix",
+    "platlibdir",
+    "_stdlib_dir",
+];
+
 /// Registers the helpers, patches `sys` and `builtins`, and adds the `u`-aliases.
 pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     let sys = vm.sys_module.clone();
@@ -112,6 +127,11 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     ];
     for (name, value) in settings {
         sys.set_attr(name, value, vm)?;
+    }
+    for name in HOST_SYS_ATTRS {
+        if sys.as_object().has_attr(name, vm)? {
+            sys.as_object().del_attr(name, vm)?;
+        }
     }
 
     let micropython = vm.import("micropython", 0)?;
