@@ -751,3 +751,91 @@ fn a_pulse_of_exactly_32768_us_reads_as_0_and_ends_the_frame_there() {
     let (pulses, _) = bank.capture_pulses(P10, 0, 1_000_000);
     assert_eq!(pulses, [(0, 100), (1, 0)], "the driver keeps items up to the first zero duration");
 }
+
+// ---------------------------------------------------------------- many devices
+
+/// A device that counts how often the bank asks it anything: it changes once,
+/// at `at_us`, from driving nothing to pulling down.
+#[derive(Debug)]
+struct Counted {
+    at_us: Option<u64>,
+    asked: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Counted {
+    fn ask(&self) {
+        self.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Device for Counted {
+    fn drive(&self) -> pycom_board::pins::Drive {
+        self.ask();
+        pycom_board::pins::Drive::Released
+    }
+    fn pull(&self) -> Option<Pull> {
+        self.ask();
+        self.at_us.is_none().then_some(Pull::Down)
+    }
+    fn next_change_us(&self) -> Option<u64> {
+        self.ask();
+        self.at_us
+    }
+    fn step(&mut self, _now_us: u64) {
+        self.ask();
+        self.at_us = None;
+    }
+    fn line_changed(&mut self, _now_us: u64, _level: Level) {
+        self.ask();
+    }
+}
+
+#[test]
+fn wiring_and_running_many_devices_asks_each_a_bounded_number_of_times() {
+    const DEVICES: u64 = 100_000;
+    let asked = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut bank = PinBank::default();
+    for i in 0..DEVICES {
+        let device = Counted { at_us: Some(1_000 + i), asked: asked.clone() };
+        bank.attach((i % 4) as u8 + 12, Box::new(device));
+    }
+    assert_eq!(bank.next_event_us(), Some(1_000));
+    bank.advance(1_000 + DEVICES);
+    assert_eq!(bank.next_event_us(), None);
+    // About 3 questions when wired, 4 when it changes, and 4 when its line
+    // goes low (once per line, at the first change on it): linear, where
+    // asking every device on a line at each change would be 10^9 and more.
+    let asked = asked.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(asked <= 12 * DEVICES, "{asked} questions for {DEVICES} devices");
+}
+
+#[test]
+fn a_board_takes_a_hundred_thousand_waveforms_and_buttons_in_seconds() {
+    let model = BoardModel::Lopy4;
+    let clock = Arc::new(Clock::new(ClockMode::Virtual));
+    let mut board = Board::new(model, DeviceImage::in_memory(model).unwrap(), clock);
+    let started = std::time::Instant::now();
+    for i in 0..100_000u32 {
+        let pin = ["P9", "P10", "P11", "P19", "P20"][i as usize % 5].to_owned();
+        let spec = if i % 2 == 0 {
+            DeviceSpec::Waveform(WaveformSpec {
+                pin,
+                start_ms: f64::from(i),
+                levels: vec![(1, 100), (0, 100)],
+                repeat: 1,
+                pull: None,
+            })
+        } else {
+            DeviceSpec::Button(ButtonSpec {
+                pin,
+                presses: vec![Press::At(f64::from(i))],
+                hold_ms: 0.5,
+                active_level: 0,
+                pull: Some(Pull::Up),
+            })
+        };
+        board.attach_device(&spec).unwrap();
+    }
+    // A loose guard against quadratic blow-up (it takes well under a second).
+    assert!(started.elapsed().as_secs() < 20, "wiring took {:?}", started.elapsed());
+}

@@ -2,6 +2,8 @@
 //! lines, edge interrupts and the pulse capture, simulated event by event on
 //! device time.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -137,12 +139,48 @@ impl PinState {
 struct Wired {
     gpio: u8,
     device: Box<dyn Device>,
+    /// What the device did to its line when last asked, as counted in [`Line`].
+    drive: Drive,
+    pull: Option<Pull>,
+    /// Its next change as queued in `PinBank::events`.
+    next_us: Option<u64>,
+}
+
+/// The devices on one line and how many of them drive or pull it each way, so
+/// settling a line costs the same however many devices share it.
+#[derive(Default)]
+struct Line {
+    devices: Vec<usize>,
+    low: usize,
+    high: usize,
+    up: usize,
+    down: usize,
+}
+
+impl Line {
+    fn count(&mut self, drive: Drive, pull: Option<Pull>, add: bool) {
+        let counters = [
+            (drive == Drive::Low, &mut self.low),
+            (drive == Drive::High, &mut self.high),
+            (pull == Some(Pull::Up), &mut self.up),
+            (pull == Some(Pull::Down), &mut self.down),
+        ];
+        for (applies, counter) in counters {
+            if applies {
+                *counter = if add { *counter + 1 } else { *counter - 1 };
+            }
+        }
+    }
 }
 
 /// Every GPIO and what is wired to it.
 pub struct PinBank {
     pins: [PinState; GPIO_COUNT],
     devices: Vec<Wired>,
+    lines: [Line; GPIO_COUNT],
+    /// Devices' next changes, earliest (then lowest index) first; an entry is
+    /// stale unless it is still its device's `next_us`.
+    events: BinaryHeap<Reverse<(u64, usize)>>,
     now_us: u64,
     trace: Option<PinTrace>,
     irqs: Vec<PinIrq>,
@@ -163,6 +201,8 @@ impl Default for PinBank {
         Self {
             pins: [PinState::default(); GPIO_COUNT],
             devices: Vec::new(),
+            lines: std::array::from_fn(|_| Line::default()),
+            events: BinaryHeap::new(),
             now_us: 0,
             trace: None,
             irqs: Vec::new(),
@@ -177,7 +217,10 @@ impl Default for PinBank {
 impl PinBank {
     /// Wires `device` to `gpio`.
     pub fn attach(&mut self, gpio: u8, device: Box<dyn Device>) {
-        self.devices.push(Wired { gpio, device });
+        let index = self.devices.len();
+        self.devices.push(Wired { gpio, device, drive: Drive::Released, pull: None, next_us: None });
+        self.lines[usize::from(gpio)].devices.push(index);
+        self.refresh(index);
         self.settle(gpio);
         self.publish_next_event();
     }
@@ -218,6 +261,7 @@ impl PinBank {
         while let Some((index, at)) = self.next_device_change().filter(|&(_, at)| at <= to_us) {
             self.now_us = self.now_us.max(at);
             self.devices[index].device.step(at);
+            self.refresh(index);
             let gpio = self.devices[index].gpio;
             self.settle(gpio);
         }
@@ -301,7 +345,7 @@ impl PinBank {
 
     /// Device time of the next change a device will make, if any.
     pub fn next_event_us(&self) -> Option<u64> {
-        self.next_device_change().map(|(_, at)| at)
+        Some(self.next_event.load(Ordering::Relaxed)).filter(|&at| at != NONE)
     }
 
     /// The time of the next device change, shared with a thread that watches
@@ -346,16 +390,38 @@ impl PinBank {
         }
     }
 
-    fn next_device_change(&self) -> Option<(usize, u64)> {
-        self.devices
-            .iter()
-            .enumerate()
-            .filter_map(|(i, wired)| wired.device.next_change_us().map(|at| (i, at)))
-            .min_by_key(|&(_, at)| at)
+    /// The earliest device change and its device (the lowest index among
+    /// equals), dropping stale queue entries on the way.
+    fn next_device_change(&mut self) -> Option<(usize, u64)> {
+        while let Some(&Reverse((at, index))) = self.events.peek() {
+            if self.devices[index].next_us == Some(at) {
+                return Some((index, at));
+            }
+            self.events.pop();
+        }
+        None
     }
 
-    fn publish_next_event(&self) {
-        self.next_event.store(self.next_event_us().unwrap_or(NONE), Ordering::Relaxed);
+    fn publish_next_event(&mut self) {
+        let next = self.next_device_change().map_or(NONE, |(_, at)| at);
+        self.next_event.store(next, Ordering::Relaxed);
+    }
+
+    /// Asks device `index` again how it drives and pulls its line and when it
+    /// changes next, after anything that may have changed it.
+    fn refresh(&mut self, index: usize) {
+        let wired = &mut self.devices[index];
+        let (drive, pull, next_us) = (wired.device.drive(), wired.device.pull(), wired.device.next_change_us());
+        let line = &mut self.lines[usize::from(wired.gpio)];
+        line.count(wired.drive, wired.pull, false);
+        line.count(drive, pull, true);
+        (wired.drive, wired.pull) = (drive, pull);
+        if next_us != wired.next_us {
+            wired.next_us = next_us;
+            if let Some(at) = next_us {
+                self.events.push(Reverse((at, index)));
+            }
+        }
     }
 
     /// Brings `gpio`'s level up to date with its drivers, telling the trace,
@@ -363,9 +429,17 @@ impl PinBank {
     fn settle(&mut self, gpio: u8) {
         for _ in 0..SETTLE_LIMIT {
             let pin = self.pins[usize::from(gpio)];
-            let on_line = self.devices.iter().filter(|w| w.gpio == gpio);
-            let drives = std::iter::once(pin.drive()).chain(on_line.clone().map(|w| w.device.drive()));
-            let pulls = pin.applied().1.into_iter().chain(on_line.filter_map(|w| w.device.pull()));
+            let line = &self.lines[usize::from(gpio)];
+            let drives = [pin.drive()]
+                .into_iter()
+                .chain((line.low > 0).then_some(Drive::Low))
+                .chain((line.high > 0).then_some(Drive::High));
+            let pulls = pin
+                .applied()
+                .1
+                .into_iter()
+                .chain((line.up > 0).then_some(Pull::Up))
+                .chain((line.down > 0).then_some(Pull::Down));
             let (level, fight) = resolve(drives, pulls);
             if fight && self.fights & (1 << gpio) == 0 {
                 self.fights |= 1 << gpio;
@@ -392,8 +466,10 @@ impl PinBank {
             {
                 capture.edge(now, to);
             }
-            for wired in self.devices.iter_mut().filter(|w| w.gpio == gpio) {
-                wired.device.line_changed(now, level);
+            for position in 0..self.lines[usize::from(gpio)].devices.len() {
+                let index = self.lines[usize::from(gpio)].devices[position];
+                self.devices[index].device.line_changed(now, level);
+                self.refresh(index);
             }
         }
     }
