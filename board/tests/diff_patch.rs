@@ -12,6 +12,9 @@ use support::python_with;
 
 use pycom_board::diff::{DiffError, MAX_NEW_SIZE, apply_patch, is_patch};
 
+/// The PyPI bsdiff4 the patches are checked against.
+const BSDIFF4: &str = "bsdiff4==1.3.2";
+
 /// Deterministic pseudo-random bytes (xorshift64*), so failures reproduce.
 struct Rng(u64);
 
@@ -81,7 +84,7 @@ fn set_header_field(patch: &mut [u8], index: usize, raw: u64) {
 
 /// Runs a bsdiff4 script with file arguments and checks it succeeded.
 fn run_bsdiff4(script: &str, args: &[&Path]) {
-    let output = Command::new(python_with("bsdiff4")).arg("-c").arg(script).args(args).output().unwrap();
+    let output = Command::new(python_with(BSDIFF4)).arg("-c").arg(script).args(args).output().unwrap();
     assert!(output.status.success(), "python failed:\n{}", String::from_utf8_lossy(&output.stderr));
 }
 

@@ -9,8 +9,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
-use support::Rng;
+use support::{Rng, require_debian_tool};
 
 use pycom_board::fs::{DirEntry, Fs, FsError, FsKind, FsRegion, SdCard};
 use pycom_board::{BoardModel, DeviceImage};
@@ -314,29 +313,9 @@ fn an_image_without_fat_is_refused() {
 
 // ---------------------------------------------------------------- mtools
 
-/// Whether mtools can be run; installs it with apt-get when running as root.
-fn mtools() -> bool {
-    static READY: OnceLock<Result<(), String>> = OnceLock::new();
-    let ready = READY.get_or_init(|| {
-        let works = || Command::new("mdir").arg("-V").output().is_ok_and(|o| o.status.success());
-        if works() {
-            return Ok(());
-        }
-        let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-        if !root {
-            return Err("mtools is missing and this is not root: install the Debian package mtools".into());
-        }
-        let install = || Command::new("apt-get").args(["install", "-y", "-qq", "mtools"]).status();
-        if !install().is_ok_and(|s| s.success()) {
-            let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-            let _ = install();
-        }
-        if works() { Ok(()) } else { Err("apt-get install mtools failed".into()) }
-    });
-    if let Err(reason) = ready {
-        println!("skipped: {reason}");
-    }
-    ready.is_ok()
+/// Makes sure mtools runs, installing the Debian package when missing.
+fn mtools() {
+    require_debian_tool("mtools", "mdir");
 }
 
 /// Runs an mtools command on `image` and returns its stdout.
@@ -363,9 +342,7 @@ fn mtools_tree(image: &Path) -> Vec<String> {
 
 #[test]
 fn mtools_reads_what_fs_and_sdcard_write() {
-    if !mtools() {
-        return;
-    }
+    mtools();
     let dir = temp_dir();
     for model in MODELS {
         let (mut flash, region) = booted(model);
@@ -412,9 +389,7 @@ fn mtools_reads_what_fs_and_sdcard_write() {
 
 #[test]
 fn sdcard_reads_what_mtools_writes_whole_disk_or_partitioned() {
-    if !mtools() {
-        return;
-    }
+    mtools();
     let dir = temp_dir();
     let host = dir.path().join("host.txt");
     std::fs::write(&host, b"from the host\n").unwrap();

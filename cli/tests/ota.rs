@@ -5,6 +5,9 @@
 mod common;
 use common::{Device, SHOW, snippet};
 
+/// The PyPI bsdiff4 the patches are checked against.
+const BSDIFF4: &str = "bsdiff4==1.3.2";
+
 /// A device with a valid app image of `version` at `/flash/app.bin`.
 fn device_with_image(version: &str) -> Device {
     let device = Device::new();
@@ -143,7 +146,7 @@ fn device_with_patch(version: &str) -> Device {
         let built = device.cli(&["image", "build", "--version", v, "--project", "pycom", "-o", file.to_str().unwrap()]);
         assert_eq!(built.code, 0, "{}", built.stderr);
     }
-    let python = common::python_with("bsdiff4");
+    let python = common::python_with(BSDIFF4);
     let made = std::process::Command::new(python)
         .args(["-c", "import sys, bsdiff4; bsdiff4.file_diff(sys.argv[1], sys.argv[2], sys.argv[3])"])
         .args([&old, &new, &patch])

@@ -58,3 +58,8 @@ impl Rng {
 mod python_tools;
 #[allow(unused_imports)] // each test file uses its own subset
 pub use python_tools::python_with;
+
+#[path = "../../../test-support/debian_tools.rs"]
+mod debian_tools;
+#[allow(unused_imports)] // each test file uses its own subset
+pub use debian_tools::require_debian_tool;
