@@ -514,3 +514,30 @@ fn names_littlefs2_cannot_carry_are_listed_or_refused_without_a_crash() {
     assert!(!fs.mount_or_format().unwrap());
     assert_eq!(fs.read("/main.py").unwrap(), MAIN_PY);
 }
+
+#[test]
+fn a_directory_is_not_renamed_so_that_a_path_below_it_passes_255_bytes() {
+    let (mut flash, region) = booted();
+    let mut fs = Fs::new(&mut flash, region);
+    let name = "d".repeat(60);
+    let deepest = format!("/top/{name}/{name}/{name}/leaf.txt"); // 196 bytes
+    fs.create_dir("/top").unwrap();
+    for depth in 1..=3 {
+        fs.create_dir(&format!("/top{}", format!("/{name}").repeat(depth))).unwrap();
+    }
+    fs.write(&deepest, b"deep").unwrap();
+
+    // 200 bytes more on `top` would put leaf.txt at 399 bytes.
+    let longer = format!("/{}", "t".repeat(206));
+    let refused = fs.rename("/top", &longer).unwrap_err();
+    assert_eq!(refused.errno(), 36);
+    assert_eq!(refused.to_string(), "path too long: 399 bytes, LittleFS takes 255 (ENAMETOOLONG)");
+    assert_eq!(fs.read(&deepest).unwrap(), b"deep", "nothing moved");
+
+    // With leaf.txt at exactly 255 bytes, the rename is done.
+    let longest = format!("/{}", "t".repeat(62));
+    fs.rename("/top", &longest).unwrap();
+    let moved = format!("{longest}/{name}/{name}/{name}/leaf.txt");
+    assert_eq!(moved.len(), 255);
+    assert_eq!(fs.read(&moved).unwrap(), b"deep");
+}

@@ -106,9 +106,11 @@ fn fs_error(e: FsError) -> Error {
         FsError::NotADirectory => ErrorKind::PermanentDirectoryNotAvailable,
         FsError::NotEmpty => ErrorKind::PermanentDirectoryNotEmpty,
         FsError::NoSpace => ErrorKind::InsufficientStorageSpaceError,
-        FsError::InvalidPath | FsError::NameTooLong | FsError::Exists | FsError::IsADirectory => {
-            ErrorKind::FileNameNotAllowedError
-        }
+        FsError::InvalidPath
+        | FsError::NameTooLong
+        | FsError::PathTooLong { .. }
+        | FsError::Exists
+        | FsError::IsADirectory => ErrorKind::FileNameNotAllowedError,
         _ => ErrorKind::LocalError,
     };
     Error::new(kind, e)

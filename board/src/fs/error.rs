@@ -31,6 +31,14 @@ pub enum FsError {
     /// The path (at most 255 bytes) or one of its names is too long (`ENAMETOOLONG`).
     #[error("file name too long (ENAMETOOLONG)")]
     NameTooLong,
+    /// An operation would leave a path longer than littlefs2 can name
+    /// (`ENAMETOOLONG`): renaming a directory so that something below it ends
+    /// up past 255 bytes.
+    #[error("path too long: {bytes} bytes, LittleFS takes 255 (ENAMETOOLONG)")]
+    PathTooLong {
+        /// The length the longest path would have.
+        bytes: usize,
+    },
     /// The region or image holds no mountable filesystem of the expected kind,
     /// or its metadata is damaged (`EIO`).
     #[error("filesystem corrupt or not formatted (EIO)")]
@@ -58,7 +66,7 @@ impl FsError {
             Self::NotEmpty => 39,
             Self::NoSpace => 28,
             Self::InvalidPath | Self::Unsupported(_) => 22,
-            Self::NameTooLong => 36,
+            Self::NameTooLong | Self::PathTooLong { .. } => 36,
             Self::Corrupt | Self::Flash(_) | Self::Io(_) => 5,
         }
     }

@@ -5,7 +5,7 @@ use std::ffi::CStr;
 use littlefs2::driver::Storage;
 use littlefs2::fs::{Filesystem, OpenOptions};
 
-use super::path::lfs_path;
+use super::path::{PATH_MAX, lfs_path};
 use super::{DEFAULT_DIRS, DirEntry, FRESH_BOOT_PY, FRESH_MAIN_PY, FsError, FsUsage, Metadata, region::BLOCK_SIZE};
 
 type Fs<'a, S> = Filesystem<'a, S>;
@@ -95,9 +95,29 @@ pub fn remove<S: Storage>(fs: &Fs<'_, S>, path: &str, dir: bool) -> Result<(), F
     fs.remove(&lfs_path(path)?).map_err(FsError::from_lfs)
 }
 
-/// Renames `from` to `to`.
+/// Renames `from` to `to`. A directory is not renamed when a path below it
+/// would grow past [`PATH_MAX`]: littlefs2 could no longer list or open it.
 pub fn rename<S: Storage>(fs: &Fs<'_, S>, from: &str, to: &str) -> Result<(), FsError> {
+    if to.len() > from.len() && metadata(fs, from)?.is_dir {
+        let bytes = to.len() + longest_below(fs, from)?;
+        if bytes > PATH_MAX {
+            return Err(FsError::PathTooLong { bytes });
+        }
+    }
     fs.rename(&lfs_path(from)?, &lfs_path(to)?).map_err(FsError::from_lfs)
+}
+
+/// How many bytes the longest path below the directory `dir` adds to `dir`.
+fn longest_below<S: Storage>(fs: &Fs<'_, S>, dir: &str) -> Result<usize, FsError> {
+    let mut longest = 0;
+    for entry in list(fs, dir)? {
+        let mut below = 1 + entry.name.len();
+        if entry.is_dir {
+            below += longest_below(fs, &format!("{dir}/{}", entry.name))?;
+        }
+        longest = longest.max(below);
+    }
+    Ok(longest)
 }
 
 /// How many blocks are in use.
