@@ -129,17 +129,20 @@ pub fn run(args: RunArgs) -> Result<i32> {
         }),
         max_resets: args.board.max_resets,
     };
+    let hardware = Hardware::prepare(&args.board)?;
     let console = Box::new(TerminalConsole::new(args.expect_text, args.fail_text));
-    let outcome = power_on(&args.board, console, config, |_| Ok(()))?;
+    let outcome = power_on(&args.board, hardware, console, config, |_| Ok(()))?;
     Ok(exit_status(outcome, expecting.as_deref()))
 }
 
 /// `pycom-emu repl`: the REPL on this terminal until Ctrl-] or end of input.
 pub fn repl(args: BoardArgs) -> Result<i32> {
+    // Before the terminal goes raw, so that what it prints ends its lines.
+    let hardware = Hardware::prepare(&args)?;
     let input = UartInput::new();
     let terminal = uart_link::Terminal::attach(input.clone())?;
     let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.max_resets };
-    let outcome = power_on(&args, terminal.console(), config, |_| Ok(()));
+    let outcome = power_on(&args, hardware, terminal.console(), config, |_| Ok(()));
     drop(terminal);
     Ok(exit_status(outcome?, None))
 }
@@ -158,7 +161,8 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     let at = |port: Option<u16>| port.map(|port| SocketAddr::new(args.listen, port));
     let (telnet, ftp) = (at(args.telnet_port), at(args.ftp_port));
     let config = RunConfig { main: None, uart: Some(input.clone()), timeout: None, max_resets: args.board.max_resets };
-    let outcome = power_on(&args.board, outputs.console(), config, |board| {
+    let hardware = Hardware::prepare(&args.board)?;
+    let outcome = power_on(&args.board, hardware, outputs.console(), config, |board| {
         if let Some(addr) = telnet {
             let server = telnet::Server { login: login.clone(), board: board.clone(), input, outputs: outputs.clone() };
             let addr = telnet::start(addr, server)?;
@@ -173,26 +177,42 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     Ok(exit_status(outcome, None))
 }
 
-/// Powers on the board `args` describe and runs it to the end of `config`,
-/// with the traces and the LED display asked for; `ready` gets the board
-/// before it boots (to serve it over the network).
+/// The device image and the devices of the board file, read (and the image
+/// created, with a note on stderr) before the board powers on.
+struct Hardware {
+    image: DeviceImage,
+    devices: Option<board_file::Devices>,
+}
+
+impl Hardware {
+    fn prepare(args: &BoardArgs) -> Result<Self> {
+        let model = args.device.board;
+        let devices = args.board_file.as_deref().map(|path| board_file::load(path, model)).transpose()?;
+        let image = DeviceImage::open_or_create(&args.device.image, model)
+            .with_context(|| format!("cannot open device image {}", args.device.image.display()))?;
+        if image.created {
+            eprintln!(
+                "[pycom-emu] created {} for a {model} ({} MiB flash)",
+                args.device.image.display(),
+                model.flash_size() >> 20
+            );
+        }
+        Ok(Self { image, devices })
+    }
+}
+
+/// Powers on the board `args` describe, with `hardware`, and runs it to the
+/// end of `config`, with the traces and the LED display asked for; `ready`
+/// gets the board before it boots (to serve it over the network).
 fn power_on(
     args: &BoardArgs,
+    hardware: Hardware,
     console: Box<dyn Console>,
     config: RunConfig,
     ready: impl FnOnce(&Arc<Mutex<Board>>) -> Result<()>,
 ) -> Result<Outcome> {
     let model = args.device.board;
-    let devices = args.board_file.as_deref().map(|path| board_file::load(path, model)).transpose()?;
-    let image = DeviceImage::open_or_create(&args.device.image, model)
-        .with_context(|| format!("cannot open device image {}", args.device.image.display()))?;
-    if image.created {
-        eprintln!(
-            "[pycom-emu] created {} for a {model} ({} MiB flash)",
-            args.device.image.display(),
-            model.flash_size() >> 20
-        );
-    }
+    let Hardware { image, devices } = hardware;
     let mode = if args.realtime { ClockMode::Realtime } else { ClockMode::Virtual };
     let mut board = Board::new(model, image, Arc::new(Clock::new(mode)));
     if let Some(hold) = args.safe_boot {
