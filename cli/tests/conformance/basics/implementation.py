@@ -1,0 +1,4 @@
+# Fails against a CPython reference: the board is MicroPython.
+import sys
+
+print(sys.implementation.name)

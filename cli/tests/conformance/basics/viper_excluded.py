@@ -1,0 +1,2 @@
+# Excluded by name: the board has no viper emitter.
+print("never run")
