@@ -27,7 +27,8 @@ fn sys_describes_the_board_and_its_micropython() {
          print(sys.implementation.name, sys.implementation.version)\n\
          print(sys.platform, sys.byteorder, sys.maxsize, sys.maxsize == 2**31 - 1)\n\
          print(sys.path, sys.argv, 'sys' in sys.modules)\n\
-         print(sys.stdin, sys.stdout, sys.stderr)",
+         print(sys.stdin, sys.stdout, sys.stderr)\n\
+         for code in ((), (None,), (5,)):\n    try:\n        sys.exit(*code)\n    except SystemExit as e:\n        print(e.args)",
     );
     assert_eq!(
         lines,
@@ -37,6 +38,9 @@ fn sys_describes_the_board_and_its_micropython() {
             "LoPy4 little 2147483647 True",
             "['', '/flash', '/flash/lib'] [] True",
             "<io.FileIO 0> <io.FileIO 1> <io.FileIO 2>",
+            "()",
+            "(None,)",
+            "(5,)",
         ]
     );
 }

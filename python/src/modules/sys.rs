@@ -186,6 +186,12 @@ fn print_exception(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     }
 }
 
+/// `exit([code])`: raises `SystemExit`, with no arguments when no code is given.
+fn exit(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    arity(&args, 0, 1, vm)?;
+    Err(vm.invoke_exception(vm.ctx.exceptions.system_exit.to_owned(), args.args).unwrap_or_else(|err| err))
+}
+
 fn int_tuple((a, b, c): (u8, u8, u8), vm: &VirtualMachine) -> PyObjectRef {
     vm.ctx.new_tuple(vec![vm.ctx.new_int(a).into(), vm.ctx.new_int(b).into(), vm.ctx.new_int(c).into()]).into()
 }
@@ -201,7 +207,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     )?;
     let path = vm.ctx.new_list(["", "/flash", "/flash/lib"].map(|p| vm.ctx.new_str(p).into()).to_vec());
     let (major, minor, micro) = PYTHON_VERSION;
-    let settings: [(&str, PyObjectRef); 12] = [
+    let settings: [(&str, PyObjectRef); 13] = [
         ("stdin", stream(0)),
         ("stdout", stream(1)),
         ("stderr", stream(2)),
@@ -214,6 +220,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
         ("argv", vm.ctx.new_list(vec![]).into()),
         ("maxsize", vm.ctx.new_int(i32::MAX).into()),
         ("print_exception", vm.new_function("print_exception", print_exception).into()),
+        ("exit", vm.new_function("exit", exit).into()),
     ];
     for (name, value) in settings {
         sys.set_attr(name, value, vm)?;
