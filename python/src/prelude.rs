@@ -2,12 +2,9 @@
 //! `u`-aliases, builtins, and a few helpers easier written in Python.
 
 use pycom_board::BoardModel;
-use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::compiler::Mode;
-use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
-use crate::console::Uart0;
 use crate::modules;
 
 /// Name under which the helpers are registered in `sys.modules`.
@@ -38,9 +35,6 @@ const FILES: &str = "_pycom_emu_files";
 /// `open()`, its file objects and the importer of modules on `/flash`.
 const FILES_SOURCE: &str = include_str!("files.py");
 
-/// MicroPython version the Pycom v1.20 firmware is built on.
-const MICROPYTHON_VERSION: (u8, u8, u8) = (1, 11, 0);
-
 fn helpers(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     vm.import(HELPERS, 0)
 }
@@ -66,73 +60,15 @@ pub fn attrtuple(fields: Vec<(&str, PyObjectRef)>, vm: &VirtualMachine) -> PyRes
     make.call((vm.ctx.new_tuple(names), vm.ctx.new_tuple(values)), vm)
 }
 
-fn print_exception(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    crate::args::arity(&FuncArgs::from(args.args.clone()), 1, 2, vm)?;
-    let exc: PyBaseExceptionRef = args.args[0]
-        .clone()
-        .downcast()
-        .map_err(|_| vm.new_type_error("print_exception() argument must be an exception"))?;
-    let text = crate::traceback::format(&exc, vm);
-    match args.args.get(1).or(args.kwargs.get("file")) {
-        Some(file) => vm.call_method(file, "write", (text,)).map(|_| ()),
-        None => crate::console::write(&text, vm),
-    }
-}
-
-/// RustPython's `sys` attributes that describe the host (the emulator's path,
-/// its command line, the install prefix); MicroPython's `sys` on the board has
-/// none of them.
-const HOST_SYS_ATTRS: [&str; 9] = [
-    "executable",
-    "_base_executable",
-    "orig_argv",
-    "prefix",
-    "exec_prefix",
-    "base_prefix",
-    "base_exec_prefix",
-    "platlibdir",
-    "_stdlib_dir",
-];
-
 /// Registers the helpers, patches `sys` and `builtins`, and adds the `u`-aliases.
 pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
-    let sys = vm.sys_module.clone();
-    let sys_modules = sys.get_attr("modules", vm)?;
+    let sys_modules = vm.sys_module.get_attr("modules", vm)?;
 
     let module = helper_module(HELPERS, HELPER_SOURCE, vm)?;
     let unwind = module.get_attr("Unwind", vm)?.downcast().map_err(|_| vm.new_type_error("Unwind"))?;
     crate::state::with(|s| s.unwind_type = Some(unwind));
 
-    let uart: PyObjectRef = Uart0::new_ref(vm).into();
-    let (major, minor, micro) = MICROPYTHON_VERSION;
-    let version = vm.ctx.new_tuple(vec![
-        vm.ctx.new_int(major).into(),
-        vm.ctx.new_int(minor).into(),
-        vm.ctx.new_int(micro).into(),
-    ]);
-    let implementation =
-        attrtuple(vec![("name", vm.ctx.new_str("micropython").into()), ("version", version.into())], vm)?;
-    let path = vm.ctx.new_list(["", "/flash", "/flash/lib"].map(|p| vm.ctx.new_str(p).into()).to_vec());
-    let settings: [(&str, PyObjectRef); 10] = [
-        ("stdout", uart.clone()),
-        ("stderr", uart),
-        ("stdin", vm.ctx.none()),
-        ("platform", vm.ctx.new_str(model.platform()).into()),
-        ("implementation", implementation),
-        ("version", vm.ctx.new_str("3.4.0").into()),
-        ("path", path.into()),
-        ("argv", vm.ctx.new_list(vec![]).into()),
-        ("maxsize", vm.ctx.new_int(i32::MAX).into()),
-        ("print_exception", vm.new_function("print_exception", print_exception).into()),
-    ];
-    for (name, value) in settings {
-        sys.set_attr(name, value, vm)?;
-    }
-    for name in HOST_SYS_ATTRS {
-        if sys.as_object().has_attr(name, vm)? {
-            sys.as_object().del_attr(name, vm)?;
-        }
-    }
+    modules::sys::install(vm, model)?;
 
     let micropython = vm.import("micropython", 0)?;
     vm.builtins.set_attr("const", micropython.get_attr("const", vm)?, vm)?;

@@ -21,8 +21,24 @@ use crate::{Console, modules, panic_guard, prelude, teardown, traceback};
 
 /// Where the firmware looks for the script it runs before `main.py`.
 const BOOT_PY: &str = "/boot.py";
-/// The board's own `main.py`.
-const MAIN_PY: &str = "/main.py";
+/// `boot.py`'s name in tracebacks.
+const BOOT_PY_NAME: &str = "boot.py";
+/// The script run after `boot.py` unless `machine.main()` names another
+/// (relative to the working directory, as `pyexec_file` opens it).
+const MAIN_PY: &str = "main.py";
+/// The firmware's frozen `_boot.py`, run at every boot (safe boot too) before
+/// `boot.py`, in the globals `boot.py`, `main.py` and the REPL share.
+const FROZEN_BOOT_PY: &str = include_str!("frozen/_boot.py");
+
+/// The script that runs after `boot.py`.
+enum MainStep {
+    /// None: a safe boot, or the REPL is in raw mode.
+    Skip,
+    /// The run's script, played as `main.py`.
+    Given(Script),
+    /// `main.py` on the board's flash.
+    Flash,
+}
 
 /// A Python source file to run as the board's `main.py`.
 #[derive(Clone, Debug)]
@@ -31,6 +47,12 @@ pub struct Script {
     pub name: String,
     /// Source text.
     pub source: String,
+}
+
+impl Script {
+    fn from_bytes(name: &str, source: &[u8]) -> Self {
+        Self { name: name.into(), source: String::from_utf8_lossy(source).into_owned() }
+    }
 }
 
 /// A request to end the run, with the exit status the host should report.
@@ -131,6 +153,10 @@ fn run_here(
         in_irq: false,
         irq_alias_noted: false,
         repl_mode: crate::repl::Mode::Friendly,
+        uart: config.uart.clone(),
+        main_script: None,
+        dupterm: None,
+        opt_level: 0,
     });
     let (watchdog, pin_events) = {
         let b = lock(&board);
@@ -151,12 +177,12 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
         if matches!(kind, BootKind::Hard(_)) {
             state::with(|s| s.repl_mode = repl::Mode::Friendly);
         }
-        let (uart, notes, safe_boot, boot_py, main_py) = {
+        let (uart, notes, safe_boot, boot_py) = {
             let mut board = lock(board);
             board.boot(kind)?;
             let mut fs = board.fs();
-            let (boot_py, main_py) = (fs.read(BOOT_PY).ok(), fs.read(MAIN_PY).ok());
-            (board.take_uart_output(), board.take_diagnostics(), board.safe_boot(), boot_py, main_py)
+            let boot_py = fs.read(BOOT_PY).ok();
+            (board.take_uart_output(), board.take_diagnostics(), board.safe_boot(), boot_py)
         };
         for note in notes {
             eprintln!("[pycom-emu] {note}");
@@ -171,29 +197,26 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
             s.cwd = crate::vfs::FLASH.into();
             s.irq_task_dead = false;
             s.in_irq = false;
+            s.main_script = None;
+            s.opt_level = 0;
             if matches!(kind, BootKind::Hard(_)) {
                 s.timezone = 0;
             }
         });
-        let script = |name: &str, source: Vec<u8>| Script {
-            name: name.into(),
-            source: String::from_utf8_lossy(&source).into_owned(),
-        };
-        let scripts: Vec<Script> = if safe_boot {
+        let (boot_py, main) = if safe_boot {
             eprintln!("[pycom-emu] safe boot: boot.py and main.py are skipped");
-            Vec::new()
+            (None, MainStep::Skip)
         } else {
+            let boot_py = boot_py.map(|source| Script::from_bytes(BOOT_PY_NAME, &source));
             // As pyexec does, main.py runs only when the REPL is in friendly mode.
             let main = match &config.main {
-                Some(main) => Some(main.clone()),
-                None if state::with(|s| s.repl_mode) == repl::Mode::Friendly => {
-                    main_py.map(|source| script("main.py", source))
-                }
-                None => None,
+                Some(main) => MainStep::Given(main.clone()),
+                None if state::with(|s| s.repl_mode) == repl::Mode::Friendly => MainStep::Flash,
+                None => MainStep::Skip,
             };
-            boot_py.map(|source| script("boot.py", source)).into_iter().chain(main).collect()
+            (boot_py, main)
         };
-        let outcome = run_once(board, &scripts, config.uart.as_ref(), watch);
+        let outcome = run_once(board, boot_py, &main, config.uart.as_ref(), watch);
         if let Some(stop) = state::with(|s| s.stop.take()) {
             return Ok(Outcome::Stopped(stop));
         }
@@ -217,7 +240,13 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
 /// Runs `scripts` (`boot.py`, then `main.py`) in one interpreter and one global
 /// namespace, as the firmware does: an exception in one is reported and the next
 /// still runs; a stop or reset ends the run at once.
-fn run_once(board: &Mutex<Board>, scripts: &[Script], uart: Option<&UartInput>, watch: &DeadlineWatch) -> Outcome {
+fn run_once(
+    board: &Mutex<Board>,
+    boot_py: Option<Script>,
+    main: &MainStep,
+    uart: Option<&UartInput>,
+    watch: &DeadlineWatch,
+) -> Outcome {
     let model = lock(board).model();
     let (sender, receiver) = user_signal_channel();
     let repl = uart.map(|input| Repl::new(input, sender.clone()));
@@ -230,11 +259,13 @@ fn run_once(board: &Mutex<Board>, scripts: &[Script], uart: Option<&UartInput>, 
     watch.attach(sender);
     let outcome = interpreter.enter(|vm| {
         let scope = vm.new_scope_with_builtins();
-        let outcome = run_scripts(board, scripts, repl, model, &scope, vm);
-        // Pin objects and the unwind type belong to this interpreter; the next boot makes new ones.
+        let outcome = run_scripts(board, boot_py, main, repl, model, &scope, vm);
+        // Pin objects, the unwind type and the dupterm stream belong to this
+        // interpreter; the next boot makes new ones.
         state::with(|s| {
             s.pins.clear();
             s.unwind_type = None;
+            s.dupterm = None;
         });
         teardown::clear(&scope.globals, vm);
         outcome
@@ -243,11 +274,14 @@ fn run_once(board: &Mutex<Board>, scripts: &[Script], uart: Option<&UartInput>, 
     outcome
 }
 
-/// Installs the prelude and runs `scripts` in one global namespace, then the
-/// REPL if there is one.
+/// Installs the prelude and runs the frozen `_boot.py`, `boot.py` and the
+/// main script in one global namespace, as the firmware does: an exception in
+/// one is reported and the next still runs; a stop or reset ends the run at
+/// once. Then the REPL, if there is one.
 fn run_scripts(
     board: &Mutex<Board>,
-    scripts: &[Script],
+    boot_py: Option<Script>,
+    main: &MainStep,
     repl: Option<Repl<'_>>,
     model: BoardModel,
     scope: &Scope,
@@ -258,9 +292,15 @@ fn run_scripts(
             return uncaught(exc, board, vm);
         }
         state::with(|s| s.heap_baseline = crate::heap::live_bytes());
+        let frozen = Script { name: "_boot.py".into(), source: FROZEN_BOOT_PY.into() };
         let mut outcome = Outcome::Completed;
-        for script in scripts {
-            let ran = match execute(script, scope, vm) {
+        for step in 0..3 {
+            let script = match step {
+                0 => Ok(Some(frozen.clone())),
+                1 => Ok(boot_py.clone()),
+                _ => main_script(main, vm),
+            };
+            let ran = match script.and_then(|script| script.map_or(Ok(()), |script| execute(&script, scope, vm))) {
                 Ok(()) => Outcome::Completed,
                 Err(exc) => uncaught(exc, board, vm),
             };
@@ -291,6 +331,21 @@ fn run_scripts(
             Err(exc) => uncaught(exc, board, vm),
         }
     }
+}
+
+/// The script to run after `boot.py`: the one `machine.main()` named, read
+/// from flash now, else `main.py` (the run's script stands for it). A file
+/// that cannot be read raises `OSError` as `pyexec_file` does.
+fn main_script(main: &MainStep, vm: &VirtualMachine) -> PyResult<Option<Script>> {
+    let name = match (main, state::with(|s| s.main_script.clone())) {
+        (MainStep::Skip, _) => return Ok(None),
+        (_, Some(name)) => name,
+        (MainStep::Given(script), None) => return Ok(Some(script.clone())),
+        (MainStep::Flash, None) => MAIN_PY.to_owned(),
+    };
+    let location = crate::vfs::resolve(&name, vm)?;
+    let source = crate::vfs::on_volume!(vm, location, |fs, inner| fs.read(&inner))?;
+    Ok(Some(Script::from_bytes(&name, &source)))
 }
 
 fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use pycom_board::{Board, BootKind};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
-use rustpython_vm::{PyRef, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyRef, VirtualMachine};
 
 use crate::modules::pin::Pin;
 use crate::{Console, StopRequest};
@@ -46,6 +46,16 @@ pub struct RunState {
     pub irq_alias_noted: bool,
     /// Friendly or raw REPL; a soft reset keeps it, a hard reset does not.
     pub repl_mode: crate::repl::Mode,
+    /// The receive side of UART 0, when the run has one (`sys.stdin`,
+    /// `micropython.kbd_intr`).
+    pub uart: Option<crate::uart::UartInput>,
+    /// `machine.main(name)`: the script run instead of `main.py`; firmware
+    /// RAM, cleared before `_boot.py` at every boot.
+    pub main_script: Option<String>,
+    /// `os.dupterm(stream)`: the stream the REPL is duplicated on.
+    pub dupterm: Option<PyObjectRef>,
+    /// `micropython.opt_level()`, 0 at every boot.
+    pub opt_level: i32,
 }
 
 /// Heap bytes the MicroPython heap holds right after boot (modules, `sys.path`).

@@ -66,9 +66,11 @@ pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
 /// objects): built into the firmware in C, so they have no frames on a board.
 const BUILT_IN_SOURCES: &str = "<pycom-emu";
 
-/// The full MicroPython traceback of `exc`, ending with a newline.
+/// The full MicroPython traceback of `exc`, ending with a newline. As
+/// `mp_obj_print_exception` does, an exception with no frames (never raised,
+/// or raised before any script code ran) prints without the header.
 pub fn format(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
-    let mut out = String::from("Traceback (most recent call last):\n");
+    let mut out = String::new();
     let mut tb = exc.__traceback__();
     while let Some(entry) = tb {
         let code = &entry.frame.code;
@@ -82,6 +84,9 @@ pub fn format(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
             entry.lineno.get(),
             code.obj_name.as_str()
         ));
+    }
+    if !out.is_empty() {
+        out.insert_str(0, "Traceback (most recent call last):\n");
     }
     let name = exc.class().name().to_string();
     let msg = message(exc, vm);

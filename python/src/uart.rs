@@ -49,6 +49,9 @@ struct State {
     closed: bool,
     /// Where a Ctrl-C goes while code runs.
     interrupt: Option<UserSignalSender>,
+    /// The character that interrupts running code (`micropython.kbd_intr`),
+    /// Ctrl-C whenever code starts; `None` when disabled.
+    interrupt_char: Option<u8>,
 }
 
 impl UartInput {
@@ -67,14 +70,14 @@ impl UartInput {
         let mut state = self.state();
         for (at, &byte) in bytes.iter().enumerate() {
             while state.bytes.len() >= RX_BUFFER_LEN && !state.closed {
-                if state.interrupt.is_some() && bytes[at..].contains(&CTRL_C) {
+                if state.interrupt.is_some() && state.interrupt_char.is_some_and(|c| bytes[at..].contains(&c)) {
                     break;
                 }
                 self.shared.arrived.notify_all();
                 state = self.shared.room.wait(state).unwrap_or_else(|p| p.into_inner());
             }
-            match (&state.interrupt, byte) {
-                (Some(sender), CTRL_C) => {
+            match &state.interrupt {
+                Some(sender) if state.interrupt_char == Some(byte) => {
                     let _ = sender.send(Box::new(|vm| {
                         Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()))
                     }));
@@ -110,8 +113,17 @@ impl UartInput {
     }
 
     /// While code runs, a Ctrl-C is sent to `interrupt` instead of the input;
-    /// `None` when the REPL reads again.
+    /// `None` when the REPL reads again. As `pyexec` does, code always starts
+    /// with Ctrl-C as the interrupt character.
     pub(crate) fn set_interrupt(&self, interrupt: Option<UserSignalSender>) {
-        self.state().interrupt = interrupt;
+        let mut state = self.state();
+        state.interrupt = interrupt;
+        state.interrupt_char = Some(CTRL_C);
+    }
+
+    /// `micropython.kbd_intr(c)`: the character that interrupts the code now
+    /// running, or none (`-1`); it goes to the input like any other then.
+    pub(crate) fn set_interrupt_char(&self, c: Option<u8>) {
+        self.state().interrupt_char = c;
     }
 }

@@ -59,6 +59,20 @@ pub(crate) mod machine {
         Ok(lock(&board()).reset_cause() as u8)
     }
 
+    /// `main(name)`: the script `boot.py` hands over to instead of `main.py`
+    /// (a path relative to the working directory). Kept in RAM and cleared at
+    /// every boot, so it only takes effect when `boot.py` calls it.
+    #[pyfunction]
+    fn main(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        arity(&args, 1, 1, vm)?;
+        let name = args.args[0]
+            .downcast_ref::<rustpython_vm::builtins::PyStr>()
+            .ok_or_else(|| vm.new_type_error("expecting a string file name"))?;
+        let name = name.to_string();
+        state::with(|s| s.main_script = Some(name));
+        Ok(())
+    }
+
     /// `freq()`: CPU frequency in Hz.
     #[pyfunction]
     fn freq(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u64> {

@@ -1,4 +1,6 @@
-//! `micropython`: `const` and the memory report.
+//! `micropython`: `const`, the memory reports, the optimisation level and
+//! the interrupt character, as the firmware's build has them (it has no
+//! `schedule`: `MICROPY_ENABLE_SCHEDULER` is off in the ESP32 port).
 
 pub(crate) use micropython::module_def;
 
@@ -47,15 +49,25 @@ mod micropython {
         Ok(STACK_USED)
     }
 
-    /// `opt_level([level])`.
+    /// `qstr_info([verbose])`: prints the interned-string pools made since
+    /// boot. The emulator interns no MicroPython strings: all counts are 0.
+    #[pyfunction]
+    fn qstr_info(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        optional_arg(args, vm)?;
+        console::write("qstr pool: n_pool=0, n_qstr=0, n_str_data_bytes=0, n_total_bytes=0\n", vm)
+    }
+
+    /// `opt_level([level])`: the level stored until the next boot (0 after
+    /// boot). The compiler does not use it.
     #[pyfunction]
     fn opt_level(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         match optional_arg(args, vm)? {
             Some(level) => {
-                get_int(&level, vm)?;
+                let level = get_int(&level, vm)?;
+                state::with(|s| s.opt_level = level);
                 Ok(vm.ctx.none())
             }
-            None => Ok(vm.ctx.new_int(0).into()),
+            None => Ok(vm.ctx.new_int(state::with(|s| s.opt_level)).into()),
         }
     }
 
@@ -66,7 +78,8 @@ mod micropython {
         get_int(&args.args[0], vm).map(|_| ())
     }
 
-    /// `heap_lock()`.
+    /// `heap_lock()`. The emulator's interpreter allocates outside any heap a
+    /// script could lock: allocations still succeed.
     #[pyfunction]
     fn heap_lock(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         arity(&args, 0, 0, vm)
@@ -78,10 +91,21 @@ mod micropython {
         arity(&args, 0, 0, vm)
     }
 
-    /// `kbd_intr(char)`: which character raises KeyboardInterrupt (-1 disables).
+    /// `kbd_intr(char[, reset_char])`: the character received on the UART
+    /// that raises `KeyboardInterrupt` in the code now running (-1: none, the
+    /// character then reaches `sys.stdin`). Every script and REPL entry
+    /// starts with Ctrl-C again, as `pyexec` arms it. The reset character
+    /// (Ctrl-F while code runs) is not emulated; it is only checked.
     #[pyfunction]
     fn kbd_intr(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        arity(&args, 1, 1, vm)?;
-        get_int(&args.args[0], vm).map(|_| ())
+        arity(&args, 1, 2, vm)?;
+        let c = get_int(&args.args[0], vm)?;
+        if let Some(reset) = args.args.get(1) {
+            get_int(reset, vm)?;
+        }
+        if let Some(uart) = state::with(|s| s.uart.clone()) {
+            uart.set_interrupt_char(u8::try_from(c).ok());
+        }
+        Ok(())
     }
 }

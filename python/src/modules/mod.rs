@@ -6,16 +6,18 @@ use rustpython_vm::Context;
 use rustpython_vm::builtins::PyModuleDef;
 
 pub mod flashfs;
+pub mod errno;
 pub mod gc;
 pub mod machine;
 pub mod micropython;
 pub mod os;
 pub mod pin;
 pub mod pycom;
+pub mod sys;
 pub mod time;
 
 /// Module definitions to register with the interpreter. Names that clash with
-/// RustPython's own (`time`, `gc`) replace them.
+/// RustPython's own (`time`, `gc`, `errno`) replace them.
 pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
     vec![
         pycom::module_def(ctx),
@@ -25,6 +27,7 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         gc::module_def(ctx),
         micropython::module_def(ctx),
         flashfs::module_def(ctx),
+        errno::module_def(ctx),
     ]
 }
 

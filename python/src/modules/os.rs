@@ -10,20 +10,29 @@ pub const SIGFOX_VERSION: &str = "1.0.1";
 /// the REPL banner).
 pub const CORE_TAG: &str = "v1.11-pycom-emu";
 
+/// Free KiB of a volume, as the firmware's `getfree` reports it.
+fn free_kib(usage: &pycom_board::fs::FsUsage) -> u64 {
+    u64::from(usage.free_blocks) * u64::from(usage.block_size) / 1024
+}
+
 #[rustpython_vm::pymodule]
 mod os {
     use pycom_board::Radio;
-    use rustpython_vm::builtins::PyStr;
+    use rustpython_vm::builtins::{PyStr, PyType};
     use rustpython_vm::function::FuncArgs;
-    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+    use rustpython_vm::types::Constructor;
+    use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
     use super::{CORE_TAG, LORAWAN_VERSION, SIGFOX_VERSION};
     use crate::args::{arity, get_int};
+    use crate::modules::machine::machine::Sd;
     use crate::state::{self, board, lock};
     use crate::vfs::{self, ENOTDIR, FLASH, Location, on_volume};
 
     /// `EXDEV`: a rename across mounts.
     const EXDEV: i32 = 18;
+    /// `ENODEV`: no filesystem is mounted there.
+    const ENODEV: i32 = 19;
     /// `EINVAL`.
     const EINVAL: i32 = 22;
 
@@ -215,20 +224,131 @@ mod os {
         Ok(vm.ctx.new_tuple(numbers.iter().map(|n| vm.ctx.new_int(*n).into()).collect()).into())
     }
 
+    /// `getfree(path)`: free KiB of the volume `path` lies on (LittleFS:
+    /// blocks not in use; FAT: free clusters).
+    #[pyfunction]
+    fn getfree(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u64> {
+        let path = one_path(args, false, vm)?;
+        // Any path below a mount point will do; nothing is mounted at `/`.
+        let location = match vfs::locate(&vfs::normalise(&path, &vfs::cwd()), vfs::sd_mount().as_deref()) {
+            Ok(Location::Root) | Err(_) => return Err(vfs::os_error(ENODEV, vm)),
+            Ok(location) => location,
+        };
+        let usage = on_volume!(vm, location, |fs, _inner| fs.usage())?;
+        Ok(super::free_kib(&usage))
+    }
+
+    /// `fsformat(mount_point)`: writes an empty filesystem over `/flash` or
+    /// the mounted card, with the firmware's messages for other paths.
+    #[pyfunction]
+    fn fsformat(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        arity(&args, 1, 1, vm)?;
+        let Some(path) = crate::args::text_bytes(&args.args[0]) else {
+            return Err(vm.new_os_error("please specify correct fs mount path".to_owned()));
+        };
+        let path = String::from_utf8_lossy(&path).into_owned();
+        if !path.starts_with('/') {
+            return Err(vm.new_os_error(format!("{path} is not an absolute or invalid path")));
+        }
+        if path == "/" {
+            return Err(vm.new_os_error("Cannot format root dir".to_owned()));
+        }
+        let location = if path == FLASH {
+            Location::Flash("/".into())
+        } else if vfs::sd_mount().as_deref() == Some(path.as_str()) {
+            Location::Sd("/".into())
+        } else {
+            return Err(vfs::os_error(ENODEV, vm));
+        };
+        on_volume!(vm, location, |fs, _inner| fs.format())
+    }
+
     /// `sync()`: writes go to flash at once, so there is nothing to do.
     #[pyfunction]
     fn sync(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         arity(&args, 0, 0, vm)
     }
 
-    /// `dupterm(stream)`: the UART stays the REPL's terminal.
+    /// `dupterm([stream])`: without an argument, the stream set last (`None`
+    /// if none); with one, sets it (`None` removes it). A stream other than a
+    /// UART needs `read` and `write` methods. The emulator keeps the stream
+    /// but the REPL stays on UART 0.
     #[pyfunction]
     fn dupterm(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        arity(&args, 0, 2, vm)?;
+        arity(&args, 0, 1, vm)?;
+        let Some(stream) = args.args.into_iter().next() else {
+            return Ok(state::with(|s| s.dupterm.clone()).unwrap_or_else(|| vm.ctx.none()));
+        };
+        let stream = if vm.is_none(&stream) {
+            None
+        } else {
+            stream.get_attr("read", vm)?;
+            stream.get_attr("write", vm)?;
+            Some(stream)
+        };
+        state::with(|s| s.dupterm = stream);
         Ok(vm.ctx.none())
     }
 
-    /// `mount(sd, '/sd')`: mounts the SD card at a top-level path.
+    /// `mkfat(sd)`: the FAT filesystem object of an SD card, to mount with
+    /// `os.mount`; `mkfat.mkfs(sd)` formats the card.
+    #[pyclass(no_attr, module = "uos", name = "VfsFat")]
+    #[derive(Debug, PyPayload)]
+    pub(crate) struct VfsFat {}
+
+    /// `mkfat`: the `VfsFat` type.
+    #[pyattr]
+    fn mkfat(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        use rustpython_vm::class::PyClassImpl;
+        VfsFat::make_static_type()
+    }
+
+    /// The card behind a block device argument; anything but `machine.SD`
+    /// lacks the block protocol.
+    fn card(device: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        if device.downcast_ref::<Sd>().is_none() {
+            return Err(vm.new_attribute_error(format!(
+                "'{}' object has no attribute 'readblocks'",
+                device.class().name()
+            )));
+        }
+        Ok(())
+    }
+
+    impl Constructor for VfsFat {
+        type Args = FuncArgs;
+
+        fn py_new(_cls: &Py<PyType>, args: FuncArgs, vm: &VirtualMachine) -> PyResult<Self> {
+            arity(&args, 1, 1, vm)?;
+            card(&args.args[0], vm)?;
+            Ok(Self {})
+        }
+    }
+
+    #[pyclass(with(Constructor))]
+    impl VfsFat {
+        /// `mkfs(sd)`: writes an empty FAT volume over the card.
+        #[pystaticmethod]
+        fn mkfs(device: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+            card(&device, vm)?;
+            on_volume!(vm, Location::Sd("/".into()), |fs, _inner| fs.format())
+        }
+
+        /// `getfree()`: free KiB on the card.
+        #[pymethod]
+        fn getfree(&self, vm: &VirtualMachine) -> PyResult<u64> {
+            let usage = on_volume!(vm, Location::Sd("/".into()), |fs, _inner| fs.usage())?;
+            Ok(super::free_kib(&usage))
+        }
+
+        /// `fsformat()`: the same as `mkfs` on its card.
+        #[pymethod]
+        fn fsformat(&self, vm: &VirtualMachine) -> PyResult<()> {
+            on_volume!(vm, Location::Sd("/".into()), |fs, _inner| fs.format())
+        }
+    }
+
+    /// `mount(sd, '/sd')`: mounts the SD card (or `mkfat(sd)`) at a top-level path.
     #[pyfunction]
     fn mount(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         if args.args.len() != 2 {
@@ -236,7 +356,7 @@ mod os {
                 vm.new_type_error(format!("function takes 2 positional arguments but {} were given", args.args.len()))
             );
         }
-        if args.args[0].downcast_ref::<crate::modules::machine::machine::Sd>().is_none() {
+        if args.args[0].downcast_ref::<Sd>().is_none() && args.args[0].downcast_ref::<VfsFat>().is_none() {
             return Err(vfs::os_error(EINVAL, vm));
         }
         let point = vfs::normalise(&path_arg(&args.args[1], vm)?, "/");
