@@ -8,6 +8,7 @@
 
 mod args;
 mod config_args;
+mod frozen;
 mod console;
 mod heap;
 mod modules;
@@ -16,6 +17,7 @@ mod panic_guard;
 mod pin_irq;
 mod prelude;
 mod repl;
+mod regex;
 mod rng;
 mod session;
 mod state;
