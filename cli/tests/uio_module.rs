@@ -28,9 +28,9 @@ show(s.getvalue)",
     assert_eq!(
         out,
         [
-            "'h\\xe9' 'llo\\n' 'world\\n'",
-            "1 2 'hEYlo\\nworld\\n'",
-            "'hEYlo\\nworld\\n!'",
+            "'hé' 'llo\\n' 'world\\n'",
+            "1 2 'hEYllo\\nworld\\n'",
+            "'hEYllo\\nworld\\n!'",
             "['a\\n', 'b']",
             "OSError 22",
             "False",

@@ -27,5 +27,6 @@ mod uart;
 mod vfs;
 
 pub use console::Console;
+pub use frozen::INTERNAL_IMPORTS as FROZEN_INTERNAL_IMPORTS;
 pub use session::{Outcome, RunConfig, STOP_GRACE, Script, StopRequest, run};
 pub use uart::UartInput;

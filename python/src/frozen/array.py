@@ -1,12 +1,15 @@
 # array as the firmware builds it (MicroPython 1.11 with slice assignment):
 # typed items packed in a byte buffer, so bytes(a), file writes and other
 # buffer users see the raw little-endian items. Items wrap around like C
-# integers of their size; float items are single ('f') or double ('d').
+# integers of their size; float items are single ('f') or double ('d');
+# 'P' holds 32-bit addresses and 'O' any objects (kept aside, with a 4-byte
+# slot each in the buffer).
 # The storage is a bytearray: the class derives from it for the buffer
 # protocol and reimplements the sequence behaviour per item.
 
 _SIZES = {'b': 1, 'B': 1, 'h': 2, 'H': 2, 'i': 4, 'I': 4, 'l': 4, 'L': 4,
-          'q': 8, 'Q': 8, 'f': 4, 'd': 8}
+          'q': 8, 'Q': 8, 'f': 4, 'd': 8, 'P': 4, 'O': 4}
+_OBJECT_SLOT = bytes(4)
 _raw = bytearray
 
 
@@ -28,6 +31,7 @@ class array(bytearray):
         self = _raw.__new__(cls)
         self._code = code
         self._size = size
+        self._objects = [] if code == 'O' else None
         if initial:
             source = initial[0]
             if type(source) in (bytes, bytearray):
@@ -77,6 +81,8 @@ class array(bytearray):
             start, stop = self._slice(index)
             return array(self._code, _raw.__getitem__(self, slice(start * size, stop * size)))
         at = self._index(index)
+        if self._objects is not None:
+            return self._objects[at]
         return _value(self._code, _raw.__getitem__(self, slice(at * size, at * size + size)))
 
     def __setitem__(self, index, value):
@@ -94,6 +100,9 @@ class array(bytearray):
             _raw.__setitem__(self, slice(start * size, stop * size), bytes(value))
             return
         at = self._index(index)
+        if self._objects is not None:
+            self._objects[at] = value
+            return
         _raw.__setitem__(self, slice(at * size, at * size + size), self._pack(value))
 
     def __delitem__(self, index):
@@ -109,6 +118,10 @@ class array(bytearray):
         return False
 
     def append(self, value):
+        if self._objects is not None:
+            self._objects.append(value)
+            _raw.extend(self, _OBJECT_SLOT)
+            return
         _raw.extend(self, self._pack(value))
 
     def extend(self, other):

@@ -13,7 +13,8 @@ use rustpython_vm::{Py, PyResult, VirtualMachine};
 
 /// Modules that are not the board's but that frozen sources import; they must
 /// stay importable from these modules when scripts' imports are restricted
-/// to the board's module set.
+/// to the board's module set. (The others they import are board modules:
+/// `utime`, `uqueue`, `uselect`.)
 pub const INTERNAL_IMPORTS: &[&str] = &["_pycom_emu_files"];
 
 /// Compiles `source` and runs it in `module`'s namespace.
@@ -76,5 +77,6 @@ frozen!(utimeq, "utimeq");
 frozen!(uqueue, "uqueue");
 frozen!(array, "array");
 frozen!(uselect, "uselect");
+frozen!(framebuf, "framebuf");
 weak_link!(queue, "queue", "uqueue");
 weak_link!(select, "select", "uselect");

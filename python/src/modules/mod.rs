@@ -38,6 +38,7 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         frozen::array::module_def(ctx),
         frozen::uselect::module_def(ctx),
         frozen::select::module_def(ctx),
+        frozen::framebuf::module_def(ctx),
     ]
 }
 

@@ -7,7 +7,8 @@ pub(crate) use ure::module_def;
 
 #[rustpython_vm::pymodule]
 mod ure {
-    use rustpython_vm::builtins::{PyBytes, PyListRef, PyStr};
+    use rustpython_vm::builtins::{PyBytes, PyListRef, PyModule, PyStr};
+    use rustpython_vm::class::PyClassImpl;
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::types::Representable;
     use rustpython_vm::{AsObject, Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
@@ -20,7 +21,6 @@ mod ure {
     const DEBUG: u32 = 0x1000;
 
     /// A compiled pattern; its type is named `ure` on the board.
-    #[pyattr]
     #[pyclass(module = "ure", name = "ure")]
     #[derive(Debug, PyPayload)]
     struct Pattern {
@@ -28,12 +28,19 @@ mod ure {
     }
 
     /// The result of a successful `match` or `search`.
-    #[pyattr]
     #[pyclass(module = "ure", name = "match")]
     #[derive(Debug, PyPayload)]
     struct Match {
         subject: PyObjectRef,
         caps: Captures,
+    }
+
+    /// Makes the pattern and match types, which the module does not name.
+    pub(crate) fn module_exec(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
+        __module_exec(vm, module);
+        Pattern::make_static_type();
+        Match::make_static_type();
+        Ok(())
     }
 
     /// A subject or pattern: str or bytes, and which of the two.
