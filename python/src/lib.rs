@@ -8,6 +8,7 @@
 
 mod args;
 mod config_args;
+mod frozen;
 mod console;
 mod heap;
 mod modules;
@@ -16,6 +17,7 @@ mod panic_guard;
 mod pin_irq;
 mod prelude;
 mod repl;
+mod regex;
 mod rng;
 mod session;
 mod state;
@@ -25,5 +27,6 @@ mod uart;
 mod vfs;
 
 pub use console::Console;
+pub use frozen::INTERNAL_IMPORTS as FROZEN_INTERNAL_IMPORTS;
 pub use session::{Outcome, RunConfig, STOP_GRACE, Script, StopRequest, run};
 pub use uart::UartInput;

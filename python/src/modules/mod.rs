@@ -5,6 +5,8 @@
 use rustpython_vm::Context;
 use rustpython_vm::builtins::PyModuleDef;
 
+use crate::frozen;
+
 pub mod flashfs;
 pub mod errno;
 pub mod gc;
@@ -15,6 +17,7 @@ pub mod pin;
 pub mod pycom;
 pub mod sys;
 pub mod time;
+pub mod ure;
 
 /// Module definitions to register with the interpreter. Names that clash with
 /// RustPython's own (`time`, `gc`, `errno`) replace them.
@@ -28,9 +31,28 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         micropython::module_def(ctx),
         flashfs::module_def(ctx),
         errno::module_def(ctx),
+        // Containers, streams and text (issue 14); the frozen ones are Python.
+        ure::module_def(ctx),
+        frozen::ucollections::module_def(ctx),
+        frozen::uio::module_def(ctx),
+        frozen::utimeq::module_def(ctx),
+        frozen::uqueue::module_def(ctx),
+        frozen::queue::module_def(ctx),
+        frozen::array::module_def(ctx),
+        frozen::uselect::module_def(ctx),
+        frozen::select::module_def(ctx),
+        frozen::framebuf::module_def(ctx),
     ]
 }
 
 /// MicroPython's `u`-prefixed names for the same modules.
-pub const ALIASES: &[(&str, &str)] =
-    &[("utime", "time"), ("uos", "os"), ("umachine", "machine"), ("uerrno", "errno"), ("usys", "sys"), ("ugc", "gc")];
+pub const ALIASES: &[(&str, &str)] = &[
+    ("utime", "time"),
+    ("uos", "os"),
+    ("umachine", "machine"),
+    ("uerrno", "errno"),
+    ("usys", "sys"),
+    ("ugc", "gc"),
+    // Weak links of the containers, streams and text modules (issue 14).
+    ("re", "ure"),
+];
