@@ -298,7 +298,11 @@ fn run_scripts(
             [&|| Ok(Some(frozen.clone())), &|| Ok(boot_py.clone()), &|| main_script(main, vm)];
         let mut outcome = Outcome::Completed;
         for step in steps {
-            let ran = match step().and_then(|script| script.map_or(Ok(()), |script| execute(&script, scope, vm))) {
+            let run = |script: Script| match &repl {
+                Some(repl) => repl.armed(|| execute(&script, scope, vm)),
+                None => execute(&script, scope, vm),
+            };
+            let ran = match step().and_then(|script| script.map_or(Ok(()), run)) {
                 Ok(()) => Outcome::Completed,
                 Err(exc) => uncaught(exc, board, vm),
             };
