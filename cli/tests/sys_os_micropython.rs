@@ -148,13 +148,7 @@ fn os_getfree_reports_free_kib_of_the_volume() {
     );
     assert_eq!(
         lines,
-        [
-            "True True",
-            "True",
-            "OSError 19",
-            "OSError 19",
-            "TypeError: can't convert 'int' object to str implicitly",
-        ]
+        ["True True", "True", "OSError 19", "OSError 19", "TypeError: can't convert 'int' object to str implicitly",]
     );
 }
 
@@ -206,7 +200,10 @@ fn os_mkfat_wraps_an_sd_card_to_mount_format_and_measure() {
          show(os.mkfat, 'sd')"
     );
     let run = ok(device.run_with(&source, &["--sd", card.to_str().unwrap(), "--sd-size", "8M"]));
-    assert_eq!(run.lines(), ["VfsFat", "True True", "[]", "AttributeError: 'str' object has no attribute 'readblocks'"]);
+    assert_eq!(
+        run.lines(),
+        ["VfsFat", "True True", "[]", "AttributeError: 'str' object has no attribute 'readblocks'"]
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@
 use rustpython_vm::Context;
 use rustpython_vm::builtins::PyModuleDef;
 
-pub mod flashfs;
 pub mod errno;
+pub mod flashfs;
 pub mod gc;
 pub mod machine;
 pub mod micropython;
