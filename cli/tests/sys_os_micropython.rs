@@ -148,13 +148,7 @@ fn os_getfree_reports_free_kib_of_the_volume() {
     );
     assert_eq!(
         lines,
-        [
-            "True True",
-            "True",
-            "OSError 19",
-            "OSError 19",
-            "TypeError: can't convert 'int' object to str implicitly",
-        ]
+        ["True True", "True", "OSError 19", "OSError 19", "TypeError: can't convert 'int' object to str implicitly",]
     );
 }
 
@@ -206,7 +200,10 @@ fn os_mkfat_wraps_an_sd_card_to_mount_format_and_measure() {
          show(os.mkfat, 'sd')"
     );
     let run = ok(device.run_with(&source, &["--sd", card.to_str().unwrap(), "--sd-size", "8M"]));
-    assert_eq!(run.lines(), ["VfsFat", "True True", "[]", "AttributeError: 'str' object has no attribute 'readblocks'"]);
+    assert_eq!(
+        run.lines(),
+        ["VfsFat", "True True", "[]", "AttributeError: 'str' object has no attribute 'readblocks'"]
+    );
 }
 
 #[test]
@@ -287,8 +284,8 @@ fn stdin_reads_the_uart_and_kbd_intr_lets_ctrl_c_through_until_the_next_entry() 
     uart.read_until(b"\r\n");
     uart.send(b"typed\r");
     assert_eq!(uart.read_until(b">>> "), "'typed\\n'\r\n>>> ");
-    uart.send(b"micropython.kbd_intr(-1); print(ord(sys.stdin.read(1)))\r");
-    uart.read_until(b"\r\n");
+    uart.send(b"micropython.kbd_intr(-1); print('ready'); print(ord(sys.stdin.read(1)))\r");
+    uart.read_until(b"ready\r\n");
     uart.send(b"\x03");
     assert_eq!(uart.read_until(b">>> "), "3\r\n>>> ");
     // The next entry starts with Ctrl-C armed again, as pyexec arms it.
@@ -355,4 +352,42 @@ if machine.reset_cause() != machine.SOFT_RESET:
 ";
     let run = ok(device.run_with(script, &["--max-resets", "1"]));
     assert_eq!(run.lines(), ["main LoPy4", "PYB: soft reboot", "boot /flash", "main LoPy4"]);
+}
+
+/// Puts `source` on the device as `/flash/main.py` and serves it.
+fn serving_main_py(device: &Device, source: &str) -> (Served, UartClient) {
+    let local = device.path("main.py");
+    std::fs::write(&local, source).unwrap();
+    ok(device.cli(&["fs", "put", local.to_str().unwrap()]));
+    let served = Served::start(device, "tcp:127.0.0.1:0", &[]);
+    let uart = UartClient::connect(served.tcp_addr());
+    (served, uart)
+}
+
+#[test]
+fn ctrl_c_interrupts_a_running_main_py_and_the_repl_follows() {
+    let device = Device::new();
+    // main.py waits for a byte first, so the client is connected when it loops.
+    let (_served, mut uart) =
+        serving_main_py(&device, "import sys\nsys.stdin.read(1)\nprint('looping')\nwhile True:\n    pass\n");
+    uart.send(b"g");
+    uart.read_until(b"looping\r\n");
+    uart.send(b"\x03");
+    let out = uart.read_until(b">>> ");
+    // The line is wherever the loop was: `print` returning, `while` or `pass`.
+    let (traceback, repl) = out.split_once("KeyboardInterrupt\r\n").expect(&out);
+    assert!(traceback.starts_with("Traceback (most recent call last):\r\n  File \"main.py\", line "), "{out:?}");
+    assert!(repl.starts_with("Pycom MicroPython ") && repl.ends_with(">>> "), "{out:?}");
+}
+
+#[test]
+fn main_py_with_kbd_intr_off_reads_ctrl_c_from_stdin() {
+    let device = Device::new();
+    let source = "import micropython, sys\nsys.stdin.read(1)\nmicropython.kbd_intr(-1)\nprint('ready')\n\
+                  print('read', ord(sys.stdin.read(1)))\n";
+    let (_served, mut uart) = serving_main_py(&device, source);
+    uart.send(b"g");
+    uart.read_until(b"ready\r\n");
+    uart.send(b"\x03");
+    assert!(uart.read_until(b">>> ").starts_with("read 3\r\n"));
 }

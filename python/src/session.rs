@@ -293,14 +293,16 @@ fn run_scripts(
         }
         state::with(|s| s.heap_baseline = crate::heap::live_bytes());
         let frozen = Script { name: "_boot.py".into(), source: FROZEN_BOOT_PY.into() };
+        // The main script is chosen only once `boot.py` has run: it may call `machine.main()`.
+        let steps: [&dyn Fn() -> PyResult<Option<Script>>; 3] =
+            [&|| Ok(Some(frozen.clone())), &|| Ok(boot_py.clone()), &|| main_script(main, vm)];
         let mut outcome = Outcome::Completed;
-        for step in 0..3 {
-            let script = match step {
-                0 => Ok(Some(frozen.clone())),
-                1 => Ok(boot_py.clone()),
-                _ => main_script(main, vm),
+        for step in steps {
+            let run = |script: Script| match &repl {
+                Some(repl) => repl.armed(|| execute(&script, scope, vm)),
+                None => execute(&script, scope, vm),
             };
-            let ran = match script.and_then(|script| script.map_or(Ok(()), |script| execute(&script, scope, vm))) {
+            let ran = match step().and_then(|script| script.map_or(Ok(()), run)) {
                 Ok(()) => Outcome::Completed,
                 Err(exc) => uncaught(exc, board, vm),
             };

@@ -7,8 +7,8 @@ use rustpython_vm::builtins::PyModuleDef;
 
 use crate::frozen;
 
-pub mod flashfs;
 pub mod errno;
+pub mod flashfs;
 pub mod gc;
 pub mod machine;
 pub mod micropython;

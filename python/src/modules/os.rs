@@ -307,10 +307,9 @@ mod os {
     /// lacks the block protocol.
     fn card(device: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         if device.downcast_ref::<Sd>().is_none() {
-            return Err(vm.new_attribute_error(format!(
-                "'{}' object has no attribute 'readblocks'",
-                device.class().name()
-            )));
+            return Err(
+                vm.new_attribute_error(format!("'{}' object has no attribute 'readblocks'", device.class().name()))
+            );
         }
         Ok(())
     }

@@ -245,6 +245,15 @@ impl<'a> Repl<'a> {
         }
     }
 
+    /// Runs `f` (`boot.py` or `main.py`, before the REPL starts) with Ctrl-C
+    /// armed, as `pyexec` arms it for every script it runs.
+    pub fn armed<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.input.set_interrupt(Some(self.interrupt.clone()));
+        let result = f();
+        self.input.set_interrupt(None);
+        result
+    }
+
     /// Compiles and runs `source` as `<stdin>` with Ctrl-C armed; returns the
     /// traceback of what it raised, if anything.
     fn run_code(
