@@ -21,14 +21,14 @@ mod ure {
     const DEBUG: u32 = 0x1000;
 
     /// A compiled pattern; its type is named `ure` on the board.
-    #[pyclass(module = "ure", name = "ure")]
+    #[pyclass(no_attr, module = "ure", name = "ure")]
     #[derive(Debug, PyPayload)]
     struct Pattern {
         regex: Regex,
     }
 
     /// The result of a successful `match` or `search`.
-    #[pyclass(module = "ure", name = "match")]
+    #[pyclass(no_attr, module = "ure", name = "match")]
     #[derive(Debug, PyPayload)]
     struct Match {
         subject: PyObjectRef,
