@@ -48,10 +48,7 @@ fn with_a_reference_each_counted_test_passes_fails_or_is_skipped() {
 #[test]
 fn the_failure_list_names_the_first_differing_line() {
     let stdout = conformance(&["--folders", "basics", "--reference", "python3", "--list-failures"]);
-    assert!(
-        stdout.contains("basics/implementation.py: line 1: expected 'cpython', got 'micropython'"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("basics/implementation.py: line 1: expected 'cpython', got 'micropython'"), "{stdout}");
     assert!(stdout.contains("basics/board_skips.py: printed SKIP"), "{stdout}");
     assert!(!stdout.contains("folder_semantics.py:"), "the helper import and data file work:\n{stdout}");
     assert!(!stdout.contains("viper_excluded"), "{stdout}");
