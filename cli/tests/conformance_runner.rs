@@ -43,15 +43,13 @@ fn with_a_reference_each_counted_test_passes_fails_or_is_skipped() {
     // tests, excluded, counted, pass, fail, skip, pass%
     assert_eq!(row(&stdout, "basics"), ["basics", "6", "1", "4", "2", "1", "1", "50.0%"], "{stdout}");
     assert!(stdout.contains("passed 2 of 4 counted tests: 50.0% (66.7% not counting the 1 skipped)"), "{stdout}");
+    assert!(stdout.contains("excluded 1: viper emitter (the board has none)"), "{stdout}");
 }
 
 #[test]
 fn the_failure_list_names_the_first_differing_line() {
     let stdout = conformance(&["--folders", "basics", "--reference", "python3", "--list-failures"]);
-    assert!(
-        stdout.contains("basics/implementation.py: line 1: expected 'cpython', got 'micropython'"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("basics/implementation.py: line 1: expected 'cpython', got 'micropython'"), "{stdout}");
     assert!(stdout.contains("basics/board_skips.py: printed SKIP"), "{stdout}");
     assert!(!stdout.contains("folder_semantics.py:"), "the helper import and data file work:\n{stdout}");
     assert!(!stdout.contains("viper_excluded"), "{stdout}");
