@@ -65,7 +65,7 @@ mod ure {
     /// Runs `regex` on `subject`: `None`, or a match object.
     fn exec(regex: &Regex, subject: PyObjectRef, anchored: bool, vm: &VirtualMachine) -> PyResult {
         let (bytes, _) = text(&subject, vm)?;
-        Ok(match regex.find(&bytes, 0, anchored) {
+        Ok(match regex.find(&bytes, 0, anchored).map_err(|e| vm.new_runtime_error(e.to_string()))? {
             Some(caps) => Match { subject, caps }.into_ref(&vm.ctx).into(),
             None => vm.ctx.none(),
         })
@@ -132,7 +132,8 @@ mod ure {
             };
             let mut pieces = Vec::new();
             let mut from = 0;
-            while let Some(caps) = zelf.regex.find(&bytes, from, false) {
+            let find = |from| zelf.regex.find(&bytes, from, false).map_err(|e| vm.new_runtime_error(e.to_string()));
+            while let Some(caps) = find(from)? {
                 let Some((start, end)) = caps[0].filter(|(start, end)| start != end) else { break };
                 pieces.push(piece(&bytes[from..start], is_str, vm));
                 if zelf.regex.groups() > 0 {
