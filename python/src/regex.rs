@@ -37,14 +37,21 @@ enum Repeat {
 enum Node {
     Byte(u8),
     Dot,
-    Class { negated: bool, ranges: Vec<(u8, u8)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(u8, u8)>,
+    },
     /// `\d`, `\s`, `\w` (lower case) or their negations (upper case).
     Named(u8),
     Start,
     End,
     /// A group: the capture slot (`None` for `(?:...)`) and its alternatives.
     Group(Option<usize>, Vec<Vec<Node>>),
-    Repeated { node: Box<Node>, repeat: Repeat, greedy: bool },
+    Repeated {
+        node: Box<Node>,
+        repeat: Repeat,
+        greedy: bool,
+    },
 }
 
 /// A compiled pattern.
@@ -234,7 +241,9 @@ impl Matcher<'_> {
                 matched
             }
             Node::Repeated { node, repeat, greedy } => match repeat {
-                Repeat::Optional => self.either(*greedy, at, caps, then, |m, at, caps, then| m.node(node, at, caps, then)),
+                Repeat::Optional => {
+                    self.either(*greedy, at, caps, then, |m, at, caps, then| m.node(node, at, caps, then))
+                }
                 Repeat::Any => self.star(node, *greedy, at, caps, then),
                 Repeat::Some => self.node(node, at, caps, &mut |at, caps| self.star(node, *greedy, at, caps, then)),
             },

@@ -166,7 +166,9 @@ mod ure {
         fn group(&self, index: PyObjectRef, vm: &VirtualMachine) -> PyResult {
             let n = get_int(&index, vm)?;
             let slot = usize::try_from(n).ok().and_then(|n| self.caps.get(n));
-            let Some(slot) = slot else { return Err(vm.new_exception(vm.ctx.exceptions.index_error.to_owned(), vec![index])) };
+            let Some(slot) = slot else {
+                return Err(vm.new_exception(vm.ctx.exceptions.index_error.to_owned(), vec![index]));
+            };
             let (bytes, is_str) = text(&self.subject, vm)?;
             Ok(slot.map_or_else(|| vm.ctx.none(), |(start, end)| piece(&bytes[start..end], is_str, vm)))
         }
