@@ -51,15 +51,7 @@ print(hasattr(d, 'pop'), hasattr(d, '__iter__'))",
     );
     assert_eq!(
         out,
-        [
-            "0 False",
-            "2 1 2",
-            "IndexError: empty",
-            "ValueError: ",
-            "ValueError: ",
-            "IndexError: full",
-            "False False",
-        ]
+        ["0 False", "2 1 2", "IndexError: empty", "ValueError: ", "ValueError: ", "IndexError: full", "False False",]
     );
 }
 

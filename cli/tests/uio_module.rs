@@ -54,15 +54,7 @@ print(b.readinto(buf), buf)
 with uio.BytesIO(b'x') as f:
     print(f.read())",
     );
-    assert_eq!(
-        out,
-        [
-            "b'' 2 1 b'abc'",
-            "b'12' 7 1 b'12345\\x00\\x00X'",
-            "3 bytearray(b'123')",
-            "b'x'",
-        ]
-    );
+    assert_eq!(out, ["b'' 2 1 b'abc'", "b'12' 7 1 b'12345\\x00\\x00X'", "3 bytearray(b'123')", "b'x'",]);
 }
 
 #[test]

@@ -44,7 +44,9 @@ fn the_subset_escapes_and_unsupported_syntax() {
 print(ure.match(r'\\n', 'n').group(0), ure.match('a{2}', 'a{2}').group(0))
 print(ure.match(r'\\d\\D\\s\\S', '1a b').group(0), ure.match('^$', '').group(0) == '')
 for bad in ('*', 'a**', '(a', 'a)', '[ab', '(?P<n>a)'):
-    show(ure.compile, bad)",
+    show(ure.compile, bad)
+# A repeat of an empty match recurses until the firmware's stack check.
+show(ure.match, '(a*)*', 'aaa')",
     );
     assert_eq!(
         out,
@@ -57,6 +59,7 @@ for bad in ('*', 'a**', '(a', 'a)', '[ab', '(?P<n>a)'):
             "ValueError: Error in regex",
             "ValueError: Error in regex",
             "ValueError: Error in regex",
+            "RuntimeError: maximum recursion depth exceeded",
         ]
     );
 }

@@ -5,7 +5,11 @@
 //! `? * +` with lazy `??  *?  +?`. There are no counted repeats: `{` is a
 //! literal, as is any other escaped character (`\n` matches `n`).
 //! Matching backtracks in the engine's order: the leftmost match, with
-//! alternatives and repeats tried in priority order.
+//! alternatives and repeats tried in priority order. A repeat whose body
+//! matches nothing loops for ever in that engine until the stack check stops
+//! it; here it is reported as [`Overflow`] at once.
+
+use std::cell::Cell;
 
 use thiserror::Error;
 
@@ -13,6 +17,11 @@ use thiserror::Error;
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error("Error in regex")]
 pub struct PatternError;
+
+/// The match recursed without end (a repeat of an empty match).
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("maximum recursion depth exceeded")]
+pub struct Overflow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Repeat {
@@ -28,14 +37,21 @@ enum Repeat {
 enum Node {
     Byte(u8),
     Dot,
-    Class { negated: bool, ranges: Vec<(u8, u8)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(u8, u8)>,
+    },
     /// `\d`, `\s`, `\w` (lower case) or their negations (upper case).
     Named(u8),
     Start,
     End,
     /// A group: the capture slot (`None` for `(?:...)`) and its alternatives.
     Group(Option<usize>, Vec<Vec<Node>>),
-    Repeated { node: Box<Node>, repeat: Repeat, greedy: bool },
+    Repeated {
+        node: Box<Node>,
+        repeat: Repeat,
+        greedy: bool,
+    },
 }
 
 /// A compiled pattern.
@@ -178,6 +194,8 @@ type Continue<'k> = &'k mut dyn FnMut(usize, &mut Captures) -> bool;
 
 struct Matcher<'s> {
     subject: &'s [u8],
+    /// Set when the engine would recurse for ever; every path then stops.
+    overflow: Cell<bool>,
 }
 
 impl Matcher<'_> {
@@ -223,7 +241,9 @@ impl Matcher<'_> {
                 matched
             }
             Node::Repeated { node, repeat, greedy } => match repeat {
-                Repeat::Optional => self.either(*greedy, at, caps, then, |m, at, caps, then| m.node(node, at, caps, then)),
+                Repeat::Optional => {
+                    self.either(*greedy, at, caps, then, |m, at, caps, then| m.node(node, at, caps, then))
+                }
                 Repeat::Any => self.star(node, *greedy, at, caps, then),
                 Repeat::Some => self.node(node, at, caps, &mut |at, caps| self.star(node, *greedy, at, caps, then)),
             },
@@ -231,10 +251,17 @@ impl Matcher<'_> {
     }
 
     /// `node*`: more of `node` first when greedy, the rest first when lazy. An
-    /// iteration that consumes nothing ends the repeat.
+    /// iteration that consumes nothing would loop for ever: it ends the match
+    /// with [`Overflow`].
     fn star(&self, node: &Node, greedy: bool, at: usize, caps: &mut Captures, then: Continue<'_>) -> bool {
         self.either(greedy, at, caps, then, |m, at, caps, then| {
-            m.node(node, at, caps, &mut |next, caps| next != at && m.star(node, greedy, next, caps, then))
+            m.node(node, at, caps, &mut |next, caps| {
+                if next == at {
+                    m.overflow.set(true);
+                    return true;
+                }
+                m.star(node, greedy, next, caps, then)
+            })
         })
     }
 
@@ -269,10 +296,10 @@ impl Regex {
 
     /// The first match starting at `from`, or (with `anchored` false) at any
     /// later offset; captures hold the whole match first, then each group.
-    pub fn find(&self, subject: &[u8], from: usize, anchored: bool) -> Option<Captures> {
-        let matcher = Matcher { subject };
+    pub fn find(&self, subject: &[u8], from: usize, anchored: bool) -> Result<Option<Captures>, Overflow> {
+        let matcher = Matcher { subject, overflow: Cell::new(false) };
         let last = if anchored { from } else { subject.len() };
-        (from..=last).find_map(|start| {
+        let found = (from..=last).find_map(|start| {
             let mut caps: Captures = vec![None; self.groups + 1];
             let mut end = None;
             matcher
@@ -284,7 +311,8 @@ impl Regex {
                     caps[0] = end.map(|end| (start, end));
                     caps
                 })
-        })
+        });
+        if matcher.overflow.get() { Err(Overflow) } else { Ok(found) }
     }
 }
 
@@ -294,7 +322,7 @@ mod tests {
 
     fn find(pattern: &str, subject: &str) -> Option<Vec<Option<&'static str>>> {
         let subject: &'static str = Box::leak(subject.to_owned().into_boxed_str());
-        let caps = Regex::new(pattern.as_bytes()).unwrap().find(subject.as_bytes(), 0, false)?;
+        let caps = Regex::new(pattern.as_bytes()).unwrap().find(subject.as_bytes(), 0, false).unwrap()?;
         Some(caps.into_iter().map(|c| c.map(|(s, e)| &subject[s..e])).collect())
     }
 
@@ -303,7 +331,7 @@ mod tests {
         assert_eq!(find("a+", "baaa"), Some(vec![Some("aaa")]));
         assert_eq!(find("a+?", "baaa"), Some(vec![Some("a")]));
         assert_eq!(find("a*?b", "aab"), Some(vec![Some("aab")]));
-        assert_eq!(find("(a|ab)(c|bcd)", "abcd"), Some(vec![Some("abc"), Some("a"), Some("bc")]));
+        assert_eq!(find("(a|ab)(c|bcd)", "abcd"), Some(vec![Some("abcd"), Some("a"), Some("bcd")]));
         assert_eq!(find("(a)|b", "b"), Some(vec![Some("b"), None]));
         assert_eq!(find("^b", "ab"), None);
         assert_eq!(find("b$", "abc"), None);
@@ -323,7 +351,13 @@ mod tests {
     fn groups_keep_their_last_iteration() {
         assert_eq!(find("(?:(a)|b)+", "ab"), Some(vec![Some("ab"), Some("a")]));
         assert_eq!(find("(a|b)*c", "abc"), Some(vec![Some("abc"), Some("b")]));
-        assert_eq!(find("(a*)*", "b"), Some(vec![Some(""), None]));
+    }
+
+    #[test]
+    fn a_repeat_of_an_empty_match_overflows() {
+        for (pattern, subject) in [("(a*)*", "aaa"), ("(a|)+b", "b"), ("(?:a*)*?c", "ab")] {
+            assert_eq!(Regex::new(pattern.as_bytes()).unwrap().find(subject.as_bytes(), 0, false), Err(Overflow));
+        }
     }
 
     #[test]

@@ -65,7 +65,7 @@ mod ure {
     /// Runs `regex` on `subject`: `None`, or a match object.
     fn exec(regex: &Regex, subject: PyObjectRef, anchored: bool, vm: &VirtualMachine) -> PyResult {
         let (bytes, _) = text(&subject, vm)?;
-        Ok(match regex.find(&bytes, 0, anchored) {
+        Ok(match regex.find(&bytes, 0, anchored).map_err(|e| vm.new_runtime_error(e.to_string()))? {
             Some(caps) => Match { subject, caps }.into_ref(&vm.ctx).into(),
             None => vm.ctx.none(),
         })
@@ -132,7 +132,8 @@ mod ure {
             };
             let mut pieces = Vec::new();
             let mut from = 0;
-            while let Some(caps) = zelf.regex.find(&bytes, from, false) {
+            let find = |from| zelf.regex.find(&bytes, from, false).map_err(|e| vm.new_runtime_error(e.to_string()));
+            while let Some(caps) = find(from)? {
                 let Some((start, end)) = caps[0].filter(|(start, end)| start != end) else { break };
                 pieces.push(piece(&bytes[from..start], is_str, vm));
                 if zelf.regex.groups() > 0 {
@@ -165,7 +166,9 @@ mod ure {
         fn group(&self, index: PyObjectRef, vm: &VirtualMachine) -> PyResult {
             let n = get_int(&index, vm)?;
             let slot = usize::try_from(n).ok().and_then(|n| self.caps.get(n));
-            let Some(slot) = slot else { return Err(vm.new_exception(vm.ctx.exceptions.index_error.to_owned(), vec![index])) };
+            let Some(slot) = slot else {
+                return Err(vm.new_exception(vm.ctx.exceptions.index_error.to_owned(), vec![index]));
+            };
             let (bytes, is_str) = text(&self.subject, vm)?;
             Ok(slot.map_or_else(|| vm.ctx.none(), |(start, end)| piece(&bytes[start..end], is_str, vm)))
         }
