@@ -5,14 +5,20 @@
 use rustpython_vm::Context;
 use rustpython_vm::builtins::PyModuleDef;
 
+pub mod cmath;
 pub mod flashfs;
 pub mod gc;
 pub mod machine;
+pub mod math;
 pub mod micropython;
 pub mod os;
 pub mod pin;
 pub mod pycom;
 pub mod time;
+pub mod ubinascii;
+pub mod uhashlib;
+pub mod ujson;
+pub mod ustruct;
 
 /// Module definitions to register with the interpreter. Names that clash with
 /// RustPython's own (`time`, `gc`) replace them.
@@ -25,9 +31,28 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         gc::module_def(ctx),
         micropython::module_def(ctx),
         flashfs::module_def(ctx),
+        // Data modules (issue 14).
+        math::module_def(ctx),
+        cmath::module_def(ctx),
+        ustruct::module_def(ctx),
+        ubinascii::module_def(ctx),
+        ujson::module_def(ctx),
+        uhashlib::module_def(ctx),
     ]
 }
 
-/// MicroPython's `u`-prefixed names for the same modules.
-pub const ALIASES: &[(&str, &str)] =
-    &[("utime", "time"), ("uos", "os"), ("umachine", "machine"), ("uerrno", "errno"), ("usys", "sys"), ("ugc", "gc")];
+/// Second names of modules: MicroPython's `u`-prefixed names and the firmware's
+/// weak links (`MICROPY_PORT_BUILTIN_MODULE_WEAK_LINKS`).
+pub const ALIASES: &[(&str, &str)] = &[
+    ("utime", "time"),
+    ("uos", "os"),
+    ("umachine", "machine"),
+    ("uerrno", "errno"),
+    ("usys", "sys"),
+    ("ugc", "gc"),
+    // Data modules (issue 14): the firmware's weak links to its u-modules.
+    ("struct", "ustruct"),
+    ("binascii", "ubinascii"),
+    ("json", "ujson"),
+    ("hashlib", "uhashlib"),
+];
