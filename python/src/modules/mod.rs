@@ -16,9 +16,11 @@ pub mod pin;
 pub mod pycom;
 pub mod time;
 pub mod ubinascii;
+pub mod ucrypto;
 pub mod uhashlib;
 pub mod ujson;
 pub mod ustruct;
+pub mod uzlib;
 
 /// Module definitions to register with the interpreter. Names that clash with
 /// RustPython's own (`time`, `gc`) replace them.
@@ -38,6 +40,8 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         ubinascii::module_def(ctx),
         ujson::module_def(ctx),
         uhashlib::module_def(ctx),
+        uzlib::module_def(ctx),
+        ucrypto::module_def(ctx),
     ]
 }
 
@@ -55,4 +59,5 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("binascii", "ubinascii"),
     ("json", "ujson"),
     ("hashlib", "uhashlib"),
+    ("crypto", "ucrypto"),
 ];

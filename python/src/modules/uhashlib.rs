@@ -14,8 +14,8 @@ use rustpython_vm::builtins::{PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::common::lock::PyMutex;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::types::{Constructor, PyTypeSlots};
-use rustpython_vm::{Py, PyPayload, PyResult, VirtualMachine, pyclass};
+use rustpython_vm::types::{Constructor, PyTypeSlots, Representable};
+use rustpython_vm::{AsObject, Py, PyPayload, PyResult, VirtualMachine, pyclass};
 use sha1::Sha1;
 use sha2::digest::Digest;
 use sha2::{Sha224, Sha256, Sha384, Sha512};
@@ -121,7 +121,14 @@ impl Hash {
     }
 }
 
-#[pyclass(with(Constructor))]
+impl Representable for Hash {
+    /// MicroPython's print of an object without its own: `<md5>`.
+    fn repr_str(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
+        Ok(format!("<{}>", zelf.as_object().class().name()))
+    }
+}
+
+#[pyclass(with(Constructor, Representable))]
 impl Hash {
     /// `update(data)`: ignored once digested.
     #[pymethod]
