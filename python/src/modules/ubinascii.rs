@@ -29,7 +29,7 @@ enum HexError {
 }
 
 fn unhexlify(data: &[u8]) -> Result<Vec<u8>, HexError> {
-    if data.len() % 2 != 0 {
+    if !data.len().is_multiple_of(2) {
         return Err(HexError::OddLength);
     }
     let digit = |c: u8| char::from(c).to_digit(16).map(|d| d as u8).ok_or(HexError::NonHex);

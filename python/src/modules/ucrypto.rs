@@ -93,7 +93,7 @@ impl Cipher {
     fn crypt(&mut self, input: &[u8], encrypt: bool) -> Option<Vec<u8>> {
         let key = &self.key;
         match &mut self.mode {
-            Mode::Ecb | Mode::Cbc { .. } if input.len() % 16 != 0 => None,
+            Mode::Ecb | Mode::Cbc { .. } if !input.len().is_multiple_of(16) => None,
             Mode::Ecb => Some(
                 input
                     .chunks(16)
