@@ -7,6 +7,7 @@
 //! boot loop: power-on, `main.py`, and again after each `machine.reset()`.
 
 mod args;
+mod buffer;
 mod config_args;
 mod frozen;
 mod console;

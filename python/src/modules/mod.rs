@@ -7,17 +7,25 @@ use rustpython_vm::builtins::PyModuleDef;
 
 use crate::frozen;
 
+pub mod cmath;
 pub mod errno;
 pub mod flashfs;
 pub mod gc;
 pub mod machine;
+pub mod math;
 pub mod micropython;
 pub mod os;
 pub mod pin;
 pub mod pycom;
 pub mod sys;
 pub mod time;
+pub mod ubinascii;
+pub mod ucrypto;
+pub mod uhashlib;
+pub mod ujson;
 pub mod ure;
+pub mod ustruct;
+pub mod uzlib;
 
 /// Module definitions to register with the interpreter. Names that clash with
 /// RustPython's own (`time`, `gc`, `errno`) replace them.
@@ -42,10 +50,20 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         frozen::uselect::module_def(ctx),
         frozen::select::module_def(ctx),
         frozen::framebuf::module_def(ctx),
+        // Data modules (issue 14).
+        math::module_def(ctx),
+        cmath::module_def(ctx),
+        ustruct::module_def(ctx),
+        ubinascii::module_def(ctx),
+        ujson::module_def(ctx),
+        uhashlib::module_def(ctx),
+        uzlib::module_def(ctx),
+        ucrypto::module_def(ctx),
     ]
 }
 
-/// MicroPython's `u`-prefixed names for the same modules.
+/// Second names of modules: MicroPython's `u`-prefixed names and the firmware's
+/// weak links (`MICROPY_PORT_BUILTIN_MODULE_WEAK_LINKS`).
 pub const ALIASES: &[(&str, &str)] = &[
     ("utime", "time"),
     ("uos", "os"),
@@ -55,4 +73,10 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("ugc", "gc"),
     // Weak links of the containers, streams and text modules (issue 14).
     ("re", "ure"),
+    // Data modules (issue 14): the firmware's weak links to its u-modules.
+    ("struct", "ustruct"),
+    ("binascii", "ubinascii"),
+    ("json", "ujson"),
+    ("hashlib", "uhashlib"),
+    ("crypto", "ucrypto"),
 ];
