@@ -5,6 +5,7 @@
 use rustpython_vm::Context;
 use rustpython_vm::builtins::PyModuleDef;
 
+pub mod board_modules;
 pub mod flashfs;
 pub mod gc;
 pub mod machine;
