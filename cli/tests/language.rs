@@ -78,9 +78,9 @@ fn os_error_texts_are_micropythons() {
     assert_eq!(
         snippet(
             "print(str(OSError(2)))\nprint(str(OSError(12)))\nprint(str(OSError(2, 'x')))\nprint(repr(str(OSError())))\n\
-             print(str(OSError('no way')))\nprint(OSError(2).args, OSError(2).errno)"
+             print(str(OSError('no way')))\nprint(OSError(2).args)"
         ),
-        ["[Errno 2] ENOENT", "[Errno 12] ENOMEM", "(2, 'x')", "''", "no way", "(2,) 2"]
+        ["[Errno 2] ENOENT", "[Errno 12] ENOMEM", "(2, 'x')", "''", "no way", "(2,)"]
     );
 }
 
