@@ -54,13 +54,32 @@ fn an_uncaught_import_error_prints_as_on_the_board() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.lines(),
-        ["Traceback (most recent call last):", "  File \"main.py\", line 1, in <module>", "ImportError: no module named 'itertools'"]
+        [
+            "Traceback (most recent call last):",
+            "  File \"main.py\", line 1, in <module>",
+            "ImportError: no module named 'itertools'"
+        ]
     );
 }
 
 #[test]
 fn board_modules_and_their_weak_links_import() {
-    let names = ["pycom", "machine", "umachine", "os", "uos", "time", "utime", "sys", "gc", "micropython", "errno", "uerrno", "builtins", "_thread"];
+    let names = [
+        "pycom",
+        "machine",
+        "umachine",
+        "os",
+        "uos",
+        "time",
+        "utime",
+        "sys",
+        "gc",
+        "micropython",
+        "errno",
+        "uerrno",
+        "builtins",
+        "_thread",
+    ];
     let expected: Vec<String> = names.iter().map(|n| format!("{n} imported")).collect();
     assert_eq!(import_each(&names, "'import ' + name"), expected);
 }
@@ -68,7 +87,9 @@ fn board_modules_and_their_weak_links_import() {
 #[test]
 fn a_missing_name_in_a_board_module_is_cannot_import_name() {
     assert_eq!(
-        snippet("try:\n    from os import nothing_here\nexcept ImportError as e:\n    print(e)\nfrom os import listdir\nprint(callable(listdir))"),
+        snippet(
+            "try:\n    from os import nothing_here\nexcept ImportError as e:\n    print(e)\nfrom os import listdir\nprint(callable(listdir))"
+        ),
         ["cannot import name nothing_here", "True"]
     );
 }

@@ -39,7 +39,10 @@ fn a_deeper_tab_indentation_is_still_an_unexpected_indent() {
 fn a_syntax_error_in_main_names_the_file_and_line() {
     let run = Device::new().run("print('not run')\nx = = 2\n");
     assert_eq!(run.code, 1);
-    assert_eq!(run.lines(), ["Traceback (most recent call last):", "  File \"main.py\", line 2", "SyntaxError: invalid syntax"]);
+    assert_eq!(
+        run.lines(),
+        ["Traceback (most recent call last):", "  File \"main.py\", line 2", "SyntaxError: invalid syntax"]
+    );
 }
 
 #[test]
@@ -87,7 +90,9 @@ fn os_error_texts_are_micropythons() {
 #[test]
 fn exception_args_are_the_constructor_arguments() {
     assert_eq!(
-        snippet("print(ValueError().args, ValueError('a').args, ValueError('a', 1).args, KeyError(3).args)\nprint(str(ValueError('a', 1)))"),
+        snippet(
+            "print(ValueError().args, ValueError('a').args, ValueError('a', 1).args, KeyError(3).args)\nprint(str(ValueError('a', 1)))"
+        ),
         ["() ('a',) ('a', 1) (3,)", "('a', 1)"]
     );
 }
@@ -100,6 +105,7 @@ fn const_values_work_in_scripts_and_modules() {
          def area():\\n    return SIZE * _HIDDEN\\n')\n",
     );
     assert_eq!(setup.code, 0, "{}", setup.stdout);
-    let run = device.run("from micropython import const\nX = const(5)\nimport consts\nprint(X * 2, consts.SIZE, consts.area())\n");
+    let run = device
+        .run("from micropython import const\nX = const(5)\nimport consts\nprint(X * 2, consts.SIZE, consts.area())\n");
     assert_eq!(run.lines(), ["10 4 8"], "{}", run.stderr);
 }

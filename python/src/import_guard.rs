@@ -75,7 +75,12 @@ fn import(args: FuncArgs, lte: bool, vm: &VirtualMachine) -> PyResult {
     }
     let fromlist = arg(3, "fromlist");
     let module = vm.import_func.call(args, vm).map_err(|e| as_micropython(e, vm))?;
-    for wanted in fromlist.filter(|f| !vm.is_none(f)).map(|f| f.try_to_value::<Vec<PyObjectRef>>(vm)).transpose()?.unwrap_or_default() {
+    for wanted in fromlist
+        .filter(|f| !vm.is_none(f))
+        .map(|f| f.try_to_value::<Vec<PyObjectRef>>(vm))
+        .transpose()?
+        .unwrap_or_default()
+    {
         let wanted = wanted.str(vm)?;
         if wanted.as_wtf8() != "*" && module.get_attr(&wanted, vm).is_err() {
             return Err(vm.new_import_error(format!("cannot import name {}", wanted.as_wtf8()), wanted));

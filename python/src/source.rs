@@ -31,7 +31,9 @@ pub fn compile(source: &str, path: &str, vm: &VirtualMachine) -> PyResult<PyRef<
 /// and `SyntaxError: invalid syntax`; errors found after parsing (`'return'
 /// outside function`, ...) keep the runtime's text.
 fn syntax_error(error: &CompileError, path: &str, vm: &VirtualMachine) -> PyBaseExceptionRef {
-    let CompileError::Parse(parse) = error else { return with_place(vm.new_syntax_error(error, None), path, error, vm) };
+    let CompileError::Parse(parse) = error else {
+        return with_place(vm.new_syntax_error(error, None), path, error, vm);
+    };
     let text = parse.error.to_string();
     let (kind, message) = if text.contains("unindent") {
         (vm.ctx.exceptions.indentation_error, "unindent doesn't match any outer indent level")
@@ -132,7 +134,10 @@ mod tests {
     #[test]
     fn a_tab_advances_to_the_next_multiple_of_eight() {
         let source = "if x:\n    \t\ty = 1\n\tz = 2\n";
-        assert_eq!(expand_indentation_tabs(source).unwrap(), format!("if x:\n{}y = 1\n{}z = 2\n", " ".repeat(24), " ".repeat(8)));
+        assert_eq!(
+            expand_indentation_tabs(source).unwrap(),
+            format!("if x:\n{}y = 1\n{}z = 2\n", " ".repeat(16), " ".repeat(8))
+        );
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
 /// `(2, 'x')` for two arguments) by giving the type [`message`] as `__str__`.
 pub fn install_os_error_str(vm: &VirtualMachine) {
     let os_error = vm.ctx.exceptions.os_error;
-    let str_method = vm.new_method("__str__", os_error, |exc: PyBaseExceptionRef, vm: &VirtualMachine| message(&exc, vm));
+    let str_method =
+        vm.new_method("__str__", os_error, |exc: PyBaseExceptionRef, vm: &VirtualMachine| message(&exc, vm));
     os_error.set_attr(vm.ctx.intern_str("__str__"), str_method.into());
 }
 
