@@ -85,6 +85,33 @@ fn case_18_strings_of_1984_bytes_or_more_are_refused() {
 }
 
 #[test]
+fn case_15_bytes_are_stored_as_they_are_up_to_the_first_nul() {
+    // nvs_set_str gets the bytes as a C string: ff 80 41 c3 and the NUL, not UTF-8 replacements.
+    let device = Device::new();
+    let set = device.run("import pycom\npycom.nvs_set('raw', b'\\xff\\x80A\\xc3\\x00tail')");
+    assert_eq!(set.code, 0, "{}", set.stdout);
+    let image = std::fs::read(device.image()).unwrap();
+    let nvs = &image[0x9000..0xF000];
+    let stored = [0xff, 0x80, 0x41, 0xc3, 0x00];
+    assert!(nvs.windows(stored.len()).any(|w| w == stored), "ff 80 41 c3 00 not in the NVS partition");
+    assert!(!nvs.windows(3).any(|w| w == [0xef, 0xbf, 0xbd]), "a UTF-8 replacement character was stored");
+    // The firmware returns a str of those bytes; bytes that are not UTF-8 come back as U+DC00 + byte.
+    let get = device.run("import pycom\nprint([hex(ord(c)) for c in pycom.nvs_get('raw')])");
+    assert_eq!(get.lines(), ["['0xdcff', '0xdc80', '0x41', '0xdcc3']"], "{}", get.stderr);
+}
+
+#[test]
+fn case_18_the_length_limit_counts_bytes_of_any_value() {
+    assert_eq!(
+        snippet(
+            "import pycom\nshow(pycom.nvs_set, 'x', b'\\xff' * 1983)\nprint(len(pycom.nvs_get('x')))\n\
+             show(pycom.nvs_set, 'x', b'\\xff' * 1984)\nshow(pycom.nvs_set, 'y', '\\u00e9' * 992)"
+        ),
+        ["None", "1983", "ValueError: value too long (max: 1984)", "ValueError: value too long (max: 1984)"]
+    );
+}
+
+#[test]
 fn case_19_a_non_string_key_is_a_type_error() {
     assert_eq!(
         snippet("import pycom\nshow(pycom.nvs_set, 5, 1)\nshow(pycom.nvs_get, 5)"),

@@ -122,7 +122,7 @@ fn host_modules_are_not_reachable() {
             "_io_host missing",
             "ctypes missing",
             "False False",
-            "OSError: 2",
+            "OSError: [Errno 2] ENOENT",
         ]
     );
 }

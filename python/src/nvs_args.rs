@@ -2,6 +2,7 @@
 
 use pycom_board::nvs::NvsError;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
+use rustpython_vm::common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 
 use crate::args::text_bytes;
@@ -35,6 +36,21 @@ pub fn value(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<NvsInput> {
         return Ok(NvsInput::U32(low));
     }
     Err(vm.new_value_error("Value must be string, bytes or integer"))
+}
+
+/// What `nvs_get` returns for the bytes of a stored string: the firmware makes
+/// a str of them as they are. Valid UTF-8 gives that str; a byte that is not
+/// part of valid UTF-8 becomes the lone surrogate U+DC00 + byte (as Python's
+/// `surrogateescape`), since a str here cannot hold raw bytes: nothing is lost.
+pub fn stored_str(bytes: &[u8], vm: &VirtualMachine) -> PyObjectRef {
+    let mut text = Wtf8Buf::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &byte in chunk.invalid() {
+            text.push(CodePoint::from_u32(0xDC00 + u32::from(byte)).expect("a surrogate is a code point"));
+        }
+    }
+    vm.ctx.new_str(text).into()
 }
 
 /// The exception `nvs_set` raises for an NVS error.

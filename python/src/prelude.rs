@@ -30,13 +30,13 @@ class Unwind(BaseException):
 "#;
 
 /// Name under which `open()` and the `/flash` importer are registered.
-const FILES: &str = "_pycom_emu_files";
+pub(crate) const FILES: &str = "_pycom_emu_files";
 
 /// `open()`, its file objects and the importer of modules on `/flash`.
 const FILES_SOURCE: &str = include_str!("files.py");
 
 fn helpers(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-    vm.import(HELPERS, 0)
+    crate::import_guard::import_hidden(HELPERS, vm)
 }
 
 /// Runs `source` as module `name`, registered in `sys.modules` so that the
@@ -84,5 +84,6 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
         let module = vm.import(*target, 0)?;
         sys_modules.set_item(*alias, module, vm)?;
     }
-    Ok(())
+    crate::traceback::install_os_error_str(vm);
+    crate::import_guard::install(vm, model.has(pycom_board::Radio::Lte))
 }

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use pycom_board::{Board, BoardError, BoardModel, BootKind, Clock, ResetCause, WatchdogDeadline};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
-use rustpython_vm::compiler::Mode;
 use rustpython_vm::scope::Scope;
 use rustpython_vm::signal::{UserSignalSender, user_signal_channel};
 use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
@@ -352,9 +351,7 @@ fn main_script(main: &MainStep, vm: &VirtualMachine) -> PyResult<Option<Script>>
 
 fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {
     panic_guard::run_python(vm, || {
-        let code = vm
-            .compile(&script.source, Mode::Exec, script.name.clone())
-            .map_err(|e| vm.new_syntax_error(&e, Some(&script.source)))?;
+        let code = crate::source::compile(&script.source, &script.name, vm)?;
         scope.globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
         scope.globals.set_item("__file__", vm.ctx.new_str(script.name.as_str()).into(), vm)?;
         vm.run_code_obj(code, scope.clone()).map(|_| ())

@@ -62,9 +62,14 @@ pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
     }
 }
 
-/// Source names of the emulator's own Python helpers (`open()` and the file
-/// objects): built into the firmware in C, so they have no frames on a board.
-const BUILT_IN_SOURCES: &str = "<pycom-emu";
+/// Makes `str()` of an `OSError` read as MicroPython's (`[Errno 2] ENOENT`,
+/// `(2, 'x')` for two arguments) by giving the type [`message`] as `__str__`.
+pub fn install_os_error_str(vm: &VirtualMachine) {
+    let os_error = vm.ctx.exceptions.os_error;
+    let str_method =
+        vm.new_method("__str__", os_error, |exc: PyBaseExceptionRef, vm: &VirtualMachine| message(&exc, vm));
+    os_error.set_attr(vm.ctx.intern_str("__str__"), str_method.into());
+}
 
 /// The full MicroPython traceback of `exc`, ending with a newline. As
 /// `mp_obj_print_exception` does, an exception with no frames (never raised,
@@ -75,7 +80,7 @@ pub fn format(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
     while let Some(entry) = tb {
         let code = &entry.frame.code;
         tb = entry.next.lock().clone();
-        if code.source_path().as_str().starts_with(BUILT_IN_SOURCES) {
+        if crate::import_guard::is_emulator_code(code.source_path().as_str()) {
             continue;
         }
         out.push_str(&format!(
@@ -84,6 +89,10 @@ pub fn format(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
             entry.lineno.get(),
             code.obj_name.as_str()
         ));
+    }
+    if let Some((file, line)) = syntax_error_place(exc, vm) {
+        // MicroPython's parser adds the place of the error with no function name.
+        out.push_str(&format!("  File \"{file}\", line {line}\n"));
     }
     if !out.is_empty() {
         out.insert_str(0, "Traceback (most recent call last):\n");
@@ -96,4 +105,13 @@ pub fn format(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
         out.push_str(&format!("{name}: {msg}\n"));
     }
     out
+}
+
+/// File and line a `SyntaxError` (or `IndentationError`) points at.
+fn syntax_error_place(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> Option<(String, String)> {
+    if !exc.fast_isinstance(vm.ctx.exceptions.syntax_error) {
+        return None;
+    }
+    let attr = |name: &'static str| exc.as_object().get_attr(name, vm).ok().filter(|v| !vm.is_none(v));
+    Some((str_of(&attr("filename")?, vm), str_of(&attr("lineno")?, vm)))
 }

@@ -15,8 +15,8 @@ pub const PYCOM_NAMESPACE: &str = "PY_NVM";
 pub enum PycomValue {
     /// A `u32`, read back as a signed 32-bit int.
     Int(i32),
-    /// A string.
-    Str(String),
+    /// The bytes of a string, as stored (not necessarily UTF-8).
+    Str(Vec<u8>),
 }
 
 /// NVS as the firmware holds it between boots.
@@ -87,11 +87,12 @@ impl PycomNvs {
         nvs.set(flash, ns, key, &Value::U32(value))
     }
 
-    /// `pycom.nvs_set(key, str)`: stores the string up to its first NUL.
+    /// `pycom.nvs_set(key, str or bytes)`: stores the bytes up to the first
+    /// NUL as they are (the firmware passes them to `nvs_set_str` as a C string).
     pub fn set_str(&mut self, flash: &mut Flash, key: &[u8], value: &[u8]) -> Result<(), NvsError> {
         let (nvs, ns) = self.open()?;
         let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
-        nvs.set(flash, ns, key, &Value::Str(String::from_utf8_lossy(&value[..end]).into_owned()))
+        nvs.set_str_bytes(flash, ns, key, &value[..end])
     }
 
     /// `pycom.nvs_get(key)`: the `u32` if there is one, else the string.
@@ -102,10 +103,7 @@ impl PycomNvs {
             Ok(_) | Err(NvsError::NotFound | NvsError::TypeMismatch) => {}
             Err(e) => return Err(e),
         }
-        match nvs.get(flash, ns, key, ItemType::Str)? {
-            Value::Str(s) => Ok(PycomValue::Str(s)),
-            _ => Err(NvsError::TypeMismatch),
-        }
+        nvs.get_str_bytes(flash, ns, key).map(PycomValue::Str)
     }
 
     /// `pycom.nvs_erase(key)`.

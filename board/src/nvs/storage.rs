@@ -148,16 +148,27 @@ impl Nvs {
     pub fn set(&mut self, flash: &mut Flash, ns: u8, key: &[u8], value: &Value) -> Result<(), NvsError> {
         match value {
             Value::Blob(data) => self.write_blob(flash, ns, key, data),
-            Value::Str(s) => {
-                let mut payload = s.as_bytes().to_vec();
-                payload.push(0);
-                self.write_item(flash, ns, ItemType::Str, key, &payload)
-            }
+            Value::Str(s) => self.set_str_bytes(flash, ns, key, s.as_bytes()),
             primitive => {
                 let bytes = primitive.primitive_bytes().expect("not a string or blob");
                 self.write_item(flash, ns, primitive.item_type(), key, &bytes)
             }
         }
+    }
+
+    /// `nvs_set_str` of a C string: `value` (no NUL in it) stored with a terminating NUL.
+    pub fn set_str_bytes(&mut self, flash: &mut Flash, ns: u8, key: &[u8], value: &[u8]) -> Result<(), NvsError> {
+        let mut payload = value.to_vec();
+        payload.push(0);
+        self.write_item(flash, ns, ItemType::Str, key, &payload)
+    }
+
+    /// `nvs_get_str` as a C string: the bytes stored under `key` up to the NUL, whatever they are.
+    pub fn get_str_bytes(&mut self, flash: &mut Flash, ns: u8, key: &[u8]) -> Result<Vec<u8>, NvsError> {
+        let (p, index, item) = self.find(Query::typed(ns, ItemType::Str, key))?;
+        let mut bytes = self.pages.page_mut(p).read_payload(flash, index, &item)?;
+        bytes.truncate(c_string_len(&bytes));
+        Ok(bytes)
     }
 
     /// `Storage::writeItem` for primitives and strings: skip identical values,
@@ -448,8 +459,12 @@ impl Nvs {
     }
 }
 
+/// Length of a stored string payload up to its NUL.
+fn c_string_len(bytes: &[u8]) -> usize {
+    bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len())
+}
+
 /// A stored string payload as a value: up to its NUL, invalid UTF-8 replaced.
 fn string_value(bytes: &[u8]) -> Value {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    Value::Str(String::from_utf8_lossy(&bytes[..end]).into_owned())
+    Value::Str(String::from_utf8_lossy(&bytes[..c_string_len(bytes)]).into_owned())
 }

@@ -4,23 +4,20 @@
 //! others in [`crate::modules::defs`]) whose exec slot compiles the embedded
 //! source and runs it in the fresh module's namespace. RustPython's builtin
 //! importer calls that slot on the first `import`, so a script that does not
-//! import the module pays nothing for it at start-up.
+//! import the module pays nothing for it at start-up. Sources are compiled
+//! as `<pycom-emu NAME>`, so, like the firmware's C modules, they may import
+//! what scripts cannot (see `import_guard`) and leave no frames in tracebacks.
 
 use rustpython_vm::builtins::PyModule;
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::scope::Scope;
 use rustpython_vm::{Py, PyResult, VirtualMachine};
 
-/// Modules that are not the board's but that frozen sources import; they must
-/// stay importable from these modules when scripts' imports are restricted
-/// to the board's module set. (The others they import are board modules:
-/// `utime`, `uqueue`, `uselect`.)
-pub const INTERNAL_IMPORTS: &[&str] = &["_pycom_emu_files"];
 
 /// Compiles `source` and runs it in `module`'s namespace.
 fn exec(module: &Py<PyModule>, name: &str, source: &str, vm: &VirtualMachine) -> PyResult<()> {
     let code = vm
-        .compile(source, Mode::Exec, format!("<frozen {name}>"))
+        .compile(source, Mode::Exec, format!("<pycom-emu {name}>"))
         .map_err(|e| vm.new_syntax_error(&e, Some(source)))?;
     vm.run_code_obj(code, Scope::with_builtins(None, module.dict(), vm)).map(drop)
 }

@@ -5,8 +5,8 @@ pub(crate) use flashfs::module_def;
 
 #[rustpython_vm::pymodule(name = "_flashfs")]
 mod flashfs {
-    use rustpython_vm::builtins::PyBytesRef;
-    use rustpython_vm::{PyResult, VirtualMachine};
+    use rustpython_vm::builtins::{PyBytesRef, PyCode};
+    use rustpython_vm::{PyRef, PyResult, VirtualMachine};
 
     use crate::vfs::{self, EISDIR, Location, on_volume};
 
@@ -41,6 +41,12 @@ mod flashfs {
     fn read(path: String, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
         let location = file_location(&path, vm)?;
         on_volume!(vm, location, |fs, inner| fs.read(&inner))
+    }
+
+    /// `compile(source, path)` of a module's file, as MicroPython's lexer reads it.
+    #[pyfunction]
+    fn compile(source: PyBytesRef, path: String, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
+        crate::source::compile(&String::from_utf8_lossy(source.as_bytes()), &path, vm)
     }
 
     /// Replaces a file's contents (creating it).

@@ -386,7 +386,7 @@ mod pycom {
         let found = lock(&board).with_nvs(|nvs, flash| nvs.get(flash, &key));
         match found {
             Ok(PycomValue::Int(v)) => Ok(vm.ctx.new_int(v).into()),
-            Ok(PycomValue::Str(s)) => Ok(vm.ctx.new_str(s).into()),
+            Ok(PycomValue::Str(bytes)) => Ok(nvs_args::stored_str(&bytes, vm)),
             Err(NvsError::NotFound) => match args.args.get(1) {
                 Some(default) => Ok(default.clone()),
                 None => Err(vm.new_value_error("No matching object for the provided key")),

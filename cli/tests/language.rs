@@ -1,0 +1,111 @@
+//! The language as MicroPython 1.11 (firmware v1.20.2) reads it: indentation
+//! with tabs measured as py/lexer.c does, syntax errors with their file and
+//! line, exception texts as py/objexcept.c prints them, `const()`.
+
+mod common;
+use common::{Device, snippet};
+
+/// Indentation in columns with a tab advancing to the next multiple of 8:
+/// 8 spaces, a tab, 4 spaces and a tab all reach column 8.
+const MIXED_INDENTATION: &str =
+    "def f():\n        a = 1\n\tb = 2\n    \tif a:\n\t\ts = '''\n\tkept'''\n\t\treturn a + b, s\n\treturn 0\n";
+
+#[test]
+fn indentation_mixing_tabs_and_spaces_is_read_with_tabs_to_multiples_of_8() {
+    let run = Device::new().run(&format!("{MIXED_INDENTATION}print(f())\n"));
+    assert_eq!(run.lines(), ["(3, '\\n\\tkept')"], "{}", run.stderr);
+}
+
+#[test]
+fn a_module_on_flash_mixing_tabs_and_spaces_imports() {
+    let device = Device::new();
+    let setup = device.run(&format!("open('/flash/lib/mixed.py', 'w').write({MIXED_INDENTATION:?})\n"));
+    assert_eq!(setup.code, 0, "{}", setup.stdout);
+    let run = device.run("import mixed\nprint(mixed.f()[0])\n");
+    assert_eq!(run.lines(), ["3"], "{}", run.stderr);
+}
+
+#[test]
+fn a_deeper_tab_indentation_is_still_an_unexpected_indent() {
+    // Three tabs reach column 24, past the block's 12 spaces.
+    let run = Device::new().run("if True:\n            a = 1\n\t\t\tb = 2\n");
+    assert_eq!(
+        run.lines(),
+        ["Traceback (most recent call last):", "  File \"main.py\", line 3", "IndentationError: unexpected indent"]
+    );
+}
+
+#[test]
+fn a_syntax_error_in_main_names_the_file_and_line() {
+    let run = Device::new().run("print('not run')\nx = = 2\n");
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.lines(),
+        ["Traceback (most recent call last):", "  File \"main.py\", line 2", "SyntaxError: invalid syntax"]
+    );
+}
+
+#[test]
+fn an_unindent_matching_no_block_reads_as_micropythons() {
+    let run = Device::new().run("if True:\n        a = 1\n    b = 2\n");
+    assert_eq!(run.lines()[2], "IndentationError: unindent doesn't match any outer indent level");
+}
+
+#[test]
+fn a_syntax_error_in_an_imported_module_names_its_file_and_line() {
+    let device = Device::new();
+    let setup = device.run("open('/flash/lib/broken.py', 'w').write('x = 1\\ndef f(:\\n    pass\\n')\n");
+    assert_eq!(setup.code, 0, "{}", setup.stdout);
+    let run = device.run("import broken\n");
+    assert_eq!(
+        run.lines(),
+        [
+            "Traceback (most recent call last):",
+            "  File \"main.py\", line 1, in <module>",
+            "  File \"/flash/lib/broken.py\", line 2",
+            "SyntaxError: invalid syntax"
+        ]
+    );
+}
+
+#[test]
+fn a_syntax_error_caught_by_the_script_is_a_syntax_error() {
+    assert_eq!(
+        snippet("try:\n    exec('a b')\nexcept SyntaxError as e:\n    print(type(e).__name__, e.args)"),
+        ["SyntaxError ('invalid syntax',)"]
+    );
+}
+
+#[test]
+fn os_error_texts_are_micropythons() {
+    assert_eq!(
+        snippet(
+            "print(str(OSError(2)))\nprint(str(OSError(12)))\nprint(str(OSError(2, 'x')))\nprint(repr(str(OSError())))\n\
+             print(str(OSError('no way')))\nprint(OSError(2).args)"
+        ),
+        ["[Errno 2] ENOENT", "[Errno 12] ENOMEM", "(2, 'x')", "''", "no way", "(2,)"]
+    );
+}
+
+#[test]
+fn exception_args_are_the_constructor_arguments() {
+    assert_eq!(
+        snippet(
+            "print(ValueError().args, ValueError('a').args, ValueError('a', 1).args, KeyError(3).args)\nprint(str(ValueError('a', 1)))"
+        ),
+        ["() ('a',) ('a', 1) (3,)", "('a', 1)"]
+    );
+}
+
+#[test]
+fn const_values_work_in_scripts_and_modules() {
+    let device = Device::new();
+    let setup = device.run(
+        "open('/flash/lib/consts.py', 'w').write('from micropython import const\\nSIZE = const(4)\\n_HIDDEN = const(2)\\n\
+         def area():\\n    return SIZE * _HIDDEN\\n')\n",
+    );
+    assert_eq!(setup.code, 0, "{}", setup.stdout);
+    let run = device
+        .run("from micropython import const\nX = const(5)\nimport consts\nprint(X * 2, consts.SIZE, consts.area())\n");
+    assert_eq!(run.lines(), ["10 4 8"], "{}", run.stderr);
+}

@@ -1,0 +1,153 @@
+//! Compiling scripts as MicroPython's lexer reads them.
+//!
+//! MicroPython measures indentation in columns, a tab advancing to the next
+//! multiple of 8 (`py/lexer.c`, `TAB_SIZE`), so code that mixes tabs and
+//! spaces is accepted there (Pycom's own `nanogateway.py` does). The runtime's
+//! parser refuses such code, so a source it refuses is compiled again with the
+//! tabs of its indentation expanded: code it accepts already means the same
+//! under both rules.
+
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode};
+use rustpython_vm::compiler::{CompileError, Mode};
+use rustpython_vm::{AsObject, PyRef, PyResult, VirtualMachine};
+
+/// Columns a tab advances to the next multiple of.
+const TAB_SIZE: usize = 8;
+
+/// Compiles `source` as module code named `path`. A `SyntaxError` names the
+/// file and line (for the traceback) and reads as MicroPython's.
+pub fn compile(source: &str, path: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
+    let error = match vm.compile(source, Mode::Exec, path.to_owned()) {
+        Ok(code) => return Ok(code),
+        Err(error) => error,
+    };
+    let Some(expanded) = expand_indentation_tabs(source) else { return Err(syntax_error(&error, path, vm)) };
+    vm.compile(&expanded, Mode::Exec, path.to_owned()).map_err(|e| syntax_error(&e, path, vm))
+}
+
+/// The board's exception for a source that does not compile. MicroPython's
+/// parser knows three errors (`py/parse.c`): `IndentationError: unexpected
+/// indent`, `IndentationError: unindent doesn't match any outer indent level`
+/// and `SyntaxError: invalid syntax`; errors found after parsing (`'return'
+/// outside function`, ...) keep the runtime's text.
+fn syntax_error(error: &CompileError, path: &str, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    let CompileError::Parse(parse) = error else {
+        return with_place(vm.new_syntax_error(error, None), path, error, vm);
+    };
+    let text = parse.error.to_string();
+    let (kind, message) = if text.contains("unindent") {
+        (vm.ctx.exceptions.indentation_error, "unindent doesn't match any outer indent level")
+    } else if text.starts_with("Unexpected indentation") {
+        (vm.ctx.exceptions.indentation_error, "unexpected indent")
+    } else {
+        (vm.ctx.exceptions.syntax_error, "invalid syntax")
+    };
+    with_place(vm.new_exception_msg(kind.to_owned(), message.into()), path, error, vm)
+}
+
+/// Sets the `filename` and `lineno` the traceback shows for a syntax error.
+fn with_place(exc: PyBaseExceptionRef, path: &str, error: &CompileError, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    let line = error.location().map_or(1, |l| l.line.get());
+    let _ = exc.as_object().set_attr("filename", vm.ctx.new_str(path), vm);
+    let _ = exc.as_object().set_attr("lineno", vm.ctx.new_int(line), vm);
+    exc
+}
+
+/// `source` with every tab in the indentation of a line replaced by spaces
+/// up to the next multiple of [`TAB_SIZE`]; lines inside a triple-quoted
+/// string are left alone. `None` when no indentation has a tab.
+pub fn expand_indentation_tabs(source: &str) -> Option<String> {
+    let mut out = String::with_capacity(source.len());
+    let mut changed = false;
+    let mut open_triple: Option<&str> = None;
+    for line in source.split_inclusive('\n') {
+        let body_start = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let (indent, body) = line.split_at(body_start);
+        if open_triple.is_none() && indent.contains('\t') {
+            let mut column = 0;
+            for c in indent.chars() {
+                column = if c == '\t' { (column / TAB_SIZE + 1) * TAB_SIZE } else { column + 1 };
+            }
+            out.extend(std::iter::repeat_n(' ', column));
+            changed = true;
+        } else {
+            out.push_str(indent);
+        }
+        out.push_str(body);
+        open_triple = triple_quote_state(body, open_triple);
+    }
+    changed.then_some(out)
+}
+
+/// Follows strings and comments along one line: the triple quote still open
+/// at its end, given the one open at its start.
+fn triple_quote_state(line: &str, mut open: Option<&'static str>) -> Option<&'static str> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut single: Option<u8> = None;
+    while i < bytes.len() {
+        let rest = &line[i..];
+        match (open, single) {
+            (Some(quote), _) => {
+                if bytes[i] == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if rest.starts_with(quote) {
+                    open = None;
+                    i += 3;
+                    continue;
+                }
+            }
+            (None, Some(quote)) => {
+                if bytes[i] == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if bytes[i] == quote || bytes[i] == b'\n' {
+                    single = None;
+                }
+            }
+            (None, None) => {
+                if bytes[i] == b'#' {
+                    break;
+                }
+                if let Some(quote) = ["\"\"\"", "'''"].into_iter().find(|q| rest.starts_with(q)) {
+                    open = Some(quote);
+                    i += 3;
+                    continue;
+                }
+                if bytes[i] == b'"' || bytes[i] == b'\'' {
+                    single = Some(bytes[i]);
+                }
+            }
+        }
+        i += 1;
+    }
+    open
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_indentation_tabs;
+
+    #[test]
+    fn a_tab_advances_to_the_next_multiple_of_eight() {
+        let source = "if x:\n    \t\ty = 1\n\tz = 2\n";
+        assert_eq!(
+            expand_indentation_tabs(source).unwrap(),
+            format!("if x:\n{}y = 1\n{}z = 2\n", " ".repeat(16), " ".repeat(8))
+        );
+    }
+
+    #[test]
+    fn tabs_inside_a_triple_quoted_string_are_kept() {
+        let source = "s = '''\n\tkept\n'''\n\tx = 1\n";
+        assert_eq!(expand_indentation_tabs(source).unwrap(), "s = '''\n\tkept\n'''\n        x = 1\n");
+    }
+
+    #[test]
+    fn source_without_indentation_tabs_is_left_alone() {
+        assert_eq!(expand_indentation_tabs("x = '\t'\n# '''\n"), None);
+    }
+}
