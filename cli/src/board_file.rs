@@ -36,23 +36,25 @@ pub struct Devices(Vec<DeviceSpec>);
 pub fn load(path: &Path, model: BoardModel) -> Result<Devices> {
     let text = crate::host_input::read_text_at_most(path, BOARD_FILE_MAX_LEN, "a board file")
         .with_context(|| format!("cannot read board file {}", path.display()))?;
-    let file: BoardFile = toml::from_str(&text).with_context(|| format!("board file {}", path.display()))?;
+    parse(&text, model).with_context(|| format!("board file {}", path.display()))
+}
+
+/// Checks the text of a board file for a `model` board.
+pub fn parse(text: &str, model: BoardModel) -> Result<Devices> {
+    let file: BoardFile = toml::from_str(text)?;
     for spec in &file.device {
         let checked = match find_pin(model, spec.pin()) {
             None => Err(DeviceError::UnknownPin { pin: spec.pin().to_owned() }),
             Some(_) => spec.build().map(drop),
         };
-        checked.map_err(|e| anyhow!("board file {}: {e} on a {model}", path.display()))?;
+        checked.map_err(|e| anyhow!("{e} on a {model}"))?;
     }
     Ok(Devices(file.device))
 }
 
 impl Devices {
-    /// Wires the devices to `board`.
-    pub fn attach(&self, board: &mut Board) -> Result<()> {
-        for spec in &self.0 {
-            board.attach_device(spec)?;
-        }
-        Ok(())
+    /// Wires the devices to `board`; returns the GPIOs they are on.
+    pub fn attach(&self, board: &mut Board) -> Result<Vec<u8>> {
+        self.0.iter().map(|spec| Ok(board.attach_device(spec)?)).collect()
     }
 }

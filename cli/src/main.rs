@@ -1,26 +1,20 @@
 //! `pycom-emu`: a virtual Pycom board on the command line.
 
-mod board_file;
 mod config_cmd;
 mod config_setting;
 mod console;
 mod device;
 mod duration;
 mod fs_cmd;
-mod ftp_server;
-mod ftp_storage;
-mod host_input;
 mod image_cmd;
 mod led_output;
-mod login_throttle;
 mod nvs_cmd;
-mod nvs_csv;
 mod ota_cmd;
 mod pin_trace;
 mod run_cmd;
 mod size;
-mod telnet;
-mod uart_link;
+
+use pycom_emu::{board_file, ftp_server, host_input, nvs_csv, telnet, uart_link};
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -249,16 +249,25 @@ impl Columns {
 }
 
 /// Reads every row of the CSV at `path`, checking names and decoding values
-/// (and reading `file` rows' files, none larger than a value of `max_blob`
-/// bytes can be) without storing anything.
+/// (and reading `file` rows' files, relative to the CSV's directory and none
+/// larger than a value of `max_blob` bytes can be) without storing anything.
 pub fn read(path: &Path, max_blob: usize) -> Result<Vec<Row>, CsvError> {
-    let at = |line: u64| move |error| CsvError::Row { path: path.to_owned(), line, error };
     let text = read_at_most(path, CSV_MAX_LEN, "an NVS import CSV")?;
-    let mut reader =
-        csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).has_headers(true).from_reader(&text[..]);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    parse(&text, path, max_blob, &mut |name, limit, what| read_at_most(&dir.join(name), limit, what))
+}
+
+/// Reads a `file` row's file: its name as the row gives it, the most bytes it
+/// may hold and what that limit is.
+pub type FileReader<'a> = dyn FnMut(&str, u64, &'static str) -> Result<Vec<u8>, HostInputError> + 'a;
+
+/// The rows of `text`, the CSV at `path` (named in errors), as [`read`]
+/// finds them; `file` rows' files come from `read_file`.
+pub fn parse(text: &[u8], path: &Path, max_blob: usize, read_file: &mut FileReader<'_>) -> Result<Vec<Row>, CsvError> {
+    let at = |line: u64| move |error| CsvError::Row { path: path.to_owned(), line, error };
+    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).has_headers(true).from_reader(text);
     let header = reader.headers().map_err(|e| at(1)(RowError::Syntax(e.to_string())))?.clone();
     let columns = Columns::find(&header).map_err(at(1))?;
-    let dir = path.parent().unwrap_or(Path::new("."));
     let mut rows = Vec::new();
     let mut in_namespace = false;
     for record in reader.records() {
@@ -267,7 +276,7 @@ pub fn read(path: &Path, max_blob: usize) -> Result<Vec<Row>, CsvError> {
             at(line)(RowError::Syntax(e.to_string()))
         })?;
         let line = record.position().map_or(0, csv::Position::line);
-        let row = parse_row(columns.fields(&record), dir, in_namespace, max_blob).map_err(at(line))?;
+        let row = parse_row(columns.fields(&record), read_file, in_namespace, max_blob).map_err(at(line))?;
         in_namespace |= matches!(row, Row::Namespace(_));
         rows.push(row);
     }
@@ -276,7 +285,7 @@ pub fn read(path: &Path, max_blob: usize) -> Result<Vec<Row>, CsvError> {
 
 fn parse_row(
     [key, kind, encoding, value]: [&str; 4],
-    dir: &Path,
+    read_file: &mut FileReader<'_>,
     in_namespace: bool,
     max_blob: usize,
 ) -> Result<Row, RowError> {
@@ -299,7 +308,7 @@ fn parse_row(
         Encoding::from_str(encoding.trim(), true).map_err(|_| RowError::UnknownEncoding(encoding.to_owned()))?;
     let value = if kind == "file" {
         let (limit, what) = file_limit(encoding, max_blob);
-        decode_file(encoding, read_at_most(&dir.join(value), limit, what)?)
+        decode_file(encoding, read_file(value, limit, what)?)
     } else if encoding == Encoding::Binary {
         return Err(RowError::BinaryData);
     } else {

@@ -47,13 +47,15 @@ const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 /// other commands are three bytes and dropped, as are NUL and bytes above
 /// 127 (no binary mode).
 #[derive(Default)]
-struct Filter {
+pub struct Filter {
     pending: Vec<u8>,
     in_subnegotiation: bool,
 }
 
 impl Filter {
-    fn data(&mut self, received: &[u8]) -> Vec<u8> {
+    /// The data bytes of `received`, the next bytes of the stream; an
+    /// option split across reads is held back until its end comes.
+    pub fn data(&mut self, received: &[u8]) -> Vec<u8> {
         self.pending.extend_from_slice(received);
         let mut data = Vec::new();
         let mut i = 0;

@@ -31,4 +31,4 @@ mod vfs;
 
 pub use console::Console;
 pub use session::{Outcome, RunConfig, STOP_GRACE, Script, StopRequest, run};
-pub use uart::UartInput;
+pub use uart::{RX_BUFFER_LEN, UartInput};
