@@ -35,5 +35,5 @@ fn opening_a_name_with_a_lone_surrogate_raises_enoent_as_a_missing_file_does() {
          show(open, '/flash/\\udcff.txt', 'w')\n\
          show(open, '\\udcff', 'rb')",
     );
-    assert_eq!(lines, ["OSError: 2"; 4]);
+    assert_eq!(lines, ["OSError: [Errno 2] ENOENT"; 4]);
 }
