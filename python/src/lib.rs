@@ -11,6 +11,7 @@ mod config_args;
 mod console;
 mod heap;
 mod modules;
+mod nesting;
 mod nvs_args;
 mod panic_guard;
 mod pin_irq;

@@ -295,9 +295,7 @@ fn run_scripts(
 
 fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {
     panic_guard::run_python(vm, || {
-        let code = vm
-            .compile(&script.source, Mode::Exec, script.name.clone())
-            .map_err(|e| vm.new_syntax_error(&e, Some(&script.source)))?;
+        let code = crate::nesting::compile(&script.source, Mode::Exec, script.name.clone(), vm)?;
         scope.globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
         scope.globals.set_item("__file__", vm.ctx.new_str(script.name.as_str()).into(), vm)?;
         vm.run_code_obj(code, scope.clone()).map(|_| ())
