@@ -186,6 +186,11 @@ impl Served {
         self.endpoint.strip_prefix("tcp:").expect("a tcp endpoint")
     }
 
+    /// The process id of `serve`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Stops the board (as unplugging it would).
     pub fn stop(mut self) {
         let _ = self.child.kill();
