@@ -373,9 +373,18 @@ fn set(device: &DeviceArgs, setting: Setting, change: Change) -> Result<i32> {
     let before = getter_text(setting, config.block());
     let overwrites = setting.sigfox_field().is_some_and(|f| config.block().sigfox_is_set(f))
         && !matches!(&change, Change::Sigfox(b) if b.iter().all(|&x| x == 0xFF));
-    let changed = config.update(&mut image.flash, |block| apply(setting, &change, block)).with_context(|| {
+    // The sector is erased and rewritten on a copy that replaces the image in
+    // one atomic step: a kill between the erase and the write costs nothing.
+    let mut work = pycom_flash::Flash::from_bytes(image.flash.contents().to_vec());
+    let changed = config.update(&mut work, |block| apply(setting, &change, block)).with_context(|| {
         format!("cannot write the config block at {CONFIG_OFFSET:#x} of {}", device.image.display())
     })?;
+    if changed {
+        image
+            .flash
+            .replace_contents(work.contents().to_vec())
+            .with_context(|| format!("cannot write device image {}", device.image.display()))?;
+    }
     let after = getter_text(setting, config.block());
     let name = setting.name();
     if !changed {

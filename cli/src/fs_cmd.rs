@@ -441,7 +441,7 @@ fn put(device: &FsDevice, local: &Path, remote: &str, recursive: bool) -> Result
 }
 
 fn put_file(session: &mut Session, local: &Path, target: &DevicePath) -> Result<()> {
-    let data = std::fs::read(local).with_context(|| format!("cannot read {}", local.display()))?;
+    let data = crate::host_input::read_at_most(local, session.region.size.into(), "the /flash partition")?;
     match session.is_dir(target)? {
         Some(true) => return Err(path_error("write", target, FsError::IsADirectory)),
         // Remove the old file first: littlefs keeps its blocks until the new

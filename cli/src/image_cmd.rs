@@ -71,7 +71,7 @@ fn app_slots<'a>(bytes: &[u8], table: &'a pycom_formats::PartitionTable) -> Vec<
 /// `image info`: the partition table of an image, as text or JSON.
 pub fn info(path: &Path, json: bool) -> Result<()> {
     let (size, table) = DeviceImage::inspect(path).with_context(|| format!("cannot read image {}", path.display()))?;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read image {}", path.display()))?;
+    let bytes = crate::host_input::read_at_most(path, size as u64, "its flash")?;
     let apps = app_slots(&bytes, &table);
     let rows: Vec<PartitionRow> = table
         .partitions
@@ -180,7 +180,7 @@ pub fn build(options: &BuildOptions) -> Result<()> {
 /// `image verify`: checks an app image as the bootloader does. Returns the exit
 /// status: 0 valid, 1 invalid (reason on stderr); unreadable files are errors.
 pub fn verify(path: &Path, json: bool) -> Result<i32> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = crate::host_input::read_at_most(path, largest_app_slot().into(), "the largest app slot")?;
     let result = app_image::verify(&bytes);
     match (&result, json) {
         (Ok(info), true) => println!("{}", serde_json::to_string_pretty(&verify_json(path, info))?),

@@ -124,11 +124,15 @@ pub fn run(command: NvsCommand) -> Result<i32> {
 }
 
 /// An image with its NVS partition mounted.
+/// An open image (locked) and a working copy of its flash with the NVS
+/// partition mounted: commands change the copy, and [`Session::save`]
+/// replaces the image with it in one atomic step, so a command killed at any
+/// point leaves the NVS as it was or as the command left it.
 struct Session {
+    image: Flash,
+    path: std::path::PathBuf,
     flash: Flash,
     nvs: Nvs,
-    base: u32,
-    size: u32,
 }
 
 impl Session {
@@ -138,10 +142,20 @@ impl Session {
         let image = crate::device::open_image(device, create)?;
         let part = image.table.find("nvs").with_context(|| format!("{} has no nvs partition", path.display()))?;
         let (base, size) = (part.offset, part.size);
-        let mut flash = image.flash;
+        let mut flash = Flash::from_bytes(image.flash.contents().to_vec());
         let nvs = Nvs::mount(&mut flash, base, size)
             .with_context(|| format!("cannot mount the NVS partition at {base:#x} of {}", path.display()))?;
-        Ok(Self { flash, nvs, base, size })
+        Ok(Self { image: image.flash, path: path.clone(), flash, nvs })
+    }
+
+    /// Replaces the image with the working copy if the command changed it.
+    fn save(mut self) -> Result<()> {
+        if self.flash.contents() == self.image.contents() {
+            return Ok(());
+        }
+        self.image
+            .replace_contents(self.flash.contents().to_vec())
+            .with_context(|| format!("cannot write device image {}", self.path.display()))
     }
 
     /// The index of namespace `name`; `None` for a `PY_NVM` not created yet (the
@@ -353,6 +367,7 @@ fn set(device: &DeviceArgs, namespace: &str, key: &str, text: &str, item_type: O
     let value = value_to_set(namespace, text, item_type)?;
     let mut session = Session::open(device, true)?;
     session.store(namespace, key, &value)?;
+    session.save()?;
     Ok(0)
 }
 
@@ -363,7 +378,7 @@ fn erase(device: &DeviceArgs, namespace: &str, key: &str) -> Result<i32> {
         return Ok(not_found(format!("key not found: {key:?} in namespace {namespace}")));
     };
     match session.nvs.erase_key(&mut session.flash, ns, key.as_bytes()) {
-        Ok(()) => Ok(0),
+        Ok(()) => session.save().map(|()| 0),
         Err(NvsError::NotFound) => Ok(not_found(format!("key not found: {key:?} in namespace {namespace}"))),
         Err(e) => Err(e).with_context(|| format!("cannot erase {namespace}/{key}")),
     }
@@ -377,24 +392,17 @@ fn erase_all(device: &DeviceArgs, namespace: &str) -> Result<i32> {
             .erase_namespace(&mut session.flash, ns)
             .with_context(|| format!("cannot erase namespace {namespace}"))?;
     }
+    session.save()?;
     Ok(0)
 }
 
 fn import(device: &DeviceArgs, file: &Path) -> Result<i32> {
     let mut session = Session::open(device, true)?;
     let rows = nvs_csv::read(file, session.nvs.max_blob_len())?;
-    check_import_fits(&session, &rows).with_context(|| format!("nothing imported from {}", file.display()))?;
-    store_rows(&mut session, &rows)?;
+    // All rows or none: a CSV that does not fit leaves the image untouched.
+    store_rows(&mut session, &rows).with_context(|| format!("nothing imported from {}", file.display()))?;
+    session.save()?;
     Ok(0)
-}
-
-/// Stores `rows` on a copy of the flash first, so that a CSV that does not fit
-/// leaves the image untouched.
-fn check_import_fits(session: &Session, rows: &[Row]) -> Result<()> {
-    let mut flash = Flash::from_bytes(session.flash.contents().to_vec());
-    let nvs = Nvs::mount(&mut flash, session.base, session.size)?;
-    let mut trial = Session { flash, nvs, base: session.base, size: session.size };
-    store_rows(&mut trial, rows)
 }
 
 fn store_rows(session: &mut Session, rows: &[Row]) -> Result<()> {

@@ -134,3 +134,35 @@ fn an_unmountable_flash_is_refused_unless_forced() {
     assert!(forced.stdout.lines().any(|l| l == "boot.py"), "{}", forced.stdout);
     ok(cli(&device, &["fs", "ls"]));
 }
+
+#[test]
+fn nvs_and_config_changes_killed_at_any_write_leave_the_old_image_or_the_new_one() {
+    let device = Device::new();
+    ok(cli(&device, &["nvs", "set", "old", "7"]));
+    ok(cli(&device, &["config", "set", "wifi_ssid_sta", "home"]));
+    let before = std::fs::read(device.image()).unwrap();
+    let changes: [&[&str]; 5] = [
+        &["nvs", "set", "new", "9"],
+        &["nvs", "set", "old", "8"],
+        &["nvs", "erase", "old"],
+        &["config", "set", "wifi_ssid_sta", "office"],
+        &["config", "set", "heartbeat_on_boot", "false"],
+    ];
+    for change in changes {
+        std::fs::write(device.image(), &before).unwrap();
+        ok(cli(&device, change));
+        let after = std::fs::read(device.image()).unwrap();
+        let mut kills = 0;
+        for n in (0..).step_by(8) {
+            std::fs::write(device.image(), &before).unwrap();
+            if run_killed_at(&device, change, n) {
+                break;
+            }
+            kills += 1;
+            let image = std::fs::read(device.image()).unwrap();
+            assert!(image == before || image == after, "{change:?} killed before write {n}: a half-changed image");
+            assert_eq!(ok(cli(&device, &["nvs", "get", "old"])).stdout.len(), 2, "{change:?} killed before write {n}");
+        }
+        assert!(kills >= 10, "{change:?}: only {kills} kill points");
+    }
+}

@@ -43,6 +43,14 @@ pub enum FlashError {
         /// Its size in bytes.
         size: u64,
     },
+    /// The image file is larger than any flash chip the ESP32 addresses.
+    #[error("image {path} is larger than {limit} bytes, the largest flash an ESP32 addresses")]
+    ImageTooLarge {
+        /// The image file.
+        path: PathBuf,
+        /// [`crate::MAX_IMAGE_SIZE`].
+        limit: usize,
+    },
     /// Reading or writing the image file failed.
     #[error("flash image {path}: {source}")]
     Io {

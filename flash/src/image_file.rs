@@ -45,8 +45,7 @@ impl ImageFile {
     pub(crate) fn open(path: &Path) -> Result<(Self, Vec<u8>), FlashError> {
         let mut image =
             Self { path: path.to_owned(), file: open_locked(path, OpenOptions::new().read(true).write(true))? };
-        let mut data = Vec::new();
-        image.file.read_to_end(&mut data).map_err(|e| image.io(e))?;
+        let data = read_image(&mut *image.file, path)?;
         Ok((image, data))
     }
 
@@ -127,6 +126,20 @@ fn sync_folder(path: &Path) -> std::io::Result<()> {
 /// Opens `path` and takes its exclusive lock without waiting. The lock is
 /// checked to be on the file the path names now: a file renamed over the path
 /// meanwhile (an image replaced by its owner) is opened again.
+/// Reads an image file whole, refusing one larger than any flash chip
+/// ([`crate::MAX_IMAGE_SIZE`]) without reading past that.
+pub(crate) fn read_image(file: &mut File, path: &Path) -> Result<Vec<u8>, FlashError> {
+    let limit = crate::MAX_IMAGE_SIZE;
+    let mut data = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(|source| FlashError::Io { path: path.to_owned(), source })?;
+    if data.len() > limit {
+        return Err(FlashError::ImageTooLarge { path: path.to_owned(), limit });
+    }
+    Ok(data)
+}
+
 fn open_locked(path: &Path, options: &OpenOptions) -> Result<Flock<File>, FlashError> {
     let io = |source| FlashError::Io { path: path.to_owned(), source };
     loop {

@@ -15,5 +15,5 @@ mod storage_traits;
 
 pub use error::FlashError;
 pub use image_file::{ABORT_AFTER_WRITES_ENV, Existing};
-pub use nor::{Flash, FlashStats, SECTOR_SIZE};
+pub use nor::{Flash, FlashStats, MAX_IMAGE_SIZE, SECTOR_SIZE};
 pub use power::PowerCut;

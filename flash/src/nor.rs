@@ -6,6 +6,9 @@ use crate::{FlashError, PowerCut};
 /// Size of an erase sector in bytes (ESP32 SPI flash).
 pub const SECTOR_SIZE: usize = 4096;
 
+/// Largest flash chip (and image file) the ESP32 addresses: 16 MiB.
+pub const MAX_IMAGE_SIZE: usize = 16 << 20;
+
 /// Counts of the operations a [`Flash`] has performed since it was opened.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FlashStats {
@@ -72,7 +75,8 @@ impl Flash {
     /// A copy in memory of the image file at `path`, taken without a lock (for
     /// looking at an image another process may have open).
     pub fn read_file(path: &Path) -> Result<Self, FlashError> {
-        let data = std::fs::read(path).map_err(|source| FlashError::Io { path: path.to_owned(), source })?;
+        let mut file = std::fs::File::open(path).map_err(|source| FlashError::Io { path: path.to_owned(), source })?;
+        let data = crate::image_file::read_image(&mut file, path)?;
         Self::from_image_bytes(path, data)
     }
 

@@ -14,6 +14,7 @@ mod console;
 mod heap;
 mod import_guard;
 mod modules;
+mod nesting;
 mod nvs_args;
 mod panic_guard;
 mod pin_irq;

@@ -8,7 +8,7 @@ use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 use crate::modules;
 
 /// Name under which the helpers are registered in `sys.modules`.
-const HELPERS: &str = "_pycom_emu";
+pub(crate) const HELPERS: &str = "_pycom_emu";
 
 /// Helpers written in Python.
 const HELPER_SOURCE: &str = r#"
@@ -65,6 +65,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     let sys_modules = vm.sys_module.get_attr("modules", vm)?;
 
     let module = helper_module(HELPERS, HELPER_SOURCE, vm)?;
+    crate::nesting::guard_builtins(&module, vm)?;
     let unwind = module.get_attr("Unwind", vm)?.downcast().map_err(|_| vm.new_type_error("Unwind"))?;
     crate::state::with(|s| s.unwind_type = Some(unwind));
 

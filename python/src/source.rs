@@ -15,8 +15,12 @@ use rustpython_vm::{AsObject, PyRef, PyResult, VirtualMachine};
 const TAB_SIZE: usize = 8;
 
 /// Compiles `source` as module code named `path`. A `SyntaxError` names the
-/// file and line (for the traceback) and reads as MicroPython's.
+/// file and line (for the traceback) and reads as MicroPython's; source nested
+/// too deeply raises as [`crate::nesting`] says.
 pub fn compile(source: &str, path: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
+    if !crate::nesting::fits(source) {
+        return Err(crate::nesting::too_deep(vm));
+    }
     let error = match vm.compile(source, Mode::Exec, path.to_owned()) {
         Ok(code) => return Ok(code),
         Err(error) => error,

@@ -50,9 +50,11 @@ impl Device {
     }
 
     /// `pycom-emu ARGS...` with this device's image in the environment and
-    /// stdout piped.
+    /// stdout piped. `PYCOM_EMU_TEST_BIN`, if set, names the binary to test
+    /// instead of the one cargo built (a copy safe from other builds).
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_pycom-emu"));
+        let binary = std::env::var_os("PYCOM_EMU_TEST_BIN");
+        let mut command = Command::new(binary.as_deref().unwrap_or(env!("CARGO_BIN_EXE_pycom-emu").as_ref()));
         command.args(args).env("PYCOM_EMU_IMAGE", self.image()).env_remove("PYCOM_EMU_BOARD").stdout(Stdio::piped());
         command
     }
@@ -182,6 +184,11 @@ impl Served {
     /// `HOST:PORT` of a TCP endpoint.
     pub fn tcp_addr(&self) -> &str {
         self.endpoint.strip_prefix("tcp:").expect("a tcp endpoint")
+    }
+
+    /// The process id of `serve`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Stops the board (as unplugging it would).

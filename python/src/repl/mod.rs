@@ -265,8 +265,7 @@ impl<'a> Repl<'a> {
     ) -> PyResult<Option<String>> {
         self.input.set_interrupt(Some(self.interrupt.clone()));
         let result = crate::panic_guard::run_python(vm, || {
-            let code =
-                vm.compile(source, mode, "<stdin>".to_owned()).map_err(|e| vm.new_syntax_error(&e, Some(source)))?;
+            let code = crate::nesting::compile(source, mode, "<stdin>".to_owned(), vm)?;
             vm.run_code_obj(code, scope.clone())
         });
         self.input.set_interrupt(None);
