@@ -185,6 +185,6 @@ mod tests {
         let source = format!("x = {}1{}\n", "(".repeat(1_000_000), ")".repeat(1_000_000));
         assert_eq!(nesting_bound(&source, 100), 101);
         assert!(!fits(&source));
-        assert!(fits(&format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000))));
+        assert!(fits(&format!("x = {}1{}\n", "(".repeat(1900), ")".repeat(1900))));
     }
 }
