@@ -138,7 +138,7 @@ fn call_checked(unchecked: &'static str, args: FuncArgs, vm: &VirtualMachine) ->
             return Err(too_deep(vm));
         }
     }
-    let helpers = vm.import(crate::prelude::HELPERS, 0)?;
+    let helpers = crate::import_guard::import_hidden(crate::prelude::HELPERS, vm)?;
     helpers.get_attr(unchecked, vm)?.call(args, vm)
 }
 
