@@ -2,12 +2,12 @@
 //! bytes littlefs2 (and so the emulator) can name: a directory renamed after
 //! its contents were made. Every command and script still lists what it can
 //! and refuses the rest by its length, as a `fs` error or `OSError(36)`
-//! (`ENAMETOOLONG`), never with a Rust panic.
+//! (`ENAMETOOLONG`) or an FTP 5xx reply, never with a Rust panic.
 
 mod common;
 use std::process::Command;
 
-use common::{Device, fails, ok};
+use common::{Device, Served, fails, ok};
 
 /// What 60 `d`s are called: one level of the crafted tree.
 fn level() -> String {
@@ -53,7 +53,11 @@ fn crafted_device() -> Device {
 
 /// The message for `action` on the 268-byte directory below the long one.
 fn refusal(action: &str) -> String {
-    format!("cannot {action} /flash{}/{}: path too long: 268 bytes, LittleFS takes 255 (ENAMETOOLONG)", long_dir(), level())
+    format!(
+        "cannot {action} /flash{}/{}: path too long: 268 bytes, LittleFS takes 255 (ENAMETOOLONG)",
+        long_dir(),
+        level()
+    )
 }
 
 fn no_panic(stderr: &str) {
@@ -113,4 +117,42 @@ fn a_script_lists_up_to_255_bytes_and_gets_enametoolong_past_them() {
         run.lines(),
         [listed.as_str(), "listdir 36", "stat 36", "open 36", "listdir 36", "stat 36", "open 36", "deep"]
     );
+}
+
+/// Lists `$TOP`, then tries to list and fetch below it over FTP at `$ADDR`,
+/// and lists `/flash` again: one reply per line.
+const FTP_CLIENT: &str = r##"
+import ftplib, os
+host, port = os.environ['ADDR'].rsplit(':', 1)
+top, name = os.environ['TOP'], os.environ['NAME']
+ftp = ftplib.FTP()
+ftp.connect(host, int(port), timeout=20)
+ftp.login('micro', 'python')
+print(ftp.nlst(top) == [name])
+for attempt in (lambda: ftp.nlst(top + '/' + name),
+                lambda: ftp.retrbinary('RETR ' + top + '/' + name + '/' + name + '/leaf.txt', print)):
+    try:
+        attempt()
+        print('served')
+    except ftplib.error_perm as e:
+        print(str(e)[:3])
+print('top' not in ftp.nlst('/flash'), len(ftp.nlst('/flash')))
+ftp.quit()
+"##;
+
+#[test]
+fn ftp_lists_up_to_255_bytes_and_refuses_past_them() {
+    let device = crafted_device();
+    let served = Served::services(&device, &["--telnet-port", "0", "--ftp-port", "0"], 2);
+    let output = Command::new("python3")
+        .args(["-c", FTP_CLIENT])
+        .env("ADDR", served.service("ftp"))
+        .env("TOP", format!("/flash{}", long_dir()))
+        .env("NAME", level())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), ["True", "550", "553", "True 6"], "and serve still answers");
+    served.stop();
 }
