@@ -509,7 +509,10 @@ fn names_littlefs2_cannot_carry_are_listed_or_refused_without_a_crash() {
     assert_eq!(names(&fs.list("/").unwrap()), ["caf\u{e9}.txt", &"d".repeat(200)]);
     assert!(matches!(fs.read("/caf\u{e9}.txt"), Err(FsError::Unsupported(_))));
     let long_dir = format!("/{}", "d".repeat(200));
-    assert!(matches!(fs.list(&long_dir), Err(FsError::Unsupported(_))));
+    // The directory lists; its entry's 302-byte path is refused by length.
+    assert_eq!(fs.list(&long_dir).unwrap(), [file(&"f".repeat(100), 1)]);
+    let too_long = fs.read(&format!("{long_dir}/{}", "f".repeat(100))).unwrap_err();
+    assert_eq!(too_long.to_string(), "path too long: 302 bytes, LittleFS takes 255 (ENAMETOOLONG)");
     // The filesystem is still there and usable.
     assert!(!fs.mount_or_format().unwrap());
     assert_eq!(fs.read("/main.py").unwrap(), MAIN_PY);
@@ -540,4 +543,53 @@ fn a_directory_is_not_renamed_so_that_a_path_below_it_passes_255_bytes() {
     let moved = format!("{longest}/{name}/{name}/{name}/leaf.txt");
     assert_eq!(moved.len(), 255);
     assert_eq!(fs.read(&moved).unwrap(), b"deep");
+}
+
+/// Renames argv[2] to argv[3] in the version 2.0 region image argv[1]:
+/// littlefs checks neither path below the directory it moves.
+const RENAME: &str = r##"
+import sys, littlefs
+data = open(sys.argv[1], "rb").read()
+fs = littlefs.LittleFS(block_size=4096, block_count=len(data) // 4096, mount=False, disk_version=0x20000)
+fs.context.buffer = bytearray(data)
+fs.mount()
+fs.rename(sys.argv[2], sys.argv[3])
+fs.unmount()
+open(sys.argv[1], "wb").write(fs.context.buffer)
+"##;
+
+#[test]
+fn paths_past_255_bytes_on_an_image_from_another_tool_are_listed_up_to_them_and_refused() {
+    let (mut flash, region) = booted();
+    let name = "d".repeat(60);
+    let mut fs = Fs::new(&mut flash, region);
+    fs.create_dir("/top").unwrap();
+    fs.create_dir(&format!("/top/{name}")).unwrap();
+    fs.create_dir(&format!("/top/{name}/{name}")).unwrap();
+    fs.write(&format!("/top/{name}/{name}/leaf.txt"), b"deep").unwrap();
+
+    // littlefs-python moves /top to a 207-byte path, so its grandchild ends
+    // at 207 + 61 + 61 = 329 bytes and leaf.txt at 338.
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let path = tmp.path().join("fs.bin");
+    std::fs::write(&path, region_bytes(&flash, region)).unwrap();
+    let long = format!("/{}", "t".repeat(206));
+    littlefs_python(RENAME, &[&path, Path::new("/top"), Path::new(&long)]);
+    splice(&mut flash, region, &std::fs::read(&path).unwrap());
+
+    // Every directory whose own path fits is listed, whatever its entries' length...
+    let mut fs = Fs::new(&mut flash, region);
+    assert!(names(&fs.list("/").unwrap()).contains(&&long[1..]));
+    assert_eq!(fs.list(&long).unwrap(), [dir(&name)]);
+    // ... and a path past 255 bytes is refused with its length.
+    let child = format!("{long}/{name}");
+    let refused = fs.list(&child).unwrap_err();
+    assert_eq!(refused.to_string(), "path too long: 268 bytes, LittleFS takes 255 (ENAMETOOLONG)");
+    assert_eq!(refused.errno(), 36);
+    let leaf = format!("{child}/{name}/leaf.txt");
+    assert!(matches!(fs.read(&leaf), Err(FsError::PathTooLong { bytes: 338 })));
+    assert!(matches!(fs.remove_dir(&child), Err(FsError::PathTooLong { bytes: 268 })));
+    // Moved back under a short name, everything is reachable again.
+    fs.rename(&long, "/top").unwrap();
+    assert_eq!(fs.read(&format!("/top/{name}/{name}/leaf.txt")).unwrap(), b"deep");
 }

@@ -267,6 +267,7 @@ fn a_size_beyond_the_largest_app_slot_is_refused() {
     let build = |size: &str| {
         device.cli(&["image", "build", "--version", "1", "--project", "p", "--size", size, "-o", out.to_str().unwrap()])
     };
+    fails(build("16M"), 2, "--size 16777216 does not fit an app slot");
     fails(build("1981K"), 2, "does not fit an app slot");
     assert!(!out.exists(), "nothing written");
     assert_eq!(build("1980K").code, 0, "the 8 MB boards' slot is 1980 KiB");

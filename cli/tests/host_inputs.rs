@@ -13,7 +13,7 @@ fn refused_quickly(device: &Device, args: &[&str], message: &str) {
     let started = Instant::now();
     let run: Run = device.cli(args);
     assert!(started.elapsed() < Duration::from_secs(5), "{args:?} took {:?}", started.elapsed());
-    assert_ne!(run.code, 0, "{args:?} succeeded:\n{}", run.stdout);
+    assert_eq!(run.code, 2, "{args:?} did not fail as a command error:\n{}", run.stdout);
     assert!(run.stderr.contains(message), "expected {message:?} in stderr of {args:?}:\n{}", run.stderr);
 }
 
@@ -39,6 +39,15 @@ fn an_endless_image_is_refused_at_the_largest_flash() {
     refused_quickly(&device, &["image", "info", "--image", "/dev/zero"], too_large);
     refused_quickly(&device, &["run", "--image", "/dev/zero", script.to_str().unwrap()], too_large);
     refused_quickly(&device, &["fs", "ls", "--image", "/dev/zero"], too_large);
+}
+
+#[test]
+fn an_endless_script_is_refused_at_the_largest_flash() {
+    refused_quickly(
+        &Device::new(),
+        &["run", "/dev/zero"],
+        "cannot read script /dev/zero: /dev/zero is larger than the largest /flash (4194304 bytes): refused",
+    );
 }
 
 #[test]

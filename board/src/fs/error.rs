@@ -28,12 +28,13 @@ pub enum FsError {
     /// byte, or moving a directory into itself.
     #[error("invalid path or argument (EINVAL)")]
     InvalidPath,
-    /// The path (at most 255 bytes) or one of its names is too long (`ENAMETOOLONG`).
+    /// One of the path's names is too long for the filesystem (`ENAMETOOLONG`).
     #[error("file name too long (ENAMETOOLONG)")]
     NameTooLong,
-    /// An operation would leave a path longer than littlefs2 can name
-    /// (`ENAMETOOLONG`): renaming a directory so that something below it ends
-    /// up past 255 bytes.
+    /// A path longer than littlefs2 can name (`ENAMETOOLONG`): one given past
+    /// 255 bytes (such as a name listed on an image another tool made, joined
+    /// to its directory), or a rename of a directory that would put something
+    /// below it past 255 bytes.
     #[error("path too long: {bytes} bytes, LittleFS takes 255 (ENAMETOOLONG)")]
     PathTooLong {
         /// The length the longest path would have.

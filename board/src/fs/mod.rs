@@ -14,10 +14,14 @@
 //!   it and only the two Pycom sizes (127 and 1024 blocks) are supported;
 //! - paths must be ASCII and at most 255 bytes in all: anything else is refused
 //!   before littlefs sees it ([`FsError::Unsupported`] / [`FsError::NameTooLong`]);
-//! - a few of its paths panic (listing an entry whose full path exceeds 255
-//!   bytes, an entry type other than file or directory), which only a foreign
-//!   or damaged image can reach: each call runs under `catch_unwind` and reports
-//!   [`FsError::Unsupported`] with the panic message instead;
+//! - its directory iterator panics on an entry whose full path exceeds 255
+//!   bytes, which an image made by another tool can hold: listings go through
+//!   littlefs's C API instead ([`raw_dir`]), and a path joined from the names
+//!   past 255 bytes is refused as [`FsError::PathTooLong`];
+//! - a few other paths panic (an entry type other than file or directory),
+//!   which only a foreign or damaged image can reach: each call runs under
+//!   `catch_unwind` and reports [`FsError::Unsupported`] with the panic message
+//!   instead;
 //! - it formats and mounts on-disk version 2.0 only (as the firmware does): an
 //!   image at version 2.1 does not mount and is reformatted at boot. Current
 //!   littlefs (e.g. littlefs-python) writes 2.1 by default and upgrades a 2.0
@@ -27,6 +31,7 @@ mod error;
 mod fat;
 mod ops;
 mod path;
+mod raw_dir;
 mod region;
 mod sd;
 mod storage;
@@ -155,6 +160,18 @@ fn gave_up(engine: &str, panic: Box<dyn std::any::Any + Send>) -> FsError {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
     FsError::Unsupported(format!("{engine} gave up: {message}"))
+}
+
+/// Lists the directory `path` of the `BLOCKS` blocks at `offset` through
+/// [`raw_dir`], reporting a flash failure in preference to the littlefs error
+/// it caused.
+fn list_raw<const BLOCKS: usize>(flash: &mut Flash, offset: u32, path: &str) -> Result<Vec<DirEntry>, FsError> {
+    let mut storage = FlashStorage::<BLOCKS>::new(flash, offset);
+    let listing = raw_dir::list(&mut storage, path);
+    match storage.take_failure() {
+        Some(failure) => Err(FsError::Flash(failure)),
+        None => listing,
+    }
 }
 
 /// Formats `BLOCKS` blocks at `offset`.
@@ -318,7 +335,13 @@ impl<'a> Fs<'a> {
     /// littlefs order (sorted by name) on LittleFS, in directory order on FAT.
     pub fn list(&mut self, path: &str) -> Result<Vec<DirEntry>, FsError> {
         let path = self.normalise(path)?;
-        dispatch!(self, |fs| lfs: ops::list(fs, &path), fat: fat::list(fs, &path))
+        match self.kind {
+            FsKind::LittleFs => match self.geometry()? {
+                Geometry::Blocks4Mb => list_raw::<BLOCKS_4MB>(self.flash, self.region.offset, &path),
+                Geometry::Blocks8Mb => list_raw::<BLOCKS_8MB>(self.flash, self.region.offset, &path),
+            },
+            FsKind::Fat => fat_mounted!(self, |fs| fat::list(fs, &path)),
+        }
     }
 
     /// Whether `path` is a file or a directory, and its size.
@@ -354,13 +377,34 @@ impl<'a> Fs<'a> {
 
     /// Renames (moves) `from` to `to`, replacing a file or an empty directory
     /// of the same kind there, as POSIX `rename` does. Moving a directory into
-    /// itself, or the root anywhere, is `EINVAL`.
+    /// itself, or the root anywhere, is `EINVAL`. On LittleFS a directory is
+    /// not renamed when a path below it would grow past [`PATH_MAX`]
+    /// ([`FsError::PathTooLong`]): littlefs2 could no longer open it.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<(), FsError> {
         let (from, to) = (self.normalise(from)?, self.normalise(to)?);
         if from == "/" || to == "/" || (from != to && path::is_within(&to, &from)) {
             return Err(FsError::InvalidPath);
         }
+        if self.kind == FsKind::LittleFs && to.len() > from.len() && self.metadata(&from)?.is_dir {
+            let bytes = to.len() + self.longest_below(&from)?;
+            if bytes > PATH_MAX {
+                return Err(FsError::PathTooLong { bytes });
+            }
+        }
         dispatch!(self, |fs| lfs: ops::rename(fs, &from, &to), fat: fat::rename(fs, &from, &to))
+    }
+
+    /// How many bytes the longest path below the directory `dir` adds to `dir`.
+    fn longest_below(&mut self, dir: &str) -> Result<usize, FsError> {
+        let mut longest = 0;
+        for entry in self.list(dir)? {
+            let mut below = 1 + entry.name.len();
+            if entry.is_dir {
+                below += self.longest_below(&format!("{dir}/{}", entry.name))?;
+            }
+            longest = longest.max(below);
+        }
+        Ok(longest)
     }
 
     /// Block size, block count and free blocks (on FAT: cluster size, data

@@ -1,12 +1,10 @@
 //! The operations on a mounted filesystem, generic over the block count.
 
-use std::ffi::CStr;
-
 use littlefs2::driver::Storage;
 use littlefs2::fs::{Filesystem, OpenOptions};
 
-use super::path::{PATH_MAX, lfs_path};
-use super::{DEFAULT_DIRS, DirEntry, FRESH_BOOT_PY, FRESH_MAIN_PY, FsError, FsUsage, Metadata, region::BLOCK_SIZE};
+use super::path::lfs_path;
+use super::{DEFAULT_DIRS, FRESH_BOOT_PY, FRESH_MAIN_PY, FsError, FsUsage, Metadata, region::BLOCK_SIZE};
 
 type Fs<'a, S> = Filesystem<'a, S>;
 
@@ -58,28 +56,6 @@ pub fn write<S: Storage>(fs: &Fs<'_, S>, path: &str, data: &[u8], append: bool) 
         .map_err(FsError::from_lfs)
 }
 
-/// The entries of the directory `path`, without `.` and `..`.
-pub fn list<S: Storage>(fs: &Fs<'_, S>, path: &str) -> Result<Vec<DirEntry>, FsError> {
-    let path = lfs_path(path)?;
-    fs.read_dir_and_then(&path, |entries| {
-        let mut listing = Vec::new();
-        for entry in entries {
-            let entry = entry?;
-            // SAFETY: a littlefs2 `Path` is always a NUL-terminated C string.
-            // Read it as bytes: a foreign image may hold non-ASCII names.
-            let name = unsafe { CStr::from_ptr(entry.file_name().as_ptr()) };
-            let name = String::from_utf8_lossy(name.to_bytes()).into_owned();
-            if name == "." || name == ".." {
-                continue;
-            }
-            let meta = entry.metadata();
-            listing.push(DirEntry { name, is_dir: meta.is_dir(), size: meta.len() as u64 });
-        }
-        Ok(listing)
-    })
-    .map_err(FsError::from_lfs)
-}
-
 /// Creates the directory `path`.
 pub fn create_dir<S: Storage>(fs: &Fs<'_, S>, path: &str) -> Result<(), FsError> {
     fs.create_dir(&lfs_path(path)?).map_err(FsError::from_lfs)
@@ -95,29 +71,9 @@ pub fn remove<S: Storage>(fs: &Fs<'_, S>, path: &str, dir: bool) -> Result<(), F
     fs.remove(&lfs_path(path)?).map_err(FsError::from_lfs)
 }
 
-/// Renames `from` to `to`. A directory is not renamed when a path below it
-/// would grow past [`PATH_MAX`]: littlefs2 could no longer list or open it.
+/// Renames `from` to `to`.
 pub fn rename<S: Storage>(fs: &Fs<'_, S>, from: &str, to: &str) -> Result<(), FsError> {
-    if to.len() > from.len() && metadata(fs, from)?.is_dir {
-        let bytes = to.len() + longest_below(fs, from)?;
-        if bytes > PATH_MAX {
-            return Err(FsError::PathTooLong { bytes });
-        }
-    }
     fs.rename(&lfs_path(from)?, &lfs_path(to)?).map_err(FsError::from_lfs)
-}
-
-/// How many bytes the longest path below the directory `dir` adds to `dir`.
-fn longest_below<S: Storage>(fs: &Fs<'_, S>, dir: &str) -> Result<usize, FsError> {
-    let mut longest = 0;
-    for entry in list(fs, dir)? {
-        let mut below = 1 + entry.name.len();
-        if entry.is_dir {
-            below += longest_below(fs, &format!("{dir}/{}", entry.name))?;
-        }
-        longest = longest.max(below);
-    }
-    Ok(longest)
 }
 
 /// How many blocks are in use.

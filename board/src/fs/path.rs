@@ -12,8 +12,9 @@ pub const PATH_MAX: usize = PathBuf::MAX_SIZE;
 /// drops the previous name and stays at the root.
 ///
 /// Rejects an empty path (`ENOENT`, as POSIX does), a NUL byte (`EINVAL`), a
-/// path over [`PATH_MAX`] bytes (`ENAMETOOLONG`) and non-ASCII names, which
-/// littlefs2 cannot carry.
+/// path over [`PATH_MAX`] bytes ([`FsError::PathTooLong`], `ENAMETOOLONG`:
+/// such a path only comes from joining names listed on an image another tool
+/// made, or from a caller) and non-ASCII names, which littlefs2 cannot carry.
 pub fn normalise(path: &str) -> Result<String, FsError> {
     let normal = normalise_fat(path)?;
     if !normal.is_ascii() {
@@ -33,7 +34,7 @@ pub fn normalise_fat(path: &str) -> Result<String, FsError> {
     }
     let normal = clean(path);
     if normal.len() > PATH_MAX {
-        return Err(FsError::NameTooLong);
+        return Err(FsError::PathTooLong { bytes: normal.len() });
     }
     Ok(normal)
 }
@@ -82,7 +83,7 @@ mod tests {
     fn bad_paths_are_refused() {
         assert!(matches!(normalise(""), Err(FsError::NotFound)));
         assert!(matches!(normalise("/a\0b"), Err(FsError::InvalidPath)));
-        assert!(matches!(normalise(&"a".repeat(255)), Err(FsError::NameTooLong)));
+        assert!(matches!(normalise(&"a".repeat(255)), Err(FsError::PathTooLong { bytes: 256 })));
         assert!(normalise(&"a".repeat(254)).is_ok());
         assert!(matches!(normalise("/caf\u{e9}"), Err(FsError::Unsupported(_))));
     }

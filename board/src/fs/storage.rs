@@ -12,6 +12,11 @@ pub const BLOCKS_4MB: usize = 127;
 /// Block count of the 8 MB boards' upper half (0x400000 bytes).
 pub const BLOCKS_8MB: usize = 1024;
 
+/// Bytes of each littlefs cache ([`Storage::CACHE_SIZE`] below).
+pub const CACHE_BYTES: usize = 4096;
+/// Bytes of the lookahead bitmap: 8 per [`Storage::LOOKAHEAD_SIZE`] word.
+pub const LOOKAHEAD_BYTES: usize = 8 * 16;
+
 /// `BLOCKS` blocks of flash starting at `offset`, as littlefs sees them.
 ///
 /// Reads, programs and caches work on whole 4 KiB blocks, as the Pycom

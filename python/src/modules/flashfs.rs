@@ -5,18 +5,25 @@ pub(crate) use flashfs::module_def;
 
 #[rustpython_vm::pymodule(name = "_flashfs")]
 mod flashfs {
+    use pycom_board::fs::FsError;
     use rustpython_vm::builtins::{PyBytesRef, PyCode};
     use rustpython_vm::{PyRef, PyResult, VirtualMachine};
 
     use crate::vfs::{self, EISDIR, Location, on_volume};
 
-    /// What a path names: 0 nothing, 1 a file, 2 a directory.
+    /// What a path names: 0 nothing, 1 a file, 2 a directory. A path longer
+    /// than littlefs2 can name raises `OSError(ENAMETOOLONG)` instead: it may
+    /// exist on an image another tool made.
     #[pyfunction]
     fn kind(path: String, vm: &VirtualMachine) -> PyResult<u8> {
         match vfs::resolve(&path, vm) {
             Ok(Location::Root) => Ok(2),
             Ok(location) => {
-                let found = (|| on_volume!(vm, location, |fs, inner| fs.metadata(&inner)))();
+                let found = on_volume!(vm, location, |fs, inner| match fs.metadata(&inner) {
+                    Ok(meta) => Ok(Some(meta)),
+                    Err(error @ FsError::PathTooLong { .. }) => Err(error),
+                    Err(_) => Ok(None),
+                })?;
                 Ok(found.map_or(0, |m| if m.is_dir { 2 } else { 1 }))
             }
             Err(_) => Ok(0),
