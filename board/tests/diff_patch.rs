@@ -15,25 +15,9 @@ use pycom_board::diff::{DiffError, MAX_NEW_SIZE, apply_patch, is_patch};
 /// The PyPI bsdiff4 the patches are checked against.
 const BSDIFF4: &str = "bsdiff4==1.3.2";
 
-/// Deterministic pseudo-random bytes (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-}
+#[path = "../../test-support/xorshift.rs"]
+mod xorshift;
+use xorshift::Rng;
 
 /// An "old firmware" of `len` random bytes.
 fn old_image(len: usize) -> Vec<u8> {

@@ -13,21 +13,9 @@ use pycom_fuzz_bodies::TARGETS;
 const MUTATIONS: usize = 3000;
 const MUTATION_TIME: Duration = Duration::from_secs(4);
 
-/// A small, fast generator (xorshift64*): the same inputs on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "../../test-support/xorshift.rs"]
+mod xorshift;
+use xorshift::Rng;
 
 /// Bytes that mean something to one parser or another, spliced in by mutations.
 const TOKENS: &[&[u8]] = &[

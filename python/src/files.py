@@ -9,7 +9,26 @@ _ENOENT = 2
 _EINVAL = 22
 
 
-class _File:
+class Stream:
+    """What every stream object shares: `with` closes it, iteration reads lines."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+class _File(Stream):
     def __init__(self, path, mode):
         kind = _flashfs.kind(path)
         if kind == 2:
@@ -113,21 +132,6 @@ class _File:
             self.close()
         except Exception:
             pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
 
     def readlines(self):
         return list(iter(self.readline, self.readline(0)))

@@ -2,14 +2,14 @@
 # the file classes that open() returns, and open itself. There is no tell()
 # on the in-memory streams in this MicroPython version, and no IOBase.
 
-from _pycom_emu_files import FileIO, TextIOWrapper, open
+from _pycom_emu_files import FileIO, Stream as _Stream, TextIOWrapper, open
 
 _EINVAL = 22
 _SEEK_CUR = 1
 _SEEK_END = 2
 
 
-class _Memory:
+class _Memory(_Stream):
     _text = False
 
     def __init__(self, initial=None):
@@ -105,21 +105,6 @@ class _Memory:
 
     def getvalue(self):
         return self._out(self._open())
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
 
     def __repr__(self):
         return '<io.%s 0x%x>' % (type(self).__name__, id(self))
