@@ -4,7 +4,7 @@
 //! named 'x'`, as on the board.
 
 mod common;
-use common::{Device, snippet};
+use common::{Device, ok, snippet};
 
 /// Modules of the Python runtime that no v1.20.2 build has.
 const NOT_ON_THE_BOARD: [&str; 16] = [
@@ -104,11 +104,10 @@ fn the_emulators_own_modules_are_hidden_from_scripts() {
 #[test]
 fn a_module_on_flash_wins_over_a_runtime_module_the_board_lacks() {
     let device = Device::new();
-    let setup = device.run(
+    ok(device.run(
         "open('/flash/lib/functools.py', 'w').write('WHERE = \"flash\"\\n')\n\
          open('/flash/itertools.py', 'w').write('from functools import WHERE\\n')\n",
-    );
-    assert_eq!(setup.code, 0, "{}", setup.stdout);
+    ));
     let run = device.run("import itertools, functools\nprint(itertools.WHERE, functools.__file__)\nfrom itertools import WHERE\nprint(WHERE)");
     assert_eq!(run.lines(), ["flash /flash/lib/functools.py", "flash"], "{}", run.stderr);
 }
@@ -116,8 +115,7 @@ fn a_module_on_flash_wins_over_a_runtime_module_the_board_lacks() {
 #[test]
 fn modules_on_flash_import_board_modules_but_not_the_runtimes() {
     let device = Device::new();
-    let setup = device.run("open('/flash/lib/helper.py', 'w').write('import time\\nimport marshal\\n')\n");
-    assert_eq!(setup.code, 0, "{}", setup.stdout);
+    ok(device.run("open('/flash/lib/helper.py', 'w').write('import time\\nimport marshal\\n')\n"));
     let run = device.run("import helper\n");
     assert_eq!(
         run.lines(),

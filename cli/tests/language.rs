@@ -3,7 +3,7 @@
 //! line, exception texts as py/objexcept.c prints them, `const()`.
 
 mod common;
-use common::{Device, snippet};
+use common::{Device, ok, snippet};
 
 /// Indentation in columns with a tab advancing to the next multiple of 8:
 /// 8 spaces, a tab, 4 spaces and a tab all reach column 8.
@@ -19,8 +19,7 @@ fn indentation_mixing_tabs_and_spaces_is_read_with_tabs_to_multiples_of_8() {
 #[test]
 fn a_module_on_flash_mixing_tabs_and_spaces_imports() {
     let device = Device::new();
-    let setup = device.run(&format!("open('/flash/lib/mixed.py', 'w').write({MIXED_INDENTATION:?})\n"));
-    assert_eq!(setup.code, 0, "{}", setup.stdout);
+    ok(device.run(&format!("open('/flash/lib/mixed.py', 'w').write({MIXED_INDENTATION:?})\n")));
     let run = device.run("import mixed\nprint(mixed.f()[0])\n");
     assert_eq!(run.lines(), ["3"], "{}", run.stderr);
 }
@@ -54,8 +53,7 @@ fn an_unindent_matching_no_block_reads_as_micropythons() {
 #[test]
 fn a_syntax_error_in_an_imported_module_names_its_file_and_line() {
     let device = Device::new();
-    let setup = device.run("open('/flash/lib/broken.py', 'w').write('x = 1\\ndef f(:\\n    pass\\n')\n");
-    assert_eq!(setup.code, 0, "{}", setup.stdout);
+    ok(device.run("open('/flash/lib/broken.py', 'w').write('x = 1\\ndef f(:\\n    pass\\n')\n"));
     let run = device.run("import broken\n");
     assert_eq!(
         run.lines(),
@@ -100,11 +98,10 @@ fn exception_args_are_the_constructor_arguments() {
 #[test]
 fn const_values_work_in_scripts_and_modules() {
     let device = Device::new();
-    let setup = device.run(
+    ok(device.run(
         "open('/flash/lib/consts.py', 'w').write('from micropython import const\\nSIZE = const(4)\\n_HIDDEN = const(2)\\n\
          def area():\\n    return SIZE * _HIDDEN\\n')\n",
-    );
-    assert_eq!(setup.code, 0, "{}", setup.stdout);
+    ));
     let run = device
         .run("from micropython import const\nX = const(5)\nimport consts\nprint(X * 2, consts.SIZE, consts.area())\n");
     assert_eq!(run.lines(), ["10 4 8"], "{}", run.stderr);
