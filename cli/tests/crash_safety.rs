@@ -32,7 +32,7 @@ fn project(device: &Device, name: &str, count: usize, size: usize) -> PathBuf {
     std::fs::create_dir(&dir).unwrap();
     for i in 0..count {
         let line = format!("{name} file {i} ");
-        std::fs::write(dir.join(format!("f{i}.txt")), line.repeat(size / line.len() + 1)[..size].as_bytes()).unwrap();
+        std::fs::write(dir.join(format!("f{i}.txt")), &line.repeat(size / line.len() + 1).as_bytes()[..size]).unwrap();
     }
     dir
 }

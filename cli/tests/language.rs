@@ -106,3 +106,58 @@ fn const_values_work_in_scripts_and_modules() {
         .run("from micropython import const\nX = const(5)\nimport consts\nprint(X * 2, consts.SIZE, consts.area())\n");
     assert_eq!(run.lines(), ["10 4 8"], "{}", run.stderr);
 }
+
+#[test]
+fn a_str_is_read_as_its_utf8_bytes_where_the_firmware_reads_a_buffer() {
+    // Pycom's nano-gateway config adds "FFFE" to hexlify's bytes.
+    assert_eq!(
+        snippet(
+            "import ubinascii\nmac = ubinascii.hexlify(b'\\x30\\xae\\xa4')\nshow(lambda: mac[:4] + 'FFFE')\n\
+             show(lambda: 'OK' in b'\\r\\nOK\\r\\n')\nshow(lambda: 'é' in bytearray('café'))\n\
+             show(lambda: bytearray(b'ab') + 'c')\nba = bytearray(b'a')\nba += 'xy'\nshow(lambda: ba)\n\
+             ba.extend('z')\nshow(lambda: ba)\nshow(lambda: b'abc'.startswith('a'))\n\
+             show(lambda: b'abc'.endswith('bc'))\nshow(lambda: 'abc'.startswith(b'ab'))\n\
+             show(lambda: memoryview('ab')[1])\nshow(lambda: memoryview(b'ab'))\nshow(lambda: b'%s-%d' % ('x', 1))"
+        ),
+        [
+            "b'30aeFFFE'",
+            "True",
+            "True",
+            "bytearray(b'abc')",
+            "bytearray(b'axy')",
+            "bytearray(b'axyz')",
+            "True",
+            "True",
+            "True",
+            "98",
+            "<memoryview>",
+            "b'x-1'",
+        ]
+    );
+}
+
+#[test]
+fn where_the_firmware_refuses_the_other_string_type_it_says_it_cannot_convert() {
+    assert_eq!(
+        snippet(
+            "show(lambda: 'ab' + b'cd')\nshow(lambda: 'a' + 1)\nshow(lambda: b'a' in 'abc')\n\
+             show(lambda: b'abc'.find('b'))\nshow(lambda: bytearray(b'a,b').split(','))\nshow(lambda: bytes('abc'))"
+        ),
+        [
+            "TypeError: can't convert 'bytes' object to str implicitly",
+            "TypeError: can't convert 'int' object to str implicitly",
+            "TypeError: can't convert 'bytes' object to str implicitly",
+            "TypeError: can't convert 'str' object to bytes implicitly",
+            "TypeError: can't convert 'str' object to bytes implicitly",
+            "TypeError: wrong number of arguments",
+        ]
+    );
+}
+
+#[test]
+fn a_bytearray_added_to_itself_reads_a_copy() {
+    assert_eq!(
+        snippet("b = bytearray(b'123')\nb += b\nb += b\nshow(lambda: b)\nb.extend(b)\nshow(lambda: len(b))"),
+        ["bytearray(b'123123123123')", "24"]
+    );
+}

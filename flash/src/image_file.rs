@@ -45,7 +45,7 @@ impl ImageFile {
     pub(crate) fn open(path: &Path) -> Result<(Self, Vec<u8>), FlashError> {
         let mut image =
             Self { path: path.to_owned(), file: open_locked(path, OpenOptions::new().read(true).write(true))? };
-        let data = read_image(&mut *image.file, path)?;
+        let data = read_image(&mut image.file, path)?;
         Ok((image, data))
     }
 

@@ -99,15 +99,11 @@ impl Session {
                 }
             }
             b"REST" => self.rest = String::from_utf8_lossy(arg).parse().unwrap_or(0),
-            b"DELE" => {
-                if storage.del(user, &path).await.is_ok() {
-                    assert!(storage.metadata(user, &path).await.is_err(), "DELE {path:?} left it there");
-                }
+            b"DELE" if storage.del(user, &path).await.is_ok() => {
+                assert!(storage.metadata(user, &path).await.is_err(), "DELE {path:?} left it there");
             }
-            b"MKD" => {
-                if storage.mkd(user, &path).await.is_ok() {
-                    assert!(storage.metadata(user, &path).await.is_ok_and(|m| m.is_dir()), "MKD {path:?}");
-                }
+            b"MKD" if storage.mkd(user, &path).await.is_ok() => {
+                assert!(storage.metadata(user, &path).await.is_ok_and(|m| m.is_dir()), "MKD {path:?}");
             }
             b"RMD" => {
                 let _ = storage.rmd(user, &path).await;
@@ -130,11 +126,7 @@ impl Session {
             b"SIZE" => {
                 let _ = storage.metadata(user, &path).await;
             }
-            b"CWD" => {
-                if storage.cwd(user, &path).await.is_ok() {
-                    self.cwd = path;
-                }
-            }
+            b"CWD" if storage.cwd(user, &path).await.is_ok() => self.cwd = path,
             b"CDUP" => {
                 self.cwd.pop();
             }

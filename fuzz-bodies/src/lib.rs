@@ -23,8 +23,11 @@ pub use nvs_csv::nvs_csv;
 pub use python::{repl, script};
 pub use telnet::telnet;
 
+/// A fuzz target's body: takes the fuzzer's input, panics on a finding.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name (the fuzz target's and its corpus folder's) and body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("partition_table", partition_table),
     ("app_image", app_image),
     ("bsdiff_patch", bsdiff_patch),

@@ -274,7 +274,10 @@ impl Matcher<'_> {
         then: Continue<'_>,
         more: impl Fn(&Self, usize, &mut Captures, Continue<'_>) -> bool,
     ) -> bool {
-        if greedy { more(self, at, caps, then) || then(at, caps) } else { then(at, caps) || more(self, at, caps, then) }
+        if greedy {
+            return more(self, at, caps, then) || then(at, caps);
+        }
+        then(at, caps) || more(self, at, caps, then)
     }
 }
 
