@@ -161,3 +161,16 @@ fn a_bytearray_added_to_itself_reads_a_copy() {
         ["bytearray(b'123123123123')", "24"]
     );
 }
+
+#[test]
+fn cr_lf_and_lone_cr_line_ends_are_read_as_lf_in_strings_too() {
+    let run = Device::new().run("s = '''a\r\nb\rc'''\r\nprint(repr(s))\r");
+    assert_eq!(run.lines(), ["'a\\nb\\nc'"], "{}", run.stderr);
+}
+
+#[test]
+fn the_board_prints_no_warnings() {
+    let run = Device::new().run("print('\\z', b'\\u1234')\ndef g():\n    yield 1\nx = g()\nnext(x)\ntry:\n    x.throw(ValueError, ValueError(1), None)\nexcept ValueError as e:\n    print(repr(e))\n");
+    assert_eq!(run.lines(), ["\\z b'\\\\u1234'", "ValueError(1)"], "{}", run.stderr);
+    assert!(!run.stderr.contains("Warning"), "{}", run.stderr);
+}

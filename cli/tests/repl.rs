@@ -239,3 +239,13 @@ fn pycom_emu_repl_reads_the_terminal_until_its_input_ends() {
     assert!(text.starts_with(BANNER), "{text:?}");
     assert!(text.contains(">>> print('piped', 6 * 7)\r\npiped 42\r\n>>> "), "{text:?}");
 }
+
+#[test]
+fn a_syntax_error_at_the_prompt_reads_as_the_firmwares() {
+    let device = Device::new();
+    let (_served, mut uart) = at_prompt(&device);
+    assert_eq!(
+        enter(&mut uart, "x = = 1"),
+        "x = = 1\r\nTraceback (most recent call last):\r\n  File \"<stdin>\", line 1\r\nSyntaxError: invalid syntax\r\n>>> "
+    );
+}

@@ -9,12 +9,11 @@
 //! one level above what follows it, and a comma, semicolon or end of statement
 //! starts a sibling. The depth of the syntax tree never exceeds this count.
 
-use rustpython_vm::builtins::{PyBytes, PyCode, PyStr};
-use rustpython_vm::compiler::Mode;
+use rustpython_vm::builtins::{PyBytes, PyStr};
 use rustpython_vm::compiler::ast::token::TokenKind;
 use rustpython_vm::compiler::parser::{self, lexer};
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
 /// Deepest source (by the token count above) that is compiled: far beyond
 /// what the board's own compiler stack takes, well within the emulator's
@@ -90,14 +89,6 @@ pub fn fits(source: &str) -> bool {
 /// The error raised for source that does not [`fit`](fits).
 pub fn too_deep(vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptionRef {
     vm.new_runtime_error(TOO_DEEP)
-}
-
-/// `vm.compile` after the nesting check; a syntax error raises `SyntaxError`.
-pub fn compile(source: &str, mode: Mode, name: String, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
-    if !fits(source) {
-        return Err(too_deep(vm));
-    }
-    vm.compile(source, mode, name).map_err(|e| vm.new_syntax_error(&e, Some(source)))
 }
 
 /// Built-ins that compile source given as a string, with the name under

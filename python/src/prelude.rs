@@ -60,6 +60,22 @@ pub fn attrtuple(fields: Vec<(&str, PyObjectRef)>, vm: &VirtualMachine) -> PyRes
     make.call((vm.ctx.new_tuple(names), vm.ctx.new_tuple(values)), vm)
 }
 
+/// The board prints no warnings (its build has `MICROPY_WARNINGS` off), so
+/// the runtime's `SyntaxWarning`s and `DeprecationWarning`s are ignored:
+/// a filter ahead of the defaults ignores every `Warning`.
+fn silence_warnings(vm: &VirtualMachine) {
+    let ctx = &vm.ctx;
+    let ignore_all = ctx.new_tuple(vec![
+        ctx.new_str("ignore").into(),
+        ctx.none(),
+        ctx.exceptions.warning.to_owned().into(),
+        ctx.none(),
+        ctx.new_int(0).into(),
+    ]);
+    vm.state.warnings.filters.borrow_vec_mut().insert(0, ignore_all.into());
+    vm.state.warnings.filters_mutated();
+}
+
 /// Registers the helpers, patches `sys` and `builtins`, and adds the `u`-aliases.
 pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     let sys_modules = vm.sys_module.get_attr("modules", vm)?;
@@ -85,6 +101,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
         let module = vm.import(*target, 0)?;
         sys_modules.set_item(*alias, module, vm)?;
     }
+    silence_warnings(vm);
     crate::traceback::install_os_error_str(vm);
     crate::str_as_buffer::install(vm);
     crate::import_guard::install(vm, model.has(pycom_board::Radio::Lte))

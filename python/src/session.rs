@@ -351,7 +351,7 @@ fn main_script(main: &MainStep, vm: &VirtualMachine) -> PyResult<Option<Script>>
 
 fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {
     panic_guard::run_python(vm, || {
-        let code = crate::source::compile(&script.source, &script.name, vm)?;
+        let code = crate::source::compile(&script.source, rustpython_vm::compiler::Mode::Exec, &script.name, vm)?;
         scope.globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
         scope.globals.set_item("__file__", vm.ctx.new_str(script.name.as_str()).into(), vm)?;
         vm.run_code_obj(code, scope.clone()).map(|_| ())

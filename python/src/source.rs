@@ -6,6 +6,10 @@
 //! parser refuses such code, so a source it refuses is compiled again with the
 //! tabs of its indentation expanded: code it accepts already means the same
 //! under both rules.
+//!
+//! The lexer also reads every CR LF and lone CR as LF (`py/lexer.c`), in
+//! string literals too, so a file saved with Windows or old Mac line endings
+//! gives `'\n'` where a literal spans lines.
 
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode};
 use rustpython_vm::compiler::{CompileError, Mode};
@@ -14,19 +18,25 @@ use rustpython_vm::{AsObject, PyRef, PyResult, VirtualMachine};
 /// Columns a tab advances to the next multiple of.
 const TAB_SIZE: usize = 8;
 
-/// Compiles `source` as module code named `path`. A `SyntaxError` names the
-/// file and line (for the traceback) and reads as MicroPython's; source nested
-/// too deeply raises as [`crate::nesting`] says.
-pub fn compile(source: &str, path: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
+/// Compiles `source` in `mode` (module code, or a REPL entry) named `path`.
+/// A `SyntaxError` names the file and line (for the traceback) and reads as
+/// MicroPython's; source nested too deeply raises as [`crate::nesting`] says.
+pub fn compile(source: &str, mode: Mode, path: &str, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
     if !crate::nesting::fits(source) {
         return Err(crate::nesting::too_deep(vm));
     }
-    let error = match vm.compile(source, Mode::Exec, path.to_owned()) {
+    let source = lf_line_ends(source);
+    let error = match vm.compile(&source, mode, path.to_owned()) {
         Ok(code) => return Ok(code),
         Err(error) => error,
     };
-    let Some(expanded) = expand_indentation_tabs(source) else { return Err(syntax_error(&error, path, vm)) };
-    vm.compile(&expanded, Mode::Exec, path.to_owned()).map_err(|e| syntax_error(&e, path, vm))
+    let Some(expanded) = expand_indentation_tabs(&source) else { return Err(syntax_error(&error, path, vm)) };
+    vm.compile(&expanded, mode, path.to_owned()).map_err(|e| syntax_error(&e, path, vm))
+}
+
+/// `source` with every CR LF and lone CR read as LF, as the lexer reads it.
+fn lf_line_ends(source: &str) -> std::borrow::Cow<'_, str> {
+    if source.contains('\r') { source.replace("\r\n", "\n").replace('\r', "\n").into() } else { source.into() }
 }
 
 /// The board's exception for a source that does not compile. MicroPython's
@@ -133,7 +143,7 @@ fn triple_quote_state(line: &str, mut open: Option<&'static str>) -> Option<&'st
 
 #[cfg(test)]
 mod tests {
-    use super::expand_indentation_tabs;
+    use super::{expand_indentation_tabs, lf_line_ends};
 
     #[test]
     fn a_tab_advances_to_the_next_multiple_of_eight() {
@@ -148,6 +158,12 @@ mod tests {
     fn tabs_inside_a_triple_quoted_string_are_kept() {
         let source = "s = '''\n\tkept\n'''\n\tx = 1\n";
         assert_eq!(expand_indentation_tabs(source).unwrap(), "s = '''\n\tkept\n'''\n        x = 1\n");
+    }
+
+    #[test]
+    fn cr_lf_and_lone_cr_are_read_as_lf() {
+        assert_eq!(lf_line_ends("a = '''x\r\ny\rz'''\r\n"), "a = '''x\ny\nz'''\n");
+        assert!(matches!(lf_line_ends("a = 1\n"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

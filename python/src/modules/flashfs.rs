@@ -53,7 +53,12 @@ mod flashfs {
     /// `compile(source, path)` of a module's file, as MicroPython's lexer reads it.
     #[pyfunction]
     fn compile(source: PyBytesRef, path: String, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
-        crate::source::compile(&String::from_utf8_lossy(source.as_bytes()), &path, vm)
+        crate::source::compile(
+            &String::from_utf8_lossy(source.as_bytes()),
+            rustpython_vm::compiler::Mode::Exec,
+            &path,
+            vm,
+        )
     }
 
     /// Replaces a file's contents (creating it).

@@ -265,7 +265,7 @@ impl<'a> Repl<'a> {
     ) -> PyResult<Option<String>> {
         self.input.set_interrupt(Some(self.interrupt.clone()));
         let result = crate::panic_guard::run_python(vm, || {
-            let code = crate::nesting::compile(source, mode, "<stdin>".to_owned(), vm)?;
+            let code = crate::source::compile(source, mode, "<stdin>", vm)?;
             vm.run_code_obj(code, scope.clone())
         });
         self.input.set_interrupt(None);
