@@ -174,3 +174,44 @@ fn the_board_prints_no_warnings() {
     assert_eq!(run.lines(), ["\\z b'\\\\u1234'", "ValueError(1)"], "{}", run.stderr);
     assert!(!run.stderr.contains("Warning"), "{}", run.stderr);
 }
+
+#[test]
+fn an_undefined_name_is_the_firmwares_name_error() {
+    let run = Device::new().run(
+        "try:\n    nope\nexcept NameError as e:\n    print(e)\nprint(NameError('kept is not defined'))\nalso_nope\n",
+    );
+    assert_eq!(
+        run.lines(),
+        [
+            "name 'nope' isn't defined",
+            "kept is not defined",
+            "Traceback (most recent call last):",
+            "  File \"main.py\", line 6, in <module>",
+            "NameError: name 'also_nope' isn't defined",
+        ]
+    );
+}
+
+#[test]
+fn const_names_are_compile_time_constants_of_the_whole_file() {
+    // As Pycom's pycoproc library uses them: set in a class body, read in
+    // module code; `_` names are not stored.
+    let run = Device::new().run(
+        "from micropython import const\nclass Coproc:\n    CMD_PEEK = const(0x0)\n    CMD_POKE = const(CMD_PEEK + 1)\n\
+         _SECRET = const(1 << 4)\nprint(CMD_POKE, _SECRET, Coproc.CMD_POKE)\nprint('_SECRET' in globals(), hasattr(Coproc, 'CMD_PEEK'))\n",
+    );
+    assert_eq!(run.lines(), ["1 16 1", "False True"], "{}", run.stderr);
+}
+
+#[test]
+fn a_const_that_is_not_an_integer_is_the_boards_syntax_error() {
+    let run = Device::new().run("from micropython import const\nprint('not run')\nX = const(1.5)\n");
+    assert_eq!(
+        run.lines(),
+        [
+            "Traceback (most recent call last):",
+            "  File \"main.py\", line 3",
+            "SyntaxError: constant must be an integer"
+        ]
+    );
+}

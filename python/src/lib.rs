@@ -14,6 +14,7 @@ mod frozen;
 mod heap;
 mod import_guard;
 mod modules;
+mod mpy_const;
 mod nesting;
 mod nvs_args;
 mod panic_guard;

@@ -102,7 +102,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
         sys_modules.set_item(*alias, module, vm)?;
     }
     silence_warnings(vm);
-    crate::traceback::install_os_error_str(vm);
+    crate::traceback::install_exception_str(vm);
     crate::str_as_buffer::install(vm);
     crate::import_guard::install(vm, model.has(pycom_board::Radio::Lte))
 }

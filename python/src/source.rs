@@ -15,6 +15,8 @@ use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode};
 use rustpython_vm::compiler::{CompileError, Mode};
 use rustpython_vm::{AsObject, PyRef, PyResult, VirtualMachine};
 
+use crate::mpy_const::NotAnInteger;
+
 /// Columns a tab advances to the next multiple of.
 const TAB_SIZE: usize = 8;
 
@@ -26,6 +28,11 @@ pub fn compile(source: &str, mode: Mode, path: &str, vm: &VirtualMachine) -> PyR
         return Err(crate::nesting::too_deep(vm));
     }
     let source = lf_line_ends(source);
+    let source = crate::mpy_const::fold(&source).map_err(|e| {
+        let line = source[..e.offset].matches('\n').count() + 1;
+        let exc = vm.new_exception_msg(vm.ctx.exceptions.syntax_error.to_owned(), NotAnInteger::MESSAGE.into());
+        at_line(exc, path, line, vm)
+    })?;
     let error = match vm.compile(&source, mode, path.to_owned()) {
         Ok(code) => return Ok(code),
         Err(error) => error,
@@ -61,7 +68,11 @@ fn syntax_error(error: &CompileError, path: &str, vm: &VirtualMachine) -> PyBase
 
 /// Sets the `filename` and `lineno` the traceback shows for a syntax error.
 fn with_place(exc: PyBaseExceptionRef, path: &str, error: &CompileError, vm: &VirtualMachine) -> PyBaseExceptionRef {
-    let line = error.location().map_or(1, |l| l.line.get());
+    at_line(exc, path, error.location().map_or(1, |l| l.line.get()), vm)
+}
+
+/// Sets the `filename` and `lineno` of a syntax error to `path` and `line`.
+fn at_line(exc: PyBaseExceptionRef, path: &str, line: usize, vm: &VirtualMachine) -> PyBaseExceptionRef {
     let _ = exc.as_object().set_attr("filename", vm.ctx.new_str(path), vm);
     let _ = exc.as_object().set_attr("lineno", vm.ctx.new_int(line), vm);
     exc

@@ -55,6 +55,7 @@ pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
             let errno = only.downcast_ref::<PyInt>().and_then(|i| i32::try_from(i.as_bigint()).ok());
             match (os_error, errno.and_then(|e| errno_name(e).map(|n| (e, n)))) {
                 (true, Some((e, name))) => format!("[Errno {e}] {name}"),
+                _ if exc.class().fast_issubclass(vm.ctx.exceptions.name_error) => name_error_text(str_of(only, vm)),
                 _ => str_of(only, vm),
             }
         }
@@ -62,13 +63,24 @@ pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
     }
 }
 
-/// Makes `str()` of an `OSError` read as MicroPython's (`[Errno 2] ENOENT`,
-/// `(2, 'x')` for two arguments) by giving the type [`message`] as `__str__`.
-pub fn install_os_error_str(vm: &VirtualMachine) {
-    let os_error = vm.ctx.exceptions.os_error;
-    let str_method =
-        vm.new_method("__str__", os_error, |exc: PyBaseExceptionRef, vm: &VirtualMachine| message(&exc, vm));
-    os_error.set_attr(vm.ctx.intern_str("__str__"), str_method.into());
+/// The runtime's undefined-name text as MicroPython words it
+/// (`py/runtime.c`): `name 'x' isn't defined`. Other texts are kept.
+fn name_error_text(text: String) -> String {
+    match text.strip_prefix("name '").and_then(|rest| rest.strip_suffix("' is not defined")) {
+        Some(name) => format!("name '{name}' isn't defined"),
+        None => text,
+    }
+}
+
+/// Makes `str()` of an `OSError` and a `NameError` read as MicroPython's
+/// (`[Errno 2] ENOENT`, `(2, 'x')` for two arguments, `name 'x' isn't
+/// defined`) by giving the types [`message`] as `__str__`.
+pub fn install_exception_str(vm: &VirtualMachine) {
+    for class in [vm.ctx.exceptions.os_error, vm.ctx.exceptions.name_error] {
+        let str_method =
+            vm.new_method("__str__", class, |exc: PyBaseExceptionRef, vm: &VirtualMachine| message(&exc, vm));
+        class.set_attr(vm.ctx.intern_str("__str__"), str_method.into());
+    }
 }
 
 /// The full MicroPython traceback of `exc`, ending with a newline. As
