@@ -8,9 +8,10 @@
 
 mod args;
 mod buffer;
+mod bus_args;
 mod config_args;
-mod frozen;
 mod console;
+mod frozen;
 mod heap;
 mod import_guard;
 mod modules;
@@ -19,8 +20,8 @@ mod nvs_args;
 mod panic_guard;
 mod pin_irq;
 mod prelude;
-mod repl;
 mod regex;
+mod repl;
 mod rng;
 mod session;
 mod source;
