@@ -21,10 +21,12 @@ impl Board {
                 self.pins.attach(gpio, device);
                 Ok(gpio)
             }
-            Built::I2c { sda, scl, target } => {
-                self.buses
-                    .attach_i2c(sda, scl, target)
-                    .map_err(|e| DeviceError::Invalid { pin: spec.pin().to_owned(), problem: e.to_string() })?;
+            Built::I2c { sda, scl, targets } => {
+                for target in targets {
+                    self.buses
+                        .attach_i2c(sda, scl, target)
+                        .map_err(|e| DeviceError::Invalid { pin: spec.pin().to_owned(), problem: e.to_string() })?;
+                }
                 Ok(sda)
             }
             Built::Spi(wires) => {

@@ -6,6 +6,7 @@
 //! wired to the pins it is configured with, as on the board.
 
 mod i2c;
+pub mod pysense;
 mod register_map;
 mod spec;
 mod spi;

@@ -93,7 +93,7 @@ fn yes() -> bool {
 }
 
 /// A schedule's values and times are numbers, and the times not negative.
-fn check_schedule(schedule: &Schedule) -> Result<(), String> {
+pub(crate) fn check_schedule(schedule: &Schedule) -> Result<(), String> {
     let (values, times): (Vec<f64>, Vec<f64>) = match schedule {
         Schedule::Constant(v) => (vec![*v], Vec::new()),
         Schedule::Steps(steps) => steps.iter().map(|s| (s.value, s.at_ms)).unzip(),

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::BoardModel;
+use crate::bus::pysense::{self, PysenseSpec};
 use crate::bus::{Buses, I2cRegistersSpec, I2cTarget, SpiLoopback, SpiLoopbackSpec, SpiWires};
 
 use super::dht::{Dht, DhtKind};
@@ -47,6 +48,8 @@ pub enum DeviceSpec {
     /// A wire from the SPI MOSI pin to the MISO pin.
     #[serde(rename = "spi_loopback")]
     SpiLoopback(SpiLoopbackSpec),
+    /// Pycom's Pysense shield on P22/P21.
+    Pysense(PysenseSpec),
 }
 
 /// A device built from its description, with the GPIOs it goes on.
@@ -59,14 +62,14 @@ pub enum Built {
         /// The device.
         device: Box<dyn Device>,
     },
-    /// A target on I2C wires.
+    /// Targets on I2C wires.
     I2c {
         /// SDA's GPIO.
         sda: u8,
         /// SCL's GPIO.
         scl: u8,
-        /// The target.
-        target: Box<dyn I2cTarget>,
+        /// The targets.
+        targets: Vec<Box<dyn I2cTarget>>,
     },
     /// A device on SPI wires.
     Spi(SpiWires),
@@ -188,8 +191,10 @@ pub(crate) fn ms_to_us(ms: f64) -> u64 {
 pub fn check_devices(model: BoardModel, specs: &[DeviceSpec]) -> Result<(), DeviceError> {
     let mut buses = Buses::default();
     for spec in specs {
-        if let Built::I2c { sda, scl, target } = spec.build(model)? {
-            buses.attach_i2c(sda, scl, target).map_err(|e| spec.invalid(e.to_string()))?;
+        if let Built::I2c { sda, scl, targets } = spec.build(model)? {
+            for target in targets {
+                buses.attach_i2c(sda, scl, target).map_err(|e| spec.invalid(e.to_string()))?;
+            }
         }
     }
     Ok(())
@@ -209,6 +214,7 @@ impl DeviceSpec {
             Self::Waveform(s) => vec![&s.pin],
             Self::I2c(s) => vec![&s.sda, &s.scl],
             Self::SpiLoopback(s) => vec![&s.mosi, &s.miso],
+            Self::Pysense(_) => vec![pysense::SDA, pysense::SCL],
         }
     }
 
@@ -253,7 +259,10 @@ impl DeviceSpec {
                 }
                 on_pin(Box::new(Stimulus::waveform(s)))
             }
-            Self::I2c(s) => Built::I2c { sda: gpios[0], scl: gpios[1], target: Box::new(s.build().map_err(invalid)?) },
+            Self::I2c(s) => {
+                Built::I2c { sda: gpios[0], scl: gpios[1], targets: vec![Box::new(s.build().map_err(invalid)?)] }
+            }
+            Self::Pysense(s) => Built::I2c { sda: gpios[0], scl: gpios[1], targets: s.build().map_err(invalid)? },
             Self::SpiLoopback(_) => Built::Spi(SpiWires {
                 sck: None,
                 mosi: gpios[0],
