@@ -9,6 +9,7 @@ use pycom_formats::{BootInfo, ConfigBlock, PartitionTable};
 
 use crate::bootloader::{self, Slots};
 use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
+use crate::bus::Buses;
 use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard, Volume};
 use crate::nvs::PycomNvs;
 use crate::ota::{OtaFinish, OtaWrite, Updater};
@@ -16,6 +17,7 @@ use crate::pins::PinBank;
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
+mod bus_access;
 mod pin_access;
 
 /// Where the `nvs` partition is when the table does not say (every Pycom layout).
@@ -74,6 +76,7 @@ pub struct Board {
     watchdog: Watchdog,
     pins: PinBank,
     pin_mark_us: Option<u64>,
+    buses: Buses,
     updater: Updater,
     diff_update: bool,
     uart_output: Vec<String>,
@@ -101,6 +104,7 @@ impl Board {
             watchdog: Watchdog::default(),
             pins: PinBank::default(),
             pin_mark_us: None,
+            buses: Buses::default(),
             updater: Updater::default(),
             diff_update: false,
             uart_output: Vec::new(),

@@ -8,6 +8,7 @@
 mod board;
 mod bootloader;
 mod bootmgr;
+pub mod bus;
 mod clock;
 mod config;
 pub mod diff;

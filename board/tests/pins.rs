@@ -5,8 +5,9 @@
 use std::sync::{Arc, Mutex};
 
 use pycom_board::pins::{
-    ButtonSpec, Device, DeviceError, DeviceSpec, DhtSpec, IDLE_THRESHOLD_US, Level, PinBank, PinEvent, PinIrq, PinMode,
-    PinName, Press, Pull, Schedule, Step, TimedPress, Trigger, WaveformSpec, find_pin, pin_names, pulled_down_at_boot,
+    Built, ButtonSpec, Device, DeviceError, DeviceSpec, DhtSpec, IDLE_THRESHOLD_US, Level, PinBank, PinEvent, PinIrq,
+    PinMode, PinName, Press, Pull, Schedule, Step, TimedPress, Trigger, WaveformSpec, find_pin, pin_names,
+    pulled_down_at_boot,
 };
 use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ResetCause};
 
@@ -23,18 +24,30 @@ fn dht_spec(temperature: Schedule, humidity: Schedule, pull_up: bool) -> DhtSpec
     DhtSpec { pin: "P10".into(), temperature, humidity, pull_up }
 }
 
+/// The device a description of a one-pin device builds.
+fn on_pin(spec: DeviceSpec) -> Box<dyn Device> {
+    match spec.build(BoardModel::Lopy4) {
+        Ok(Built::Pin { device, .. }) => device,
+        other => panic!("not a one-pin device: {other:?}"),
+    }
+}
+
 fn dht22(temperature: f64, humidity: f64) -> Box<dyn Device> {
-    DeviceSpec::Dht22(dht_spec(Schedule::Constant(temperature), Schedule::Constant(humidity), true)).build().unwrap()
+    on_pin(DeviceSpec::Dht22(dht_spec(Schedule::Constant(temperature), Schedule::Constant(humidity), true)))
 }
 
 fn waveform(start_ms: f64, levels: &[(u8, u64)], repeat: u32) -> Box<dyn Device> {
-    DeviceSpec::Waveform(WaveformSpec { pin: "P10".into(), start_ms, levels: levels.to_vec(), repeat, pull: None })
-        .build()
-        .unwrap()
+    on_pin(DeviceSpec::Waveform(WaveformSpec {
+        pin: "P10".into(),
+        start_ms,
+        levels: levels.to_vec(),
+        repeat,
+        pull: None,
+    }))
 }
 
 fn button(presses: Vec<Press>, hold_ms: f64, active_level: u8, pull: Option<Pull>) -> Box<dyn Device> {
-    DeviceSpec::Button(ButtonSpec { pin: "P10".into(), presses, hold_ms, active_level, pull }).build().unwrap()
+    on_pin(DeviceSpec::Button(ButtonSpec { pin: "P10".into(), presses, hold_ms, active_level, pull }))
 }
 
 /// A bank with `device` on a `P10` input that has `pull`.
@@ -247,7 +260,7 @@ fn a_dht22_ignores_a_start_pulse_shorter_than_1_ms() {
 #[test]
 fn a_dht11_needs_an_18_ms_start_pulse() {
     let spec = dht_spec(Schedule::Constant(23.0), Schedule::Constant(40.0), true);
-    let mut bank = bank_with(DeviceSpec::Dht11(spec).build().unwrap(), None);
+    let mut bank = bank_with(on_pin(DeviceSpec::Dht11(spec)), None);
     let released = start_signal(&mut bank, P10, None, 1_000, 10_000);
     let start = released + RMT_START_US;
     assert_eq!(bank.capture_pulses(P10, start, TIMEOUT_US), (vec![], start + TIMEOUT_US), "10 ms is too short");
@@ -264,7 +277,7 @@ fn a_dht_with_no_pull_up_on_the_line_answers_but_the_receiver_sees_no_edge() {
     // pulses nothing pulls the line up: it floats, a floating input reads 0,
     // so low and "high" read the same and the receiver never sees an edge.
     let spec = dht_spec(Schedule::Constant(21.5), Schedule::Constant(48.0), false);
-    let mut bank = bank_with(DeviceSpec::Dht22(spec).build().unwrap(), None);
+    let mut bank = bank_with(on_pin(DeviceSpec::Dht22(spec)), None);
     assert_eq!(bank.level(P10, 0), Level::Floating);
     let released = start_signal(&mut bank, P10, None, 1_000, 1_000);
     assert_eq!(bank.level(P10, released), Level::Floating);
@@ -280,7 +293,7 @@ fn a_dht_with_no_pull_up_on_the_line_answers_but_the_receiver_sees_no_edge() {
 #[test]
 fn a_dht_without_its_own_pull_up_reads_on_a_pin_the_chip_pulls_up() {
     let spec = dht_spec(Schedule::Constant(21.5), Schedule::Constant(48.0), false);
-    let mut bank = bank_with(DeviceSpec::Dht22(spec).build().unwrap(), None);
+    let mut bank = bank_with(on_pin(DeviceSpec::Dht22(spec)), None);
     let released = start_signal(&mut bank, P10, Some(Pull::Up), 1_000, 1_000);
     let (pulses, _) = bank.capture_pulses(P10, released + RMT_START_US, TIMEOUT_US);
     assert_dht_frame(&pulses);
@@ -293,7 +306,7 @@ fn a_scheduled_reading_steps_at_its_time() {
     let humidity = Schedule::Steps(vec![Step { at_ms: 50.0, value: 60.0 }]);
     let read_released_at = |released_us: u64| {
         let spec = dht_spec(temperature.clone(), humidity.clone(), true);
-        let mut bank = bank_with(DeviceSpec::Dht22(spec).build().unwrap(), None);
+        let mut bank = bank_with(on_pin(DeviceSpec::Dht22(spec)), None);
         let (pulses, ..) = read_sensor(&mut bank, released_us - 1_000, 1_000);
         dht22_values(decode(&pulses))
     };
@@ -515,7 +528,7 @@ fn device_descriptions_with_levels_other_than_0_or_1_are_refused() {
         active_level: 2,
         pull: None,
     });
-    assert!(matches!(spec.build(), Err(DeviceError::Invalid { pin, .. }) if pin == "P10"));
+    assert!(matches!(spec.build(BoardModel::Lopy4), Err(DeviceError::Invalid { pin, .. }) if pin == "P10"));
     let spec = DeviceSpec::Waveform(WaveformSpec {
         pin: "G17".into(),
         start_ms: 0.0,
@@ -524,7 +537,7 @@ fn device_descriptions_with_levels_other_than_0_or_1_are_refused() {
         pull: None,
     });
     assert_eq!(spec.pin(), "G17");
-    assert!(matches!(spec.build(), Err(DeviceError::Invalid { .. })));
+    assert!(matches!(spec.build(BoardModel::Lopy4), Err(DeviceError::Invalid { .. })));
 }
 
 // ---------------------------------------------------------------- waveforms

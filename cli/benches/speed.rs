@@ -6,7 +6,8 @@
 //! file, with their ratio; `pycom.nvs_set` / `nvs_get` calls per second from
 //! Python (run time minus the empty-script start-up); `ota_write` throughput from
 //! Python against SHA-256 of the same bytes; a whole `ota push`; DHT22 reads
-//! per second through `pulses_get`; the pin simulation's edge rate with a
+//! per second through `pulses_get`; I2C transactions per second from Python
+//! against a board-file register map; the pin simulation's edge rate with a
 //! VCD trace; and raw-REPL round trips over `serve --uart tcp:`.
 
 use std::path::Path;
@@ -29,6 +30,10 @@ const DHT_BOARD: &str = "[[device]]\nkind = \"dht22\"\npin = \"G7\"\ntemperature
 const DHT_LOOP: &str = "from machine import Pin\nfrom pycom import pulses_get\nfrom time import sleep_ms\n\
 for i in range(1000):\n    pin = Pin('G7', mode=Pin.OPEN_DRAIN)\n    pin(0)\n    sleep_ms(20)\n    pin(1)\n    \
 assert len(pulses_get(pin, 100)) == 84\n";
+const I2C_CALLS: u32 = 20_000;
+const I2C_BOARD: &str = "[[device]]\nkind = \"i2c\"\naddress = 0x48\n[[device.register]]\nat = 0\nbytes = [1, 2]\n";
+const I2C_LOOP: &str = "from machine import I2C\ni2c = I2C(0, baudrate=400000)\nfor i in range(20000):\n    \
+i2c.readfrom_mem(0x48, 0, 2)\n";
 /// A 10 kHz square wave for 100 s of device time: 2,000,000 edges.
 const EDGES: u64 = 2_000_000;
 const SQUARE_WAVE: &str =
@@ -173,6 +178,13 @@ fn main() {
     println!(
         "DHT22 reads (start pulse, pulses_get, 84 tuples) from Python: {:.0} reads/s (median of 5)",
         f64::from(DHT_READS) / dht_s
+    );
+    let i2c_board = write("i2c.toml", I2C_BOARD);
+    let i2c_loop = write("i2c.py", I2C_LOOP);
+    let i2c = median_of(5, || run_ok(emulator(&image, &i2c_loop).arg("--board-file").arg(&i2c_board)));
+    println!(
+        "I2C transactions (readfrom_mem of 2 bytes: write, repeated START, read) from Python: {:.0}/s (median of 5)",
+        f64::from(I2C_CALLS) / i2c.saturating_sub(startup).as_secs_f64()
     );
     let wave = write("wave.toml", SQUARE_WAVE);
     let sleep = write("sleep.py", SLEEP_100_S);

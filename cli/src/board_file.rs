@@ -1,17 +1,25 @@
-//! Board files: TOML describing what is wired to the board's pins.
+//! Board files: TOML describing what is wired to the board's pins and buses.
 //!
 //! ```toml
 //! [[device]]
-//! kind = "dht22"        # dht11, dht22, button, waveform
+//! kind = "dht22"        # dht11, dht22, button, waveform, i2c, spi_loopback
 //! pin = "P10"           # a P- or G-name
 //! temperature = 21.5    # or [{ at_ms = 0, value = 21.5 }, { at_ms = 60000, value = 23.0 }]
 //! humidity = 48.0
+//!
+//! [[device]]
+//! kind = "i2c"          # a register map on SDA P9 / SCL P10 unless told
+//! address = 0x48
+//! [[device.register]]
+//! at = 0x00
+//! value = [{ at_ms = 0, value = 250 }, { at_ms = 1000, value = 260 }]
+//! size = 2
 //! ```
 
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use pycom_board::pins::{DeviceError, DeviceSpec, find_pin};
+use pycom_board::pins::{DeviceSpec, check_devices};
 use pycom_board::{Board, BoardModel};
 use serde::Deserialize;
 
@@ -42,13 +50,7 @@ pub fn load(path: &Path, model: BoardModel) -> Result<Devices> {
 /// Checks the text of a board file for a `model` board.
 pub fn parse(text: &str, model: BoardModel) -> Result<Devices> {
     let file: BoardFile = toml::from_str(text)?;
-    for spec in &file.device {
-        let checked = match find_pin(model, spec.pin()) {
-            None => Err(DeviceError::UnknownPin { pin: spec.pin().to_owned() }),
-            Some(_) => spec.build().map(drop),
-        };
-        checked.map_err(|e| anyhow!("{e} on a {model}"))?;
-    }
+    check_devices(model, &file.device).map_err(|e| anyhow!("{e} on a {model}"))?;
     Ok(Devices(file.device))
 }
 

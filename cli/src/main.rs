@@ -1,5 +1,6 @@
 //! `pycom-emu`: a virtual Pycom board on the command line.
 
+mod bus_trace;
 mod config_cmd;
 mod config_setting;
 mod console;

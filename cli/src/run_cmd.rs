@@ -11,6 +11,7 @@ use pycom_board::fs::SdCard;
 use pycom_board::{Board, Clock, ClockMode, DeviceImage};
 use pycom_python::{Console, Outcome, RunConfig, Script, StopRequest, UartInput};
 
+use crate::bus_trace::BusTraceFile;
 use crate::console::TerminalConsole;
 use crate::ftp_server::{self, Login};
 use crate::led_output::{LedDisplay, LedTraceFile};
@@ -31,14 +32,18 @@ pub struct BoardArgs {
     /// in .csv, JSON lines otherwise.
     #[arg(long, value_name = "FILE")]
     trace_led: Option<PathBuf>,
-    /// Wire devices to the pins as this TOML file says: DHT11/DHT22 sensors,
-    /// buttons, waveforms (see the README).
+    /// Wire devices to the pins and buses as this TOML file says: DHT11/DHT22
+    /// sensors, buttons, waveforms, I2C register maps, SPI loopbacks (see the README).
     #[arg(long, value_name = "FILE")]
     board_file: Option<PathBuf>,
     /// Write every pin change and the LED colour to FILE as a VCD (GTKWave,
     /// PulseView), in µs of device time.
     #[arg(long, value_name = "FILE.vcd")]
     trace_pins: Option<PathBuf>,
+    /// Write every I2C and SPI transaction to FILE as JSON lines: device time
+    /// in µs, bus, address, direction, bytes in hex, ACK.
+    #[arg(long, value_name = "FILE")]
+    trace_bus: Option<PathBuf>,
     /// Stop (status 1) once the board has reset this many times.
     #[arg(long, value_name = "N")]
     max_resets: Option<u32>,
@@ -231,6 +236,7 @@ fn power_on(
     }
     let trace = args.trace_led.as_deref().map(|path| LedTraceFile::attach(path, &mut board)).transpose()?;
     let pin_trace = args.trace_pins.as_deref().map(|path| PinTraceFile::attach(path, &mut board)).transpose()?;
+    let bus_trace = args.trace_bus.as_deref().map(|path| BusTraceFile::attach(path, &mut board)).transpose()?;
     let board = Arc::new(Mutex::new(board));
     let display = if args.realtime { LedDisplay::start_on_terminal(board.clone()) } else { None };
     ready(&board)?;
@@ -245,6 +251,9 @@ fn power_on(
     }
     if let Some(trace) = pin_trace {
         trace.finish()?;
+    }
+    if let Some(trace) = bus_trace {
+        trace.flush()?;
     }
     Ok(outcome)
 }

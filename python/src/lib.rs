@@ -8,6 +8,7 @@
 
 mod args;
 mod buffer;
+mod bus_args;
 mod config_args;
 mod console;
 mod frozen;

@@ -148,6 +148,8 @@ fn run_here(
         gc_threshold: -1,
         heap_baseline: 0,
         pins: HashMap::new(),
+        i2c: HashMap::new(),
+        spi: HashMap::new(),
         irq_task_dead: false,
         in_irq: false,
         irq_alias_noted: false,
@@ -263,6 +265,8 @@ fn run_once(
         // interpreter; the next boot makes new ones.
         state::with(|s| {
             s.pins.clear();
+            s.i2c.clear();
+            s.spi.clear();
             s.unwind_type = None;
             s.dupterm = None;
         });

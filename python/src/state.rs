@@ -38,6 +38,10 @@ pub struct RunState {
     pub heap_baseline: usize,
     /// The pin objects made since boot, by GPIO (`Pin('P10') is Pin('G17')`).
     pub pins: HashMap<u8, PyRef<Pin>>,
+    /// The `machine.I2C` objects made since boot, by bus (one per bus).
+    pub i2c: HashMap<u8, PyRef<crate::modules::i2c::I2c>>,
+    /// The `machine.SPI` objects made since boot, by bus (one per bus).
+    pub spi: HashMap<u8, PyRef<crate::modules::spi::Spi>>,
     /// A pin handler raised: the firmware's interrupt task has ended.
     pub irq_task_dead: bool,
     /// Pin handlers are running (they do not nest).

@@ -6,22 +6,35 @@ use std::sync::atomic::AtomicU64;
 
 use super::Board;
 use crate::ClockMode;
-use crate::pins::{DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Trigger, find_pin};
+use crate::pins::{Built, DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Trigger, find_pin};
 
 /// Device time from a `pulses_get` call to its RMT receiver running.
 pub const RMT_START_US: u64 = 10;
 
 impl Board {
-    /// Wires the device a board file describes to its pin; returns the GPIO.
+    /// Wires the device a board file describes to its pins or bus; returns
+    /// the GPIO of [`DeviceSpec::pin`].
     pub fn attach_device(&mut self, spec: &DeviceSpec) -> Result<u8, DeviceError> {
-        let gpio = self
-            .find_pin(spec.pin())
-            .map(|p| p.gpio)
-            .ok_or_else(|| DeviceError::UnknownPin { pin: spec.pin().to_owned() })?;
-        let device = spec.build()?;
-        self.pins.advance(self.clock.now_us());
-        self.pins.attach(gpio, device);
-        Ok(gpio)
+        match spec.build(self.model)? {
+            Built::Pin { gpio, device } => {
+                self.pins.advance(self.clock.now_us());
+                self.pins.attach(gpio, device);
+                Ok(gpio)
+            }
+            Built::I2c { sda, scl, targets } => {
+                for target in targets {
+                    self.buses
+                        .attach_i2c(sda, scl, target)
+                        .map_err(|e| DeviceError::Invalid { pin: spec.pin().to_owned(), problem: e.to_string() })?;
+                }
+                Ok(sda)
+            }
+            Built::Spi(wires) => {
+                let mosi = wires.mosi;
+                self.buses.attach_spi(wires);
+                Ok(mosi)
+            }
+        }
     }
 
     /// The pin a name refers to: an expansion-board name (`G17`) first, then a

@@ -1,7 +1,11 @@
 //! Devices wired to pins: the trait the pin bank drives them through, and
-//! their description in a board file.
+//! the description of every device in a board file (bus devices included).
 
 use serde::Deserialize;
+
+use crate::BoardModel;
+use crate::bus::pysense::{self, PysenseSpec};
+use crate::bus::{Buses, I2cRegistersSpec, I2cTarget, SpiLoopback, SpiLoopbackSpec, SpiWires};
 
 use super::dht::{Dht, DhtKind};
 use super::line::{Drive, Level, Pull};
@@ -39,6 +43,36 @@ pub enum DeviceSpec {
     Button(ButtonSpec),
     /// A fixed train of levels driven onto the pin.
     Waveform(WaveformSpec),
+    /// An I2C device described by its registers.
+    I2c(I2cRegistersSpec),
+    /// A wire from the SPI MOSI pin to the MISO pin.
+    #[serde(rename = "spi_loopback")]
+    SpiLoopback(SpiLoopbackSpec),
+    /// Pycom's Pysense shield on P22/P21.
+    Pysense(PysenseSpec),
+}
+
+/// A device built from its description, with the GPIOs it goes on.
+#[derive(Debug)]
+pub enum Built {
+    /// A device on one pin.
+    Pin {
+        /// Its GPIO.
+        gpio: u8,
+        /// The device.
+        device: Box<dyn Device>,
+    },
+    /// Targets on I2C wires.
+    I2c {
+        /// SDA's GPIO.
+        sda: u8,
+        /// SCL's GPIO.
+        scl: u8,
+        /// The targets.
+        targets: Vec<Box<dyn I2cTarget>>,
+    },
+    /// A device on SPI wires.
+    Spi(SpiWires),
 }
 
 /// A DHT sensor's wiring and readings.
@@ -152,32 +186,69 @@ pub(crate) fn ms_to_us(ms: f64) -> u64 {
     (ms * 1000.0).round().max(0.0) as u64
 }
 
+/// Checks that every device of a board file can be built on a `model` board
+/// and that no two I2C devices on the same wires share an address.
+pub fn check_devices(model: BoardModel, specs: &[DeviceSpec]) -> Result<(), DeviceError> {
+    let mut buses = Buses::default();
+    for spec in specs {
+        if let Built::I2c { sda, scl, targets } = spec.build(model)? {
+            for target in targets {
+                buses.attach_i2c(sda, scl, target).map_err(|e| spec.invalid(e.to_string()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl DeviceSpec {
-    /// The pin name the device is wired to.
+    /// The pin name the device is known by (SDA or MOSI for a bus device).
     pub fn pin(&self) -> &str {
+        self.pins()[0]
+    }
+
+    /// Every pin name the device is wired to.
+    pub fn pins(&self) -> Vec<&str> {
         match self {
-            Self::Dht11(s) | Self::Dht22(s) => &s.pin,
-            Self::Button(s) => &s.pin,
-            Self::Waveform(s) => &s.pin,
+            Self::Dht11(s) | Self::Dht22(s) => vec![&s.pin],
+            Self::Button(s) => vec![&s.pin],
+            Self::Waveform(s) => vec![&s.pin],
+            Self::I2c(s) => vec![&s.sda, &s.scl],
+            Self::SpiLoopback(s) => vec![&s.mosi, &s.miso],
+            Self::Pysense(_) => vec![pysense::SDA, pysense::SCL],
         }
     }
 
-    /// Builds the device.
-    pub fn build(&self) -> Result<Box<dyn Device>, DeviceError> {
-        let invalid = |problem: String| DeviceError::Invalid { pin: self.pin().to_owned(), problem };
+    /// The error for a device that cannot be built.
+    pub(crate) fn invalid(&self, problem: String) -> DeviceError {
+        DeviceError::Invalid { pin: self.pin().to_owned(), problem }
+    }
+
+    /// Builds the device, with its pins found on a `model` board.
+    pub fn build(&self, model: BoardModel) -> Result<Built, DeviceError> {
+        let gpios = self
+            .pins()
+            .into_iter()
+            .map(|name| {
+                crate::pins::find_pin(model, name)
+                    .map(|p| p.gpio)
+                    .ok_or_else(|| DeviceError::UnknownPin { pin: name.to_owned() })
+            })
+            .collect::<Result<Vec<u8>, _>>()?;
+        let invalid = |problem: String| self.invalid(problem);
         if let Self::Dht11(s) | Self::Dht22(s) = self
             && [&s.temperature, &s.humidity].iter().any(|schedule| schedule.is_empty())
         {
             return Err(invalid("a schedule needs at least one step".to_owned()));
         }
+        let on_pin = |device: Box<dyn Device>| Built::Pin { gpio: gpios[0], device };
         Ok(match self {
-            Self::Dht11(s) => Box::new(Dht::new(DhtKind::Dht11, s)),
-            Self::Dht22(s) => Box::new(Dht::new(DhtKind::Dht22, s)),
+            Self::Dht11(s) => on_pin(Box::new(Dht::new(DhtKind::Dht11, s))),
+            Self::Dht22(s) => on_pin(Box::new(Dht::new(DhtKind::Dht22, s))),
             Self::Button(s) => {
                 if s.active_level > 1 {
                     return Err(invalid(format!("active_level must be 0 or 1, not {}", s.active_level)));
                 }
-                Box::new(Stimulus::button(s))
+                on_pin(Box::new(Stimulus::button(s)))
             }
             Self::Waveform(s) => {
                 if let Some((level, _)) = s.levels.iter().find(|(level, _)| *level > 1) {
@@ -186,8 +257,19 @@ impl DeviceSpec {
                 if s.repeat > 1 && s.levels.iter().all(|(_, us)| *us == 0) {
                     return Err(invalid("a repeated waveform must last some time".to_owned()));
                 }
-                Box::new(Stimulus::waveform(s))
+                on_pin(Box::new(Stimulus::waveform(s)))
             }
+            Self::I2c(s) => {
+                Built::I2c { sda: gpios[0], scl: gpios[1], targets: vec![Box::new(s.build().map_err(invalid)?)] }
+            }
+            Self::Pysense(s) => Built::I2c { sda: gpios[0], scl: gpios[1], targets: s.build().map_err(invalid)? },
+            Self::SpiLoopback(_) => Built::Spi(SpiWires {
+                sck: None,
+                mosi: gpios[0],
+                miso: gpios[1],
+                cs: None,
+                device: Box::new(SpiLoopback),
+            }),
         })
     }
 }

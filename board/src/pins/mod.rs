@@ -16,7 +16,9 @@ mod train;
 
 pub use bank::{GPIO_COUNT, PinBank, PinEvent, PinIrq, PinMode, PinTrace, Trigger};
 pub use capture::IDLE_THRESHOLD_US;
-pub use device::{ButtonSpec, Device, DeviceError, DeviceSpec, DhtSpec, Press, TimedPress, WaveformSpec};
+pub use device::{
+    Built, ButtonSpec, Device, DeviceError, DeviceSpec, DhtSpec, Press, TimedPress, WaveformSpec, check_devices,
+};
 pub use dht::DhtKind;
 pub use line::{Drive, Level, Pull};
 pub use names::{PinName, find_pin, pin_names, pulled_down_at_boot};

@@ -113,6 +113,19 @@ pub(crate) mod machine {
         crate::modules::pin::class()
     }
 
+    /// `I2C(id=0, mode=I2C.MASTER, *, baudrate=100000, pins=(SDA, SCL))`.
+    #[pyattr(name = "I2C")]
+    fn i2c_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::i2c::class()
+    }
+
+    /// `SPI(id=0, mode=SPI.MASTER, *, baudrate=1000000, bits=8, polarity=0,
+    /// phase=0, firstbit=SPI.MSB, pins=(CLK, MOSI, MISO))`.
+    #[pyattr(name = "SPI")]
+    fn spi_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::spi::class()
+    }
+
     /// `WDT(id=0, timeout=ms)`: starts the watchdog (or re-times the one started by
     /// `wdt_on_boot`); the board resets with `WDT_RESET` unless `feed()` is called
     /// within the timeout. It cannot be stopped.

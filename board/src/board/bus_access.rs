@@ -1,0 +1,39 @@
+//! The board's I2C and SPI buses as `machine.I2C` and `machine.SPI` use them,
+//! on the board's clock.
+
+use super::Board;
+use crate::bus::{BusTrace, I2cController, I2cOp, I2cOutcome, SpiController, SpiOutcome};
+use crate::pins::Level;
+
+impl Board {
+    /// Runs an I2C transaction from now: one START (or repeated START) and
+    /// address per op, then a STOP if `stop` or if the target did not
+    /// acknowledge. The caller lets [`I2cOutcome::duration_us`] pass.
+    pub fn i2c_transaction(
+        &mut self,
+        controller: &I2cController,
+        address: u8,
+        ops: &[I2cOp<'_>],
+        stop: bool,
+    ) -> I2cOutcome {
+        let now = self.clock.now_us();
+        self.buses.i2c_transaction(controller, address, ops, stop, now)
+    }
+
+    /// Clocks `mosi` out on SPI from now and returns what came in. Devices
+    /// with a chip select answer while their pin is low; MISO reads high where
+    /// none answers and the line is pulled up. The caller lets
+    /// [`SpiOutcome::duration_us`] pass.
+    pub fn spi_transfer(&mut self, controller: &SpiController, mosi: &[u8]) -> SpiOutcome {
+        let now = self.clock.now_us();
+        self.pins.advance(now);
+        let levels: Vec<Level> = (0..crate::pins::GPIO_COUNT as u8).map(|gpio| self.pins.level(gpio, now)).collect();
+        let idle_high = controller.miso.is_some_and(|miso| levels[usize::from(miso)] == Level::High);
+        self.buses.spi_transfer(controller, mosi, now, |cs| levels[usize::from(cs)] == Level::Low, idle_high)
+    }
+
+    /// Sends every bus transaction to `trace`.
+    pub fn set_bus_trace(&mut self, trace: BusTrace) {
+        self.buses.set_trace(trace);
+    }
+}
