@@ -53,6 +53,19 @@ pub fn get_int(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {
     Err(vm.new_type_error(format!("can't convert {} to int", type_name(obj))))
 }
 
+/// `mp_obj_get_int_truncated`: an int (or bool) cut to its low 64 bits, else `TypeError`.
+pub fn get_int_truncated(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
+    let int = obj
+        .downcast_ref::<PyInt>()
+        .ok_or_else(|| vm.new_type_error(format!("can't convert {} to int", type_name(obj))))?;
+    let mut bytes = int.as_bigint().to_signed_bytes_le();
+    let fill = if bytes.last().is_some_and(|b| b & 0x80 != 0) { 0xff } else { 0 };
+    bytes.resize(8.max(bytes.len()), fill);
+    let mut low = [0u8; 8];
+    low.copy_from_slice(&bytes[..8]);
+    Ok(i64::from_le_bytes(low))
+}
+
 /// `mp_obj_get_float`: int, bool or float.
 pub fn get_float(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<f64> {
     if let Some(f) = obj.downcast_ref::<PyFloat>() {
