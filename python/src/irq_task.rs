@@ -12,6 +12,12 @@ pub fn armed() -> bool {
     state::with(|s| !s.irq_task_dead && s.pins.values().any(|pin| pin.registered().is_some()))
 }
 
+/// Whether handlers are held back now: `machine.disable_irq()`, or a handler
+/// is running (they do not nest). Sleeps then need not stop at events.
+pub fn held() -> bool {
+    state::with(|s| s.irqs_disabled || s.in_irq)
+}
+
 /// Runs the handlers of the interrupts raised so far: pin edges, oldest
 /// first, then the alarms due by now, earliest first.
 ///

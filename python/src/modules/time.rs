@@ -102,10 +102,12 @@ mod time {
         match clock.mode() {
             ClockMode::Virtual => loop {
                 // Stop at each alarm and, with pin handlers armed, at each
-                // device event, so handlers run at the time of their event.
+                // device event, so handlers run at the time of their event
+                // (unless they are held back).
+                let stops = !crate::irq_task::held();
                 let (now, next) = {
                     let b = lock(&board);
-                    (b.now_us(), b.next_event_us(crate::irq_task::armed()))
+                    (b.now_us(), b.next_event_us(crate::irq_task::armed()).filter(|_| stops))
                 };
                 let step_to = next.filter(|&at| at < until).unwrap_or(until);
                 lock(&board).wait_us(step_to.saturating_sub(now));
