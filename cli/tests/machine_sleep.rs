@@ -80,7 +80,8 @@ if machine.reset_cause() == machine.PWRON_RESET:
     assert_eq!(run.lines(), ["0 True", "1 True"]);
 }
 
-const WAKE_BUTTON: &str = "[[device]]\nkind = \"button\"\npin = \"P13\"\npresses = [{ at_ms = 100000, hold_ms = 500 }]\nactive_level = 1\n";
+const WAKE_BUTTON: &str =
+    "[[device]]\nkind = \"button\"\npin = \"P13\"\npresses = [{ at_ms = 100000, hold_ms = 500 }]\nactive_level = 1\n";
 
 fn with_wake_button(device: &Device, source: &str, extra: &[&str]) -> common::Run {
     let board = device.path("board.toml");

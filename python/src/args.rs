@@ -1,6 +1,6 @@
 //! Argument checks and conversions with MicroPython's exact error texts.
 
-use rustpython_vm::builtins::{PyBytes, PyFloat, PyInt, PyStr};
+use rustpython_vm::builtins::{PyBytes, PyFloat, PyInt, PyList, PyStr, PyTuple};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
@@ -64,6 +64,17 @@ pub fn get_int_truncated(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64
     let mut low = [0u8; 8];
     low.copy_from_slice(&bytes[..8]);
     Ok(i64::from_le_bytes(low))
+}
+
+/// `mp_obj_get_array`: the items of a tuple or list, else `TypeError`.
+pub fn get_array(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Vec<PyObjectRef>> {
+    if let Some(tuple) = obj.downcast_ref::<PyTuple>() {
+        return Ok(tuple.as_slice().to_vec());
+    }
+    if let Some(list) = obj.downcast_ref::<PyList>() {
+        return Ok(list.borrow_vec().to_vec());
+    }
+    Err(vm.new_type_error(format!("object '{}' isn't a tuple or list", type_name(obj))))
 }
 
 /// `mp_obj_get_float`: int, bool or float.

@@ -245,7 +245,7 @@ pub(crate) mod machine {
         let mut args = parse_args(args, &["pins", "mode", "enable_pull"], &[], vm)?;
         let pins = args.remove("pins").ok_or_else(|| vm.new_type_error("'pins' argument required"))?;
         let mode = args.remove("mode").ok_or_else(|| vm.new_type_error("'mode' argument required"))?;
-        let pins: Vec<PyObjectRef> = pins.try_to_value(vm)?;
+        let pins = crate::args::get_array(&pins, vm)?;
         let mode = get_int(&mode, vm)?;
         let mode = WakeMode::from_value(i64::from(mode))
             .ok_or_else(|| vm.new_value_error(format!("invalid wakeup mode {mode}")))?;

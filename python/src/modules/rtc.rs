@@ -7,7 +7,7 @@ use rustpython_vm::function::FuncArgs;
 use rustpython_vm::types::Constructor;
 use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
-use crate::args::{get_int, method_arity, parse_args};
+use crate::args::{get_array, get_int, method_arity, parse_args};
 use crate::modules::pin::INVALID;
 use crate::modules::time::{from_fields, to_tuple};
 use crate::state::{board, lock};
@@ -21,7 +21,7 @@ const MIN_UPDATE_PERIOD_S: i32 = 15;
 
 /// Microseconds since 1970 of a `(year, month, day[, hour[, minute[, second[, usecond[, tz]]]]])` tuple.
 fn datetime_us(datetime: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
-    let items: Vec<PyObjectRef> = datetime.try_to_value(vm)?;
+    let items = get_array(datetime, vm)?;
     if !(3..=8).contains(&items.len()) {
         return Err(vm.new_value_error(INVALID));
     }
