@@ -26,7 +26,7 @@ impl Mem {
     /// Checks the address as MicroPython does, then refuses the access.
     fn access(&self, address: &PyObject, vm: &VirtualMachine) -> PyResult {
         let address = get_int_truncated(&address.to_owned(), vm)? as u32;
-        if address % self.width != 0 {
+        if !address.is_multiple_of(self.width) {
             return Err(vm.new_value_error(format!("address {address:08x} is not aligned to {} bytes", self.width)));
         }
         eprintln!(
