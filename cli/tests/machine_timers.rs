@@ -200,6 +200,14 @@ print(round(c.read_ms()))
 }
 
 #[test]
+fn timer_is_a_namespace_that_cannot_be_instantiated() {
+    assert_eq!(
+        lines("show(Timer)\nprint(Timer.Alarm.__name__, Timer.Chrono.__name__)"),
+        ["TypeError: cannot create 'Timer' instances", "Alarm Chrono"]
+    );
+}
+
+#[test]
 fn timer_sleep_us_lets_device_time_pass() {
     let source = "
 start = time.ticks_us()

@@ -1,9 +1,10 @@
 //! `machine.Timer`: the namespace of `Alarm`, `Chrono` and `sleep_us`.
 
-use rustpython_vm::builtins::PyTypeRef;
+use rustpython_vm::builtins::{PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
+use rustpython_vm::types::Constructor;
+use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
 use crate::args::{arity, get_int};
 
@@ -12,7 +13,16 @@ use crate::args::{arity, get_int};
 #[derive(Debug, PyPayload)]
 pub(crate) struct Timer {}
 
-#[pyclass]
+impl Constructor for Timer {
+    type Args = FuncArgs;
+
+    /// The firmware's type has no constructor.
+    fn py_new(_cls: &Py<PyType>, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<Self> {
+        Err(vm.new_type_error("cannot create 'Timer' instances"))
+    }
+}
+
+#[pyclass(with(Constructor))]
 impl Timer {
     /// `Timer.Alarm(handler, s, *, ms, us, arg=None, periodic=False)`.
     #[pyattr(name = "Alarm")]
