@@ -27,10 +27,7 @@ fn ten_thousand_executions_and_a_thousand_soft_resets_keep_memory_flat() {
         }
     }
     let after_10_000 = rss_kib(served.pid());
-    assert!(
-        after_10_000 * 10 <= after_10 * 11,
-        "RSS {after_10_000} KiB after 10,000 executions, {after_10} KiB after 10"
-    );
+    assert!(after_10_000 * 10 <= after_10 * 11, "RSS {after_10_000} KiB after 10,000 executions, {after_10} KiB after 10");
 
     uart.send(b"\x02");
     uart.read_until(b">>> ");

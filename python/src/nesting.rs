@@ -61,7 +61,11 @@ fn nesting_bound(source: &str, limit: usize) -> usize {
                 levels.push(1);
                 total += 1;
             }
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace | TokenKind::FStringEnd | TokenKind::TStringEnd => {
+            TokenKind::Rpar
+            | TokenKind::Rsqb
+            | TokenKind::Rbrace
+            | TokenKind::FStringEnd
+            | TokenKind::TStringEnd => {
                 // The closed group is one trailer or operand of the enclosing element.
                 if levels.len() > 1 {
                     total -= levels.pop().unwrap_or(0);
@@ -109,9 +113,7 @@ const COMPILING_BUILTINS: [(&str, &str); 3] =
 /// of source text first; the originals are kept in `helpers`.
 pub fn guard_builtins(helpers: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
     let checked = [
-        vm.new_function("compile", |args: FuncArgs, vm: &VirtualMachine| {
-            call_checked(COMPILING_BUILTINS[0].1, args, vm)
-        }),
+        vm.new_function("compile", |args: FuncArgs, vm: &VirtualMachine| call_checked(COMPILING_BUILTINS[0].1, args, vm)),
         vm.new_function("exec", |args: FuncArgs, vm: &VirtualMachine| call_checked(COMPILING_BUILTINS[1].1, args, vm)),
         vm.new_function("eval", |args: FuncArgs, vm: &VirtualMachine| call_checked(COMPILING_BUILTINS[2].1, args, vm)),
     ];

@@ -13,6 +13,7 @@ use rustpython_vm::compiler::Mode;
 use rustpython_vm::scope::Scope;
 use rustpython_vm::{Py, PyResult, VirtualMachine};
 
+
 /// Compiles `source` and runs it in `module`'s namespace.
 fn exec(module: &Py<PyModule>, name: &str, source: &str, vm: &VirtualMachine) -> PyResult<()> {
     let code = vm

@@ -171,13 +171,7 @@ fn pointer_codes(vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptio
 }
 
 /// `struct_pack_into_internal`: writes `values` from `start` of `out`.
-fn pack_values(
-    fmt: &Format,
-    values: &[PyObjectRef],
-    out: &mut [u8],
-    start: usize,
-    vm: &VirtualMachine,
-) -> PyResult<()> {
+fn pack_values(fmt: &Format, values: &[PyObjectRef], out: &mut [u8], start: usize, vm: &VirtualMachine) -> PyResult<()> {
     let mut pos = start;
     let mut values = values.iter();
     for &(count, code) in &fmt.items {

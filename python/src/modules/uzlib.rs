@@ -216,9 +216,10 @@ mod uzlib {
         let limit = crate::state::heap_usage().1;
         match super::decompress(&data, wrapper, limit) {
             Ok(out) => Ok(vm.ctx.new_bytearray(out).into()),
-            Err(DecompressError::Code(code)) => {
-                Err(vm.new_exception(vm.ctx.exceptions.value_error.to_owned(), vec![vm.ctx.new_int(code).into()]))
-            }
+            Err(DecompressError::Code(code)) => Err(vm.new_exception(
+                vm.ctx.exceptions.value_error.to_owned(),
+                vec![vm.ctx.new_int(code).into()],
+            )),
             Err(DecompressError::Memory(n)) => check_alloc(n, vm).map(|()| vm.ctx.none()),
         }
     }
