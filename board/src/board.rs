@@ -7,6 +7,7 @@ use pycom_formats::boot_info::Image;
 use pycom_formats::config_block::StoredWifiMode;
 use pycom_formats::{BootInfo, ConfigBlock, PartitionTable};
 
+use crate::alarms::Alarms;
 use crate::bootloader::{self, Slots};
 use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
 use crate::bus::Buses;
@@ -14,11 +15,16 @@ use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard, Volume};
 use crate::nvs::PycomNvs;
 use crate::ota::{OtaFinish, OtaWrite, Updater};
 use crate::pins::PinBank;
+use crate::rtc::Rtc;
+use crate::sleep::SleepState;
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
 mod bus_access;
 mod pin_access;
+mod timekeeping;
+
+pub use timekeeping::NextEvent;
 
 /// Where the `nvs` partition is when the table does not say (every Pycom layout).
 const DEFAULT_NVS: (u32, u32) = (0x9000, 0x7000);
@@ -84,6 +90,10 @@ pub struct Board {
     reset_cause: ResetCause,
     booted_at_us: u64,
     boots: u32,
+    alarms: Alarms,
+    rtc: Rtc,
+    sleep: SleepState,
+    base_mac: [u8; 6],
 }
 
 impl Board {
@@ -118,6 +128,10 @@ impl Board {
             reset_cause: ResetCause::PowerOn,
             booted_at_us: 0,
             boots: 0,
+            alarms: Alarms::default(),
+            rtc: Rtc::default(),
+            sleep: SleepState::default(),
+            base_mac: [0; 6],
         }
     }
 
@@ -144,6 +158,7 @@ impl Board {
         }
         self.boots += 1;
         self.sd_mount = None;
+        self.alarms.clear();
         self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
         self.pin_mark_us = None;
         self.led.reset(self.config.block().heartbeat_on_boot(), start + waited);
@@ -180,8 +195,10 @@ impl Board {
         self.config = Config::load(&mut self.flash)?;
         let note = self.nvs.mount(&mut self.flash)?;
         self.diagnostics.extend(note);
+        self.base_mac = crate::efuse::base_mac(&mut self.flash)?;
         self.reset_cause = cause;
         self.booted_at_us = start;
+        self.wake_timers(cause, start);
         Ok(decision.waited_us)
     }
 
@@ -274,6 +291,12 @@ impl Board {
         let now = self.clock.now_us();
         self.led.advance(now);
         self.pins.advance(now);
+    }
+
+    /// The chip's base MAC from its eFuses (`machine.unique_id()`, the
+    /// Wi-Fi station MAC), read at every hard boot.
+    pub fn base_mac(&self) -> [u8; 6] {
+        self.base_mac
     }
 
     /// Why the board last started.

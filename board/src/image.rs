@@ -76,6 +76,7 @@ impl DeviceImage {
         if let Some(factory) = table.find("factory") {
             flash.write(factory.offset, &factory_firmware())?;
         }
+        crate::efuse::base_mac(&mut flash)?;
         Ok(Self { flash, table, created: true })
     }
 

@@ -5,6 +5,7 @@
 //! read at boot and the reset bookkeeping. The Python bindings call into it;
 //! tests can drive it directly.
 
+pub mod alarms;
 mod board;
 mod bootloader;
 mod bootmgr;
@@ -12,6 +13,7 @@ pub mod bus;
 mod clock;
 mod config;
 pub mod diff;
+mod efuse;
 mod error;
 pub mod fs;
 mod image;
@@ -20,9 +22,11 @@ mod model;
 pub mod nvs;
 mod ota;
 pub mod pins;
+pub mod rtc;
+pub mod sleep;
 mod watchdog;
 
-pub use board::{Board, BootKind, ResetCause};
+pub use board::{Board, BootKind, NextEvent, ResetCause};
 pub use bootloader::ROLLBACK_MESSAGE;
 pub use bootmgr::{BootmgrError, BootmgrRequest, BootmgrState};
 pub use clock::{Clock, ClockMode};

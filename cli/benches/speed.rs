@@ -8,7 +8,8 @@
 //! Python against SHA-256 of the same bytes; a whole `ota push`; DHT22 reads
 //! per second through `pulses_get`; I2C transactions per second from Python
 //! against a board-file register map; the pin simulation's edge rate with a
-//! VCD trace; and raw-REPL round trips over `serve --uart tcp:`.
+//! VCD trace; raw-REPL round trips over `serve --uart tcp:`; `Timer.Alarm`
+//! callbacks per second; and an hour of a wake-read-deep-sleep program.
 
 use std::path::Path;
 use std::process::Command;
@@ -39,6 +40,14 @@ const EDGES: u64 = 2_000_000;
 const SQUARE_WAVE: &str =
     "[[device]]\nkind = \"waveform\"\npin = \"P9\"\nlevels = [[1, 50], [0, 50]]\nrepeat = 1000000\n";
 const SLEEP_100_S: &str = "import time\ntime.sleep(100)\n";
+/// A 100 µs periodic alarm for 20 s of device time: 200,000 callbacks.
+const ALARM_CALLBACKS: u32 = 200_000;
+const ALARM_LOOP: &str = "from machine import Timer\nimport time\nn = [0]\n\
+def tick(alarm):\n    n[0] += 1\nTimer.Alarm(tick, us=100, periodic=True)\ntime.sleep(20)\nassert n[0] == 200000, n[0]\n";
+/// Wakes every 10 minutes, reads a value, stores it and deep-sleeps, for one
+/// hour of device time (7 boots).
+const SLEEP_LOOP: &str = "import machine, pycom, time\npycom.nvs_set('t', machine.temperature())\n\
+if time.time() < 3600:\n    machine.deepsleep(600000)\n";
 const MEMORYVIEW_COPY: &str = "src = bytearray(2048)\ndst = bytearray(2048)\nmv = memoryview(dst)\nfor i in range(20000):\n    mv[:] = src\nprint(len(dst))\n";
 
 fn median_of(runs: usize, mut once: impl FnMut()) -> Duration {
@@ -210,6 +219,20 @@ fn main() {
     println!(
         "serve --uart tcp: start to raw REPL prompt {:.1} ms; raw-REPL exec round trips {rate:.0}/s ({RAW_EXECS} of print(1))",
         ready.as_secs_f64() * 1e3
+    );
+
+    let alarms = write("alarms.py", ALARM_LOOP);
+    let alarm_run = median_of(5, || run_ok(&mut emulator(&image, &alarms)));
+    let alarm_s = alarm_run.saturating_sub(startup).as_secs_f64();
+    println!(
+        "Timer.Alarm callbacks (100 us periodic, 20 s of device time): {:.0} callbacks/s of wall time (median of 5)",
+        f64::from(ALARM_CALLBACKS) / alarm_s
+    );
+    let sleeper = write("sleeper.py", SLEEP_LOOP);
+    let sleeps = median_of(7, || run_ok(&mut emulator(&image, &sleeper)));
+    println!(
+        "1 hour of device time waking every 10 min to read a value and deep-sleep (7 boots, whole process, median of 7): {:.1} ms",
+        sleeps.as_secs_f64() * 1e3
     );
 
     let hour = write("hour.py", "import time\ntime.sleep(3600)\n");

@@ -12,7 +12,8 @@ fn a_new_image_holds_the_table_the_factory_firmware_and_after_boot_the_nvs_names
     assert_eq!(device.run("pass").code, 0);
     let image = std::fs::read(device.image()).unwrap();
     assert_eq!(image.len(), 8 << 20);
-    assert!(image[..0x8000].iter().all(|b| *b == 0xFF));
+    assert_eq!(&image[..8], b"EFUSEMAC", "the chip's base MAC record, the stand-in for its eFuses");
+    assert!(image[14..0x8000].iter().all(|b| *b == 0xFF));
     assert_eq!(&image[0x8000..0x8002], &[0xAA, 0x50]);
     // 5 entries + MD5 row, then erased to the end of the sector.
     assert_eq!(&image[0x8000 + 5 * 32..0x8000 + 5 * 32 + 2], &[0xEB, 0xEB]);

@@ -1,6 +1,6 @@
 //! Argument checks and conversions with MicroPython's exact error texts.
 
-use rustpython_vm::builtins::{PyBytes, PyFloat, PyInt, PyStr};
+use rustpython_vm::builtins::{PyBytes, PyFloat, PyInt, PyList, PyStr, PyTuple};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
@@ -51,6 +51,30 @@ pub fn get_int(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {
             .map_err(|_| vm.new_overflow_error("overflow converting long int to machine word"));
     }
     Err(vm.new_type_error(format!("can't convert {} to int", type_name(obj))))
+}
+
+/// `mp_obj_get_int_truncated`: an int (or bool) cut to its low 64 bits, else `TypeError`.
+pub fn get_int_truncated(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
+    let int = obj
+        .downcast_ref::<PyInt>()
+        .ok_or_else(|| vm.new_type_error(format!("can't convert {} to int", type_name(obj))))?;
+    let mut bytes = int.as_bigint().to_signed_bytes_le();
+    let fill = if bytes.last().is_some_and(|b| b & 0x80 != 0) { 0xff } else { 0 };
+    bytes.resize(8.max(bytes.len()), fill);
+    let mut low = [0u8; 8];
+    low.copy_from_slice(&bytes[..8]);
+    Ok(i64::from_le_bytes(low))
+}
+
+/// `mp_obj_get_array`: the items of a tuple or list, else `TypeError`.
+pub fn get_array(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Vec<PyObjectRef>> {
+    if let Some(tuple) = obj.downcast_ref::<PyTuple>() {
+        return Ok(tuple.as_slice().to_vec());
+    }
+    if let Some(list) = obj.downcast_ref::<PyList>() {
+        return Ok(list.borrow_vec().to_vec());
+    }
+    Err(vm.new_type_error(format!("object '{}' isn't a tuple or list", type_name(obj))))
 }
 
 /// `mp_obj_get_float`: int, bool or float.

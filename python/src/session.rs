@@ -1,13 +1,13 @@
 //! A run of the board: power-on, `main.py`, and the boot loop around resets.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use pycom_board::{Board, BoardError, BoardModel, BootKind, Clock, ResetCause, WatchdogDeadline};
+use pycom_board::{Board, BoardError, BoardModel, BootKind, Clock, NextEvent, ResetCause, WatchdogDeadline};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
 use rustpython_vm::scope::Scope;
 use rustpython_vm::signal::{UserSignalSender, user_signal_channel};
@@ -152,6 +152,9 @@ fn run_here(
         spi: HashMap::new(),
         irq_task_dead: false,
         in_irq: false,
+        irqs_disabled: false,
+        alarms: HashMap::new(),
+        next_alarm_id: 0,
         irq_alias_noted: false,
         repl_mode: crate::repl::Mode::Friendly,
         uart: config.uart.clone(),
@@ -159,11 +162,11 @@ fn run_here(
         dupterm: None,
         opt_level: 0,
     });
-    let (watchdog, pin_events) = {
+    let (watchdog, events) = {
         let b = lock(&board);
-        (b.watchdog_handle(), b.next_pin_event_handle())
+        (b.watchdog_handle(), b.next_event_handle())
     };
-    let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog, pin_events, overran);
+    let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog, events, overran);
     let result = panic_guard::guard(|| boot_loop(&board, &config, &watch));
     watch.finish();
     state::uninstall();
@@ -198,6 +201,7 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
             s.cwd = crate::vfs::FLASH.into();
             s.irq_task_dead = false;
             s.in_irq = false;
+            s.irqs_disabled = false;
             s.main_script = None;
             s.opt_level = 0;
             if matches!(kind, BootKind::Hard(_)) {
@@ -267,6 +271,7 @@ fn run_once(
             s.pins.clear();
             s.i2c.clear();
             s.spi.clear();
+            s.alarms.clear();
             s.unwind_type = None;
             s.dupterm = None;
         });
@@ -389,7 +394,7 @@ fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) 
 
 /// Watches device time from a helper thread and interrupts a script that runs
 /// past the run's deadline or its watchdog's without sleeping (a busy loop never
-/// reaches `time.sleep`), or past the next change of a device on a pin (so pin
+/// reaches `time.sleep`), or past the next change of a device on a pin or the next alarm (so
 /// handlers run in busy loops too). A script still running [`STOP_GRACE`]
 /// after the deadline is reported as overrun.
 struct DeadlineWatch {
@@ -412,7 +417,7 @@ impl DeadlineWatch {
         clock: Arc<Clock>,
         deadline: Option<(u64, StopRequest)>,
         watchdog: WatchdogDeadline,
-        pin_events: Arc<AtomicU64>,
+        events: NextEvent,
         overran: Sender<Result<Outcome, BoardError>>,
     ) -> Self {
         let shared = Arc::new(WatchShared { sender: Mutex::new(None), finished: AtomicBool::new(false) });
@@ -431,7 +436,7 @@ impl DeadlineWatch {
                         Some(Box::new(move |vm| Err(state::stop(request, vm))))
                     }
                     _ if watchdog.get().is_some_and(|at| now >= at) => Some(Box::new(watchdog_fired)),
-                    _ if pin_events.load(Ordering::Relaxed) <= now => Some(Box::new(pin_event_due)),
+                    _ if events.at_us() <= now => Some(Box::new(device_event_due)),
                     _ => None,
                 };
                 let Some(interrupt) = interrupt else {
@@ -462,10 +467,11 @@ impl DeadlineWatch {
 }
 
 /// Runs on the interpreter thread when the watcher saw device time pass a pin
-/// device's next change: brings the pins up to now and runs pin handlers.
-fn pin_event_due(vm: &VirtualMachine) -> PyResult<()> {
+/// device's next change or an alarm: brings the pins up to now and runs the
+/// handlers.
+fn device_event_due(vm: &VirtualMachine) -> PyResult<()> {
     lock(&state::board()).sync();
-    crate::pin_irq::run_pending(vm)
+    crate::irq_task::run_pending(vm)
 }
 
 /// Runs on the interpreter thread when the watcher saw the watchdog deadline

@@ -9,6 +9,7 @@ use pycom_board::{Board, BootKind};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
 use rustpython_vm::{PyObjectRef, PyRef, VirtualMachine};
 
+use crate::modules::alarm::Alarm;
 use crate::modules::pin::Pin;
 use crate::{Console, StopRequest};
 
@@ -42,10 +43,16 @@ pub struct RunState {
     pub i2c: HashMap<u8, PyRef<crate::modules::i2c::I2c>>,
     /// The `machine.SPI` objects made since boot, by bus (one per bus).
     pub spi: HashMap<u8, PyRef<crate::modules::spi::Spi>>,
-    /// A pin handler raised: the firmware's interrupt task has ended.
+    /// A handler raised: the firmware's interrupt task has ended.
     pub irq_task_dead: bool,
-    /// Pin handlers are running (they do not nest).
+    /// Handlers are running (they do not nest).
     pub in_irq: bool,
+    /// `machine.disable_irq()`: handlers wait for `enable_irq()`.
+    pub irqs_disabled: bool,
+    /// The armed `Timer.Alarm`s by id: the interrupt task holds them.
+    pub alarms: HashMap<u64, PyRef<Alarm>>,
+    /// The id the last `Timer.Alarm` got.
+    pub next_alarm_id: u64,
     /// The note that `Pin.irq` is not the firmware's was shown.
     pub irq_alias_noted: bool,
     /// Friendly or raw REPL; a soft reset keeps it, a hard reset does not.

@@ -1,9 +1,6 @@
 //! The board's pins as `machine.Pin` and `pycom.pulses_get` use them, on the
 //! board's clock.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-
 use super::Board;
 use crate::ClockMode;
 use crate::pins::{Built, DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Trigger, find_pin};
@@ -100,17 +97,6 @@ impl Board {
     /// device's answer to the script stays in the future until it is waited for.
     pub fn take_pin_irqs(&mut self) -> Vec<PinIrq> {
         self.pins.take_irqs()
-    }
-
-    /// Device time of the next change a wired device makes, if any.
-    pub fn next_pin_event_us(&self) -> Option<u64> {
-        self.pins.next_event_us()
-    }
-
-    /// [`Board::next_pin_event_us`] for a thread that watches device time
-    /// (`u64::MAX` for none).
-    pub fn next_pin_event_handle(&self) -> Arc<AtomicU64> {
-        self.pins.next_event_handle()
     }
 
     /// Sends every pin level change to `trace`.

@@ -21,5 +21,5 @@ pub use device::{
 };
 pub use dht::DhtKind;
 pub use line::{Drive, Level, Pull};
-pub use names::{PinName, find_pin, pin_names, pulled_down_at_boot};
+pub use names::{PinName, RTC_GPIOS, find_pin, pin_names, pulled_down_at_boot};
 pub use schedule::{Schedule, Step};

@@ -4,6 +4,9 @@
 
 use crate::BoardModel;
 
+/// GPIOs in the RTC domain: the only ones `Pin.hold()` and deep-sleep wake-up work on.
+pub const RTC_GPIOS: [u8; 18] = [0, 2, 4, 12, 13, 14, 15, 25, 26, 27, 32, 33, 34, 35, 36, 37, 38, 39];
+
 /// One named pin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PinName {

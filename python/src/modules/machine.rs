@@ -1,16 +1,19 @@
-//! `machine` / `umachine`: resets, the watchdog, pins, the SD card and SoC facts.
+//! `machine` / `umachine`: resets, sleeps, the watchdog, pins, timers, the
+//! RTC, the SD card and SoC facts.
 
 pub(crate) use machine::module_def;
 
 #[rustpython_vm::pymodule]
 pub(crate) mod machine {
+    use pycom_board::sleep::{SleepEnd, WakeMode, WakePins, WakeReason};
     use pycom_board::{BootKind, ResetCause};
     use rustpython_vm::builtins::PyType;
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::types::Constructor;
     use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
-    use crate::args::{arity, get_int, optional_arg};
+    use crate::StopRequest;
+    use crate::args::{arity, get_int, optional_arg, parse_args};
     use crate::modules::time::CPU_HZ;
     use crate::state::{self, board, lock};
 
@@ -32,6 +35,25 @@ pub(crate) mod machine {
     /// Supply dip.
     #[pyattr]
     const BROWN_OUT_RESET: u8 = ResetCause::BrownOut as u8;
+
+    /// Not woken from a sleep.
+    #[pyattr]
+    const PWRON_WAKE: u8 = WakeReason::PowerOn as u8;
+    /// Woken by `pin_sleep_wakeup` pins.
+    #[pyattr]
+    const PIN_WAKE: u8 = WakeReason::Pin as u8;
+    /// Woken by the sleep timer.
+    #[pyattr]
+    const RTC_WAKE: u8 = WakeReason::Rtc as u8;
+    /// Woken by the ULP co-processor.
+    #[pyattr]
+    const ULP_WAKE: u8 = WakeReason::Ulp as u8;
+    /// `pin_sleep_wakeup` mode: wake when all pins are low.
+    #[pyattr]
+    const WAKEUP_ALL_LOW: u8 = WakeMode::AllLow as u8;
+    /// `pin_sleep_wakeup` mode: wake when any pin is high.
+    #[pyattr]
+    const WAKEUP_ANY_HIGH: u8 = WakeMode::AnyHigh as u8;
 
     fn request_reset(kind: BootKind, vm: &VirtualMachine) -> PyResult<()> {
         state::with(|s| s.reset = Some(kind));
@@ -80,11 +102,12 @@ pub(crate) mod machine {
         Ok(CPU_HZ)
     }
 
-    /// `unique_id()`: the 6-byte Wi-Fi MAC (Espressif OUI).
+    /// `unique_id()`: the chip's base MAC, the Wi-Fi station MAC (kept with
+    /// the device image, see `pycom_board::Board::base_mac`).
     #[pyfunction]
     fn unique_id(args: FuncArgs, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
         arity(&args, 0, 0, vm)?;
-        Ok(vec![0x30, 0xAE, 0xA4, 0x00, 0x00, 0x01])
+        Ok(lock(&board()).base_mac().to_vec())
     }
 
     /// `idle()`: yields; on the virtual board the clock moves on by one tick.
@@ -94,17 +117,196 @@ pub(crate) mod machine {
         crate::modules::time::device_sleep(1000, vm)
     }
 
-    /// `disable_irq()`: returns the previous interrupt state.
+    /// `rng()`: 24 random bits from the hardware RNG.
     #[pyfunction]
-    fn disable_irq(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u8> {
+    fn rng(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u32> {
+        arity(&args, 0, 0, vm)?;
+        let bytes = crate::rng::random_bytes(3);
+        Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], 0]))
+    }
+
+    /// `temperature()`: the die temperature sensor's raw reading (about
+    /// degrees Fahrenheit on a board at room temperature).
+    #[pyfunction]
+    fn temperature(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u8> {
+        arity(&args, 0, 0, vm)?;
+        Ok(crate::soc::DIE_TEMPERATURE_RAW)
+    }
+
+    /// `info()`: the FreeRTOS tasks' stack water marks and the free heap.
+    #[pyfunction]
+    fn info(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        arity(&args, 0, 0, vm)?;
+        let model = lock(&board()).model();
+        crate::console::write(&crate::soc::info_report(model), vm)
+    }
+
+    /// `flash_encrypt()`: flash encryption is off.
+    #[pyfunction]
+    fn flash_encrypt(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u8> {
         arity(&args, 0, 0, vm)?;
         Ok(0)
     }
 
-    /// `enable_irq([state])`.
+    /// `secure_boot()`: secure boot is off.
+    #[pyfunction]
+    fn secure_boot(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u8> {
+        arity(&args, 0, 0, vm)?;
+        Ok(0)
+    }
+
+    /// `disable_irq()`: holds pin and alarm handlers back until `enable_irq`;
+    /// returns the previous state (the `PS` register's value).
+    #[pyfunction]
+    fn disable_irq(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u32> {
+        arity(&args, 0, 0, vm)?;
+        let was_disabled = state::with(|s| std::mem::replace(&mut s.irqs_disabled, true));
+        Ok(crate::soc::ps_register(was_disabled))
+    }
+
+    /// `enable_irq([state])`: restores `state` (enables without one); held
+    /// handlers run now.
     #[pyfunction]
     fn enable_irq(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        optional_arg(args, vm).map(|_| ())
+        let disabled = match optional_arg(args, vm)? {
+            Some(ps) => crate::soc::ps_disables_irqs(get_int(&ps, vm)? as u32),
+            None => false,
+        };
+        state::with(|s| s.irqs_disabled = disabled);
+        crate::irq_task::run_pending(vm)
+    }
+
+    /// The sleep time of `deepsleep([ms])` / `sleep([ms])` in µs (`None`: no timer).
+    fn sleep_us(ms: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<Option<u64>> {
+        let Some(ms) = ms else { return Ok(None) };
+        let ms = crate::args::get_int_truncated(ms, vm)?;
+        // The firmware hands the product to an unsigned timer: negative is "very long".
+        Ok(Some((ms as u64).wrapping_mul(1000)))
+    }
+
+    /// The run's deadline (`--timeout`), which ends any sleep.
+    fn deadline() -> (Option<u64>, Option<StopRequest>) {
+        state::with(|s| s.timeout.clone()).map_or((None, None), |(at, request)| (Some(at), Some(request)))
+    }
+
+    /// Ends the run for a sleep that nothing will ever end.
+    fn sleep_forever(vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptionRef {
+        let reason = "the board sleeps with no timer and no wake-up pin that will change: the run ends".to_owned();
+        state::stop(StopRequest { reason, exit_code: 0 }, vm)
+    }
+
+    /// `deepsleep([ms])`: powers the board down (RAM and Python state are
+    /// lost, the RTC and flash kept) for `ms`, or until a wake-up pin; the
+    /// board then boots with `DEEPSLEEP_RESET`.
+    #[pyfunction]
+    fn deepsleep(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        arity(&args, 0, 1, vm)?;
+        let duration = sleep_us(args.args.first(), vm)?;
+        let (at, request) = deadline();
+        let end = lock(&board()).deep_sleep(duration, at);
+        match (end, request) {
+            (SleepEnd::Deadline, Some(request)) => Err(state::stop(request, vm)),
+            (SleepEnd::Never, _) => Err(sleep_forever(vm)),
+            _ => request_reset(BootKind::Hard(ResetCause::DeepSleep), vm),
+        }
+    }
+
+    /// `sleep([ms, resume_wifi_ble])`: light sleep for `ms`, or until a
+    /// wake-up pin; RAM is kept and the call returns. Handlers held while
+    /// the CPU slept run on return.
+    #[pyfunction]
+    fn sleep(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        arity(&args, 0, 2, vm)?;
+        let duration = sleep_us(args.args.first(), vm)?;
+        if let Some(resume) = args.args.get(1) {
+            resume.clone().try_to_bool(vm)?;
+        }
+        let (at, request) = deadline();
+        let end = lock(&board()).light_sleep(duration, at);
+        match (end, request) {
+            (SleepEnd::Deadline, Some(request)) => Err(state::stop(request, vm)),
+            (SleepEnd::Never, _) => Err(sleep_forever(vm)),
+            _ => crate::irq_task::run_pending(vm),
+        }
+    }
+
+    /// `remaining_sleep_time()`: ms the last timed sleep had left when the
+    /// board woke early (0 if it slept it out).
+    #[pyfunction]
+    fn remaining_sleep_time(args: FuncArgs, vm: &VirtualMachine) -> PyResult<u64> {
+        arity(&args, 0, 0, vm)?;
+        Ok(lock(&board()).remaining_sleep_ms())
+    }
+
+    /// `pin_sleep_wakeup(pins, mode, enable_pull=False)`: the RTC pins that
+    /// wake the board from a sleep, all low or any high.
+    #[pyfunction]
+    fn pin_sleep_wakeup(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let mut args = parse_args(args, &["pins", "mode", "enable_pull"], &[], vm)?;
+        let pins = args.remove("pins").ok_or_else(|| vm.new_type_error("'pins' argument required"))?;
+        let mode = args.remove("mode").ok_or_else(|| vm.new_type_error("'mode' argument required"))?;
+        let pins = crate::args::get_array(&pins, vm)?;
+        let mode = get_int(&mode, vm)?;
+        let mode = WakeMode::from_value(i64::from(mode))
+            .ok_or_else(|| vm.new_value_error(format!("invalid wakeup mode {mode}")))?;
+        if let Some(pull) = args.remove("enable_pull") {
+            pull.try_to_bool(vm)?;
+        }
+        let mut mask = 0u64;
+        for pin in &pins {
+            mask |= 1 << crate::modules::pin::find(pin, vm)?.gpio();
+        }
+        let wake = WakePins::new(mask, mode).map_err(|e| vm.new_value_error(e.to_string()))?;
+        lock(&board()).set_wake_pins(wake);
+        Ok(())
+    }
+
+    /// `wake_reason()`: `(reason, pins)`, the pins (a list) only for `PIN_WAKE`.
+    #[pyfunction]
+    fn wake_reason(args: FuncArgs, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        arity(&args, 0, 0, vm)?;
+        let (reason, mask) = lock(&board()).wake_reason();
+        let pins = if reason == WakeReason::Pin {
+            let mut list = Vec::new();
+            for gpio in (0..64u8).filter(|gpio| mask & 1 << gpio != 0) {
+                list.push(crate::modules::pin::by_gpio(gpio, vm)?.into());
+            }
+            vm.ctx.new_list(list).into()
+        } else {
+            vm.ctx.none()
+        };
+        Ok(vm.ctx.new_tuple(vec![vm.ctx.new_int(reason as u8).into(), pins]).into())
+    }
+
+    /// `Timer`: `Timer.Alarm`, `Timer.Chrono`, `Timer.sleep_us`.
+    #[pyattr(name = "Timer")]
+    fn timer_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::timer::class()
+    }
+
+    /// `RTC(id=0, datetime=None, source=None)`.
+    #[pyattr(name = "RTC")]
+    fn rtc_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::rtc::class()
+    }
+
+    /// `mem8`, `mem16`, `mem32`: the SoC's memory-mapped registers, which the
+    /// virtual board does not model; any access raises `OSError(ENODEV)`.
+    #[pyattr]
+    fn mem8(vm: &VirtualMachine) -> PyObjectRef {
+        crate::modules::mem::window(1, vm)
+    }
+
+    /// See `mem8`.
+    #[pyattr]
+    fn mem16(vm: &VirtualMachine) -> PyObjectRef {
+        crate::modules::mem::window(2, vm)
+    }
+
+    /// See `mem8`.
+    #[pyattr]
+    fn mem32(vm: &VirtualMachine) -> PyObjectRef {
+        crate::modules::mem::window(4, vm)
     }
 
     /// `Pin(id, mode=IN, pull=None, *, value, alt)`.

@@ -7,7 +7,9 @@ use rustpython_vm::builtins::PyModuleDef;
 
 use crate::frozen;
 
+pub mod alarm;
 pub mod board_modules;
+pub mod chrono;
 pub mod cmath;
 pub mod errno;
 pub mod flashfs;
@@ -15,13 +17,16 @@ pub mod gc;
 pub mod i2c;
 pub mod machine;
 pub mod math;
+pub mod mem;
 pub mod micropython;
 pub mod os;
 pub mod pin;
 pub mod pycom;
 pub mod spi;
+pub mod rtc;
 pub mod sys;
 pub mod time;
+pub mod timer;
 pub mod ubinascii;
 pub mod ucrypto;
 pub mod uhashlib;

@@ -1,7 +1,7 @@
 //! `machine.Pin`: one object per named pin, as the firmware's static pin
 //! objects, with its cached mode, pull, output value and callback.
 
-use pycom_board::pins::{Level, PinMode, Pull, Trigger};
+use pycom_board::pins::{Level, PinMode, Pull, RTC_GPIOS, Trigger};
 use rustpython_vm::builtins::{PyStr, PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::common::lock::PyMutex;
@@ -24,8 +24,6 @@ const PULL_UP: i32 = 1;
 const PULL_DOWN: i32 = 2;
 /// The firmware's text for every bad pin argument.
 pub(crate) const INVALID: &str = "invalid argument(s) value";
-/// GPIOs in the RTC domain, the only ones `hold()` works on.
-const RTC_GPIOS: [u8; 18] = [0, 2, 4, 12, 13, 14, 15, 25, 26, 27, 32, 33, 34, 35, 36, 37, 38, 39];
 
 /// The firmware's RAM copy of a pin's settings.
 #[derive(Debug)]
@@ -98,6 +96,18 @@ pub(crate) fn find(id: &PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<Pin>
     }
     let name = id.downcast_ref::<PyStr>().and_then(|s| s.to_str().map(str::to_owned)).unwrap_or_default();
     let found = lock(&board()).find_pin(&name).ok_or_else(|| vm.new_value_error(INVALID))?;
+    object(found, vm)
+}
+
+/// The pin object of GPIO `gpio` (`ValueError` if the board has no pin on it).
+pub(crate) fn by_gpio(gpio: u8, vm: &VirtualMachine) -> PyResult<PyRef<Pin>> {
+    let model = lock(&board()).model();
+    let found = pycom_board::pins::pin_names(model).iter().find(|p| p.gpio == gpio);
+    object(*found.ok_or_else(|| vm.new_value_error(INVALID))?, vm)
+}
+
+/// The one object of a named pin, made at its first use in this boot.
+fn object(found: pycom_board::pins::PinName, vm: &VirtualMachine) -> PyResult<PyRef<Pin>> {
     if let Some(pin) = state::with(|s| s.pins.get(&found.gpio).cloned()) {
         return Ok(pin);
     }
@@ -174,7 +184,7 @@ impl Pin {
                 None
             }
         };
-        crate::pin_irq::run_pending(vm)?;
+        crate::irq_task::run_pending(vm)?;
         Ok(result)
     }
 
@@ -201,7 +211,7 @@ impl Pin {
         }
         self.set_trigger(0);
         self.configure();
-        crate::pin_irq::run_pending(vm)
+        crate::irq_task::run_pending(vm)
     }
 
     fn register(&self, trigger: u32, callback: Option<Callback>, vm: &VirtualMachine) -> PyResult<()> {
@@ -214,7 +224,7 @@ impl Pin {
             }
             _ => self.settings.lock().callback = None,
         }
-        crate::pin_irq::run_pending(vm)
+        crate::irq_task::run_pending(vm)
     }
 }
 
@@ -332,7 +342,7 @@ impl Pin {
         method_arity(&args, 0, 0, vm)?;
         let value = !zelf.settings.lock().value;
         zelf.write(value);
-        crate::pin_irq::run_pending(vm)
+        crate::irq_task::run_pending(vm)
     }
 
     /// `id()`: the module name (`'P10'`), whatever name found the pin.
@@ -350,7 +360,7 @@ impl Pin {
         let Some(mode) = args.args.first() else { return Ok(Some(zelf.settings.lock().mode)) };
         zelf.settings.lock().mode = check_mode(mode, vm)?;
         zelf.configure();
-        crate::pin_irq::run_pending(vm)?;
+        crate::irq_task::run_pending(vm)?;
         Ok(None)
     }
 
@@ -364,7 +374,7 @@ impl Pin {
         };
         zelf.settings.lock().pull = check_pull(pull, vm)?;
         zelf.configure();
-        crate::pin_irq::run_pending(vm)?;
+        crate::irq_task::run_pending(vm)?;
         Ok(None)
     }
 

@@ -101,15 +101,17 @@ mod time {
         }
         match clock.mode() {
             ClockMode::Virtual => loop {
-                // With pin handlers armed, stop at each device event so they
-                // run at the time of their edge.
+                // Stop at each alarm and, with pin handlers armed, at each
+                // device event, so handlers run at the time of their event
+                // (unless they are held back).
+                let stops = !crate::irq_task::held();
                 let (now, next) = {
                     let b = lock(&board);
-                    (b.now_us(), b.next_pin_event_us())
+                    (b.now_us(), b.next_event_us(crate::irq_task::armed()).filter(|_| stops))
                 };
-                let step_to = next.filter(|&at| at < until && crate::pin_irq::armed()).unwrap_or(until);
+                let step_to = next.filter(|&at| at < until).unwrap_or(until);
                 lock(&board).wait_us(step_to.saturating_sub(now));
-                crate::pin_irq::run_pending(vm)?;
+                crate::irq_task::run_pending(vm)?;
                 if step_to >= until {
                     break;
                 }
@@ -120,7 +122,7 @@ mod time {
                     let step = left.min(REALTIME_STEP_US);
                     clock.wait_us(step);
                     lock(&board).sync();
-                    crate::pin_irq::run_pending(vm)?;
+                    crate::irq_task::run_pending(vm)?;
                     vm.check_signals()?;
                     left -= step;
                 }
@@ -208,10 +210,11 @@ mod time {
     }
 
     fn rtc_seconds() -> i64 {
-        (lock(&board()).now_us() / 1_000_000) as i64
+        lock(&board()).rtc_epoch_us().div_euclid(1_000_000)
     }
 
-    /// `time()`: seconds since 1970 from the RTC, which starts at 0 on power-on.
+    /// `time()`: seconds since 1970 from the RTC (`machine.RTC`), which starts
+    /// at 0 at every hard boot except a wake from deep sleep.
     #[pyfunction(name = "time")]
     fn time_(args: FuncArgs, vm: &VirtualMachine) -> PyResult<i64> {
         arity(&args, 0, 0, vm)?;

@@ -1,0 +1,187 @@
+//! The board's timers as the firmware's `machine` module uses them: the alarm
+//! timer, the RTC, sleeps and what wakes the chip from them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::Board;
+use crate::ClockMode;
+use crate::alarms::AlarmsFull;
+use crate::rtc::RtcMemoryTooLong;
+use crate::sleep::{SleepEnd, WakePins, WakeReason};
+
+/// Longest a real-time sleep blocks before it looks at the wake-up pins again.
+const REALTIME_SLEEP_STEP_US: u64 = 10_000;
+
+/// The device times of the next pin change and the next alarm, for a thread
+/// that watches device time.
+#[derive(Clone, Debug)]
+pub struct NextEvent {
+    pins: Arc<AtomicU64>,
+    alarms: Arc<AtomicU64>,
+}
+
+impl NextEvent {
+    /// The earliest of them (`u64::MAX` for none).
+    pub fn at_us(&self) -> u64 {
+        self.pins.load(Ordering::Relaxed).min(self.alarms.load(Ordering::Relaxed))
+    }
+}
+
+impl Board {
+    /// Arms alarm `id` to fire `interval_us` from now (again every interval if `periodic`).
+    pub fn arm_alarm(&mut self, id: u64, interval_us: u64, periodic: bool) -> Result<(), AlarmsFull> {
+        let now = self.clock.now_us();
+        self.alarms.arm(id, interval_us, periodic, now)
+    }
+
+    /// Disarms alarm `id`; returns whether it was armed.
+    pub fn cancel_alarm(&mut self, id: u64) -> bool {
+        self.alarms.cancel(id)
+    }
+
+    /// Whether alarm `id` is armed.
+    pub fn alarm_armed(&self, id: u64) -> bool {
+        self.alarms.is_armed(id)
+    }
+
+    /// Fires the earliest alarm due by now: its id, or `None`.
+    pub fn fire_due_alarm(&mut self) -> Option<u64> {
+        let now = self.clock.now_us();
+        self.alarms.fire_due(now).map(|(id, _)| id)
+    }
+
+    /// Device time of the next event a sleep must stop at: the next alarm and,
+    /// when `pins` (pin handlers are armed), the next change of a wired device.
+    pub fn next_event_us(&self, pins: bool) -> Option<u64> {
+        let pin = self.pins.next_event_us().filter(|_| pins);
+        [pin, self.alarms.next_due_us()].into_iter().flatten().min()
+    }
+
+    /// [`Board::next_event_us`] (pins always included) for a thread that watches device time.
+    pub fn next_event_handle(&self) -> NextEvent {
+        NextEvent { pins: self.pins.next_event_handle(), alarms: self.alarms.next_due_handle() }
+    }
+
+    /// The RTC's time: microseconds since 1970.
+    pub fn rtc_epoch_us(&self) -> i64 {
+        self.rtc.epoch_us(self.clock.now_us())
+    }
+
+    /// Sets the RTC's time (`RTC.init`).
+    pub fn set_rtc_epoch_us(&mut self, epoch_us: i64) {
+        let now = self.clock.now_us();
+        self.rtc.set_epoch_us(epoch_us, now);
+    }
+
+    /// `RTC.memory()`.
+    pub fn rtc_memory(&self) -> Vec<u8> {
+        self.rtc.memory().to_vec()
+    }
+
+    /// `RTC.memory(data)`.
+    pub fn set_rtc_memory(&mut self, data: &[u8]) -> Result<(), RtcMemoryTooLong> {
+        self.rtc.set_memory(data)
+    }
+
+    /// `RTC.synced()`.
+    pub fn rtc_synced(&self) -> bool {
+        self.rtc.synced()
+    }
+
+    /// `RTC.ntp_sync(...)`: SNTP starts over; with no network no answer comes.
+    pub fn start_rtc_sync(&mut self) {
+        self.rtc.start_sync();
+    }
+
+    /// `machine.pin_sleep_wakeup(...)`.
+    pub fn set_wake_pins(&mut self, pins: WakePins) {
+        self.sleep.wake_pins = Some(pins);
+    }
+
+    /// `machine.wake_reason()`: why this boot woke, and the pins that woke it.
+    pub fn wake_reason(&self) -> (WakeReason, u64) {
+        self.sleep.woke.unwrap_or((WakeReason::PowerOn, 0))
+    }
+
+    /// `machine.remaining_sleep_time()`: ms the last timed sleep had left when
+    /// the board woke (0 when it slept it out).
+    pub fn remaining_sleep_ms(&self) -> u64 {
+        self.sleep.remaining_ms
+    }
+
+    /// `machine.sleep([ms])`: light sleep for `duration_us` (until a wake-up
+    /// pin without one), or until `deadline_us`. RAM is kept; the alarm timer
+    /// is clock-gated, so armed alarms fire as much later as the sleep lasted.
+    pub fn light_sleep(&mut self, duration_us: Option<u64>, deadline_us: Option<u64>) -> SleepEnd {
+        let start = self.clock.now_us();
+        let end = self.sleep_for(duration_us, deadline_us);
+        self.alarms.postpone(self.clock.now_us() - start);
+        end
+    }
+
+    /// `machine.deepsleep([ms])`: the heartbeat stops, the watchdog and the
+    /// CPU are off, and the board sleeps for `duration_us` (until a wake-up pin
+    /// without one), or until `deadline_us`. The next boot is a
+    /// `DEEPSLEEP_RESET` that reports how the sleep ended.
+    pub fn deep_sleep(&mut self, duration_us: Option<u64>, deadline_us: Option<u64>) -> SleepEnd {
+        self.set_heartbeat(false);
+        self.watchdog.stop();
+        self.alarms.clear();
+        let end = self.sleep_for(duration_us, deadline_us);
+        self.sleep.pending_wake = match end {
+            SleepEnd::Pins(mask) => Some((WakeReason::Pin, mask)),
+            _ => Some((WakeReason::Rtc, 0)),
+        };
+        end
+    }
+
+    /// A hard boot: a deep-sleep wake keeps the RTC and reports the wake
+    /// reason, any other restarts the RTC at 1970 (`rtc_init0`). Both work out
+    /// the time the last timed sleep had left (`machine_init0`).
+    pub(super) fn wake_timers(&mut self, cause: crate::ResetCause, start: u64) {
+        let pending = self.sleep.pending_wake.take();
+        if cause == crate::ResetCause::DeepSleep {
+            self.sleep.woke = pending;
+        } else {
+            self.sleep.woke = None;
+            self.rtc.set_epoch_us(0, start);
+        }
+        let now = self.rtc.epoch_us(start);
+        self.sleep.remaining_ms =
+            self.sleep.expected_wakeup_us.map_or(0, |at| u64::try_from(at.saturating_sub(now) / 1000).unwrap_or(0));
+    }
+
+    /// Sleeps with the CPU off: until `duration_us` passes, a wake-up pin wakes
+    /// the chip, or `deadline_us` comes (first, on a tie). Records when a timed
+    /// sleep is expected to end, as the firmware does in RTC memory.
+    fn sleep_for(&mut self, duration_us: Option<u64>, deadline_us: Option<u64>) -> SleepEnd {
+        let start = self.clock.now_us();
+        let until = duration_us.map(|us| start.saturating_add(us));
+        self.sleep.expected_wakeup_us = duration_us.map(|us| self.rtc.epoch_us(start).saturating_add(us as i64));
+        let wake_pins = self.sleep.wake_pins;
+        loop {
+            self.sync();
+            let now = self.clock.now_us();
+            if deadline_us.is_some_and(|at| now >= at) {
+                return SleepEnd::Deadline;
+            }
+            if until.is_some_and(|at| now >= at) {
+                return SleepEnd::Timer;
+            }
+            let pins = &mut self.pins;
+            if let Some(mask) = wake_pins.and_then(|wake| wake.waking(|gpio| pins.level(gpio, now).read())) {
+                return SleepEnd::Pins(mask);
+            }
+            let pin_change = wake_pins.and(self.pins.next_event_us());
+            let Some(step_to) = [until, deadline_us, pin_change].into_iter().flatten().min() else {
+                return SleepEnd::Never;
+            };
+            let step = step_to.saturating_sub(now);
+            match self.clock.mode() {
+                ClockMode::Virtual => self.wait_us(step),
+                ClockMode::Realtime => self.wait_us(step.min(REALTIME_SLEEP_STEP_US)),
+            }
+        }
+    }
+}
