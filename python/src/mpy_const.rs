@@ -51,7 +51,9 @@ pub fn fold(source: &str) -> Result<Cow<'_, str>, NotAnInteger> {
     if folder.edits.is_empty() {
         return Ok(Cow::Borrowed(source));
     }
+    // The walk meets an `elif` test twice; each name is replaced once.
     folder.edits.sort_by_key(|edit| edit.0);
+    folder.edits.dedup_by_key(|edit| edit.0);
     let mut out = String::with_capacity(source.len());
     let mut at = 0;
     for (start, end, text) in folder.edits {
@@ -186,6 +188,14 @@ mod tests {
     #[test]
     fn an_underscore_constant_is_not_stored() {
         assert_eq!(fold("_A = const(2)\n_B = const(_A << 3)\nprint(_B)\n").unwrap(), "pass\npass\nprint((16))\n");
+    }
+
+    #[test]
+    fn a_name_in_an_elif_test_is_replaced_once() {
+        assert_eq!(
+            fold("A = const(1)\nif x:\n    pass\nelif y is A:\n    pass\n").unwrap(),
+            "A = const(1)\nif x:\n    pass\nelif y is (1):\n    pass\n"
+        );
     }
 
     #[test]
