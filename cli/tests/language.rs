@@ -215,3 +215,22 @@ fn a_const_that_is_not_an_integer_is_the_boards_syntax_error() {
         ]
     );
 }
+
+#[test]
+fn a_module_prints_as_micropythons() {
+    let device = Device::new();
+    ok(device.run("open('/flash/lib/mod1.py', 'w').write('x = 1\\n')\n"));
+    let run = device.run("import sys, mod1\nprint(sys, mod1)\n");
+    assert_eq!(run.lines(), ["<module 'sys'> <module 'mod1' from '/flash/lib/mod1.py'>"], "{}", run.stderr);
+}
+
+#[test]
+fn exec_and_eval_read_source_as_the_board_does() {
+    assert_eq!(
+        snippet(
+            "from micropython import const\nshow(exec, 'A = const(1); A = const(2)')\nshow(exec, 'a = const(x)')\n\
+             show(eval, '\"a\\\\r\\\\nb\"')\nexec('B = const(3)\\nprint(B * 2)')"
+        ),
+        ["SyntaxError: constant must be an integer", "SyntaxError: constant must be an integer", "'a\\r\\nb'", "6",]
+    );
+}

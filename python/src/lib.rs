@@ -15,6 +15,7 @@ mod frozen;
 mod heap;
 mod import_guard;
 mod irq_task;
+mod module_repr;
 mod modules;
 mod mpy_const;
 mod nesting;

@@ -6,7 +6,7 @@
 //! libraries rely on it (constants set in a class body used in module code).
 //! A name starting with `_` is not stored at all; other names are also
 //! assigned as usual. The value must fold to an integer from literals, earlier
-//! constants and `+ - * // % << >> & | ^ ** ~`; anything else is the board's
+//! constants and `+ - * // % << >> & | ^ ** ~`, within 128 bits; anything else is the board's
 //! `SyntaxError: constant must be an integer`.
 //!
 //! The source is rewritten before the runtime compiles it: each use becomes the
@@ -68,7 +68,7 @@ pub fn fold(source: &str) -> Result<Cow<'_, str>, NotAnInteger> {
 /// Walks the module in source order, as the parser meets the names.
 #[derive(Default)]
 struct Folder {
-    consts: HashMap<String, i64>,
+    consts: HashMap<String, i128>,
     /// Replacements: byte range and new text.
     edits: Vec<(usize, usize, String)>,
     error: Option<usize>,
@@ -91,10 +91,10 @@ impl Folder {
     }
 
     /// The integer `expr` folds to with the constants known so far.
-    fn value(&self, expr: &Expr) -> Option<i64> {
+    fn value(&self, expr: &Expr) -> Option<i128> {
         match expr {
             Expr::NumberLiteral(literal) => match &literal.value {
-                Number::Int(int) => int.as_i64(),
+                Number::Int(int) => int.as_u64().map(i128::from),
                 _ => None,
             },
             Expr::Name(name) => self.consts.get(name.id.as_str()).copied(),
@@ -116,7 +116,7 @@ impl Folder {
                     Operator::FloorDiv => floor_div(a, b),
                     Operator::Mod => floor_mod(a, b),
                     Operator::LShift => u32::try_from(b).ok().and_then(|b| a.checked_shl(b)).filter(|v| v >> b == a),
-                    Operator::RShift => u32::try_from(b).ok().map(|b| a >> b.min(63)),
+                    Operator::RShift => u32::try_from(b).ok().map(|b| a >> b.min(127)),
                     Operator::BitAnd => Some(a & b),
                     Operator::BitOr => Some(a | b),
                     Operator::BitXor => Some(a ^ b),
@@ -130,13 +130,13 @@ impl Folder {
 }
 
 /// Python's `a // b`: the quotient rounded down.
-fn floor_div(a: i64, b: i64) -> Option<i64> {
+fn floor_div(a: i128, b: i128) -> Option<i128> {
     let quotient = a.checked_div(b)?;
     Some(if a % b != 0 && (a < 0) != (b < 0) { quotient - 1 } else { quotient })
 }
 
 /// Python's `a % b`: the remainder with the sign of `b`.
-fn floor_mod(a: i64, b: i64) -> Option<i64> {
+fn floor_mod(a: i128, b: i128) -> Option<i128> {
     let remainder = a.checked_rem(b)?;
     Some(if remainder != 0 && (remainder < 0) != (b < 0) { remainder + b } else { remainder })
 }
@@ -149,7 +149,8 @@ impl<'a> Visitor<'a> for Folder {
         let Some((name, value, (start, end))) = Self::const_definition(stmt) else {
             return walk_stmt(self, stmt);
         };
-        let Some(folded) = self.value(value) else {
+        // A second definition would assign to the first one's integer.
+        let Some(folded) = self.value(value).filter(|_| !self.consts.contains_key(name)) else {
             self.error = Some(start);
             return;
         };
@@ -208,6 +209,16 @@ mod tests {
     fn a_value_that_is_not_an_integer_is_an_error() {
         assert_eq!(fold("a = 1\nX = const(1.5)\n"), Err(NotAnInteger { offset: 6 }));
         assert_eq!(fold("X = const(y)\n"), Err(NotAnInteger { offset: 0 }));
+        assert_eq!(fold("A = const(1); A = const(2)\n"), Err(NotAnInteger { offset: 14 }));
+        assert_eq!(fold("A = const(1 << -2)\n"), Err(NotAnInteger { offset: 0 }));
+    }
+
+    #[test]
+    fn constants_may_be_bigger_than_64_bits() {
+        assert_eq!(
+            fold("A = const(0xFFFFFFFFFFFFFFFF)\nB = const((1 << 100) + A)\nprint(B)\n").unwrap(),
+            "A = const(0xFFFFFFFFFFFFFFFF)\nB = const((1 << 100) + (18446744073709551615))\nprint((1267650600246676145570412756991))\n"
+        );
     }
 
     #[test]

@@ -114,8 +114,9 @@ pub fn guard_builtins(helpers: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()
 }
 
 /// Calls the original built-in kept as `unchecked` with `args` once its
-/// source text, if any, fits.
-fn call_checked(unchecked: &'static str, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+/// source text, if any, fits, read as MicroPython reads it
+/// ([`crate::source::lexed`]).
+fn call_checked(unchecked: &'static str, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let source = args.args.first().or_else(|| args.kwargs.get("source"));
     if let Some(source) = source {
         let text = if let Some(text) = source.downcast_ref::<PyStr>() {
@@ -123,8 +124,17 @@ fn call_checked(unchecked: &'static str, args: FuncArgs, vm: &VirtualMachine) ->
         } else {
             source.downcast_ref::<PyBytes>().and_then(|b| std::str::from_utf8(b.as_bytes()).ok().map(str::to_owned))
         };
-        if text.is_some_and(|text| !fits(&text)) {
-            return Err(too_deep(vm));
+        if let Some(text) = text {
+            if !fits(&text) {
+                return Err(too_deep(vm));
+            }
+            if let std::borrow::Cow::Owned(lexed) = crate::source::lexed(&text, "<string>", vm)? {
+                let lexed = vm.ctx.new_str(lexed).into();
+                match args.args.first_mut() {
+                    Some(first) => *first = lexed,
+                    None => drop(args.kwargs.insert("source".to_owned(), lexed)),
+                }
+            }
         }
     }
     let helpers = crate::import_guard::import_hidden(crate::prelude::HELPERS, vm)?;

@@ -27,18 +27,29 @@ pub fn compile(source: &str, mode: Mode, path: &str, vm: &VirtualMachine) -> PyR
     if !crate::nesting::fits(source) {
         return Err(crate::nesting::too_deep(vm));
     }
-    let source = lf_line_ends(source);
-    let source = crate::mpy_const::fold(&source).map_err(|e| {
-        let line = source[..e.offset].matches('\n').count() + 1;
-        let exc = vm.new_exception_msg(vm.ctx.exceptions.syntax_error.to_owned(), NotAnInteger::MESSAGE.into());
-        at_line(exc, path, line, vm)
-    })?;
+    let source = lexed(source, path, vm)?;
     let error = match vm.compile(&source, mode, path.to_owned()) {
         Ok(code) => return Ok(code),
         Err(error) => error,
     };
     let Some(expanded) = expand_indentation_tabs(&source) else { return Err(syntax_error(&error, path, vm)) };
     vm.compile(&expanded, mode, path.to_owned()).map_err(|e| syntax_error(&e, path, vm))
+}
+
+/// `source` as MicroPython's lexer and parser hand it on: line ends as LF and
+/// `const()` names folded in; a `const()` that is not an integer raises the
+/// board's `SyntaxError` at its line of `path`.
+pub fn lexed<'a>(source: &'a str, path: &str, vm: &VirtualMachine) -> PyResult<std::borrow::Cow<'a, str>> {
+    let source = lf_line_ends(source);
+    match crate::mpy_const::fold(&source) {
+        Ok(std::borrow::Cow::Borrowed(_)) => Ok(source),
+        Ok(std::borrow::Cow::Owned(folded)) => Ok(folded.into()),
+        Err(e) => {
+            let line = source[..e.offset].matches('\n').count() + 1;
+            let exc = vm.new_exception_msg(vm.ctx.exceptions.syntax_error.to_owned(), NotAnInteger::MESSAGE.into());
+            Err(at_line(exc, path, line, vm))
+        }
+    }
 }
 
 /// `source` with every CR LF and lone CR read as LF, as the lexer reads it.

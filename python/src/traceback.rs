@@ -74,13 +74,19 @@ fn name_error_text(text: String) -> String {
 
 /// Makes `str()` of an `OSError` and a `NameError` read as MicroPython's
 /// (`[Errno 2] ENOENT`, `(2, 'x')` for two arguments, `name 'x' isn't
-/// defined`) by giving the types [`message`] as `__str__`.
+/// defined`) by giving the types [`message`] as `__str__`; a `SyntaxError`
+/// reads as its message alone, without the runtime's `(file, line N)`.
 pub fn install_exception_str(vm: &VirtualMachine) {
     for class in [vm.ctx.exceptions.os_error, vm.ctx.exceptions.name_error] {
         let str_method =
             vm.new_method("__str__", class, |exc: PyBaseExceptionRef, vm: &VirtualMachine| message(&exc, vm));
         class.set_attr(vm.ctx.intern_str("__str__"), str_method.into());
     }
+    let syntax_error = vm.ctx.exceptions.syntax_error;
+    let str_method = vm.new_method("__str__", syntax_error, |exc: PyBaseExceptionRef, vm: &VirtualMachine| {
+        exc.args().as_slice().first().map_or_else(String::new, |first| str_of(first, vm))
+    });
+    syntax_error.set_attr(vm.ctx.intern_str("__str__"), str_method.into());
 }
 
 /// The full MicroPython traceback of `exc`, ending with a newline. As
