@@ -13,10 +13,12 @@ use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard, Volume};
 use crate::nvs::PycomNvs;
 use crate::ota::{OtaFinish, OtaWrite, Updater};
 use crate::pins::PinBank;
+use crate::uart::UartPort;
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
 mod pin_access;
+mod uart_access;
 
 /// Where the `nvs` partition is when the table does not say (every Pycom layout).
 const DEFAULT_NVS: (u32, u32) = (0x9000, 0x7000);
@@ -73,6 +75,7 @@ pub struct Board {
     safe_boot_pin_us: Option<u64>,
     watchdog: Watchdog,
     pins: PinBank,
+    uarts: [UartPort; 2],
     pin_mark_us: Option<u64>,
     updater: Updater,
     diff_update: bool,
@@ -100,6 +103,7 @@ impl Board {
             safe_boot_pin_us: None,
             watchdog: Watchdog::default(),
             pins: PinBank::default(),
+            uarts: Default::default(),
             pin_mark_us: None,
             updater: Updater::default(),
             diff_update: false,
@@ -142,6 +146,9 @@ impl Board {
         self.sd_mount = None;
         self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
         self.pin_mark_us = None;
+        for port in &mut self.uarts {
+            port.close(start + waited);
+        }
         self.led.reset(self.config.block().heartbeat_on_boot(), start + waited);
         Ok(())
     }

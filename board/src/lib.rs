@@ -19,6 +19,7 @@ mod model;
 pub mod nvs;
 mod ota;
 pub mod pins;
+pub mod uart;
 mod watchdog;
 
 pub use board::{Board, BootKind, ResetCause};

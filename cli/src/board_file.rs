@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [[device]]
-//! kind = "dht22"        # dht11, dht22, button, waveform
+//! kind = "dht22"        # dht11, dht22, button, waveform, uart
 //! pin = "P10"           # a P- or G-name
 //! temperature = 21.5    # or [{ at_ms = 0, value = 21.5 }, { at_ms = 60000, value = 23.0 }]
 //! humidity = 48.0
@@ -12,8 +12,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 use pycom_board::pins::{DeviceError, DeviceSpec, find_pin};
-use pycom_board::{Board, BoardModel};
+use pycom_board::{Board, BoardModel, Radio};
 use serde::Deserialize;
+
+use crate::{uart_bridge, uart_link};
 
 /// Largest board file read: far more than the devices and waveforms the
 /// board's pins can carry.
@@ -43,18 +45,37 @@ pub fn load(path: &Path, model: BoardModel) -> Result<Devices> {
 pub fn parse(text: &str, model: BoardModel) -> Result<Devices> {
     let file: BoardFile = toml::from_str(text)?;
     for spec in &file.device {
-        let checked = match find_pin(model, spec.pin()) {
-            None => Err(DeviceError::UnknownPin { pin: spec.pin().to_owned() }),
-            Some(_) => spec.build().map(drop),
+        let checked = match spec.pin() {
+            Some(pin) if find_pin(model, pin).is_none() => Err(DeviceError::UnknownPin { pin: pin.to_owned() }),
+            _ => spec.check(),
         };
         checked.map_err(|e| anyhow!("{e} on a {model}"))?;
+        if let DeviceSpec::Uart(uart) = spec {
+            if uart.uart == 2 && model.has(Radio::Lte) {
+                anyhow::bail!("uart device on UART 2: the LTE modem has UART 2 on a {model}");
+            }
+            if let Some(bridge) = &uart.bridge {
+                uart_link::parse_endpoint(bridge).map_err(|e| anyhow!("uart device on UART {}: bridge {e}", uart.uart))?;
+            }
+        }
     }
     Ok(Devices(file.device))
 }
 
 impl Devices {
-    /// Wires the devices to `board`; returns the GPIOs they are on.
-    pub fn attach(&self, board: &mut Board) -> Result<Vec<u8>> {
-        self.0.iter().map(|spec| Ok(board.attach_device(spec)?)).collect()
+    /// Wires the devices to `board`, opening the host ends of UART bridges
+    /// (each prints where it is, as `serve` does).
+    pub fn attach(&self, board: &mut Board) -> Result<()> {
+        for spec in &self.0 {
+            match spec {
+                DeviceSpec::Uart(uart) if uart.bridge.is_some() => {
+                    let endpoint = uart_link::parse_endpoint(uart.bridge.as_deref().unwrap_or_default())
+                        .map_err(|e| anyhow!(e))?;
+                    board.attach_uart_peer(uart.uart, uart_bridge::open(&endpoint)?)?;
+                }
+                _ => drop(board.attach_device(spec)?),
+            }
+        }
+        Ok(())
     }
 }

@@ -6,18 +6,32 @@ use std::sync::atomic::AtomicU64;
 
 use super::Board;
 use crate::ClockMode;
+use crate::uart::{Loopback, ScriptedPeer, UartPeer, UartSpecError};
 use crate::pins::{DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Trigger, find_pin};
 
 /// Device time from a `pulses_get` call to its RMT receiver running.
 pub const RMT_START_US: u64 = 10;
 
 impl Board {
-    /// Wires the device a board file describes to its pin; returns the GPIO.
-    pub fn attach_device(&mut self, spec: &DeviceSpec) -> Result<u8, DeviceError> {
-        let gpio = self
-            .find_pin(spec.pin())
-            .map(|p| p.gpio)
-            .ok_or_else(|| DeviceError::UnknownPin { pin: spec.pin().to_owned() })?;
+    /// Wires the device a board file describes to its pin (returned as a
+    /// GPIO) or its UART (a loopback or a scripted device; a bridge to the
+    /// host is made by the host and wired with [`Board::attach_uart_peer`]).
+    pub fn attach_device(&mut self, spec: &DeviceSpec) -> Result<Option<u8>, DeviceError> {
+        let DeviceSpec::Uart(uart) = spec else { return self.attach_pin_device(spec).map(Some) };
+        uart.check()?;
+        let peer: Box<dyn UartPeer> = match uart.bridge {
+            None if uart.loopback => Box::new(Loopback::default()),
+            None => Box::new(ScriptedPeer::new(uart)),
+            Some(_) => return Err(UartSpecError::Ambiguous(uart.uart).into()),
+        };
+        self.attach_uart_peer(uart.uart, peer)?;
+        Ok(None)
+    }
+
+    fn attach_pin_device(&mut self, spec: &DeviceSpec) -> Result<u8, DeviceError> {
+        let name = spec.pin().unwrap_or_default();
+        let gpio =
+            self.find_pin(name).map(|p| p.gpio).ok_or_else(|| DeviceError::UnknownPin { pin: name.to_owned() })?;
         let device = spec.build()?;
         self.pins.advance(self.clock.now_us());
         self.pins.attach(gpio, device);

@@ -7,6 +7,7 @@ use super::dht::{Dht, DhtKind};
 use super::line::{Drive, Level, Pull};
 use super::schedule::Schedule;
 use super::stimulus::Stimulus;
+use crate::uart::{UartSpec, UartSpecError};
 
 /// Something wired to a pin. It drives the line, may pull it, changes what it
 /// does at times of its own choosing, and may react to the line.
@@ -39,6 +40,8 @@ pub enum DeviceSpec {
     Button(ButtonSpec),
     /// A fixed train of levels driven onto the pin.
     Waveform(WaveformSpec),
+    /// A device on UART 1 or 2 (not on one pin).
+    Uart(UartSpec),
 }
 
 /// A DHT sensor's wiring and readings.
@@ -145,6 +148,9 @@ pub enum DeviceError {
         /// What is wrong.
         problem: String,
     },
+    /// A UART device is described wrongly.
+    #[error(transparent)]
+    Uart(#[from] UartSpecError),
 }
 
 /// Milliseconds (as written in board files) to device microseconds.
@@ -153,18 +159,28 @@ pub(crate) fn ms_to_us(ms: f64) -> u64 {
 }
 
 impl DeviceSpec {
-    /// The pin name the device is wired to.
-    pub fn pin(&self) -> &str {
+    /// The pin name the device is wired to (`None` for a UART device).
+    pub fn pin(&self) -> Option<&str> {
         match self {
-            Self::Dht11(s) | Self::Dht22(s) => &s.pin,
-            Self::Button(s) => &s.pin,
-            Self::Waveform(s) => &s.pin,
+            Self::Dht11(s) | Self::Dht22(s) => Some(&s.pin),
+            Self::Button(s) => Some(&s.pin),
+            Self::Waveform(s) => Some(&s.pin),
+            Self::Uart(_) => None,
         }
     }
 
-    /// Builds the device.
-    pub fn build(&self) -> Result<Box<dyn Device>, DeviceError> {
-        let invalid = |problem: String| DeviceError::Invalid { pin: self.pin().to_owned(), problem };
+    /// Checks the description without wiring anything.
+    pub fn check(&self) -> Result<(), DeviceError> {
+        match self {
+            Self::Uart(s) => Ok(s.check()?),
+            _ => self.build().map(drop),
+        }
+    }
+
+    /// Builds a device on a pin (a UART device is wired by
+    /// [`crate::Board::attach_device`] itself).
+    pub(crate) fn build(&self) -> Result<Box<dyn Device>, DeviceError> {
+        let invalid = |problem: String| DeviceError::Invalid { pin: self.pin().unwrap_or_default().to_owned(), problem };
         if let Self::Dht11(s) | Self::Dht22(s) = self
             && [&s.temperature, &s.humidity].iter().any(|schedule| schedule.is_empty())
         {
@@ -188,6 +204,7 @@ impl DeviceSpec {
                 }
                 Box::new(Stimulus::waveform(s))
             }
+            Self::Uart(s) => return Err(UartSpecError::NotOnAPin(s.uart).into()),
         })
     }
 }

@@ -16,6 +16,7 @@ mod train;
 
 pub use bank::{GPIO_COUNT, PinBank, PinEvent, PinIrq, PinMode, PinTrace, Trigger};
 pub use capture::IDLE_THRESHOLD_US;
+pub(crate) use device::ms_to_us;
 pub use device::{ButtonSpec, Device, DeviceError, DeviceSpec, DhtSpec, Press, TimedPress, WaveformSpec};
 pub use dht::DhtKind;
 pub use line::{Drive, Level, Pull};
