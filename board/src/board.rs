@@ -17,6 +17,7 @@ use crate::uart::UartPort;
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
+mod analog_access;
 mod pin_access;
 mod uart_access;
 
@@ -76,6 +77,7 @@ pub struct Board {
     watchdog: Watchdog,
     pins: PinBank,
     uarts: [UartPort; 2],
+    analog: Vec<(u8, crate::analog::AnalogSpec)>,
     pin_mark_us: Option<u64>,
     updater: Updater,
     diff_update: bool,
@@ -104,6 +106,7 @@ impl Board {
             watchdog: Watchdog::default(),
             pins: PinBank::default(),
             uarts: Default::default(),
+            analog: Vec::new(),
             pin_mark_us: None,
             updater: Updater::default(),
             diff_update: false,

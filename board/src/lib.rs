@@ -5,6 +5,7 @@
 //! read at boot and the reset bookkeeping. The Python bindings call into it;
 //! tests can drive it directly.
 
+pub mod analog;
 mod board;
 mod bootloader;
 mod bootmgr;

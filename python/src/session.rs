@@ -148,6 +148,7 @@ fn run_here(
         gc_threshold: -1,
         heap_baseline: 0,
         pins: HashMap::new(),
+        uarts: HashMap::new(),
         irq_task_dead: false,
         in_irq: false,
         irq_alias_noted: false,
@@ -259,10 +260,11 @@ fn run_once(
     let outcome = interpreter.enter(|vm| {
         let scope = vm.new_scope_with_builtins();
         let outcome = run_scripts(board, boot_py, main, repl, model, &scope, vm);
-        // Pin objects, the unwind type and the dupterm stream belong to this
+        // Pin and UART objects, the unwind type and the dupterm stream belong to this
         // interpreter; the next boot makes new ones.
         state::with(|s| {
             s.pins.clear();
+            s.uarts.clear();
             s.unwind_type = None;
             s.dupterm = None;
         });

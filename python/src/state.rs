@@ -38,6 +38,8 @@ pub struct RunState {
     pub heap_baseline: usize,
     /// The pin objects made since boot, by GPIO (`Pin('P10') is Pin('G17')`).
     pub pins: HashMap<u8, PyRef<Pin>>,
+    /// The `machine.UART` objects made since boot, by id.
+    pub uarts: HashMap<u8, PyRef<crate::modules::uart::Uart>>,
     /// A pin handler raised: the firmware's interrupt task has ended.
     pub irq_task_dead: bool,
     /// Pin handlers are running (they do not nest).

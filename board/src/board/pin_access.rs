@@ -17,6 +17,11 @@ impl Board {
     /// GPIO) or its UART (a loopback or a scripted device; a bridge to the
     /// host is made by the host and wired with [`Board::attach_uart_peer`]).
     pub fn attach_device(&mut self, spec: &DeviceSpec) -> Result<Option<u8>, DeviceError> {
+        if let DeviceSpec::Analog(analog) = spec {
+            spec.check()?;
+            let gpio = self.attach_analog(analog)?;
+            return Ok(Some(gpio));
+        }
         let DeviceSpec::Uart(uart) = spec else { return self.attach_pin_device(spec).map(Some) };
         uart.check()?;
         let peer: Box<dyn UartPeer> = match uart.bridge {

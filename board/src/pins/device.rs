@@ -7,6 +7,7 @@ use super::dht::{Dht, DhtKind};
 use super::line::{Drive, Level, Pull};
 use super::schedule::Schedule;
 use super::stimulus::Stimulus;
+use crate::analog::AnalogSpec;
 use crate::uart::{UartSpec, UartSpecError};
 
 /// Something wired to a pin. It drives the line, may pull it, changes what it
@@ -42,6 +43,8 @@ pub enum DeviceSpec {
     Waveform(WaveformSpec),
     /// A device on UART 1 or 2 (not on one pin).
     Uart(UartSpec),
+    /// A voltage source for the ADC.
+    Analog(AnalogSpec),
 }
 
 /// A DHT sensor's wiring and readings.
@@ -165,6 +168,7 @@ impl DeviceSpec {
             Self::Dht11(s) | Self::Dht22(s) => Some(&s.pin),
             Self::Button(s) => Some(&s.pin),
             Self::Waveform(s) => Some(&s.pin),
+            Self::Analog(s) => Some(&s.pin),
             Self::Uart(_) => None,
         }
     }
@@ -173,6 +177,10 @@ impl DeviceSpec {
     pub fn check(&self) -> Result<(), DeviceError> {
         match self {
             Self::Uart(s) => Ok(s.check()?),
+            Self::Analog(s) => match s.problem() {
+                Some(problem) => Err(DeviceError::Invalid { pin: s.pin.clone(), problem }),
+                None => Ok(()),
+            },
             _ => self.build().map(drop),
         }
     }
@@ -205,6 +213,7 @@ impl DeviceSpec {
                 Box::new(Stimulus::waveform(s))
             }
             Self::Uart(s) => return Err(UartSpecError::NotOnAPin(s.uart).into()),
+            Self::Analog(_) => return Err(invalid("an analog source is not a digital device".to_owned())),
         })
     }
 }

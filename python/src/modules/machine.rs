@@ -1,4 +1,4 @@
-//! `machine` / `umachine`: resets, the watchdog, pins, the SD card and SoC facts.
+//! `machine` / `umachine`: resets, the watchdog, pins, UARTs, the SD card and SoC facts.
 
 pub(crate) use machine::module_def;
 
@@ -111,6 +111,13 @@ pub(crate) mod machine {
     #[pyattr(name = "Pin")]
     fn pin_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
         crate::modules::pin::class()
+    }
+
+    /// `UART(id=1, baudrate=9600, bits=8, parity=None, stop=1, *, pins,
+    /// timeout_chars=2, rx_buffer_size=4096)`.
+    #[pyattr(name = "UART")]
+    fn uart_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::uart::class()
     }
 
     /// `WDT(id=0, timeout=ms)`: starts the watchdog (or re-times the one started by

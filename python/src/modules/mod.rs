@@ -20,6 +20,7 @@ pub mod pin;
 pub mod pycom;
 pub mod sys;
 pub mod time;
+pub mod uart;
 pub mod ubinascii;
 pub mod ucrypto;
 pub mod uhashlib;

@@ -1,0 +1,27 @@
+//! The voltages on the board's pins, as `machine.ADC` reads them.
+
+use super::Board;
+use crate::analog::{AnalogSpec, level_volts};
+use crate::pins::DeviceError;
+
+impl Board {
+    /// Wires an analog source to its pin; returns the GPIO.
+    pub(crate) fn attach_analog(&mut self, spec: &AnalogSpec) -> Result<u8, DeviceError> {
+        let gpio = self
+            .find_pin(&spec.pin)
+            .map(|p| p.gpio)
+            .ok_or_else(|| DeviceError::UnknownPin { pin: spec.pin.clone() })?;
+        self.analog.retain(|(g, _)| *g != gpio);
+        self.analog.push((gpio, spec.clone()));
+        Ok(gpio)
+    }
+
+    /// The voltage on `gpio` now: its analog source's, else its logic level's.
+    pub fn pin_volts(&mut self, gpio: u8) -> f64 {
+        let now = self.clock.now_us();
+        match self.analog.iter().find(|(g, _)| *g == gpio) {
+            Some((_, source)) => source.volts_at(now),
+            None => level_volts(self.pin_level(gpio)),
+        }
+    }
+}
