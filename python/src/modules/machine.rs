@@ -1,4 +1,4 @@
-//! `machine` / `umachine`: resets, the watchdog, pins, UARTs, the SD card and SoC facts.
+//! `machine` / `umachine`: resets, the watchdog, pins, UARTs, the ADC, the SD card and SoC facts.
 
 pub(crate) use machine::module_def;
 
@@ -118,6 +118,12 @@ pub(crate) mod machine {
     #[pyattr(name = "UART")]
     fn uart_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
         crate::modules::uart::class()
+    }
+
+    /// `ADC(id=0, *, bits=12)`.
+    #[pyattr(name = "ADC")]
+    fn adc_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::adc::class()
     }
 
     /// `WDT(id=0, timeout=ms)`: starts the watchdog (or re-times the one started by

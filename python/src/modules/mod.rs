@@ -7,6 +7,7 @@ use rustpython_vm::builtins::PyModuleDef;
 
 use crate::frozen;
 
+pub mod adc;
 pub mod board_modules;
 pub mod cmath;
 pub mod errno;
