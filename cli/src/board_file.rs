@@ -55,7 +55,8 @@ pub fn parse(text: &str, model: BoardModel) -> Result<Devices> {
                 anyhow::bail!("uart device on UART 2: the LTE modem has UART 2 on a {model}");
             }
             if let Some(bridge) = &uart.bridge {
-                uart_link::parse_endpoint(bridge).map_err(|e| anyhow!("uart device on UART {}: bridge {e}", uart.uart))?;
+                uart_link::parse_endpoint(bridge)
+                    .map_err(|e| anyhow!("uart device on UART {}: bridge {e}", uart.uart))?;
             }
         }
     }
@@ -64,8 +65,10 @@ pub fn parse(text: &str, model: BoardModel) -> Result<Devices> {
 
 impl Devices {
     /// Wires the devices to `board`, opening the host ends of UART bridges
-    /// (each prints where it is, as `serve` does).
-    pub fn attach(&self, board: &mut Board) -> Result<()> {
+    /// (each prints where it is, as `serve` does); returns the GPIOs of the
+    /// devices on pins.
+    pub fn attach(&self, board: &mut Board) -> Result<Vec<u8>> {
+        let mut gpios = Vec::new();
         for spec in &self.0 {
             match spec {
                 DeviceSpec::Uart(uart) if uart.bridge.is_some() => {
@@ -73,9 +76,9 @@ impl Devices {
                         .map_err(|e| anyhow!(e))?;
                     board.attach_uart_peer(uart.uart, uart_bridge::open(&endpoint)?)?;
                 }
-                _ => drop(board.attach_device(spec)?),
+                _ => gpios.extend(board.attach_device(spec)?),
             }
         }
-        Ok(())
+        Ok(gpios)
     }
 }

@@ -143,10 +143,7 @@ fn bad_arguments_get_the_firmwares_errors() {
 #[test]
 fn uart_2_is_the_lte_modems_on_a_gpy() {
     let device = Device::new();
-    let run = ok(device.run_with(
-        &format!("{SHOW}\nfrom machine import UART\nshow(UART, 2)"),
-        &["--board", "gpy"],
-    ));
+    let run = ok(device.run_with(&format!("{SHOW}\nfrom machine import UART\nshow(UART, 2)"), &["--board", "gpy"]));
     assert_eq!(run.lines(), ["OSError: resource not available"]);
 }
 

@@ -6,8 +6,8 @@ use std::sync::atomic::AtomicU64;
 
 use super::Board;
 use crate::ClockMode;
-use crate::uart::{Loopback, ScriptedPeer, UartPeer, UartSpecError};
 use crate::pins::{DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Trigger, find_pin};
+use crate::uart::{Loopback, ScriptedPeer, UartPeer, UartSpecError};
 
 /// Device time from a `pulses_get` call to its RMT receiver running.
 pub const RMT_START_US: u64 = 10;

@@ -185,10 +185,11 @@ impl DeviceSpec {
         }
     }
 
-    /// Builds a device on a pin (a UART device is wired by
-    /// [`crate::Board::attach_device`] itself).
-    pub(crate) fn build(&self) -> Result<Box<dyn Device>, DeviceError> {
-        let invalid = |problem: String| DeviceError::Invalid { pin: self.pin().unwrap_or_default().to_owned(), problem };
+    /// Builds a device on a pin (UART devices and analog sources are not
+    /// pin devices: [`crate::Board::attach_device`] wires them).
+    pub fn build(&self) -> Result<Box<dyn Device>, DeviceError> {
+        let invalid =
+            |problem: String| DeviceError::Invalid { pin: self.pin().unwrap_or_default().to_owned(), problem };
         if let Self::Dht11(s) | Self::Dht22(s) = self
             && [&s.temperature, &s.humidity].iter().any(|schedule| schedule.is_empty())
         {

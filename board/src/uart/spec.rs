@@ -85,7 +85,7 @@ pub(crate) fn payload(text: &Option<String>, hex: &Option<String>) -> Result<Vec
         (Some(text), None) => Ok(text.as_bytes().to_vec()),
         (None, Some(hex)) => {
             let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-            if digits.len() % 2 != 0 {
+            if !digits.len().is_multiple_of(2) {
                 return Err(format!("hex {hex:?} has an odd number of digits"));
             }
             digits
@@ -116,7 +116,7 @@ impl UartSpec {
         let invalid = |problem: String| UartSpecError::Invalid { uart, problem };
         for send in &self.send {
             payload(&send.text, &send.hex).map_err(invalid)?;
-            if send.every_ms.is_some_and(|ms| !(ms > 0.0)) {
+            if send.every_ms.is_some_and(|ms| ms.is_nan() || ms <= 0.0) {
                 return Err(invalid("every_ms must be more than 0".to_owned()));
             }
         }

@@ -138,8 +138,7 @@ impl Uart {
     /// `mach_uart_init_helper`: checks everything, then (re)starts the UART.
     fn init_helper(&self, args: HashMap<String, PyObjectRef>, vm: &VirtualMachine) -> PyResult<()> {
         let frame = parse_frame(&args, vm)?;
-        let rx_buffer_size =
-            args.get("rx_buffer_size").map(|r| get_int(r, vm)).transpose()?.unwrap_or(RX_BUFFER_LEN);
+        let rx_buffer_size = args.get("rx_buffer_size").map(|r| get_int(r, vm)).transpose()?.unwrap_or(RX_BUFFER_LEN);
         if rx_buffer_size <= FIFO_LEN {
             return Err(vm.new_value_error("invalid RX buffer size, should be > 128 bytes"));
         }
