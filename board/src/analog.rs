@@ -11,7 +11,7 @@ const FULL_SCALE_MV: [f64; 4] = [1100.0, 1500.0, 2200.0, 3900.0];
 /// The nominal ADC reference (`V_REF_NOM`), mV.
 pub const VREF_NOMINAL_MV: u32 = 1100;
 /// The pins' supply, V.
-const SUPPLY_V: f64 = 3.3;
+pub const SUPPLY_V: f64 = 3.3;
 
 /// A `kind = "analog"` entry: a voltage on a pin, constant, in steps over
 /// device time, or a sine wave.
@@ -71,6 +71,94 @@ impl AnalogSpec {
 /// input reads 0 on the virtual board).
 pub fn level_volts(level: Level) -> f64 {
     if level == Level::High { SUPPLY_V } else { 0.0 }
+}
+
+/// What a DAC drives onto its pin.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DacOutput {
+    /// A constant voltage.
+    Level(f64),
+    /// The cosine generator's tone around mid-supply, its amplitude halved
+    /// `scale` times from full swing.
+    Tone {
+        /// Cycles per second.
+        frequency_hz: f64,
+        /// 0..=3.
+        scale: u8,
+    },
+}
+
+impl DacOutput {
+    /// The voltage at `now_us`.
+    pub fn volts_at(&self, now_us: u64) -> f64 {
+        match *self {
+            Self::Level(volts) => volts,
+            Self::Tone { frequency_hz, scale } => {
+                let amplitude = SUPPLY_V / 2.0 / f64::from(1u8 << scale.min(3));
+                let t = now_us as f64 / 1e6;
+                SUPPLY_V / 2.0 + amplitude * (2.0 * std::f64::consts::PI * frequency_hz * t).cos()
+            }
+        }
+    }
+
+    /// The level a trace shows: a tone as its middle.
+    pub fn traced_volts(&self) -> f64 {
+        match *self {
+            Self::Level(volts) => volts,
+            Self::Tone { .. } => SUPPLY_V / 2.0,
+        }
+    }
+}
+
+/// A DAC output changed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AnalogEvent {
+    /// Device time of the change.
+    pub time_us: u64,
+    /// The GPIO.
+    pub gpio: u8,
+    /// The voltage from then on (0 when the DAC is off).
+    pub volts: f64,
+}
+
+/// Receives every change of a DAC output.
+pub type AnalogTrace = Box<dyn FnMut(AnalogEvent) + Send>;
+
+/// The DACs' outputs, by GPIO, and who is told of their changes.
+#[derive(Default)]
+pub(crate) struct DacOutputs {
+    outputs: Vec<(u8, DacOutput)>,
+    trace: Option<AnalogTrace>,
+}
+
+impl std::fmt::Debug for DacOutputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DacOutputs").field("outputs", &self.outputs).finish()
+    }
+}
+
+impl DacOutputs {
+    /// What the DAC on `gpio` drives, if it is on.
+    pub(crate) fn get(&self, gpio: u8) -> Option<DacOutput> {
+        self.outputs.iter().find(|(g, _)| *g == gpio).map(|(_, o)| *o)
+    }
+
+    /// Sets the DAC on `gpio` at `now_us` (`None`: off).
+    pub(crate) fn set(&mut self, gpio: u8, output: Option<DacOutput>, now_us: u64) {
+        let before = self.get(gpio);
+        self.outputs.retain(|(g, _)| *g != gpio);
+        self.outputs.extend(output.map(|o| (gpio, o)));
+        if before != output
+            && let Some(trace) = self.trace.as_mut()
+        {
+            trace(AnalogEvent { time_us: now_us, gpio, volts: output.map_or(0.0, |o| o.traced_volts()) });
+        }
+    }
+
+    /// Sends every later change to `trace`.
+    pub(crate) fn set_trace(&mut self, trace: AnalogTrace) {
+        self.trace = Some(trace);
+    }
 }
 
 /// The ADC's reading of `volts` with attenuation `attn` (0..=3) and `bits`

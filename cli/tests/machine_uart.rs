@@ -18,6 +18,16 @@ fn run_wired(board_file: &str, source: &str) -> Vec<String> {
     run.stdout.lines().map(str::to_owned).collect()
 }
 
+/// A board process that is ended if the test fails before it exits.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 const LOOPBACK: &str = "[[device]]\nkind = \"uart\"\nuart = 1\nloopback = true\n";
 
 #[test]
@@ -185,12 +195,13 @@ fn a_program_on_the_host_talks_to_a_uart_bridged_to_a_tcp_port() {
          line = u.readline()\nu.write(b'pong ' + line)\nwhile u.readline() != b'bye\\n':\n    pass\nprint('board got', line)\n",
     )
     .unwrap();
-    let mut child = device
+    let child = device
         .command(&["run", script.to_str().unwrap(), "--board-file", board.to_str().unwrap(), "--timeout", "1h"])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut child = KillOnDrop(child);
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     let addr = first.trim().strip_prefix("tcp:").unwrap_or_else(|| panic!("no endpoint: {first:?}")).to_owned();
@@ -211,6 +222,6 @@ fn a_program_on_the_host_talks_to_a_uart_bridged_to_a_tcp_port() {
     client.write_all(b"bye\n").unwrap();
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(child.0.wait().unwrap().success());
     assert_eq!(rest.trim(), "board got b'ping\\n'");
 }

@@ -6,7 +6,9 @@ use std::sync::atomic::AtomicU64;
 
 use super::Board;
 use crate::ClockMode;
-use crate::pins::{DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Trigger, find_pin};
+use crate::pins::{
+    DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Square, Trigger, find_pin,
+};
 use crate::uart::{Loopback, ScriptedPeer, UartPeer, UartSpecError};
 
 /// Device time from a `pulses_get` call to its RMT receiver running.
@@ -60,6 +62,12 @@ impl Board {
     pub fn pin_configure(&mut self, gpio: u8, mode: PinMode, pull: Option<Pull>) {
         let now = self.pin_op();
         self.pins.configure(gpio, mode, pull, now);
+    }
+
+    /// Drives `gpio` with the LEDC's PWM wave, or stops it (`None`).
+    pub fn pin_pwm(&mut self, gpio: u8, square: Option<Square>) {
+        let now = self.pin_op();
+        self.pins.set_pwm(gpio, square, now);
     }
 
     /// `gpio`'s mode and pull.

@@ -1,4 +1,4 @@
-//! `machine` / `umachine`: resets, the watchdog, pins, UARTs, the ADC, the SD card and SoC facts.
+//! `machine` / `umachine`: resets, the watchdog, pins, UARTs, the ADC, DACs, PWM, touch pads, the SD card and SoC facts.
 
 pub(crate) use machine::module_def;
 
@@ -124,6 +124,24 @@ pub(crate) mod machine {
     #[pyattr(name = "ADC")]
     fn adc_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
         crate::modules::adc::class()
+    }
+
+    /// `DAC(pin)`.
+    #[pyattr(name = "DAC")]
+    fn dac_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::dac::class()
+    }
+
+    /// `PWM(timer, frequency)`.
+    #[pyattr(name = "PWM")]
+    fn pwm_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::pwm::class()
+    }
+
+    /// `Touch(pin)`.
+    #[pyattr(name = "Touch")]
+    fn touch_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::touch::class()
     }
 
     /// `WDT(id=0, timeout=ms)`: starts the watchdog (or re-times the one started by
