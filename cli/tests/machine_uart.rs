@@ -167,6 +167,10 @@ fn a_bad_uart_device_exits_2_naming_the_board_file() {
         ("[[device]]\nkind = \"uart\"\nuart = 1\nloopback = true\nbridge = \"pty\"\n", "exactly one of"),
         ("[[device]]\nkind = \"uart\"\nuart = 1\nsend = [{ at_ms = 0, hex = \"0g\" }]\n", "not hex digits"),
         ("[[device]]\nkind = \"uart\"\nuart = 1\nbridge = \"serial\"\n", "expected pty or tcp"),
+        (
+            "[[device]]\nkind = \"uart\"\nuart = 1\nsend = [{ at_ms = 0, every_ms = 0.5, text = \"x\" }]\n",
+            "every_ms must be at least 1",
+        ),
         ("[[device]]\nkind = \"uart\"\nuart = 1\nloopback = true\nbaud = 1\n", "unknown field"),
     ] {
         let device = Device::new();

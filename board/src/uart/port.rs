@@ -66,7 +66,8 @@ impl UartPort {
         let Some(peer) = self.peer.as_mut() else { return };
         for (start, bytes) in peer.speak(now_us, until_us) {
             if self.frame.is_some() && !bytes.is_empty() {
-                let at = self.incoming.iter().position(|(s, _)| *s > start).unwrap_or(self.incoming.len());
+                // Chunks come mostly in order: look for the place from the end.
+                let at = self.incoming.iter().rposition(|(s, _)| *s <= start).map_or(0, |i| i + 1);
                 self.incoming.insert(at, (start, bytes));
             }
         }

@@ -2,6 +2,10 @@
 
 use serde::Deserialize;
 
+/// The shortest period of a repeated send: a device cannot send faster than
+/// its line carries, and a faster one would queue without end.
+const MIN_EVERY_MS: f64 = 1.0;
+
 /// A `kind = "uart"` entry: one of a loopback, a scripted device (`send`
 /// and/or `replies`) or a `bridge` to the host.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -116,8 +120,8 @@ impl UartSpec {
         let invalid = |problem: String| UartSpecError::Invalid { uart, problem };
         for send in &self.send {
             payload(&send.text, &send.hex).map_err(invalid)?;
-            if send.every_ms.is_some_and(|ms| ms.is_nan() || ms <= 0.0) {
-                return Err(invalid("every_ms must be more than 0".to_owned()));
+            if send.every_ms.is_some_and(|ms| ms.is_nan() || ms < MIN_EVERY_MS) {
+                return Err(invalid(format!("every_ms must be at least {MIN_EVERY_MS}")));
             }
         }
         for reply in &self.replies {
