@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::dht::{Dht, DhtKind};
+use super::ds18b20::Ds18b20;
 use super::line::{Drive, Level, Pull};
 use super::schedule::Schedule;
 use super::stimulus::Stimulus;
@@ -39,6 +40,8 @@ pub enum DeviceSpec {
     Dht22(DhtSpec),
     /// A push button between the pin and ground (or 3.3 V).
     Button(ButtonSpec),
+    /// A DS18B20 1-Wire temperature sensor.
+    Ds18b20(Ds18b20Spec),
     /// A fixed train of levels driven onto the pin.
     Waveform(WaveformSpec),
     /// A device on UART 1 or 2 (not on one pin).
@@ -58,6 +61,19 @@ pub struct DhtSpec {
     /// Relative humidity in %: a number or a schedule over device time.
     pub humidity: Schedule,
     /// The 10 kΩ pull-up of a DHT breakout board (`true` unless told).
+    #[serde(default = "yes")]
+    pub pull_up: bool,
+}
+
+/// A DS18B20's wiring and readings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ds18b20Spec {
+    /// Pin name.
+    pub pin: String,
+    /// Temperature in °C: a number or a schedule over device time.
+    pub temperature: Schedule,
+    /// The bus's 4.7 kΩ pull-up (`true` unless told).
     #[serde(default = "yes")]
     pub pull_up: bool,
 }
@@ -167,6 +183,7 @@ impl DeviceSpec {
         match self {
             Self::Dht11(s) | Self::Dht22(s) => Some(&s.pin),
             Self::Button(s) => Some(&s.pin),
+            Self::Ds18b20(s) => Some(&s.pin),
             Self::Waveform(s) => Some(&s.pin),
             Self::Analog(s) => Some(&s.pin),
             Self::Uart(_) => None,
@@ -198,6 +215,12 @@ impl DeviceSpec {
         Ok(match self {
             Self::Dht11(s) => Box::new(Dht::new(DhtKind::Dht11, s)),
             Self::Dht22(s) => Box::new(Dht::new(DhtKind::Dht22, s)),
+            Self::Ds18b20(s) => {
+                if s.temperature.is_empty() {
+                    return Err(invalid("a schedule needs at least one step".to_owned()));
+                }
+                Box::new(Ds18b20::new(s))
+            }
             Self::Button(s) => {
                 if s.active_level > 1 {
                     return Err(invalid(format!("active_level must be 0 or 1, not {}", s.active_level)));
