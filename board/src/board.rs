@@ -17,12 +17,15 @@ use crate::ota::{OtaFinish, OtaWrite, Updater};
 use crate::pins::PinBank;
 use crate::rtc::Rtc;
 use crate::sleep::SleepState;
+use crate::uart::UartPort;
 use crate::watchdog::{Watchdog, WatchdogDeadline};
 use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
+mod analog_access;
 mod bus_access;
 mod pin_access;
 mod timekeeping;
+mod uart_access;
 
 pub use timekeeping::NextEvent;
 
@@ -81,6 +84,9 @@ pub struct Board {
     safe_boot_pin_us: Option<u64>,
     watchdog: Watchdog,
     pins: PinBank,
+    uarts: [UartPort; 2],
+    analog: Vec<(u8, crate::analog::AnalogSpec)>,
+    dac: crate::analog::DacOutputs,
     pin_mark_us: Option<u64>,
     buses: Buses,
     updater: Updater,
@@ -113,6 +119,9 @@ impl Board {
             safe_boot_pin_us: None,
             watchdog: Watchdog::default(),
             pins: PinBank::default(),
+            uarts: Default::default(),
+            analog: Vec::new(),
+            dac: Default::default(),
             pin_mark_us: None,
             buses: Buses::default(),
             updater: Updater::default(),
@@ -161,6 +170,9 @@ impl Board {
         self.alarms.clear();
         self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
         self.pin_mark_us = None;
+        for port in &mut self.uarts {
+            port.close(start + waited);
+        }
         self.led.reset(self.config.block().heartbeat_on_boot(), start + waited);
         Ok(())
     }

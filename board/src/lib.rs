@@ -6,6 +6,7 @@
 //! tests can drive it directly.
 
 pub mod alarms;
+pub mod analog;
 mod board;
 mod bootloader;
 mod bootmgr;
@@ -24,6 +25,7 @@ mod ota;
 pub mod pins;
 pub mod rtc;
 pub mod sleep;
+pub mod uart;
 mod watchdog;
 
 pub use board::{Board, BootKind, NextEvent, ResetCause};

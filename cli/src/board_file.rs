@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [[device]]
-//! kind = "dht22"        # dht11, dht22, button, waveform, i2c, spi_loopback
+//! kind = "dht22"        # dht11, dht22, ds18b20, button, waveform, analog, uart, i2c, spi_loopback, pysense
 //! pin = "P10"           # a P- or G-name
 //! temperature = 21.5    # or [{ at_ms = 0, value = 21.5 }, { at_ms = 60000, value = 23.0 }]
 //! humidity = 48.0
@@ -20,8 +20,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 use pycom_board::pins::{DeviceSpec, check_devices};
-use pycom_board::{Board, BoardModel};
+use pycom_board::{Board, BoardModel, Radio};
 use serde::Deserialize;
+
+use crate::{uart_bridge, uart_link};
 
 /// Largest board file read: far more than the devices and waveforms the
 /// board's pins can carry.
@@ -51,12 +53,36 @@ pub fn load(path: &Path, model: BoardModel) -> Result<Devices> {
 pub fn parse(text: &str, model: BoardModel) -> Result<Devices> {
     let file: BoardFile = toml::from_str(text)?;
     check_devices(model, &file.device).map_err(|e| anyhow!("{e} on a {model}"))?;
+    for spec in &file.device {
+        if let DeviceSpec::Uart(uart) = spec {
+            if uart.uart == 2 && model.has(Radio::Lte) {
+                anyhow::bail!("uart device on UART 2: the LTE modem has UART 2 on a {model}");
+            }
+            if let Some(bridge) = &uart.bridge {
+                uart_link::parse_endpoint(bridge)
+                    .map_err(|e| anyhow!("uart device on UART {}: bridge {e}", uart.uart))?;
+            }
+        }
+    }
     Ok(Devices(file.device))
 }
 
 impl Devices {
-    /// Wires the devices to `board`; returns the GPIOs they are on.
+    /// Wires the devices to `board`, opening the host ends of UART bridges
+    /// (each prints where it is, as `serve` does); returns the GPIOs of the
+    /// devices on pins.
     pub fn attach(&self, board: &mut Board) -> Result<Vec<u8>> {
-        self.0.iter().map(|spec| Ok(board.attach_device(spec)?)).collect()
+        let mut gpios = Vec::new();
+        for spec in &self.0 {
+            match spec {
+                DeviceSpec::Uart(uart) if uart.bridge.is_some() => {
+                    let endpoint = uart_link::parse_endpoint(uart.bridge.as_deref().unwrap_or_default())
+                        .map_err(|e| anyhow!(e))?;
+                    board.attach_uart_peer(uart.uart, uart_bridge::open(&endpoint)?)?;
+                }
+                _ => gpios.extend(board.attach_device(spec)?),
+            }
+        }
+        Ok(gpios)
     }
 }

@@ -9,4 +9,5 @@ pub mod host_input;
 pub mod login_throttle;
 pub mod nvs_csv;
 pub mod telnet;
+pub mod uart_bridge;
 pub mod uart_link;

@@ -1,5 +1,5 @@
-//! `--trace-pins FILE.vcd`: every pin change and the LED colour as a Value
-//! Change Dump, for GTKWave, PulseView or any VCD reader.
+//! `--trace-pins FILE.vcd`: every pin change, the DACs' voltages and the LED
+//! colour as a Value Change Dump, for GTKWave, PulseView or any VCD reader.
 //!
 //! Changes are collected during the run and written, in time order, when it
 //! ends: the LED and the pins report changes lazily, each up to the time the
@@ -11,15 +11,17 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
+use pycom_board::analog::AnalogEvent;
 use pycom_board::pins::{Level, PinEvent, pin_names};
 use pycom_board::{Board, BoardModel, LedEvent};
-use vcd::{IdCode, SimulationCommand, TimescaleUnit, Value};
+use vcd::{IdCode, SimulationCommand, TimescaleUnit, Value, VarType};
 
 /// One change on a traced signal.
 #[derive(Clone, Copy, Debug)]
 enum Change {
     Pin(PinEvent),
     Led(LedEvent),
+    Dac(AnalogEvent),
 }
 
 impl Change {
@@ -27,6 +29,7 @@ impl Change {
         match self {
             Self::Pin(e) => e.time_us,
             Self::Led(e) => e.time_us,
+            Self::Dac(e) => e.time_us,
         }
     }
 }
@@ -51,6 +54,10 @@ impl PinTraceFile {
         board.set_pin_trace(Box::new(move |event| {
             pins.lock().unwrap_or_else(|p| p.into_inner()).push(Change::Pin(event));
         }));
+        let dac = changes.clone();
+        board.set_analog_trace(Box::new(move |event| {
+            dac.lock().unwrap_or_else(|p| p.into_inner()).push(Change::Dac(event));
+        }));
         let led = changes.clone();
         board.led().add_trace(Box::new(move |event| {
             led.lock().unwrap_or_else(|p| p.into_inner()).push(Change::Led(event));
@@ -58,8 +65,9 @@ impl PinTraceFile {
         Ok(Self { path: path.to_owned(), model: board.model(), changes })
     }
 
-    /// Writes the VCD file: one wire per named pin (its module name), the LED
-    /// colour as a 24-bit vector and whether it is lit, 1 µs per tick.
+    /// Writes the VCD file: one wire per named pin (its module name), a real
+    /// variable `P22_volts` for each DAC used, the LED colour as a 24-bit
+    /// vector and whether it is lit, 1 µs per tick.
     pub fn finish(self) -> Result<()> {
         let mut changes = std::mem::take(&mut *self.changes.lock().unwrap_or_else(|p| p.into_inner()));
         changes.sort_by_key(Change::time_us);
@@ -75,6 +83,15 @@ impl PinTraceFile {
         let mut wires: Vec<(u8, IdCode)> = Vec::new();
         for pin in pin_names(self.model) {
             wires.push((pin.gpio, w.add_wire(1, pin.module)?));
+        }
+        let mut dacs: Vec<(u8, IdCode)> = Vec::new();
+        for change in changes {
+            if let Change::Dac(e) = change
+                && !dacs.iter().any(|(gpio, _)| *gpio == e.gpio)
+                && let Some(pin) = pin_names(self.model).iter().find(|p| p.gpio == e.gpio)
+            {
+                dacs.push((e.gpio, w.add_var(VarType::Real, 64, &format!("{}_volts", pin.module), None)?));
+            }
         }
         let rgb = w.add_wire(RGB_BITS, "rgb_led")?;
         let lit = w.add_wire(1, "led_on")?;
@@ -102,6 +119,7 @@ impl PinTraceFile {
                     .collect(),
                 Change::Led(e) if std::mem::replace(&mut shown_rgb, e.rgb) != e.rgb => vec![rgb],
                 Change::Led(_) => Vec::new(),
+                Change::Dac(e) => dacs.iter().filter(|(gpio, _)| *gpio == e.gpio).map(|&(_, id)| id).collect(),
             };
             if ids.is_empty() {
                 continue;
@@ -119,6 +137,11 @@ impl PinTraceFile {
                 Change::Led(e) => {
                     w.change_vector(rgb, colour_bits(e.rgb))?;
                     w.change_scalar(lit, Value::from(e.rgb != 0))?;
+                }
+                Change::Dac(e) => {
+                    for id in ids {
+                        w.change_real(id, e.volts)?;
+                    }
                 }
             }
         }

@@ -92,14 +92,17 @@ impl Outputs {
         self.sinks.lock().unwrap_or_else(|p| p.into_inner()).retain(|(sink, _)| *sink != id);
     }
 
+    /// Sends `bytes` as they are to every listener.
+    pub fn send(&self, bytes: &[u8]) {
+        for (_, sender) in self.sinks.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let _ = sender.try_send(bytes.to_vec());
+        }
+    }
+
     /// The console the board writes to.
     pub fn console(&self) -> Box<dyn Console> {
-        let sinks = self.sinks.clone();
-        cooked(move |bytes| {
-            for (_, sender) in sinks.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-                let _ = sender.try_send(bytes.to_vec());
-            }
-        })
+        let outputs = self.clone();
+        cooked(move |bytes| outputs.send(bytes))
     }
 }
 

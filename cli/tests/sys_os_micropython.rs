@@ -220,7 +220,7 @@ fn os_dupterm_keeps_a_stream_with_read_and_write() {
     assert_eq!(
         lines,
         [
-            "None None True",
+            "UART(0, baudrate=115200, bits=8, parity=None, stop=1) None True",
             "AttributeError: 'int' object has no attribute 'read'",
             "True None None",
             "TypeError: function expected at most 1 arguments, got 2",

@@ -150,6 +150,7 @@ fn run_here(
         pins: HashMap::new(),
         i2c: HashMap::new(),
         spi: HashMap::new(),
+        uarts: HashMap::new(),
         irq_task_dead: false,
         in_irq: false,
         irqs_disabled: false,
@@ -265,13 +266,14 @@ fn run_once(
     let outcome = interpreter.enter(|vm| {
         let scope = vm.new_scope_with_builtins();
         let outcome = run_scripts(board, boot_py, main, repl, model, &scope, vm);
-        // Pin objects, the unwind type and the dupterm stream belong to this
+        // Pin and UART objects, the unwind type and the dupterm stream belong to this
         // interpreter; the next boot makes new ones.
         state::with(|s| {
             s.pins.clear();
             s.i2c.clear();
             s.spi.clear();
             s.alarms.clear();
+            s.uarts.clear();
             s.unwind_type = None;
             s.dupterm = None;
         });

@@ -43,6 +43,8 @@ pub struct RunState {
     pub i2c: HashMap<u8, PyRef<crate::modules::i2c::I2c>>,
     /// The `machine.SPI` objects made since boot, by bus (one per bus).
     pub spi: HashMap<u8, PyRef<crate::modules::spi::Spi>>,
+    /// The `machine.UART` objects made since boot, by id.
+    pub uarts: HashMap<u8, PyRef<crate::modules::uart::Uart>>,
     /// A handler raised: the firmware's interrupt task has ended.
     pub irq_task_dead: bool,
     /// Handlers are running (they do not nest).

@@ -112,6 +112,22 @@ impl UartInput {
         }
     }
 
+    /// Everything buffered now, without waiting (for a UART whose peer is
+    /// a host program rather than the REPL).
+    pub fn take_all(&self) -> Vec<u8> {
+        let bytes: Vec<u8> = self.state().bytes.drain(..).collect();
+        self.shared.room.notify_all();
+        bytes
+    }
+
+    /// Waits up to `wait` for a byte to be buffered.
+    pub fn wait_for_bytes(&self, wait: Duration) {
+        let state = self.state();
+        if state.bytes.is_empty() && !state.closed {
+            drop(self.shared.arrived.wait_timeout(state, wait));
+        }
+    }
+
     /// While code runs, a Ctrl-C is sent to `interrupt` instead of the input;
     /// `None` when the REPL reads again. As `pyexec` does, code always starts
     /// with Ctrl-C as the interrupt character.

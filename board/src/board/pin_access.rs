@@ -3,33 +3,53 @@
 
 use super::Board;
 use crate::ClockMode;
-use crate::pins::{Built, DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Trigger, find_pin};
+use crate::pins::{
+    Built, DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Square, Trigger, find_pin,
+};
+use crate::uart::{Loopback, ScriptedPeer, UartPeer, UartSpecError};
 
 /// Device time from a `pulses_get` call to its RMT receiver running.
 pub const RMT_START_US: u64 = 10;
 
 impl Board {
-    /// Wires the device a board file describes to its pins or bus; returns
-    /// the GPIO of [`DeviceSpec::pin`].
-    pub fn attach_device(&mut self, spec: &DeviceSpec) -> Result<u8, DeviceError> {
+    /// Wires the device a board file describes to its pins or bus (returning
+    /// the GPIO of [`DeviceSpec::pin`]) or to its UART (a loopback or a
+    /// scripted device; a bridge to the host is made by the host and wired
+    /// with [`Board::attach_uart_peer`]).
+    pub fn attach_device(&mut self, spec: &DeviceSpec) -> Result<Option<u8>, DeviceError> {
+        match spec {
+            DeviceSpec::Analog(analog) => {
+                spec.check_unbuilt()?;
+                return self.attach_analog(analog).map(Some);
+            }
+            DeviceSpec::Uart(uart) => {
+                spec.check_unbuilt()?;
+                let peer: Box<dyn UartPeer> = match uart.bridge {
+                    None if uart.loopback => Box::new(Loopback::default()),
+                    None => Box::new(ScriptedPeer::new(uart)),
+                    Some(_) => return Err(UartSpecError::Ambiguous(uart.uart).into()),
+                };
+                self.attach_uart_peer(uart.uart, peer)?;
+                return Ok(None);
+            }
+            _ => {}
+        }
         match spec.build(self.model)? {
             Built::Pin { gpio, device } => {
                 self.pins.advance(self.clock.now_us());
                 self.pins.attach(gpio, device);
-                Ok(gpio)
+                Ok(Some(gpio))
             }
             Built::I2c { sda, scl, targets } => {
                 for target in targets {
-                    self.buses
-                        .attach_i2c(sda, scl, target)
-                        .map_err(|e| DeviceError::Invalid { pin: spec.pin().to_owned(), problem: e.to_string() })?;
+                    self.buses.attach_i2c(sda, scl, target).map_err(|e| spec.invalid(e.to_string()))?;
                 }
-                Ok(sda)
+                Ok(Some(sda))
             }
             Built::Spi(wires) => {
                 let mosi = wires.mosi;
                 self.buses.attach_spi(wires);
-                Ok(mosi)
+                Ok(Some(mosi))
             }
         }
     }
@@ -51,6 +71,12 @@ impl Board {
     pub fn pin_configure(&mut self, gpio: u8, mode: PinMode, pull: Option<Pull>) {
         let now = self.pin_op();
         self.pins.configure(gpio, mode, pull, now);
+    }
+
+    /// Drives `gpio` with the LEDC's PWM wave, or stops it (`None`).
+    pub fn pin_pwm(&mut self, gpio: u8, square: Option<Square>) {
+        let now = self.pin_op();
+        self.pins.set_pwm(gpio, square, now);
     }
 
     /// `gpio`'s mode and pull.

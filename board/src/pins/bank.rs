@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::capture::Capture;
 use super::device::Device;
 use super::line::{Drive, Level, Pull, resolve};
+use super::pwm::{PwmOutput, SharedSquare, Square};
 
 /// GPIOs of an ESP32 (0..=39).
 pub const GPIO_COUNT: usize = 40;
@@ -188,6 +189,8 @@ pub struct PinBank {
     fights: u64,
     notes: Vec<String>,
     next_event: Arc<AtomicU64>,
+    /// The LEDC outputs wired so far: GPIO, device index, settings.
+    pwm: Vec<(u8, usize, SharedSquare)>,
 }
 
 impl std::fmt::Debug for PinBank {
@@ -210,6 +213,7 @@ impl Default for PinBank {
             fights: 0,
             notes: Vec::new(),
             next_event: Arc::new(AtomicU64::new(NONE)),
+            pwm: Vec::new(),
         }
     }
 }
@@ -220,6 +224,30 @@ impl PinBank {
         let index = self.devices.len();
         self.devices.push(Wired { gpio, device, drive: Drive::Released, pull: None, next_us: None });
         self.lines[usize::from(gpio)].devices.push(index);
+        self.refresh(index);
+        self.settle(gpio);
+        self.publish_next_event();
+    }
+
+    /// Drives `gpio` with a PWM wave from `now_us` (the chip's pad driver
+    /// released, as the LEDC takes the pin over), or stops it (`None`).
+    pub fn set_pwm(&mut self, gpio: u8, square: Option<Square>, now_us: u64) {
+        self.advance(now_us);
+        let index = match self.pwm.iter().find(|(g, _, _)| *g == gpio) {
+            Some(&(_, index, ref settings)) => {
+                *settings.lock().unwrap_or_else(|p| p.into_inner()) = square.map(|s| (s, self.now_us));
+                index
+            }
+            None => {
+                let settings: SharedSquare = Arc::new(std::sync::Mutex::new(square.map(|s| (s, self.now_us))));
+                self.pwm.push((gpio, self.devices.len(), settings.clone()));
+                self.attach(gpio, Box::new(PwmOutput::new(settings)));
+                self.devices.len() - 1
+            }
+        };
+        if square.is_some() {
+            self.pins[usize::from(gpio)].mode = PinMode::Input;
+        }
         self.refresh(index);
         self.settle(gpio);
         self.publish_next_event();

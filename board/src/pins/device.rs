@@ -8,9 +8,12 @@ use crate::bus::pysense::{self, PysenseSpec};
 use crate::bus::{Buses, I2cRegistersSpec, I2cTarget, SpiLoopback, SpiLoopbackSpec, SpiWires};
 
 use super::dht::{Dht, DhtKind};
+use super::ds18b20::Ds18b20;
 use super::line::{Drive, Level, Pull};
 use super::schedule::Schedule;
 use super::stimulus::Stimulus;
+use crate::analog::AnalogSpec;
+use crate::uart::{UartSpec, UartSpecError};
 
 /// Something wired to a pin. It drives the line, may pull it, changes what it
 /// does at times of its own choosing, and may react to the line.
@@ -41,6 +44,8 @@ pub enum DeviceSpec {
     Dht22(DhtSpec),
     /// A push button between the pin and ground (or 3.3 V).
     Button(ButtonSpec),
+    /// A DS18B20 1-Wire temperature sensor.
+    Ds18b20(Ds18b20Spec),
     /// A fixed train of levels driven onto the pin.
     Waveform(WaveformSpec),
     /// An I2C device described by its registers.
@@ -50,6 +55,10 @@ pub enum DeviceSpec {
     SpiLoopback(SpiLoopbackSpec),
     /// Pycom's Pysense shield on P22/P21.
     Pysense(PysenseSpec),
+    /// A device on UART 1 or 2 (not on one pin).
+    Uart(UartSpec),
+    /// A voltage source for the ADC.
+    Analog(AnalogSpec),
 }
 
 /// A device built from its description, with the GPIOs it goes on.
@@ -86,6 +95,19 @@ pub struct DhtSpec {
     /// Relative humidity in %: a number or a schedule over device time.
     pub humidity: Schedule,
     /// The 10 kΩ pull-up of a DHT breakout board (`true` unless told).
+    #[serde(default = "yes")]
+    pub pull_up: bool,
+}
+
+/// A DS18B20's wiring and readings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ds18b20Spec {
+    /// Pin name.
+    pub pin: String,
+    /// Temperature in °C: a number or a schedule over device time.
+    pub temperature: Schedule,
+    /// The bus's 4.7 kΩ pull-up (`true` unless told).
     #[serde(default = "yes")]
     pub pull_up: bool,
 }
@@ -179,6 +201,9 @@ pub enum DeviceError {
         /// What is wrong.
         problem: String,
     },
+    /// A UART device is described wrongly.
+    #[error(transparent)]
+    Uart(#[from] UartSpecError),
 }
 
 /// Milliseconds (as written in board files) to device microseconds.
@@ -191,6 +216,13 @@ pub(crate) fn ms_to_us(ms: f64) -> u64 {
 pub fn check_devices(model: BoardModel, specs: &[DeviceSpec]) -> Result<(), DeviceError> {
     let mut buses = Buses::default();
     for spec in specs {
+        if matches!(spec, DeviceSpec::Uart(_) | DeviceSpec::Analog(_)) {
+            if let Some(name) = spec.pins().into_iter().find(|name| crate::pins::find_pin(model, name).is_none()) {
+                return Err(DeviceError::UnknownPin { pin: name.to_owned() });
+            }
+            spec.check_unbuilt()?;
+            continue;
+        }
         if let Built::I2c { sda, scl, targets } = spec.build(model)? {
             for target in targets {
                 buses.attach_i2c(sda, scl, target).map_err(|e| spec.invalid(e.to_string()))?;
@@ -201,9 +233,10 @@ pub fn check_devices(model: BoardModel, specs: &[DeviceSpec]) -> Result<(), Devi
 }
 
 impl DeviceSpec {
-    /// The pin name the device is known by (SDA or MOSI for a bus device).
-    pub fn pin(&self) -> &str {
-        self.pins()[0]
+    /// The pin name the device is known by (SDA or MOSI for a bus device;
+    /// `None` for a UART device).
+    pub fn pin(&self) -> Option<&str> {
+        self.pins().first().copied()
     }
 
     /// Every pin name the device is wired to.
@@ -211,19 +244,34 @@ impl DeviceSpec {
         match self {
             Self::Dht11(s) | Self::Dht22(s) => vec![&s.pin],
             Self::Button(s) => vec![&s.pin],
+            Self::Ds18b20(s) => vec![&s.pin],
             Self::Waveform(s) => vec![&s.pin],
+            Self::Analog(s) => vec![&s.pin],
             Self::I2c(s) => vec![&s.sda, &s.scl],
             Self::SpiLoopback(s) => vec![&s.mosi, &s.miso],
             Self::Pysense(_) => vec![pysense::SDA, pysense::SCL],
+            Self::Uart(_) => vec![],
         }
     }
 
     /// The error for a device that cannot be built.
     pub(crate) fn invalid(&self, problem: String) -> DeviceError {
-        DeviceError::Invalid { pin: self.pin().to_owned(), problem }
+        DeviceError::Invalid { pin: self.pin().unwrap_or_default().to_owned(), problem }
     }
 
-    /// Builds the device, with its pins found on a `model` board.
+    /// Checks a description that is not built onto pins or a bus (a UART
+    /// device, an analog source).
+    pub(crate) fn check_unbuilt(&self) -> Result<(), DeviceError> {
+        match self {
+            Self::Uart(s) => Ok(s.check()?),
+            Self::Analog(s) => s.problem().map_or(Ok(()), |problem| Err(self.invalid(problem))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Builds the device, with its pins found on a `model` board (UART
+    /// devices and analog sources are not built: [`crate::Board::attach_device`]
+    /// wires them).
     pub fn build(&self, model: BoardModel) -> Result<Built, DeviceError> {
         let gpios = self
             .pins()
@@ -244,6 +292,12 @@ impl DeviceSpec {
         Ok(match self {
             Self::Dht11(s) => on_pin(Box::new(Dht::new(DhtKind::Dht11, s))),
             Self::Dht22(s) => on_pin(Box::new(Dht::new(DhtKind::Dht22, s))),
+            Self::Ds18b20(s) => {
+                if s.temperature.is_empty() {
+                    return Err(invalid("a schedule needs at least one step".to_owned()));
+                }
+                on_pin(Box::new(Ds18b20::new(s)))
+            }
             Self::Button(s) => {
                 if s.active_level > 1 {
                     return Err(invalid(format!("active_level must be 0 or 1, not {}", s.active_level)));
@@ -270,6 +324,8 @@ impl DeviceSpec {
                 cs: None,
                 device: Box::new(SpiLoopback),
             }),
+            Self::Uart(s) => return Err(UartSpecError::NotOnAPin(s.uart).into()),
+            Self::Analog(_) => return Err(invalid("an analog source is not a digital device".to_owned())),
         })
     }
 }

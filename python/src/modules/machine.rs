@@ -1,5 +1,6 @@
 //! `machine` / `umachine`: resets, sleeps, the watchdog, pins, timers, the
-//! RTC, the SD card and SoC facts.
+//! RTC, I2C, SPI, UARTs, the ADC, DACs, PWM, touch pads, the SD card and SoC
+//! facts.
 
 pub(crate) use machine::module_def;
 
@@ -326,6 +327,37 @@ pub(crate) mod machine {
     #[pyattr(name = "SPI")]
     fn spi_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
         crate::modules::spi::class()
+    }
+
+    /// `UART(id=1, baudrate=9600, bits=8, parity=None, stop=1, *, pins,
+    /// timeout_chars=2, rx_buffer_size=4096)`.
+    #[pyattr(name = "UART")]
+    fn uart_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::uart::class()
+    }
+
+    /// `ADC(id=0, *, bits=12)`.
+    #[pyattr(name = "ADC")]
+    fn adc_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::adc::class()
+    }
+
+    /// `DAC(pin)`.
+    #[pyattr(name = "DAC")]
+    fn dac_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::dac::class()
+    }
+
+    /// `PWM(timer, frequency)`.
+    #[pyattr(name = "PWM")]
+    fn pwm_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::pwm::class()
+    }
+
+    /// `Touch(pin)`.
+    #[pyattr(name = "Touch")]
+    fn touch_class(_vm: &VirtualMachine) -> rustpython_vm::builtins::PyTypeRef {
+        crate::modules::touch::class()
     }
 
     /// `WDT(id=0, timeout=ms)`: starts the watchdog (or re-times the one started by

@@ -1,0 +1,42 @@
+//! The voltages on the board's pins, as `machine.ADC` reads them.
+
+use super::Board;
+use crate::analog::{AnalogSpec, AnalogTrace, DacOutput, level_volts};
+use crate::pins::DeviceError;
+
+impl Board {
+    /// Wires an analog source to its pin; returns the GPIO.
+    pub(crate) fn attach_analog(&mut self, spec: &AnalogSpec) -> Result<u8, DeviceError> {
+        let gpio = self
+            .find_pin(&spec.pin)
+            .map(|p| p.gpio)
+            .ok_or_else(|| DeviceError::UnknownPin { pin: spec.pin.clone() })?;
+        self.analog.retain(|(g, _)| *g != gpio);
+        self.analog.push((gpio, spec.clone()));
+        Ok(gpio)
+    }
+
+    /// The voltage on `gpio` now: its analog source's, else its DAC's, else
+    /// its logic level's.
+    pub fn pin_volts(&mut self, gpio: u8) -> f64 {
+        let now = self.clock.now_us();
+        if let Some((_, source)) = self.analog.iter().find(|(g, _)| *g == gpio) {
+            return source.volts_at(now);
+        }
+        match self.dac.get(gpio) {
+            Some(output) => output.volts_at(now),
+            None => level_volts(self.pin_level(gpio)),
+        }
+    }
+
+    /// Sets what the DAC on `gpio` drives (`None`: off).
+    pub fn set_dac(&mut self, gpio: u8, output: Option<DacOutput>) {
+        let now = self.clock.now_us();
+        self.dac.set(gpio, output, now);
+    }
+
+    /// Sends every later change of a DAC output to `trace`.
+    pub fn set_analog_trace(&mut self, trace: AnalogTrace) {
+        self.dac.set_trace(trace);
+    }
+}
