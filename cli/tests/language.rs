@@ -234,3 +234,14 @@ fn exec_and_eval_read_source_as_the_board_does() {
         ["SyntaxError: constant must be an integer", "SyntaxError: constant must be an integer", "'a\\r\\nb'", "6",]
     );
 }
+
+#[test]
+fn a_bytearray_keeps_the_low_byte_of_an_integer_and_bytes_refuses_it() {
+    assert_eq!(
+        snippet(
+            "show(bytearray, [0x55AA, -1, 256])\nb = bytearray(2)\nb[0] = 0x1FF\nb.append(0x102)\nshow(lambda: b)\n\
+             show(bytes, [0x55AA])"
+        ),
+        ["bytearray(b'\\xaa\\xff\\x00')", "bytearray(b'\\xff\\x00\\x02')", "ValueError: bytes value out of range"]
+    );
+}

@@ -9,6 +9,7 @@
 mod args;
 mod buffer;
 mod bus_args;
+mod bytes_quirks;
 mod config_args;
 mod console;
 mod frozen;
@@ -29,7 +30,6 @@ mod session;
 mod soc;
 mod source;
 mod state;
-mod str_as_buffer;
 mod teardown;
 mod traceback;
 mod uart;

@@ -103,7 +103,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     }
     silence_warnings(vm);
     crate::traceback::install_exception_str(vm);
-    crate::str_as_buffer::install(vm);
+    crate::bytes_quirks::install(vm);
     crate::module_repr::install(vm);
     crate::import_guard::install(vm, model.has(pycom_board::Radio::Lte))
 }

@@ -7,8 +7,8 @@ use rustpython_vm::builtins::PyModuleDef;
 
 use crate::frozen;
 
-pub mod alarm;
 pub mod adc;
+pub mod alarm;
 pub mod board_modules;
 pub mod chrono;
 pub mod cmath;

@@ -1,3 +1,11 @@
+//! MicroPython's quirks of `bytes`, `bytearray` and `str` that programs
+//! written on the board rely on.
+//!
+//! A `bytearray` keeps the low byte of an integer out of 0..256 (in its
+//! constructor, item assignment and `append`: `bytearray([0x55AA])` is
+//! `bytearray(b'\xaa')`), as the firmware stores it without a check; `bytes`
+//! refuses one with `ValueError: bytes value out of range`.
+//!
 //! MicroPython reads a `str` as a buffer of its UTF-8 bytes wherever bytes
 //! are read through the buffer protocol, and programs written on the board
 //! rely on it: Pycom's LoRaWAN nano-gateway adds `"FFFE"` to the bytes of
@@ -23,10 +31,10 @@
 
 use std::sync::OnceLock;
 
-use rustpython_vm::builtins::{PyStr, PyTuple, PyType, PyTypeRef};
+use rustpython_vm::builtins::{PyInt, PyList, PyStr, PyTuple, PyType, PyTypeRef};
 use rustpython_vm::function::{FuncArgs, PyMethodDef};
-use rustpython_vm::protocol::PySequence;
-use rustpython_vm::{Py, PyObject, PyObjectRef, PyResult, TryFromBorrowedObject, VirtualMachine};
+use rustpython_vm::protocol::{PyMapping, PySequence};
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, TryFromBorrowedObject, VirtualMachine};
 
 /// A sequence slot taking an operand: `concat`, `inplace_concat`.
 type OperandFn = fn(PySequence<'_>, &PyObject, &VirtualMachine) -> PyResult;
@@ -36,6 +44,8 @@ type ContainsFn = fn(PySequence<'_>, &PyObject, &VirtualMachine) -> PyResult<boo
 type BinaryFn = fn(&PyObject, &PyObject, &VirtualMachine) -> PyResult;
 /// The `__init__` slot.
 type InitFn = fn(PyObjectRef, FuncArgs, &VirtualMachine) -> PyResult<()>;
+/// The mapping slot that assigns `obj[key] = value` (or deletes).
+type AssSubscriptFn = fn(PyMapping<'_>, &PyObject, Option<PyObjectRef>, &VirtualMachine) -> PyResult<()>;
 /// The `__new__` slot.
 type NewFn = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
@@ -78,6 +88,7 @@ original_slot!(StrContains, ContainsFn);
 original_slot!(ByteArrayInit, InitFn);
 original_slot!(MemoryViewNew, NewFn);
 original_slot!(BytesNew, NewFn);
+original_slot!(ByteArrayAssSubscript, AssSubscriptFn);
 
 fn operand<O: Original<OperandFn>>(seq: PySequence<'_>, other: &PyObject, vm: &VirtualMachine) -> PyResult {
     let original = O::cell().get().expect("wrapped after saving");
@@ -139,9 +150,48 @@ fn sole_str_as_buffer(mut args: FuncArgs, vm: &VirtualMachine) -> FuncArgs {
     args
 }
 
+/// `value` with only its low byte when it is an integer, as the firmware
+/// stores a byte.
+fn low_byte(value: &PyObject, vm: &VirtualMachine) -> PyObjectRef {
+    if value.downcast_ref::<PyInt>().is_some()
+        && let Ok(low) = vm._and(value, vm.ctx.new_int(0xFF).as_object())
+    {
+        return low;
+    }
+    value.to_owned()
+}
+
+/// The items of a list or tuple, if `obj` is one.
+fn list_items(obj: &PyObject) -> Option<Vec<PyObjectRef>> {
+    match (obj.downcast_ref::<PyList>(), obj.downcast_ref::<PyTuple>()) {
+        (Some(list), _) => Some(list.borrow_vec().to_vec()),
+        (_, Some(tuple)) => Some(tuple.as_slice().to_vec()),
+        _ => None,
+    }
+}
+
 fn bytearray_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     let original = ByteArrayInit::cell().get().expect("wrapped after saving");
-    original(zelf, sole_str_as_buffer(args, vm), vm)
+    let mut args = sole_str_as_buffer(args, vm);
+    if args.args.len() == 1
+        && args.kwargs.is_empty()
+        && let Some(items) = list_items(&args.args[0])
+    {
+        let items: Vec<PyObjectRef> = items.iter().map(|item| low_byte(item, vm)).collect();
+        args.args[0] = vm.ctx.new_list(items).into();
+    }
+    original(zelf, args, vm)
+}
+
+/// `bytearray[i] = value` keeps the low byte of an integer.
+fn bytearray_ass_subscript(
+    mapping: PyMapping<'_>,
+    key: &PyObject,
+    value: Option<PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let original = ByteArrayAssSubscript::cell().get().expect("wrapped after saving");
+    original(mapping, key, value.map(|value| low_byte(&value, vm)), vm)
 }
 
 fn memoryview_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
@@ -153,6 +203,13 @@ fn memoryview_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResu
 fn bytes_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     if args.args.len() == 1 && args.kwargs.is_empty() && args.args[0].downcast_ref::<PyStr>().is_some() {
         return Err(vm.new_type_error("wrong number of arguments"));
+    }
+    if let Some(items) = args.args.first().and_then(|arg| list_items(arg))
+        && items
+            .iter()
+            .any(|item| item.downcast_ref::<PyInt>().is_some_and(|int| u8::try_from(int.as_bigint()).is_err()))
+    {
+        return Err(vm.new_value_error("bytes value out of range"));
     }
     let original = BytesNew::cell().get().expect("wrapped after saving");
     original(cls, args, vm)
@@ -182,6 +239,8 @@ enum Other {
     BytesAsStr,
     /// A bytes method refuses a `str` argument with the firmware's text.
     RefuseStr,
+    /// A bytearray method keeps the low byte of an integer argument.
+    LowByte,
 }
 
 impl Other {
@@ -194,6 +253,7 @@ impl Other {
             }),
             Other::RefuseStr if arg.downcast_ref::<PyStr>().is_some() => Err(cannot_convert(arg, "bytes", vm)),
             Other::RefuseStr => Ok(arg.to_owned()),
+            Other::LowByte => Ok(low_byte(arg, vm)),
         }
     }
 }
@@ -262,6 +322,11 @@ pub fn install(vm: &VirtualMachine) {
         wrap_method(types.str_type, name, Other::BytesAsStr, vm);
     }
     wrap_method(types.bytearray_type, "extend", Other::StrAsBytes, vm);
+    wrap_method(types.bytearray_type, "append", Other::LowByte, vm);
+    wrap_slot::<AssSubscriptFn, ByteArrayAssSubscript>(
+        &types.bytearray_type.slots.as_mapping.ass_subscript,
+        bytearray_ass_subscript,
+    );
     for name in REFUSING_STR {
         wrap_method(types.bytes_type, name, Other::RefuseStr, vm);
         wrap_method(types.bytearray_type, name, Other::RefuseStr, vm);
