@@ -391,3 +391,14 @@ fn main_py_with_kbd_intr_off_reads_ctrl_c_from_stdin() {
     uart.send(b"\x03");
     assert!(uart.read_until(b">>> ").starts_with("read 3\r\n"));
 }
+
+#[test]
+fn machine_main_naming_main_py_runs_the_runs_script() {
+    // Pycom's example boot.py files end with `machine.main('main.py')`.
+    let device = Device::new();
+    let boot = device.path("boot.py");
+    std::fs::write(&boot, "import machine\nmachine.main('main.py')\n").unwrap();
+    ok(device.cli(&["fs", "put", boot.to_str().unwrap(), "/flash/boot.py"]));
+    let run = device.run("print('the run script')\n");
+    assert_eq!(run.lines(), ["the run script"], "{}", run.stderr);
+}

@@ -346,11 +346,17 @@ fn run_scripts(
 }
 
 /// The script to run after `boot.py`: the one `machine.main()` named, read
-/// from flash now, else `main.py` (the run's script stands for it). A file
+/// from flash now, else `main.py`. The run's script stands for
+/// `/flash/main.py`, also when `machine.main('main.py')` names it. A file
 /// that cannot be read raises `OSError` as `pyexec_file` does.
 fn main_script(main: &MainStep, vm: &VirtualMachine) -> PyResult<Option<Script>> {
     let name = match (main, state::with(|s| s.main_script.clone())) {
         (MainStep::Skip, _) => return Ok(None),
+        (MainStep::Given(script), Some(name))
+            if crate::vfs::normalise(&name, &crate::vfs::cwd()) == "/flash/main.py" =>
+        {
+            return Ok(Some(script.clone()));
+        }
         (_, Some(name)) => name,
         (MainStep::Given(script), None) => return Ok(Some(script.clone())),
         (MainStep::Flash, None) => MAIN_PY.to_owned(),
