@@ -3,21 +3,18 @@
 //! ESP32's range per attenuation, and the firmware's errors.
 
 mod common;
-use common::{Device, SHOW, ok};
+use common::{Device, SHOW};
 
 const SOURCES: &str = "[[device]]\nkind = \"analog\"\npin = \"P13\"\nvolts = 0.55\n\n\
                        [[device]]\nkind = \"analog\"\npin = \"P14\"\n\
                        volts = [{ at_ms = 0, value = 0.5 }, { at_ms = 1000, value = 2.0 }]\n";
 
 fn run_wired(board_file: &str, source: &str) -> Vec<String> {
-    let device = Device::new();
-    let board = device.path("board.toml");
-    std::fs::write(&board, board_file).unwrap();
-    let run = ok(device.run_with(
+    Device::new().run_wired(
+        board_file,
         &format!("{SHOW}\nimport machine, time\nfrom machine import ADC\n{source}"),
-        &["--board-file", board.to_str().unwrap()],
-    ));
-    run.stdout.lines().map(str::to_owned).collect()
+        &[],
+    )
 }
 
 #[test]
@@ -88,11 +85,6 @@ fn a_bad_analog_source_exits_2_naming_the_board_file() {
         ("[[device]]\nkind = \"analog\"\npin = \"P99\"\nvolts = 1\n", "no such pin"),
         ("[[device]]\nkind = \"analog\"\npin = \"P13\"\nvolts = []\n", "at least one step"),
     ] {
-        let device = Device::new();
-        let board = device.path("bad.toml");
-        std::fs::write(&board, text).unwrap();
-        let run = device.run_with("print(1)", &["--board-file", board.to_str().unwrap()]);
-        assert_eq!(run.code, 2, "{text}: {}", run.stderr);
-        assert!(run.stderr.contains("bad.toml") && run.stderr.contains(message), "{text}: {}", run.stderr);
+        Device::new().refuses_board_file(text, message);
     }
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Device, SHOW, fails, ok};
+use common::{Device, SHOW, ok};
 
 /// A datasheet-like sensor at 0x48 on P9/P10, with 2-byte register addresses:
 /// - 0x0100-0x0101 TEMP: temperature in 0.1 °C, big-endian, read-only; 21.5 °C
@@ -49,13 +49,7 @@ address = 0x29
 
 /// Runs `script` (with `show`) on a board wired as `toml`; returns its stdout lines.
 fn wired(toml: &str, script: &str, extra: &[&str]) -> Vec<String> {
-    let device = Device::new();
-    let file = device.path("board.toml");
-    std::fs::write(&file, toml).unwrap();
-    let mut args = vec!["--board-file", file.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let run = ok(device.run_with(&format!("{SHOW}\nfrom machine import I2C\nimport time\n{script}"), &args));
-    run.stdout.lines().map(str::to_owned).collect()
+    Device::new().run_wired(toml, &format!("{SHOW}\nfrom machine import I2C\nimport time\n{script}"), extra)
 }
 
 #[test]
@@ -309,12 +303,6 @@ fn bad_i2c_devices_in_a_board_file_exit_2_naming_the_file() {
         ("address = 0x48\ncolour = 1\n", "unknown field `colour`"),
     ];
     for (body, message) in cases {
-        let device = Device::new();
-        let file = device.path("bad.toml");
-        std::fs::write(&file, format!("[[device]]\nkind = \"i2c\"\n{body}")).unwrap();
-        let run = device.run_with("print('booted')\n", &["--board-file", file.to_str().unwrap()]);
-        assert!(run.stderr.contains(&format!("board file {}", file.display())), "{body}: {}", run.stderr);
-        fails(run, 2, message);
-        assert!(!device.image().exists(), "{body}: the image was touched");
+        Device::new().refuses_board_file(&format!("[[device]]\nkind = \"i2c\"\n{body}"), message);
     }
 }

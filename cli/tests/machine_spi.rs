@@ -11,13 +11,7 @@ use common::{Device, SHOW, ok};
 const LOOPBACK: &str = "[[device]]\nkind = \"spi_loopback\"\nmosi = \"P11\"\nmiso = \"P14\"\n";
 
 fn wired(toml: &str, script: &str, extra: &[&str]) -> Vec<String> {
-    let device = Device::new();
-    let file = device.path("board.toml");
-    std::fs::write(&file, toml).unwrap();
-    let mut args = vec!["--board-file", file.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let run = ok(device.run_with(&format!("{SHOW}\nfrom machine import SPI\nimport time\n{script}"), &args));
-    run.stdout.lines().map(str::to_owned).collect()
+    Device::new().run_wired(toml, &format!("{SHOW}\nfrom machine import SPI\nimport time\n{script}"), extra)
 }
 
 #[test]

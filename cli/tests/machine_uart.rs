@@ -173,13 +173,7 @@ fn a_bad_uart_device_exits_2_naming_the_board_file() {
         ),
         ("[[device]]\nkind = \"uart\"\nuart = 1\nloopback = true\nbaud = 1\n", "unknown field"),
     ] {
-        let device = Device::new();
-        let board = device.path("bad.toml");
-        std::fs::write(&board, text).unwrap();
-        let run = device.run_with("print(1)", &["--board-file", board.to_str().unwrap()]);
-        assert_eq!(run.code, 2, "{text}: {}", run.stderr);
-        assert!(run.stderr.contains("bad.toml") && run.stderr.contains(message), "{text}: {}", run.stderr);
-        assert!(!device.image().exists(), "the image was touched for {text}");
+        Device::new().refuses_board_file(text, message);
     }
     let device = Device::new();
     let board = device.path("lte.toml");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Device, fails, ok};
+use common::{Device, ok};
 
 const PYSENSE: &str = "\
 [[device]]
@@ -137,11 +137,6 @@ fn out_of_range_shield_values_exit_2_naming_the_file() {
         ("acceleration = [0, 0, 9]", "acceleration 9 is out of range (-8 to 8)"),
         ("colour = 1", "unknown field `colour`"),
     ] {
-        let device = Device::new();
-        let file = device.path("bad.toml");
-        std::fs::write(&file, format!("[[device]]\nkind = \"pysense\"\n{line}\n")).unwrap();
-        let run = device.run_with("print('booted')\n", &["--board-file", file.to_str().unwrap()]);
-        assert!(run.stderr.contains(&format!("board file {}", file.display())), "{line}: {}", run.stderr);
-        fails(run, 2, message);
+        Device::new().refuses_board_file(&format!("[[device]]\nkind = \"pysense\"\n{line}\n"), message);
     }
 }

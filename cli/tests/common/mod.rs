@@ -89,6 +89,27 @@ impl Device {
     pub fn run(&self, source: &str) -> Run {
         self.run_with(source, &[])
     }
+
+    /// Runs `source` with `toml` as its board file (and `extra` arguments),
+    /// checks that it succeeded and returns its stdout lines.
+    pub fn run_wired(&self, toml: &str, source: &str, extra: &[&str]) -> Vec<String> {
+        let file = self.path("board.toml");
+        std::fs::write(&file, toml).unwrap();
+        let mut args = vec!["--board-file", file.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        ok(self.run_with(source, &args)).stdout.lines().map(str::to_owned).collect()
+    }
+
+    /// Checks that a run with the board file `text` exits 2 naming the file
+    /// and saying `message`, before the image is touched.
+    pub fn refuses_board_file(&self, text: &str, message: &str) {
+        let file = self.path("bad.toml");
+        std::fs::write(&file, text).unwrap();
+        let run = self.run_with("print(1)", &["--board-file", file.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{text}: {}", run.stderr);
+        assert!(run.stderr.contains("bad.toml") && run.stderr.contains(message), "{text}: {}", run.stderr);
+        assert!(!self.image().exists(), "the image was touched for {text}");
+    }
 }
 
 /// Python helper prepended to snippets: `show(f, *args)` prints the result of a
