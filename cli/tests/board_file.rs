@@ -17,10 +17,7 @@ fn board_file(device: &Device, name: &str, toml: &str) -> PathBuf {
 
 /// Runs `script` with the board file `toml` and returns its stdout lines.
 fn run_wired(device: &Device, toml: &str, script: &str, extra: &[&str]) -> Vec<String> {
-    let file = board_file(device, "board.toml", toml);
-    let mut args = vec!["--board-file", file.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    ok(device.run_with(script, &args)).stdout.lines().map(str::to_owned).collect()
+    device.run_wired(toml, script, extra)
 }
 
 /// `read_dht(name)`: starts a conversation as the pycom documentation does,

@@ -58,13 +58,8 @@ def busy():
 #[test]
 fn a_ds18b20_answers_presence_rom_conversion_and_scratchpad_on_device_time() {
     let device = Device::new();
-    let board = device.path("board.toml");
-    std::fs::write(
-        &board,
-        "[[device]]\nkind = \"ds18b20\"\npin = \"P10\"\n\
-         temperature = [{ at_ms = 0, value = 21.5 }, { at_ms = 5000, value = -3.25 }]\n",
-    )
-    .unwrap();
+    let board = "[[device]]\nkind = \"ds18b20\"\npin = \"P10\"\n\
+                 temperature = [{ at_ms = 0, value = 21.5 }, { at_ms = 5000, value = -3.25 }]\n";
     let script = format!(
         "{MASTER}\nprint(reset())\nrom = read_rom()\nprint(hex(rom[0]), crc8(rom) == 0)\n\
          print(temperature())\nreset(); write_byte(0xCC); write_byte(0x44)\nprint(busy())\n\
@@ -73,7 +68,7 @@ fn a_ds18b20_answers_presence_rom_conversion_and_scratchpad_on_device_time() {
          print(temperature())\nreset(); write_byte(0x55); [write_byte(b ^ 1) for b in rom]; write_byte(0xBE)\n\
          print(read_bytes(2))"
     );
-    let run = ok(device.run_with(&script, &["--board-file", board.to_str().unwrap()]));
+    let run = ok(device.run_with_board_file(board, &script, &[]));
     assert_eq!(
         run.lines(),
         ["True", "0x28 True", "(85.0, True)", "True", "False (21.5, True)", "(-3.25, True)", "b'\\xff\\xff'",]

@@ -69,13 +69,12 @@ fn the_soc_reports_plausible_figures() {
 #[test]
 fn disable_irq_holds_pin_handlers_back_until_interrupts_are_enabled_again() {
     let device = Device::new();
-    let board = device.path("board.toml");
-    std::fs::write(&board, "[[device]]\nkind = \"button\"\npin = \"P11\"\npresses = [1000]\n").unwrap();
+    let board = "[[device]]\nkind = \"button\"\npin = \"P11\"\npresses = [1000]\n";
     let source = "from machine import Pin\nimport machine, time\nseen = []\n\
                   p = Pin('P11', mode=Pin.IN, pull=Pin.PULL_UP)\np.callback(Pin.IRQ_FALLING, lambda pin: seen.append(time.ticks_ms()))\n\
                   state = machine.disable_irq()\ntime.sleep_ms(1500)\nprint(len(seen))\nmachine.enable_irq(state)\n\
                   print(len(seen), seen[0] >= 1500)\n";
-    let run = ok(device.run_with(source, &["--board-file", board.to_str().unwrap()]));
+    let run = ok(device.run_with_board_file(board, source, &[]));
     assert_eq!(run.lines(), ["0", "1 True"]);
 }
 

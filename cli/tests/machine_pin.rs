@@ -144,11 +144,7 @@ fn a_held_output_keeps_its_level_through_a_soft_reset() {
 const BUTTON: &str = "[[device]]\nkind = \"button\"\npin = \"P11\"\npresses = [1000, 1300, 1500, 1700]\nhold_ms = 50\n";
 
 fn with_button(device: &Device, source: &str, extra: &[&str]) -> common::Run {
-    let board = device.path("board.toml");
-    std::fs::write(&board, BUTTON).unwrap();
-    let mut args = vec!["--board-file", board.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    device.run_with(source, &args)
+    device.run_with_board_file(BUTTON, source, extra)
 }
 
 const COUNT_PRESSES: &str = "from machine import Pin

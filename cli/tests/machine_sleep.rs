@@ -84,11 +84,7 @@ const WAKE_BUTTON: &str =
     "[[device]]\nkind = \"button\"\npin = \"P13\"\npresses = [{ at_ms = 100000, hold_ms = 500 }]\nactive_level = 1\n";
 
 fn with_wake_button(device: &Device, source: &str, extra: &[&str]) -> common::Run {
-    let board = device.path("board.toml");
-    std::fs::write(&board, WAKE_BUTTON).unwrap();
-    let mut args = vec!["--board-file", board.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    device.run_with(source, &args)
+    device.run_with_board_file(WAKE_BUTTON, source, extra)
 }
 
 #[test]

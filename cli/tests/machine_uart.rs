@@ -11,11 +11,7 @@ use common::{Device, SHOW, ok};
 
 /// Runs `source` (with `show`) on a board wired by `board_file`.
 fn run_wired(board_file: &str, source: &str) -> Vec<String> {
-    let device = Device::new();
-    let board = device.path("board.toml");
-    std::fs::write(&board, board_file).unwrap();
-    let run = ok(device.run_with(&format!("{SHOW}\n{source}"), &["--board-file", board.to_str().unwrap()]));
-    run.stdout.lines().map(str::to_owned).collect()
+    Device::new().run_wired(board_file, &format!("{SHOW}\n{source}"), &[])
 }
 
 /// A board process that is ended if the test fails before it exits.

@@ -92,10 +92,7 @@ print(temperature())
 
 #[test]
 fn a_driver_written_from_the_datasheets_reads_every_sensor_of_the_shield() {
-    let device = Device::new();
-    let file = device.path("board.toml");
-    std::fs::write(&file, PYSENSE).unwrap();
-    let run = ok(device.run_with(DRIVER, &["--board-file", file.to_str().unwrap()]));
+    let run = ok(Device::new().run_with_board_file(PYSENSE, DRIVER, &[]));
     assert_eq!(
         run.lines(),
         [
@@ -117,13 +114,11 @@ fn a_driver_written_from_the_datasheets_reads_every_sensor_of_the_shield() {
 
 #[test]
 fn a_version_1_shield_reports_the_first_coprocessor_firmware() {
-    let device = Device::new();
-    let file = device.path("board.toml");
-    std::fs::write(&file, "[[device]]\nkind = \"pysense\"\nversion = 1\n").unwrap();
+    let toml = "[[device]]\nkind = \"pysense\"\nversion = 1\n";
     let script = "from machine import I2C\ni2c = I2C(0, pins=('P22', 'P21'))\n\
                   i2c.writeto(8, b'\\x11')\nprint(list(i2c.readfrom(8, 3)))\n\
                   i2c.writeto(8, b'\\x12')\nprint(list(i2c.readfrom(8, 3)))\n";
-    let run = ok(device.run_with(script, &["--board-file", file.to_str().unwrap()]));
+    let run = ok(Device::new().run_with_board_file(toml, script, &[]));
     assert_eq!(run.lines(), ["[255, 11, 0]", "[255, 18, 240]"]);
 }
 

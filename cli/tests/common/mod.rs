@@ -90,22 +90,31 @@ impl Device {
         self.run_with(source, &[])
     }
 
-    /// Runs `source` with `toml` as its board file (and `extra` arguments),
-    /// checks that it succeeded and returns its stdout lines.
-    pub fn run_wired(&self, toml: &str, source: &str, extra: &[&str]) -> Vec<String> {
-        let file = self.path("board.toml");
+    /// Runs `source` with `toml` written to `name` as its board file (and
+    /// `extra` arguments).
+    fn run_with_named_board_file(&self, name: &str, toml: &str, source: &str, extra: &[&str]) -> Run {
+        let file = self.path(name);
         std::fs::write(&file, toml).unwrap();
         let mut args = vec!["--board-file", file.to_str().unwrap()];
         args.extend_from_slice(extra);
-        ok(self.run_with(source, &args)).stdout.lines().map(str::to_owned).collect()
+        self.run_with(source, &args)
+    }
+
+    /// Runs `source` with `toml` as its board file (and `extra` arguments).
+    pub fn run_with_board_file(&self, toml: &str, source: &str, extra: &[&str]) -> Run {
+        self.run_with_named_board_file("board.toml", toml, source, extra)
+    }
+
+    /// Runs `source` with `toml` as its board file (and `extra` arguments),
+    /// checks that it succeeded and returns its stdout lines.
+    pub fn run_wired(&self, toml: &str, source: &str, extra: &[&str]) -> Vec<String> {
+        ok(self.run_with_board_file(toml, source, extra)).stdout.lines().map(str::to_owned).collect()
     }
 
     /// Checks that a run with the board file `text` exits 2 naming the file
     /// and saying `message`, before the image is touched.
     pub fn refuses_board_file(&self, text: &str, message: &str) {
-        let file = self.path("bad.toml");
-        std::fs::write(&file, text).unwrap();
-        let run = self.run_with("print(1)", &["--board-file", file.to_str().unwrap()]);
+        let run = self.run_with_named_board_file("bad.toml", text, "print(1)", &[]);
         assert_eq!(run.code, 2, "{text}: {}", run.stderr);
         assert!(run.stderr.contains("bad.toml") && run.stderr.contains(message), "{text}: {}", run.stderr);
         assert!(!self.image().exists(), "the image was touched for {text}");
