@@ -87,7 +87,6 @@ pub struct Board {
     uarts: [UartPort; 2],
     analog: Vec<(u8, crate::analog::AnalogSpec)>,
     dac: crate::analog::DacOutputs,
-    pin_mark_us: Option<u64>,
     buses: Buses,
     updater: Updater,
     diff_update: bool,
@@ -122,7 +121,6 @@ impl Board {
             uarts: Default::default(),
             analog: Vec::new(),
             dac: Default::default(),
-            pin_mark_us: None,
             buses: Buses::default(),
             updater: Updater::default(),
             diff_update: false,
@@ -169,7 +167,6 @@ impl Board {
         self.sd_mount = None;
         self.alarms.clear();
         self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
-        self.pin_mark_us = None;
         for port in &mut self.uarts {
             port.close(start + waited);
         }
@@ -294,7 +291,6 @@ impl Board {
     /// Lets `us` of device time pass (a sleep), keeping the LED up to date.
     pub fn wait_us(&mut self, us: u64) {
         self.clock.wait_us(us);
-        self.pin_mark_us = None;
         self.sync();
     }
 

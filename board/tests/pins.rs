@@ -738,12 +738,17 @@ fn pulses_get_on_a_virtual_board_reads_a_dht22_wired_by_its_expansion_name() {
 }
 
 #[test]
-fn the_next_event_handle_follows_a_devices_answer_to_a_pin_write() {
+fn the_next_irq_event_handle_follows_a_devices_answer_while_an_interrupt_is_armed() {
     let mut bank = bank_with(dht22(21.5, 48.0), None);
     let released = start_signal(&mut bank, P10, None, 1_000, 1_000);
-    let published = bank.next_event_handle().load(std::sync::atomic::Ordering::Relaxed);
-    assert_eq!(Some(published), bank.next_event_us());
-    assert_eq!(published, released + 30, "the watcher sees the answer coming");
+    let handle = bank.next_irq_event_handle();
+    let published = || handle.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(bank.next_event_us(), Some(released + 30));
+    assert_eq!(published(), u64::MAX, "no interrupt armed: nothing to raise");
+    bank.set_trigger(P10, Trigger::Falling, released);
+    assert_eq!(published(), released + 30, "the watcher sees the answer coming");
+    bank.set_trigger(P10, Trigger::Disabled, released);
+    assert_eq!(published(), u64::MAX);
 }
 
 #[test]

@@ -219,20 +219,16 @@ fn one_object_per_bus_with_the_firmwares_repr_and_deinit() {
 #[test]
 fn a_100_byte_write_at_100_khz_takes_911_bit_times_of_device_time() {
     // START, address, 100 data bytes (9 bits each with the ACK), STOP: 911 bits
-    // of 10 µs. Device time also counts the host's running time, so the best
-    // of three runs is taken and a little host time allowed.
+    // of 10 µs, plus the few µs the calls themselves cost.
     let script = "\
 i2c = I2C(0, baudrate=100000)
 data = bytes(100)
-best = None
-for _ in range(3):
-    t0 = time.ticks_us()
-    i2c.writeto(0x48, data)
-    dt = time.ticks_diff(time.ticks_us(), t0)
-    best = dt if best is None else min(best, dt)
-print(9110 <= best < 9110 + 500, best >= 9110)
+t0 = time.ticks_us()
+i2c.writeto(0x48, data)
+dt = time.ticks_diff(time.ticks_us(), t0)
+print(9110 <= dt < 9110 + 20)
 ";
-    assert_eq!(wired(SENSOR, script, &[]), ["True True"]);
+    assert_eq!(wired(SENSOR, script, &[]), ["True"]);
 }
 
 #[test]

@@ -58,16 +58,15 @@ fn readline_gets_a_scripted_gps_sentence_every_second_at_its_device_time() {
         board,
         "from machine import UART\nimport time\nu = UART(1, 9600)\n\
          for _ in range(3):\n    line = None\n    while line is None:\n        line = u.readline()\n    \
-         print(line, time.ticks_ms() // 10)",
+         print(line, time.ticks_ms())",
     );
-    // 29 bytes at 9600 8N1 take 30.2 ms after each second's start (in
-    // tens of ms, as host time adds a little).
+    // 29 bytes at 9600 8N1 take 30.2 ms after each second's start.
     assert_eq!(
         lines,
         [
-            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 103",
-            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 203",
-            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 303",
+            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 1030",
+            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 2030",
+            "b'$GPGGA,123519,4807.038,N*47\\r\\n' 3030",
         ]
     );
 }

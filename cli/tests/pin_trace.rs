@@ -107,8 +107,8 @@ fn traced_run(device: &Device, script: &str, board_file: Option<&str>, signals: 
     read_vcd(&vcd, signals)
 }
 
-/// Device time the script's actions may be off by (host time of statements).
-const SLACK_US: u64 = 2_000;
+/// Device time the script's actions may be off by: the few µs its calls cost.
+const SLACK_US: u64 = 20;
 
 fn assert_about(actual: u64, expected: u64, what: &str) {
     assert!(actual.abs_diff(expected) <= SLACK_US, "{what}: {actual} µs, expected {expected} µs ± {SLACK_US}");

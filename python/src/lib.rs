@@ -12,6 +12,7 @@ mod bus_args;
 mod bytes_quirks;
 mod config_args;
 mod console;
+mod device_time;
 mod frozen;
 mod heap;
 mod import_guard;
@@ -34,6 +35,7 @@ mod teardown;
 mod traceback;
 mod uart;
 mod vfs;
+mod watcher;
 
 pub use console::Console;
 pub use session::{Outcome, RunConfig, STOP_GRACE, Script, StopRequest, run};

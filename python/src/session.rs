@@ -1,21 +1,22 @@
 //! A run of the board: power-on, `main.py`, and the boot loop around resets.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use pycom_board::{Board, BoardError, BoardModel, BootKind, Clock, NextEvent, ResetCause, WatchdogDeadline};
+use pycom_board::{Board, BoardError, BoardModel, BootKind, ResetCause};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
 use rustpython_vm::scope::Scope;
-use rustpython_vm::signal::{UserSignalSender, user_signal_channel};
+use rustpython_vm::signal::user_signal_channel;
 use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
 
+use crate::device_time::{self, Deadlines};
+use crate::heap::AllocationCount;
 use crate::repl::{self, Exit, Repl};
 use crate::state::{self, RunState, lock};
 use crate::uart::UartInput;
+use crate::watcher::Watcher;
 use crate::{Console, modules, panic_guard, prelude, teardown, traceback};
 
 /// Where the firmware looks for the script it runs before `main.py`.
@@ -163,19 +164,31 @@ fn run_here(
         dupterm: None,
         opt_level: 0,
     });
-    let (watchdog, events) = {
+    let deadlines = {
         let b = lock(&board);
-        (b.watchdog_handle(), b.next_event_handle())
+        Deadlines {
+            clock,
+            deadline: config.timeout.clone(),
+            watchdog: b.watchdog_handle(),
+            events: b.next_event_handle(),
+        }
     };
-    let watch = DeadlineWatch::start(clock, config.timeout.clone(), watchdog, events, overran);
-    let result = panic_guard::guard(|| boot_loop(&board, &config, &watch));
+    let allocations = AllocationCount::default();
+    let _counted = allocations.count_this_thread();
+    let watch = Watcher::start(deadlines.clone(), allocations, overran);
+    let result = panic_guard::guard(|| boot_loop(&board, &config, &watch, &deadlines));
     watch.finish();
     state::uninstall();
     lock(&board).sync();
     result.unwrap_or_else(|message| Ok(Outcome::InternalError(message)))
 }
 
-fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) -> Result<Outcome, BoardError> {
+fn boot_loop(
+    board: &Mutex<Board>,
+    config: &RunConfig,
+    watch: &Watcher,
+    deadlines: &Deadlines,
+) -> Result<Outcome, BoardError> {
     let mut kind = BootKind::Hard(ResetCause::PowerOn);
     let mut resets = 0u32;
     loop {
@@ -222,7 +235,7 @@ fn boot_loop(board: &Mutex<Board>, config: &RunConfig, watch: &DeadlineWatch) ->
             };
             (boot_py, main)
         };
-        let outcome = run_once(board, boot_py, &main, config.uart.as_ref(), watch);
+        let outcome = run_once(board, boot_py, &main, config.uart.as_ref(), watch, deadlines);
         if let Some(stop) = state::with(|s| s.stop.take()) {
             return Ok(Outcome::Stopped(stop));
         }
@@ -251,7 +264,8 @@ fn run_once(
     boot_py: Option<Script>,
     main: &MainStep,
     uart: Option<&UartInput>,
-    watch: &DeadlineWatch,
+    watch: &Watcher,
+    deadlines: &Deadlines,
 ) -> Outcome {
     let model = lock(board).model();
     let (sender, receiver) = user_signal_channel();
@@ -262,7 +276,8 @@ fn run_once(
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
     // Interrupts start once the interpreter is built: RustPython's own start-up
     // must not fail. One that fell due meanwhile fires at the next instruction.
-    watch.attach(sender);
+    watch.attach(sender.clone());
+    device_time::arm(deadlines.clone(), sender);
     let outcome = interpreter.enter(|vm| {
         let scope = vm.new_scope_with_builtins();
         let outcome = run_scripts(board, boot_py, main, repl, model, &scope, vm);
@@ -280,6 +295,8 @@ fn run_once(
         teardown::clear(&scope.globals, vm);
         outcome
     });
+    device_time::disarm();
+    watch.detach();
     teardown::free(interpreter);
     outcome
 }
@@ -398,97 +415,4 @@ fn uncaught(exc: PyBaseExceptionRef, board: &Mutex<Board>, vm: &VirtualMachine) 
     // mperror_signal_error: the LED goes dark and the heartbeat stays disabled.
     lock(board).set_heartbeat(false);
     Outcome::Raised
-}
-
-/// Watches device time from a helper thread and interrupts a script that runs
-/// past the run's deadline or its watchdog's without sleeping (a busy loop never
-/// reaches `time.sleep`), or past the next change of a device on a pin or the next alarm (so
-/// handlers run in busy loops too). A script still running [`STOP_GRACE`]
-/// after the deadline is reported as overrun.
-struct DeadlineWatch {
-    shared: Arc<WatchShared>,
-    thread: Option<JoinHandle<()>>,
-}
-
-struct WatchShared {
-    sender: Mutex<Option<UserSignalSender>>,
-    finished: AtomicBool,
-}
-
-/// How often the watcher looks at the clock (wall time).
-const WATCH_POLL: Duration = Duration::from_millis(2);
-/// How often an ignored interrupt is sent again.
-const WATCH_RESEND: Duration = Duration::from_millis(50);
-
-impl DeadlineWatch {
-    fn start(
-        clock: Arc<Clock>,
-        deadline: Option<(u64, StopRequest)>,
-        watchdog: WatchdogDeadline,
-        events: NextEvent,
-        overran: Sender<Result<Outcome, BoardError>>,
-    ) -> Self {
-        let shared = Arc::new(WatchShared { sender: Mutex::new(None), finished: AtomicBool::new(false) });
-        let watcher = shared.clone();
-        let thread = std::thread::spawn(move || {
-            let mut fired: Option<Instant> = None;
-            while !watcher.finished.load(Ordering::Relaxed) {
-                let now = clock.now_us();
-                let interrupt: Option<rustpython_vm::signal::UserSignal> = match &deadline {
-                    Some((at, request)) if now >= *at => {
-                        if fired.get_or_insert_with(Instant::now).elapsed() >= STOP_GRACE {
-                            let _ = overran.send(Ok(Outcome::Overran(request.clone())));
-                            return;
-                        }
-                        let request = request.clone();
-                        Some(Box::new(move |vm| Err(state::stop(request, vm))))
-                    }
-                    _ if watchdog.get().is_some_and(|at| now >= at) => Some(Box::new(watchdog_fired)),
-                    _ if events.at_us() <= now => Some(Box::new(device_event_due)),
-                    _ => None,
-                };
-                let Some(interrupt) = interrupt else {
-                    std::thread::sleep(WATCH_POLL);
-                    continue;
-                };
-                // Between interpreters (a boot starting) nothing is sent: look again soon.
-                let sent = match watcher.sender.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                    Some(sender) => sender.send(interrupt).is_ok(),
-                    None => false,
-                };
-                std::thread::sleep(if sent { WATCH_RESEND } else { WATCH_POLL });
-            }
-        });
-        Self { shared, thread: Some(thread) }
-    }
-
-    fn attach(&self, sender: UserSignalSender) {
-        *self.shared.sender.lock().unwrap_or_else(|p| p.into_inner()) = Some(sender);
-    }
-
-    fn finish(mut self) {
-        self.shared.finished.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Runs on the interpreter thread when the watcher saw device time pass a pin
-/// device's next change or an alarm: brings the pins up to now and runs the
-/// handlers.
-fn device_event_due(vm: &VirtualMachine) -> PyResult<()> {
-    lock(&state::board()).sync();
-    crate::irq_task::run_pending(vm)
-}
-
-/// Runs on the interpreter thread when the watcher saw the watchdog deadline
-/// pass: resets the board unless the script fed it in the meantime.
-fn watchdog_fired(vm: &VirtualMachine) -> PyResult<()> {
-    let board = state::board();
-    let due = {
-        let b = lock(&board);
-        b.watchdog_deadline().is_some_and(|at| b.now_us() >= at)
-    };
-    if due { Err(state::watchdog_reset(vm)) } else { Ok(()) }
 }

@@ -112,7 +112,10 @@ pub fn board() -> Arc<Mutex<Board>> {
 }
 
 /// Locks a shared board, recovering it if a panicking thread poisoned the lock.
+/// On the interpreter's thread this is an access from Python: it costs device
+/// time ([`crate::device_time::access`]).
 pub fn lock(board: &Mutex<Board>) -> MutexGuard<'_, Board> {
+    crate::device_time::access();
     board.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 

@@ -99,8 +99,10 @@ impl UartInput {
     /// The next byte, waiting at most `wait` for one.
     pub(crate) fn read(&self, wait: Duration) -> Received {
         let mut state = self.state();
-        if state.bytes.is_empty() && !state.closed {
+        if state.bytes.is_empty() && !state.closed && !wait.is_zero() {
+            let since = std::time::Instant::now();
             state = self.shared.arrived.wait_timeout(state, wait).unwrap_or_else(|p| p.into_inner()).0;
+            crate::device_time::waited_on_host(since.elapsed());
         }
         match state.bytes.pop_front() {
             Some(byte) => {

@@ -2,7 +2,6 @@
 //! board's clock.
 
 use super::Board;
-use crate::ClockMode;
 use crate::pins::{
     Built, DeviceError, DeviceSpec, Level, PinIrq, PinMode, PinName, PinTrace, Pull, Square, Trigger, find_pin,
 };
@@ -60,22 +59,15 @@ impl Board {
         find_pin(self.model, name)
     }
 
-    /// Marks a script's pin operation at `now`, for [`Board::pulses_get`].
-    fn pin_op(&mut self) -> u64 {
-        let now = self.clock.now_us();
-        self.pin_mark_us = Some(now);
-        now
-    }
-
     /// Sets how the chip drives `gpio`.
     pub fn pin_configure(&mut self, gpio: u8, mode: PinMode, pull: Option<Pull>) {
-        let now = self.pin_op();
+        let now = self.clock.now_us();
         self.pins.configure(gpio, mode, pull, now);
     }
 
     /// Drives `gpio` with the LEDC's PWM wave, or stops it (`None`).
     pub fn pin_pwm(&mut self, gpio: u8, square: Option<Square>) {
-        let now = self.pin_op();
+        let now = self.clock.now_us();
         self.pins.set_pwm(gpio, square, now);
     }
 
@@ -86,7 +78,7 @@ impl Board {
 
     /// Sets `gpio`'s output latch.
     pub fn pin_write(&mut self, gpio: u8, high: bool) {
-        let now = self.pin_op();
+        let now = self.clock.now_us();
         self.pins.write(gpio, high, now);
     }
 
@@ -97,13 +89,13 @@ impl Board {
 
     /// The level on `gpio`'s line now.
     pub fn pin_level(&mut self, gpio: u8) -> Level {
-        let now = self.pin_op();
+        let now = self.clock.now_us();
         self.pins.level(gpio, now)
     }
 
     /// Holds or frees `gpio`'s pad.
     pub fn set_pin_hold(&mut self, gpio: u8, hold: bool) {
-        let now = self.pin_op();
+        let now = self.clock.now_us();
         self.pins.set_hold(gpio, hold, now);
     }
 
@@ -114,7 +106,7 @@ impl Board {
 
     /// Arms `gpio`'s interrupt.
     pub fn set_pin_trigger(&mut self, gpio: u8, trigger: Trigger) {
-        let now = self.pin_op();
+        let now = self.clock.now_us();
         self.pins.set_trigger(gpio, trigger, now);
     }
 
@@ -130,22 +122,11 @@ impl Board {
         self.pins.set_trace(trace);
     }
 
-    /// `pycom.pulses_get(pin, timeout)`: captures `gpio` with the RMT receiver.
-    /// Returns the pulses and the device time the call returns at (the end of
-    /// the frame, or the timeout).
-    ///
-    /// The receiver starts [`RMT_START_US`] after the script's last pin
-    /// operation when no wait came between them: in virtual time, the host
-    /// time the interpreter takes between two statements is not device time,
-    /// so a sensor read decodes the same on a loaded machine. Otherwise (and in
-    /// real time) it starts now.
+    /// `pycom.pulses_get(pin, timeout)`: captures `gpio` with the RMT receiver,
+    /// which starts [`RMT_START_US`] after the call. Returns the pulses and the
+    /// device time the call returns at (the end of the frame, or the timeout).
     pub fn pulses_get(&mut self, gpio: u8, timeout_ms: u32) -> (Vec<(u8, u16)>, u64) {
-        let now = self.clock.now_us();
-        let start = match (self.clock.mode(), self.pin_mark_us) {
-            (ClockMode::Virtual, Some(mark)) => mark + RMT_START_US,
-            _ => now,
-        };
-        self.pin_mark_us = None;
+        let start = self.clock.now_us() + RMT_START_US;
         self.pins.capture_pulses(gpio, start, u64::from(timeout_ms) * 1000)
     }
 }

@@ -13,8 +13,8 @@ use crate::sleep::{SleepEnd, WakePins, WakeReason};
 /// Longest a real-time sleep blocks before it looks at the wake-up pins again.
 const REALTIME_SLEEP_STEP_US: u64 = 10_000;
 
-/// The device times of the next pin change and the next alarm, for a thread
-/// that watches device time.
+/// The device times of the next change on the pins while a pin interrupt is
+/// armed, and of the next alarm, for a thread that watches device time.
 #[derive(Clone, Debug)]
 pub struct NextEvent {
     pins: Arc<AtomicU64>,
@@ -58,9 +58,10 @@ impl Board {
         [pin, self.alarms.next_due_us()].into_iter().flatten().min()
     }
 
-    /// [`Board::next_event_us`] (pins always included) for a thread that watches device time.
+    /// [`Board::next_event_us`] (pins while an interrupt is armed on one) for a
+    /// thread that watches device time.
     pub fn next_event_handle(&self) -> NextEvent {
-        NextEvent { pins: self.pins.next_event_handle(), alarms: self.alarms.next_due_handle() }
+        NextEvent { pins: self.pins.next_irq_event_handle(), alarms: self.alarms.next_due_handle() }
     }
 
     /// The RTC's time: microseconds since 1970.

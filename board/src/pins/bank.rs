@@ -189,6 +189,8 @@ pub struct PinBank {
     fights: u64,
     notes: Vec<String>,
     next_event: Arc<AtomicU64>,
+    /// `next_event` while an interrupt is armed on some pin, else none.
+    next_irq_event: Arc<AtomicU64>,
     /// The LEDC outputs wired so far: GPIO, device index, settings.
     pwm: Vec<(u8, usize, SharedSquare)>,
 }
@@ -213,6 +215,7 @@ impl Default for PinBank {
             fights: 0,
             notes: Vec::new(),
             next_event: Arc::new(AtomicU64::new(NONE)),
+            next_irq_event: Arc::new(AtomicU64::new(NONE)),
             pwm: Vec::new(),
         }
     }
@@ -364,6 +367,7 @@ impl PinBank {
         if (trigger == Trigger::HighLevel && high) || (trigger == Trigger::LowLevel && !high) {
             self.irqs.push(PinIrq { gpio, time_us: self.now_us });
         }
+        self.publish_next_event();
     }
 
     /// Interrupts raised since the last call, oldest first.
@@ -376,10 +380,11 @@ impl PinBank {
         Some(self.next_event.load(Ordering::Relaxed)).filter(|&at| at != NONE)
     }
 
-    /// The time of the next device change, shared with a thread that watches
-    /// device time (`u64::MAX` for none).
-    pub fn next_event_handle(&self) -> Arc<AtomicU64> {
-        self.next_event.clone()
+    /// The time of the next device change while an interrupt is armed on
+    /// some pin (the next time a pin interrupt may be raised), shared with a
+    /// thread that watches device time (`u64::MAX` for none).
+    pub fn next_irq_event_handle(&self) -> Arc<AtomicU64> {
+        self.next_irq_event.clone()
     }
 
     /// What the bank noticed that the user should know (drivers fighting).
@@ -433,6 +438,8 @@ impl PinBank {
     fn publish_next_event(&mut self) {
         let next = self.next_device_change().map_or(NONE, |(_, at)| at);
         self.next_event.store(next, Ordering::Relaxed);
+        let armed = self.pins.iter().any(|pin| pin.trigger != Trigger::Disabled);
+        self.next_irq_event.store(if armed { next } else { NONE }, Ordering::Relaxed);
     }
 
     /// Asks device `index` again how it drives and pulls its line and when it

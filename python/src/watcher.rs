@@ -1,0 +1,170 @@
+//! The watcher: a helper thread that looks at device time from outside the
+//! interpreter, for what the script's own steps cannot bring due.
+//!
+//! - A script that runs past the run's deadline without stopping within
+//!   [`STOP_GRACE`] of wall time (one long native operation) is reported as
+//!   overrun.
+//! - In real time, device time passes by itself: the watcher raises the
+//!   deadline, the watchdog, pin events and alarms as they fall due.
+//! - On the virtual clock, a script that neither touches the board nor
+//!   sleeps leaves device time standing. One that does not even allocate
+//!   for [`SPIN`] (`while not flag: pass`, `while True: pass`) is waiting
+//!   for an interrupt: device time jumps to the next one (an alarm, a pin
+//!   event with an interrupt armed, the watchdog, the run's deadline), as a
+//!   sleep would. One that computes for [`COMPUTE`] of host time counts its
+//!   host time as device time from then on.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use pycom_board::{BoardError, ClockMode};
+use rustpython_vm::signal::UserSignalSender;
+
+use crate::device_time::{Deadlines, Due};
+use crate::heap::AllocationCount;
+use crate::session::{Outcome, STOP_GRACE};
+
+/// How often the watcher looks at the clock (wall time).
+const POLL: Duration = Duration::from_millis(2);
+/// How often an ignored interrupt is sent again.
+const RESEND: Duration = Duration::from_millis(50);
+/// Host time a script that leaves the clock standing and allocates nothing
+/// is taken to spin, waiting for an interrupt.
+pub const SPIN: Duration = Duration::from_millis(10);
+/// Host time a script may compute without touching the board before its
+/// host time starts to count as device time.
+pub const COMPUTE: Duration = Duration::from_millis(300);
+
+/// The watcher thread of one run.
+pub struct Watcher {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct Shared {
+    /// The running interpreter's signal channel; `None` between interpreters.
+    sender: Mutex<Option<UserSignalSender>>,
+    finished: AtomicBool,
+}
+
+impl Watcher {
+    /// Starts watching `deadlines`; an overrun is sent to `overran`.
+    /// `allocations` counts the interpreter thread's allocations.
+    pub fn start(
+        deadlines: Deadlines,
+        allocations: AllocationCount,
+        overran: Sender<Result<Outcome, BoardError>>,
+    ) -> Self {
+        let shared = Arc::new(Shared { sender: Mutex::new(None), finished: AtomicBool::new(false) });
+        let watcher = shared.clone();
+        let thread = std::thread::spawn(move || watch(&watcher, &deadlines, &allocations, &overran));
+        Self { shared, thread: Some(thread) }
+    }
+
+    /// An interpreter runs: interrupts go to `sender`.
+    pub fn attach(&self, sender: UserSignalSender) {
+        *self.shared.sender() = Some(sender);
+    }
+
+    /// The interpreter is gone.
+    pub fn detach(&self) {
+        *self.shared.sender() = None;
+    }
+
+    /// Stops the thread.
+    pub fn finish(mut self) {
+        self.shared.finished.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Shared {
+    fn sender(&self) -> std::sync::MutexGuard<'_, Option<UserSignalSender>> {
+        self.sender.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn watch(
+    shared: &Shared,
+    deadlines: &Deadlines,
+    allocations: &AllocationCount,
+    overran: &Sender<Result<Outcome, BoardError>>,
+) {
+    let clock = &deadlines.clock;
+    let mut standstill = Standstill::new(clock.now_us(), allocations.get());
+    let mut fired: Option<Instant> = None;
+    while !shared.finished.load(Ordering::Relaxed) {
+        if clock.mode() == ClockMode::Virtual {
+            let running = shared.sender().is_some();
+            standstill.look(deadlines, allocations.get(), running);
+        }
+        let due = deadlines.due(clock.now_us());
+        if let Some(Due::Deadline(request)) = &due
+            && fired.get_or_insert_with(Instant::now).elapsed() >= STOP_GRACE
+        {
+            let _ = overran.send(Ok(Outcome::Overran(request.clone())));
+            return;
+        }
+        let Some(due) = due else {
+            std::thread::sleep(POLL);
+            continue;
+        };
+        // Between interpreters (a boot starting) nothing is sent: look again soon.
+        let sent = shared.sender().as_ref().is_some_and(|sender| sender.send(due.signal()).is_ok());
+        std::thread::sleep(if sent { RESEND } else { POLL });
+    }
+}
+
+/// Moves a virtual clock that a running script leaves standing.
+struct Standstill {
+    /// Device time at the last look.
+    seen_us: u64,
+    /// When the script last moved device time.
+    moved_at: Instant,
+    /// The interpreter's allocations at the last look.
+    allocations: u64,
+    /// When it last allocated.
+    allocated_at: Instant,
+    /// Host time up to which a computing script's time is counted.
+    counted_to: Instant,
+}
+
+impl Standstill {
+    fn new(now_us: u64, allocations: u64) -> Self {
+        let now = Instant::now();
+        Self { seen_us: now_us, moved_at: now, allocations, allocated_at: now, counted_to: now }
+    }
+
+    fn look(&mut self, deadlines: &Deadlines, allocations: u64, running: bool) {
+        let clock = &deadlines.clock;
+        let now_us = clock.now_us();
+        let now = Instant::now();
+        if allocations != self.allocations {
+            self.allocations = allocations;
+            self.allocated_at = now;
+        }
+        if now_us != self.seen_us || !running {
+            self.seen_us = now_us;
+            self.moved_at = now;
+            self.counted_to = now;
+            return;
+        }
+        let standing = now.duration_since(self.moved_at);
+        if standing >= SPIN && now.duration_since(self.allocated_at) >= SPIN {
+            if let Some(at) = deadlines.next_us().filter(|&at| at > now_us) {
+                clock.spend_us(at - now_us);
+            }
+        } else if standing >= COMPUTE {
+            clock.spend_us(u64::try_from(now.duration_since(self.counted_to).as_micros()).unwrap_or(u64::MAX));
+        } else {
+            return;
+        }
+        self.counted_to = now;
+        self.seen_us = clock.now_us();
+    }
+}
