@@ -23,6 +23,7 @@ use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
 mod analog_access;
 mod bus_access;
+mod net_access;
 mod pin_access;
 mod timekeeping;
 mod uart_access;
@@ -88,6 +89,7 @@ pub struct Board {
     analog: Vec<(u8, crate::analog::AnalogSpec)>,
     dac: crate::analog::DacOutputs,
     buses: Buses,
+    interfaces: crate::net::Interfaces,
     updater: Updater,
     diff_update: bool,
     uart_output: Vec<String>,
@@ -122,6 +124,7 @@ impl Board {
             analog: Vec::new(),
             dac: Default::default(),
             buses: Buses::default(),
+            interfaces: Default::default(),
             updater: Updater::default(),
             diff_update: false,
             uart_output: Vec::new(),
@@ -178,6 +181,7 @@ impl Board {
     /// config block, NVS. Returns the device time the bootloader waited.
     fn hard_boot(&mut self, cause: ResetCause, start: u64) -> Result<u64, BoardError> {
         self.watchdog.stop();
+        self.interfaces = Default::default();
         self.updater = Updater::default();
         let pin = self.safe_boot_pin_us.take();
         let mut decision = bootloader::boot(&mut self.flash, &self.slots, pin, &mut self.led, &self.clock, start)?;

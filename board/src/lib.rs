@@ -17,6 +17,7 @@ pub mod diff;
 mod efuse;
 mod error;
 pub mod fs;
+pub mod net;
 mod image;
 mod led;
 mod model;
