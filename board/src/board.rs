@@ -89,7 +89,7 @@ pub struct Board {
     analog: Vec<(u8, crate::analog::AnalogSpec)>,
     dac: crate::analog::DacOutputs,
     buses: Buses,
-    interfaces: crate::net::Interfaces,
+    wifi: crate::wifi::Wifi,
     updater: Updater,
     diff_update: bool,
     uart_output: Vec<String>,
@@ -124,7 +124,7 @@ impl Board {
             analog: Vec::new(),
             dac: Default::default(),
             buses: Buses::default(),
-            interfaces: Default::default(),
+            wifi: Default::default(),
             updater: Updater::default(),
             diff_update: false,
             uart_output: Vec::new(),
@@ -181,7 +181,7 @@ impl Board {
     /// config block, NVS. Returns the device time the bootloader waited.
     fn hard_boot(&mut self, cause: ResetCause, start: u64) -> Result<u64, BoardError> {
         self.watchdog.stop();
-        self.interfaces = Default::default();
+        self.wifi.power_off();
         self.updater = Updater::default();
         let pin = self.safe_boot_pin_us.take();
         let mut decision = bootloader::boot(&mut self.flash, &self.slots, pin, &mut self.led, &self.clock, start)?;
@@ -258,6 +258,7 @@ impl Board {
                     c.set_wifi_auth(WIFI_AUTH_WPA2_PSK);
                 }
             })?;
+            self.start_wifi_from_config();
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ pub mod machine;
 pub mod math;
 pub mod mem;
 pub mod micropython;
+pub mod network;
 pub mod os;
 pub mod pin;
 pub mod pwm;
@@ -39,6 +40,7 @@ pub mod ujson;
 pub mod ure;
 pub mod ustruct;
 pub mod uzlib;
+pub mod wlan;
 
 /// Module definitions to register with the interpreter. Names that clash with
 /// RustPython's own (`time`, `gc`, `errno`) replace them.
@@ -72,6 +74,8 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         uhashlib::module_def(ctx),
         uzlib::module_def(ctx),
         ucrypto::module_def(ctx),
+        // Networking (issue 16).
+        network::module_def(ctx),
     ]
 }
 
