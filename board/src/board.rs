@@ -90,6 +90,7 @@ pub struct Board {
     dac: crate::analog::DacOutputs,
     buses: Buses,
     wifi: crate::wifi::Wifi,
+    servers: crate::net::servers::Servers,
     updater: Updater,
     diff_update: bool,
     uart_output: Vec<String>,
@@ -125,6 +126,7 @@ impl Board {
             dac: Default::default(),
             buses: Buses::default(),
             wifi: Default::default(),
+            servers: Default::default(),
             updater: Updater::default(),
             diff_update: false,
             uart_output: Vec::new(),
@@ -182,6 +184,7 @@ impl Board {
     fn hard_boot(&mut self, cause: ResetCause, start: u64) -> Result<u64, BoardError> {
         self.watchdog.stop();
         self.wifi.power_off();
+        self.servers = Default::default();
         self.updater = Updater::default();
         let pin = self.safe_boot_pin_us.take();
         let mut decision = bootloader::boot(&mut self.flash, &self.slots, pin, &mut self.led, &self.clock, start)?;

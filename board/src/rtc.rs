@@ -18,6 +18,8 @@ pub struct Rtc {
     offset_us: i64,
     memory: Vec<u8>,
     synced: bool,
+    /// `ntp_sync` was called and SNTP keeps asking its server.
+    syncing: bool,
 }
 
 impl Rtc {
@@ -54,6 +56,24 @@ impl Rtc {
     /// `RTC.ntp_sync(...)`: forgets the last sync until a server answers.
     pub fn start_sync(&mut self) {
         self.synced = false;
+        self.syncing = true;
+    }
+
+    /// The chip restarted: SNTP (in RAM) is gone.
+    pub fn stop_sync(&mut self) {
+        self.syncing = false;
+        self.synced = false;
+    }
+
+    /// Whether SNTP waits for its first answer.
+    pub fn awaits_answer(&self) -> bool {
+        self.syncing && !self.synced
+    }
+
+    /// An SNTP server answered `epoch_us` at device time `now_us`.
+    pub fn answered(&mut self, epoch_us: i64, now_us: u64) {
+        self.set_epoch_us(epoch_us, now_us);
+        self.synced = true;
     }
 }
 

@@ -49,11 +49,33 @@ impl Login {
     }
 }
 
+/// The login the board's servers accept now: the one a script set with
+/// `network.Server(login=...)`, else `host`'s; `None` while the script has
+/// stopped them (`Server.deinit()`).
+pub fn login_now(host: &Login, board: &Mutex<Board>) -> Option<Login> {
+    let board = board.lock().unwrap_or_else(|p| p.into_inner());
+    let servers = board.servers();
+    servers.running().then(|| match servers.login() {
+        Some((user, password)) => Login { user: user.to_owned(), password: password.to_owned() },
+        None => host.clone(),
+    })
+}
+
+/// The FTP server's check: the board's login as it is at each attempt.
+#[derive(Debug)]
+struct BoardLogin {
+    host: Login,
+    board: Arc<Mutex<Board>>,
+}
+
 #[async_trait]
-impl Authenticator for Login {
+impl Authenticator for BoardLogin {
     /// Checks the login; a failure is answered after the failed-login pause.
     async fn authenticate(&self, username: &str, creds: &Credentials) -> Result<Principal, AuthenticationError> {
-        let verdict = self.accepts(username, creds);
+        let verdict = match login_now(&self.host, &self.board) {
+            Some(login) => login.accepts(username, creds),
+            None => Err(AuthenticationError::BadUser),
+        };
         if verdict.is_err() {
             let _ = tokio::task::spawn_blocking(crate::login_throttle::after_failure).await;
         }
@@ -71,10 +93,14 @@ pub fn start(addr: SocketAddr, login: Login, board: Arc<Mutex<Board>>) -> Result
     let listener =
         runtime.block_on(tokio::net::TcpListener::bind(addr)).with_context(|| format!("cannot listen on {addr}"))?;
     let bound = listener.local_addr()?;
-    let login = Arc::new(login);
+    let login = Arc::new(BoardLogin { host: login, board: board.clone() });
     std::thread::spawn(move || {
         runtime.block_on(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                if !board.lock().unwrap_or_else(|p| p.into_inner()).servers().running() {
+                    // `network.Server().deinit()`: the connection is closed at once.
+                    continue;
+                }
                 let storage = BoardStorage::new(board.clone());
                 let server = ServerBuilder::with_authenticator(Box::new(move || storage.clone()), login.clone())
                     .greeting(GREETING)

@@ -183,11 +183,13 @@ fn banner(board: &Mutex<Board>) -> String {
 /// taken at a successful login and given back when that session ends.
 fn serve_client(stream: TcpStream, server: &Server, open: &AtomicBool) -> std::io::Result<()> {
     let Server { login, board, input, outputs } = server;
+    // Stopped by `network.Server().deinit()`: the connection is closed at once.
+    let Some(login) = crate::ftp_server::login_now(login, board) else { return Ok(()) };
     // Echoes and replies are small writes; Nagle's delay would hold each for an ACK.
     stream.set_nodelay(true)?;
     let mut session = Session { stream, filter: Filter::default(), unread: Vec::new() };
     session.stream.write_all(banner(board).as_bytes())?;
-    if !session.log_in(login, Instant::now() + LOGIN_TIMEOUT)? {
+    if !session.log_in(&login, Instant::now() + LOGIN_TIMEOUT)? {
         return Ok(());
     }
     if open.swap(true, Ordering::SeqCst) {

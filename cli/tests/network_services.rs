@@ -454,3 +454,47 @@ print(sorted(connect().nlst('/flash')))
     );
     assert_eq!(ok(device.cli(&["fs", "ls", "/flash"])).lines(), ["boot.py", "cert/", "lib/", "main.py", "sys/"]);
 }
+
+#[test]
+fn network_server_sets_the_login_and_timeout_and_deinit_stops_the_servers() {
+    let device = Device::new();
+    let served = serve(&device);
+    let telnet = served.service("telnet");
+    let ftp = served.service("ftp");
+    let program = format!(
+        "{TELNET_HEADER}
+import ftplib
+ftp_host, ftp_port = os.environ['FTP'].rsplit(':', 1)
+def ftp_login(user, password):
+    ftp = ftplib.FTP()
+    try:
+        ftp.connect(ftp_host, int(ftp_port), timeout=5)
+        ftp.login(user, password)
+        ftp.quit()
+        return 'in'
+    except ftplib.all_errors + (EOFError,):
+        return 'refused'
+s = session()
+log_in(s)
+until(s, b'>>> ')
+print(repr(run(s, 'from network import Server; srv = Server(login=(\\'admin\\', \\'s3cret!\\'), timeout=60)')))
+print(repr(run(s, 'print(srv.isrunning(), srv.timeout())')))
+print(ftp_login('micro', 'python'), ftp_login('admin', 's3cret!'))
+print(repr(run(s, 'srv.deinit(); print(srv.isrunning())')))
+print(ftp_login('admin', 's3cret!'))
+"
+    );
+    let out = Command::new("python3").args(["-c", &program]).env("ADDR", &telnet).env("FTP", &ftp).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines,
+        [
+            "\"from network import Server; srv = Server(login=('admin', 's3cret!'), timeout=60)\\r\\n>>> \"",
+            "'print(srv.isrunning(), srv.timeout())\\r\\nTrue 60\\r\\n>>> '",
+            "refused in",
+            "'srv.deinit(); print(srv.isrunning())\\r\\nFalse\\r\\n>>> '",
+            "refused",
+        ]
+    );
+}

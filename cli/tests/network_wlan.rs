@@ -157,3 +157,19 @@ fn a_bad_access_point_in_the_board_file_is_refused_naming_the_file() {
     device.refuses_board_file("[[wifi]]\nssid = \"x\"\nbssid = \"zz\"\n", "is not like aa:bb:cc:dd:ee:ff");
     device.refuses_board_file("[[wifi]]\nssid = \"x\"\nrange = 3\n", "unknown field `range`");
 }
+
+#[test]
+fn ntp_sync_sets_the_rtc_from_the_host_clock_once_the_station_is_connected() {
+    let lines = wlan(
+        "from machine import RTC
+rtc = RTC()
+rtc.ntp_sync('pool.ntp.org')
+print(rtc.synced(), time.localtime()[0])
+wlan = WLAN(mode=WLAN.STA)
+wlan.connect('pycom-net', auth=(WLAN.WPA2, 'secret123'))
+while not wlan.isconnected():
+    time.sleep_ms(10)
+print(rtc.synced(), time.localtime()[0] >= 2026)",
+    );
+    assert_eq!(lines, ["False 1970", "True True"]);
+}

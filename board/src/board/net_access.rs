@@ -4,6 +4,7 @@ use pycom_formats::config_block::{StoredWifiMode, WIFI_PWD_AP, WIFI_PWD_STA, WIF
 
 use super::Board;
 use crate::net::Interfaces;
+use crate::net::servers::Servers;
 use crate::wifi::{self, AccessPointSpec, OwnAccessPoint, Setup, Target, Wifi};
 
 /// `WLAN.INT_ANT`.
@@ -29,6 +30,16 @@ impl Board {
     /// The Wi-Fi radio (pass it [`Board::now_us`] where it asks for the time).
     pub fn wifi(&mut self) -> &mut Wifi {
         &mut self.wifi
+    }
+
+    /// The Telnet and FTP servers' settings.
+    pub fn servers(&self) -> &Servers {
+        &self.servers
+    }
+
+    /// The servers' settings, for `network.Server`.
+    pub fn servers_mut(&mut self) -> &mut Servers {
+        &mut self.servers
     }
 
     /// Puts a board file's access point within reach.

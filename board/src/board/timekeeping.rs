@@ -65,7 +65,8 @@ impl Board {
     }
 
     /// The RTC's time: microseconds since 1970.
-    pub fn rtc_epoch_us(&self) -> i64 {
+    pub fn rtc_epoch_us(&mut self) -> i64 {
+        self.answer_ntp();
         self.rtc.epoch_us(self.clock.now_us())
     }
 
@@ -86,11 +87,23 @@ impl Board {
     }
 
     /// `RTC.synced()`.
-    pub fn rtc_synced(&self) -> bool {
+    pub fn rtc_synced(&mut self) -> bool {
+        self.answer_ntp();
         self.rtc.synced()
     }
 
-    /// `RTC.ntp_sync(...)`: SNTP starts over; with no network no answer comes.
+    /// SNTP's answer once the station is connected: the host's clock (no
+    /// network time is asked for), as a server would give it.
+    fn answer_ntp(&mut self) {
+        if self.rtc.awaits_answer() && self.interfaces().station.is_some() {
+            let host = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            let now = self.clock.now_us();
+            self.rtc.answered(i64::try_from(host.as_micros()).unwrap_or(i64::MAX), now);
+        }
+    }
+
+    /// `RTC.ntp_sync(...)`: SNTP starts over; it is answered once the station
+    /// is connected.
     pub fn start_rtc_sync(&mut self) {
         self.rtc.start_sync();
     }
@@ -148,6 +161,7 @@ impl Board {
             self.sleep.woke = None;
             self.rtc.set_epoch_us(0, start);
         }
+        self.rtc.stop_sync();
         let now = self.rtc.epoch_us(start);
         self.sleep.remaining_ms =
             self.sleep.expected_wakeup_us.map_or(0, |at| u64::try_from(at.saturating_sub(now) / 1000).unwrap_or(0));

@@ -8,6 +8,8 @@
 //! 10.0.2.3 is the DNS server. As an access point the board is 192.168.4.1,
 //! as the firmware's `WLAN` makes it.
 
+pub mod servers;
+
 use std::net::Ipv4Addr;
 
 /// The board's station address on the virtual network (from DHCP).

@@ -27,6 +27,7 @@ pub mod pin;
 pub mod pwm;
 pub mod pycom;
 pub mod rtc;
+pub mod server;
 pub mod spi;
 pub mod sys;
 pub mod time;

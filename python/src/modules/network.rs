@@ -1,5 +1,5 @@
-//! `network` (modnetwork.c): the board's network interfaces. `WLAN` so far;
-//! `Server`, `LoRa`, `Sigfox`, `LTE` and `Bluetooth` are not there yet.
+//! `network` (modnetwork.c): the board's network interfaces. `WLAN` and
+//! `Server` so far; `LoRa`, `Sigfox`, `LTE` and `Bluetooth` are not there yet.
 
 pub(crate) use network::module_def;
 
@@ -12,5 +12,11 @@ mod network {
     #[pyattr(name = "WLAN")]
     fn wlan_class(_vm: &VirtualMachine) -> PyTypeRef {
         crate::modules::wlan::class()
+    }
+
+    /// `Server(id=0, *, login, timeout)`: the Telnet and FTP servers.
+    #[pyattr(name = "Server")]
+    fn server_class(_vm: &VirtualMachine) -> PyTypeRef {
+        crate::modules::server::class()
     }
 }
