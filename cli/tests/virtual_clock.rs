@@ -57,9 +57,11 @@ print('slept', at())
 
 const SENSOR: &str = "[[device]]\nkind = \"i2c\"\naddress = 0x48\n";
 
+/// With a run timeout: a host too busy to run the interpreter must not look
+/// like a script spinning until its next interrupt (the timeout).
 fn timed_run() -> String {
     let device = Device::new();
-    ok(device.run_with_board_file(SENSOR, TIMED, &[])).stdout
+    ok(device.run_with_board_file(SENSOR, TIMED, &["--timeout", "60s"])).stdout
 }
 
 #[test]

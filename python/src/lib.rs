@@ -12,6 +12,7 @@ mod bus_args;
 mod bytes_quirks;
 mod config_args;
 mod console;
+mod cpu_clock;
 mod device_time;
 mod frozen;
 mod heap;

@@ -11,12 +11,13 @@ use rustpython_vm::scope::Scope;
 use rustpython_vm::signal::user_signal_channel;
 use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
 
+use crate::cpu_clock::ThreadCpuClock;
 use crate::device_time::{self, Deadlines};
 use crate::heap::AllocationCount;
 use crate::repl::{self, Exit, Repl};
 use crate::state::{self, RunState, lock};
 use crate::uart::UartInput;
-use crate::watcher::Watcher;
+use crate::watcher::{Effort, Watcher};
 use crate::{Console, modules, panic_guard, prelude, teardown, traceback};
 
 /// Where the firmware looks for the script it runs before `main.py`.
@@ -175,7 +176,8 @@ fn run_here(
     };
     let allocations = AllocationCount::default();
     let _counted = allocations.count_this_thread();
-    let watch = Watcher::start(deadlines.clone(), allocations, overran);
+    let interpreter = Effort { cpu: ThreadCpuClock::of_this_thread(), allocations };
+    let watch = Watcher::start(deadlines.clone(), interpreter, overran);
     let result = panic_guard::guard(|| boot_loop(&board, &config, &watch, &deadlines));
     watch.finish();
     state::uninstall();

@@ -7,12 +7,13 @@
 //! - In real time, device time passes by itself: the watcher raises the
 //!   deadline, the watchdog, pin events and alarms as they fall due.
 //! - On the virtual clock, a script that neither touches the board nor
-//!   sleeps leaves device time standing. One that does not even allocate
-//!   for [`SPIN`] (`while not flag: pass`, `while True: pass`) is waiting
-//!   for an interrupt: device time jumps to the next one (an alarm, a pin
-//!   event with an interrupt armed, the watchdog, the run's deadline), as a
-//!   sleep would. One that computes for [`COMPUTE`] of host time counts its
-//!   host time as device time from then on.
+//!   sleeps leaves device time standing. One that computes [`SPIN`] of CPU
+//!   time without even allocating (`while not flag: pass`, `while True:
+//!   pass`) is waiting for an interrupt: device time jumps to the next one
+//!   (an alarm, a pin event with an interrupt armed, the watchdog, the run's
+//!   deadline), as a sleep would. One that computes for [`COMPUTE`] of CPU
+//!   time counts its CPU time as device time from then on. CPU time, not wall
+//!   time: a host busy with other programs changes nothing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
@@ -23,6 +24,7 @@ use std::time::{Duration, Instant};
 use pycom_board::{BoardError, ClockMode};
 use rustpython_vm::signal::UserSignalSender;
 
+use crate::cpu_clock::ThreadCpuClock;
 use crate::device_time::{Deadlines, Due};
 use crate::heap::AllocationCount;
 use crate::session::{Outcome, STOP_GRACE};
@@ -31,11 +33,11 @@ use crate::session::{Outcome, STOP_GRACE};
 const POLL: Duration = Duration::from_millis(2);
 /// How often an ignored interrupt is sent again.
 const RESEND: Duration = Duration::from_millis(50);
-/// Host time a script that leaves the clock standing and allocates nothing
+/// CPU time a script that leaves the clock standing and allocates nothing
 /// is taken to spin, waiting for an interrupt.
 pub const SPIN: Duration = Duration::from_millis(10);
-/// Host time a script may compute without touching the board before its
-/// host time starts to count as device time.
+/// CPU time a script may compute without touching the board before its CPU
+/// time starts to count as device time.
 pub const COMPUTE: Duration = Duration::from_millis(300);
 
 /// The watcher thread of one run.
@@ -52,15 +54,11 @@ struct Shared {
 
 impl Watcher {
     /// Starts watching `deadlines`; an overrun is sent to `overran`.
-    /// `allocations` counts the interpreter thread's allocations.
-    pub fn start(
-        deadlines: Deadlines,
-        allocations: AllocationCount,
-        overran: Sender<Result<Outcome, BoardError>>,
-    ) -> Self {
+    /// `interpreter` tells how much the interpreter's thread has computed.
+    pub fn start(deadlines: Deadlines, interpreter: Effort, overran: Sender<Result<Outcome, BoardError>>) -> Self {
         let shared = Arc::new(Shared { sender: Mutex::new(None), finished: AtomicBool::new(false) });
         let watcher = shared.clone();
-        let thread = std::thread::spawn(move || watch(&watcher, &deadlines, &allocations, &overran));
+        let thread = std::thread::spawn(move || watch(&watcher, &deadlines, &interpreter, &overran));
         Self { shared, thread: Some(thread) }
     }
 
@@ -89,19 +87,28 @@ impl Shared {
     }
 }
 
-fn watch(
-    shared: &Shared,
-    deadlines: &Deadlines,
-    allocations: &AllocationCount,
-    overran: &Sender<Result<Outcome, BoardError>>,
-) {
+/// What the interpreter's thread has done: its CPU time and its allocations.
+pub struct Effort {
+    /// Its CPU clock.
+    pub cpu: ThreadCpuClock,
+    /// Its allocations.
+    pub allocations: AllocationCount,
+}
+
+impl Effort {
+    fn now(&self) -> (Duration, u64) {
+        (self.cpu.used(), self.allocations.get())
+    }
+}
+
+fn watch(shared: &Shared, deadlines: &Deadlines, interpreter: &Effort, overran: &Sender<Result<Outcome, BoardError>>) {
     let clock = &deadlines.clock;
-    let mut standstill = Standstill::new(clock.now_us(), allocations.get());
+    let mut standstill = Standstill::new(clock.now_us(), interpreter.now());
     let mut fired: Option<Instant> = None;
     while !shared.finished.load(Ordering::Relaxed) {
         if clock.mode() == ClockMode::Virtual {
             let running = shared.sender().is_some();
-            standstill.look(deadlines, allocations.get(), running);
+            standstill.look(deadlines, interpreter.now(), running);
         }
         let due = deadlines.due(clock.now_us());
         if let Some(Due::Deadline(request)) = &due
@@ -124,47 +131,45 @@ fn watch(
 struct Standstill {
     /// Device time at the last look.
     seen_us: u64,
-    /// When the script last moved device time.
-    moved_at: Instant,
-    /// The interpreter's allocations at the last look.
+    /// The interpreter's CPU time when it last moved device time.
+    moved_at: Duration,
+    /// Its allocations at the last look.
     allocations: u64,
-    /// When it last allocated.
-    allocated_at: Instant,
-    /// Host time up to which a computing script's time is counted.
-    counted_to: Instant,
+    /// Its CPU time when it last allocated.
+    allocated_at: Duration,
+    /// CPU time up to which a computing script's time is counted.
+    counted_to: Duration,
 }
 
 impl Standstill {
-    fn new(now_us: u64, allocations: u64) -> Self {
-        let now = Instant::now();
-        Self { seen_us: now_us, moved_at: now, allocations, allocated_at: now, counted_to: now }
+    fn new(now_us: u64, (cpu, allocations): (Duration, u64)) -> Self {
+        Self { seen_us: now_us, moved_at: cpu, allocations, allocated_at: cpu, counted_to: cpu }
     }
 
-    fn look(&mut self, deadlines: &Deadlines, allocations: u64, running: bool) {
+    fn look(&mut self, deadlines: &Deadlines, (cpu, allocations): (Duration, u64), running: bool) {
         let clock = &deadlines.clock;
         let now_us = clock.now_us();
-        let now = Instant::now();
         if allocations != self.allocations {
             self.allocations = allocations;
-            self.allocated_at = now;
+            self.allocated_at = cpu;
         }
         if now_us != self.seen_us || !running {
             self.seen_us = now_us;
-            self.moved_at = now;
-            self.counted_to = now;
+            self.moved_at = cpu;
+            self.counted_to = cpu;
             return;
         }
-        let standing = now.duration_since(self.moved_at);
-        if standing >= SPIN && now.duration_since(self.allocated_at) >= SPIN {
+        let standing = cpu.saturating_sub(self.moved_at);
+        if standing >= SPIN && cpu.saturating_sub(self.allocated_at) >= SPIN {
             if let Some(at) = deadlines.next_us().filter(|&at| at > now_us) {
                 clock.spend_us(at - now_us);
             }
         } else if standing >= COMPUTE {
-            clock.spend_us(u64::try_from(now.duration_since(self.counted_to).as_micros()).unwrap_or(u64::MAX));
+            clock.spend_us(u64::try_from(cpu.saturating_sub(self.counted_to).as_micros()).unwrap_or(u64::MAX));
         } else {
             return;
         }
-        self.counted_to = now;
+        self.counted_to = cpu;
         self.seen_us = clock.now_us();
     }
 }
