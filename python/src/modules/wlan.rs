@@ -151,10 +151,7 @@ fn init(mut args: std::collections::HashMap<String, PyObjectRef>, vm: &VirtualMa
     // The firmware's setup joins the given SSID at once in the station modes.
     let join = ssid.filter(|_| mode != wifi::MODE_AP).map(|ssid| Target { ssid, bssid: None, auth: Some(auth), key });
     let setup = Setup { mode, access_point, join, antenna, bandwidth: u8::try_from(bandwidth).unwrap_or(2) };
-    let board = board();
-    let mut b = lock(&board);
-    let now = b.now_us();
-    b.wifi().init(setup, now);
+    with_wifi(|wifi, now| wifi.init(setup, now));
     Ok(())
 }
 
@@ -183,6 +180,23 @@ fn fixed_pair(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<[PyObjectRef; 
     let items = get_array(obj, vm)?;
     let len = items.len();
     items.try_into().map_err(|_| vm.new_value_error(format!("tuple/list has wrong length: expected 2, got {len}")))
+}
+
+/// Runs `f` on the radio with the device time now.
+fn with_wifi<R>(f: impl FnOnce(&mut pycom_board::wifi::Wifi, u64) -> R) -> R {
+    let board = board();
+    let mut b = lock(&board);
+    let now = b.now_us();
+    f(b.wifi(), now)
+}
+
+/// A hostname: 1 to 32 bytes.
+fn hostname_arg(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
+    let name = str_or_bytes(obj, vm)?;
+    if name.is_empty() || name.len() > 32 {
+        return Err(value_error(vm));
+    }
+    Ok(String::from_utf8_lossy(&name).into_owned())
 }
 
 fn mode_now() -> u8 {
@@ -265,12 +279,7 @@ impl Wlan {
         }
         refuse_in_ap_mode(vm)?;
         filter.passive = Some(passive);
-        let (found, took_us) = {
-            let board = board();
-            let mut b = lock(&board);
-            let now = b.now_us();
-            b.wifi().scan(&filter, now)
-        };
+        let (found, took_us) = with_wifi(|wifi, now| wifi.scan(&filter, now));
         crate::modules::time::device_sleep(took_us, vm)?;
         let entries = found
             .into_iter()
@@ -306,22 +315,15 @@ impl Wlan {
         };
         let bssid = take("bssid").map(|b| str_or_bytes(&b, vm)).transpose()?.and_then(|b| b.get(..6)?.try_into().ok());
         let timeout_ms = take("timeout").map(|t| get_int(&t, vm)).transpose()?.filter(|t| *t > 0);
-        let hostname = take("hostname").map(|h| str_or_bytes(&h, vm)).transpose()?;
-        if let Some(name) = &hostname
-            && (name.is_empty() || name.len() > 32)
-        {
-            return Err(value_error(vm));
-        }
+        let hostname = take("hostname").map(|h| hostname_arg(&h, vm)).transpose()?;
         take("channel").map(|c| get_int(&c, vm)).transpose()?;
-        let board = board();
-        let mut b = lock(&board);
-        let now = b.now_us();
-        let wifi = b.wifi();
-        if let Some(name) = hostname {
-            wifi.set_hostname(String::from_utf8_lossy(&name).into_owned());
-        }
         let timeout_us = timeout_ms.map(|ms| u64::from(ms.unsigned_abs()) * 1000);
-        wifi.connect(Target { ssid, bssid, auth, key }, timeout_us, now);
+        with_wifi(|wifi, now| {
+            if let Some(name) = hostname {
+                wifi.set_hostname(name);
+            }
+            wifi.connect(Target { ssid, bssid, auth, key }, timeout_us, now);
+        });
         Ok(())
     }
 
@@ -337,10 +339,7 @@ impl Wlan {
     /// connection timeout passed: `TimeoutError: Connection to AP Timeout!`.
     #[pymethod]
     fn isconnected(&self, vm: &VirtualMachine) -> PyResult<bool> {
-        let board = board();
-        let mut b = lock(&board);
-        let now = b.now_us();
-        b.wifi().is_connected(now).map_err(|_| {
+        with_wifi(|wifi, now| wifi.is_connected(now)).map_err(|_| {
             vm.new_exception_msg(vm.ctx.exceptions.timeout_error.to_owned(), "Connection to AP Timeout!".into())
         })
     }
@@ -440,10 +439,7 @@ impl Wlan {
     /// `bssid()`: the joined access point's BSSID (zeros before any).
     #[pymethod]
     fn bssid(&self, vm: &VirtualMachine) -> PyObjectRef {
-        let board = board();
-        let mut b = lock(&board);
-        let now = b.now_us();
-        let bssid = b.wifi().joined(now).and_then(|ap| ap.bssid_bytes().ok()).unwrap_or([0; 6]);
+        let bssid = with_wifi(|wifi, now| wifi.joined(now).and_then(|ap| ap.bssid_bytes().ok())).unwrap_or([0; 6]);
         vm.ctx.new_bytes(bssid.to_vec()).into()
     }
 
@@ -491,11 +487,7 @@ impl Wlan {
         let model = b.model();
         let wifi = b.wifi();
         if let Some(name) = args.args.first() {
-            let name = str_or_bytes(name, vm)?;
-            if name.is_empty() || name.len() > 32 {
-                return Err(value_error(vm));
-            }
-            wifi.set_hostname(String::from_utf8_lossy(&name).into_owned());
+            wifi.set_hostname(hostname_arg(name, vm)?);
             return Ok(vm.ctx.none());
         }
         Ok(vm.ctx.new_str(wifi.hostname().map_or_else(|| model.to_string(), str::to_owned)).into())
@@ -565,10 +557,8 @@ impl Wlan {
     /// the joined access point.
     #[pymethod]
     fn joined_ap_info(&self, vm: &VirtualMachine) -> PyResult {
-        let board = board();
-        let mut b = lock(&board);
-        let now = b.now_us();
-        let ap = b.wifi().joined(now).cloned().ok_or_else(|| vm.new_os_error(NOT_POSSIBLE.to_owned()))?;
+        let ap =
+            with_wifi(|wifi, now| wifi.joined(now).cloned()).ok_or_else(|| vm.new_os_error(NOT_POSSIBLE.to_owned()))?;
         crate::prelude::attrtuple(
             vec![
                 ("bssid", vm.ctx.new_bytes(ap.bssid_bytes().unwrap_or([0; 6]).to_vec()).into()),
