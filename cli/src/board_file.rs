@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [[device]]
-//! kind = "dht22"        # dht11, dht22, ds18b20, button, waveform, analog, uart, i2c, spi_loopback, pysense
+//! kind = "dht22"        # dht11, dht22, ds18b20, button, waveform, analog, uart, i2c, spi_loopback, pysense, pytrack, pyscan
 //! pin = "P10"           # a P- or G-name
 //! temperature = 21.5    # or [{ at_ms = 0, value = 21.5 }, { at_ms = 60000, value = 23.0 }]
 //! humidity = 48.0

@@ -65,7 +65,7 @@ fn a_bad_board_file_fails_naming_the_file_and_leaves_the_image_untouched() {
         (
             "unknown kind",
             Some("[[device]]\nkind = \"lm35\"\npin = \"P10\"\n".into()),
-            "unknown variant `lm35`, expected one of `dht11`, `dht22`, `button`, `ds18b20`, `waveform`, `i2c`, `spi_loopback`, `pysense`, `uart`, `analog`",
+            "unknown variant `lm35`, expected one of `dht11`, `dht22`, `button`, `ds18b20`, `waveform`, `i2c`, `spi_loopback`, `pysense`, `pytrack`, `pyscan`, `uart`, `analog`",
         ),
         ("unknown DHT field", Some(dht("colour = \"red\"\n")), "unknown field `colour`"),
         (

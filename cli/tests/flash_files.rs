@@ -113,7 +113,54 @@ fn errors_are_os_errors_with_micropython_errno_values() {
         "f.close()",
         "print(errno(f.read))",
     ]);
-    assert_eq!(snippet(&source), ["2", "2", "21", "17", "20", "21", "2", "39", "20", "2", "9"]);
+    assert_eq!(snippet(&source), ["2", "2", "21", "17", "20", "21", "2", "39", "20", "2", "22"]);
+}
+
+#[test]
+fn a_closed_file_answers_einval_to_read_write_and_flush_but_still_seeks() {
+    let source = script(&[
+        "f = open('t.txt', 'w')",
+        "f.close()",
+        "for op in (f.read, lambda: f.write('x'), f.flush):",
+        "    try:",
+        "        op()",
+        "    except OSError as e:",
+        "        print(e)",
+        "print(f.seek(3), f.tell())",
+    ]);
+    assert_eq!(snippet(&source), ["[Errno 22] EINVAL", "[Errno 22] EINVAL", "[Errno 22] EINVAL", "3 3"]);
+}
+
+#[test]
+fn mode_letters_add_up_as_the_firmwares_flags_x_creates_and_rw_truncates() {
+    let source = script(&[
+        "print(open('new.txt', 'x').write('one'))",
+        "try:",
+        "    open('new.txt', 'x+')",
+        "except OSError as e:",
+        "    print(repr(e))",
+        "f = open('new.txt', 'rw')",
+        "print(repr(f.read()), f.write('two'), f.seek(0), f.read())",
+        "f.close()",
+    ]);
+    assert_eq!(snippet(&source), ["3", "OSError(17,)", "'' 3 0 two"]);
+}
+
+#[test]
+fn a_relative_path_cannot_climb_above_the_mount_point() {
+    let source = script(&[
+        "import os",
+        "os.chdir('..')",
+        "print(os.getcwd())",
+        "os.mkdir('/flash/test')",
+        "os.chdir('/flash/test')",
+        "os.chdir('../../.././test/../test')",
+        "print(os.getcwd(), open('../../boot.py').read(5))",
+        "os.chdir('/')",
+        "os.chdir('flash')",
+        "print(os.getcwd())",
+    ]);
+    assert_eq!(snippet(&source), ["/flash", "/flash/test # boo", "/flash"]);
 }
 
 #[test]

@@ -171,7 +171,7 @@ fn cr_lf_and_lone_cr_line_ends_are_read_as_lf_in_strings_too() {
 #[test]
 fn the_board_prints_no_warnings() {
     let run = Device::new().run("print('\\z', b'\\u1234')\ndef g():\n    yield 1\nx = g()\nnext(x)\ntry:\n    x.throw(ValueError, ValueError(1), None)\nexcept ValueError as e:\n    print(repr(e))\n");
-    assert_eq!(run.lines(), ["\\z b'\\\\u1234'", "ValueError(1)"], "{}", run.stderr);
+    assert_eq!(run.lines(), ["\\z b'\\\\u1234'", "ValueError(1,)"], "{}", run.stderr);
     assert!(!run.stderr.contains("Warning"), "{}", run.stderr);
 }
 
@@ -222,6 +222,22 @@ fn a_module_prints_as_micropythons() {
     ok(device.run("open('/flash/lib/mod1.py', 'w').write('x = 1\\n')\n"));
     let run = device.run("import sys, mod1\nprint(sys, mod1)\n");
     assert_eq!(run.lines(), ["<module 'sys'> <module 'mod1' from '/flash/lib/mod1.py'>"], "{}", run.stderr);
+}
+
+#[test]
+fn classes_print_their_bare_name_as_micropython_does() {
+    let run =
+        ok(Device::new()
+            .run("from machine import Pin\nclass A:\n    pass\nprint(A, type(Pin('P3')), int, ValueError)\n"));
+    assert_eq!(run.lines(), ["<class 'A'> <class 'Pin'> <class 'int'> <class 'ValueError'>"]);
+}
+
+#[test]
+fn an_exception_prints_its_argument_tuple_as_micropython_does() {
+    let run = ok(Device::new().run(
+        "class E(ValueError):\n    pass\nprint(repr(OSError(17)), repr(KeyError()), repr(Exception(1, 2)), [E('x')])\n",
+    ));
+    assert_eq!(run.lines(), ["OSError(17,) KeyError() Exception(1, 2) [E('x',)]"]);
 }
 
 #[test]

@@ -178,11 +178,17 @@ fn a_bad_uart_device_exits_2_naming_the_board_file() {
     assert!(run.stderr.contains("lte.toml") && run.stderr.contains("LTE modem"), "{}", run.stderr);
 }
 
-#[test]
-fn a_program_on_the_host_talks_to_a_uart_bridged_to_a_tcp_port() {
+/// The two ends of a host program's connection: what it reads and where it writes.
+type Connection = (Box<dyn Read + Send>, Box<dyn Write>);
+
+/// A host program talks to a script through UART 1 bridged to `bridge`:
+/// `connect` opens the endpoint the emulator prints (reads and writes). The
+/// script says `ready` until it hears a line, answers `pong LINE`, and ends
+/// on `bye`.
+fn a_host_program_talks_through(bridge: &str, connect: fn(&str) -> Connection) {
     let device = Device::new();
     let board = device.path("bridge.toml");
-    std::fs::write(&board, "[[device]]\nkind = \"uart\"\nuart = 1\nbridge = \"tcp:127.0.0.1:0\"\n").unwrap();
+    std::fs::write(&board, format!("[[device]]\nkind = \"uart\"\nuart = 1\nbridge = \"{bridge}\"\n")).unwrap();
     let script = device.path("script.py");
     std::fs::write(
         &script,
@@ -199,24 +205,47 @@ fn a_program_on_the_host_talks_to_a_uart_bridged_to_a_tcp_port() {
     let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
-    let addr = first.trim().strip_prefix("tcp:").unwrap_or_else(|| panic!("no endpoint: {first:?}")).to_owned();
-    let mut client = TcpStream::connect(&addr).unwrap();
-    client.set_read_timeout(Some(common::HANG_LIMIT)).unwrap();
+    let (reader, mut writer) = connect(first.trim());
+    // Lines the board sends, read on a thread so that a silent board fails the test.
+    let (sent, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(reader).lines() {
+            if sent.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || heard.recv_timeout(common::HANG_LIMIT).expect("the board said nothing").unwrap();
     // Bytes sent before the script opens the UART are lost, as on the board:
     // the script says when it listens.
-    let mut lines = BufReader::new(client.try_clone().unwrap());
-    let mut line = String::new();
-    lines.read_line(&mut line).unwrap();
-    assert_eq!(line, "ready\n");
-    client.write_all(b"ping\n").unwrap();
-    while line == "ready\n" {
-        line.clear();
-        lines.read_line(&mut line).unwrap();
+    assert_eq!(next(), "ready");
+    writer.write_all(b"ping\n").unwrap();
+    let mut line = next();
+    while line == "ready" {
+        line = next();
     }
-    assert_eq!(line, "pong ping\n");
-    client.write_all(b"bye\n").unwrap();
+    assert_eq!(line, "pong ping");
+    writer.write_all(b"bye\n").unwrap();
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     assert!(child.0.wait().unwrap().success());
     assert_eq!(rest.trim(), "board got b'ping\\n'");
+}
+
+#[test]
+fn a_program_on_the_host_talks_to_a_uart_bridged_to_a_tcp_port() {
+    a_host_program_talks_through("tcp:127.0.0.1:0", |endpoint| {
+        let addr = endpoint.strip_prefix("tcp:").unwrap_or_else(|| panic!("no endpoint: {endpoint:?}"));
+        let client = TcpStream::connect(addr).unwrap();
+        (Box::new(client.try_clone().unwrap()), Box::new(client))
+    });
+}
+
+#[test]
+fn a_program_on_the_host_talks_to_a_uart_bridged_to_a_pseudo_terminal() {
+    a_host_program_talks_through("pty", |endpoint| {
+        assert!(endpoint.starts_with("/dev/"), "no pseudo-terminal: {endpoint:?}");
+        let terminal = std::fs::OpenOptions::new().read(true).write(true).open(endpoint).unwrap();
+        (Box::new(terminal.try_clone().unwrap()), Box::new(terminal))
+    });
 }

@@ -123,6 +123,16 @@ fn a_version_1_shield_reports_the_first_coprocessor_firmware() {
 }
 
 #[test]
+fn the_shields_button_pulls_ra3_low_while_the_board_file_holds_it_pressed() {
+    let toml = "[[device]]\nkind = \"pysense\"\nbutton = [{ at_ms = 0, value = 0 }, { at_ms = 1000, value = 1 }, { at_ms = 1500, value = 0 }]\n";
+    let script = "from machine import I2C\nimport time\ni2c = I2C(0, pins=('P22', 'P21'))\n\
+                  def porta():\n    i2c.writeto(8, bytes([0x00, 0x0C, 0x00]))\n    return i2c.readfrom(8, 2)[1] >> 3 & 1\n\
+                  for ms in (0, 1200, 600):\n    time.sleep_ms(ms)\n    print(porta())\n";
+    let run = ok(Device::new().run_with_board_file(toml, script, &[]));
+    assert_eq!(run.lines(), ["1", "0", "1"]);
+}
+
+#[test]
 fn out_of_range_shield_values_exit_2_naming_the_file() {
     for (line, message) in [
         ("version = 3", "version must be 1 or 2, not 3"),
@@ -130,6 +140,7 @@ fn out_of_range_shield_values_exit_2_naming_the_file() {
         ("battery_voltage = nan", "battery_voltage: values and times must be numbers, not NaN"),
         ("light = [{ at_ms = -1, value = 5 }]", "light: step times must not be negative"),
         ("acceleration = [0, 0, 9]", "acceleration 9 is out of range (-8 to 8)"),
+        ("button = [{ at_ms = 0, value = 3 }]", "button 3 is out of range (0 to 1)"),
         ("colour = 1", "unknown field `colour`"),
     ] {
         Device::new().refuses_board_file(&format!("[[device]]\nkind = \"pysense\"\n{line}\n"), message);

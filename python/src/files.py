@@ -6,6 +6,7 @@ import _flashfs
 _EBADF = 9
 _EISDIR = 21
 _ENOENT = 2
+_EEXIST = 17
 _EINVAL = 22
 
 
@@ -35,24 +36,27 @@ class _File(Stream):
             raise OSError(_EISDIR)
         self._path = path
         self._readable = 'r' in mode or '+' in mode
-        self._writable = 'w' in mode or 'a' in mode or '+' in mode
+        self._writable = 'w' in mode or 'x' in mode or 'a' in mode or '+' in mode
         self._append = 'a' in mode
         self._closed = False
         self._dirty = False
-        if 'r' in mode:
-            if kind == 0:
-                raise OSError(_ENOENT)
-            self._data = bytearray(_flashfs.read(path))
-        elif 'w' in mode or kind == 0:
+        # The mode's letters add up as the firmware's flags do: 'rw' reads
+        # and writes a truncated file.
+        if 'x' in mode and kind != 0:
+            raise OSError(_EEXIST)
+        if 'w' in mode or 'x' in mode or kind == 0 and 'a' in mode:
             self._data = bytearray()
             _flashfs.write(path, b'')
+        elif kind == 0:
+            raise OSError(_ENOENT)
         else:
             self._data = bytearray(_flashfs.read(path))
         self._pos = len(self._data) if self._append else 0
 
     def _check(self, allowed=True):
+        # The board's files answer EINVAL once closed (seek and tell still work).
         if self._closed:
-            raise OSError(_EBADF)
+            raise OSError(_EINVAL)
         if not allowed:
             raise OSError(_EBADF)
 
@@ -97,7 +101,6 @@ class _File(Stream):
         return len(data)
 
     def seek(self, offset, whence=0):
-        self._check()
         if whence == 0:
             pos = offset
         elif whence == 1:
@@ -112,7 +115,6 @@ class _File(Stream):
         return pos
 
     def tell(self):
-        self._check()
         return self._pos
 
     def flush(self):
@@ -156,8 +158,7 @@ class TextIOWrapper(_File):
 def open(file, mode='r', buffering=-1, encoding=None, *args, **kwargs):
     if not isinstance(file, str):
         raise TypeError("can't convert '%s' object to str implicitly" % type(file).__name__)
-    kinds = sum(1 for c in 'rwa' if c in mode)
-    if kinds != 1 or any(c not in 'rwab+t' for c in mode):
+    if not any(c in mode for c in 'rwxa') or any(c not in 'rwxab+t' for c in mode):
         raise ValueError('invalid mode')
     try:
         file.encode()

@@ -105,5 +105,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     crate::traceback::install_exception_str(vm);
     crate::bytes_quirks::install(vm);
     crate::module_repr::install(vm);
+    crate::class_repr::install(vm);
+    crate::exception_repr::install(vm);
     crate::import_guard::install(vm, model.has(pycom_board::Radio::Lte))
 }

@@ -30,9 +30,24 @@ pub enum Location {
     Sd(String),
 }
 
-/// `path` made absolute against `cwd`, with `.`, `..` and repeated slashes resolved.
+/// `path` made absolute against `cwd`, with `.`, `..` and repeated slashes
+/// resolved. A relative path stays on the volume `cwd` is on, as the firmware
+/// hands it to that filesystem (`mp_vfs_lookup_path`): `..` stops at the
+/// mount point.
 pub fn normalise(path: &str, cwd: &str) -> String {
-    if path.starts_with('/') { clean_path(path) } else { clean_path(&format!("{cwd}/{path}")) }
+    if path.starts_with('/') {
+        return clean_path(path);
+    }
+    let cwd = clean_path(cwd);
+    let mount_end = cwd[1..].find('/').map_or(cwd.len(), |i| i + 1);
+    let (mount, inner) = cwd.split_at(mount_end);
+    if mount == "/" {
+        return clean_path(&format!("/{path}"));
+    }
+    match clean_path(&format!("{inner}/{path}")).as_str() {
+        "/" => mount.to_owned(),
+        inner => format!("{mount}{inner}"),
+    }
 }
 
 /// The path below `mount` of `absolute`, if it lies there.
@@ -121,6 +136,14 @@ mod tests {
         assert_eq!(normalise("../lib/./x.py", "/flash/sys"), "/flash/lib/x.py");
         assert_eq!(normalise("/../..", "/flash"), "/");
         assert_eq!(normalise("//flash//lib/", "/"), "/flash/lib");
+        assert_eq!(normalise("flash/lib", "/"), "/flash/lib");
+    }
+
+    #[test]
+    fn a_relative_path_does_not_leave_the_volume_of_the_working_directory() {
+        assert_eq!(normalise("..", "/flash"), "/flash");
+        assert_eq!(normalise("../../sd", "/flash/lib"), "/flash/sd");
+        assert_eq!(normalise("../.././test/../test", "/sd/test/myfolder"), "/sd/test");
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! The I2C and SPI buses: transactions a controller runs on device time, the
-//! devices on the wires (board-file register maps, a loopback wire, later
-//! shield sensors written in Rust), and the trace of what crossed the bus.
+//! devices on the wires (board-file register maps, a loopback wire, Pycom's
+//! shields), and the trace of what crossed the bus.
 //!
 //! Devices sit on pins, not on controllers: a controller reaches the devices
 //! wired to the pins it is configured with, as on the board.
 
 mod i2c;
-pub mod pysense;
 mod register_map;
+pub mod shields;
 mod spec;
 mod spi;
 mod trace;

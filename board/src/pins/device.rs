@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::BoardModel;
-use crate::bus::pysense::{self, PysenseSpec};
+use crate::bus::shields::{self, PyscanSpec, PysenseSpec, PytrackSpec};
 use crate::bus::{Buses, I2cRegistersSpec, I2cTarget, SpiLoopback, SpiLoopbackSpec, SpiWires};
 
 use super::dht::{Dht, DhtKind};
@@ -55,6 +55,10 @@ pub enum DeviceSpec {
     SpiLoopback(SpiLoopbackSpec),
     /// Pycom's Pysense shield on P22/P21.
     Pysense(PysenseSpec),
+    /// Pycom's Pytrack shield on P22/P21.
+    Pytrack(PytrackSpec),
+    /// Pycom's Pyscan shield on P22/P21.
+    Pyscan(PyscanSpec),
     /// A device on UART 1 or 2 (not on one pin).
     Uart(UartSpec),
     /// A voltage source for the ADC.
@@ -249,7 +253,7 @@ impl DeviceSpec {
             Self::Analog(s) => vec![&s.pin],
             Self::I2c(s) => vec![&s.sda, &s.scl],
             Self::SpiLoopback(s) => vec![&s.mosi, &s.miso],
-            Self::Pysense(_) => vec![pysense::SDA, pysense::SCL],
+            Self::Pysense(_) | Self::Pytrack(_) | Self::Pyscan(_) => vec![shields::SDA, shields::SCL],
             Self::Uart(_) => vec![],
         }
     }
@@ -317,6 +321,8 @@ impl DeviceSpec {
                 Built::I2c { sda: gpios[0], scl: gpios[1], targets: vec![Box::new(s.build().map_err(invalid)?)] }
             }
             Self::Pysense(s) => Built::I2c { sda: gpios[0], scl: gpios[1], targets: s.build().map_err(invalid)? },
+            Self::Pytrack(s) => Built::I2c { sda: gpios[0], scl: gpios[1], targets: s.build().map_err(invalid)? },
+            Self::Pyscan(s) => Built::I2c { sda: gpios[0], scl: gpios[1], targets: s.build().map_err(invalid)? },
             Self::SpiLoopback(_) => Built::Spi(SpiWires {
                 sck: None,
                 mosi: gpios[0],

@@ -1,6 +1,7 @@
 //! The register protocol most I2C sensors share: the first byte of a write
 //! selects a register, further bytes are written from there, reads go on
-//! from there, and the pointer moves on after each byte.
+//! from there, and the pointer moves on after each byte (unless the register
+//! is a FIFO).
 
 use crate::bus::{Ack, I2cTarget};
 
@@ -11,6 +12,11 @@ pub(super) trait RegisterFile: Send + std::fmt::Debug {
 
     /// `value` written to register `reg` at `now_us`.
     fn write_register(&mut self, reg: u8, value: u8, now_us: u64);
+
+    /// Whether the pointer moves on after a byte of `reg` (it stays on a FIFO).
+    fn advances(&self, _reg: u8) -> bool {
+        true
+    }
 }
 
 /// A register file on the bus at `address`.
@@ -25,6 +31,12 @@ pub(super) struct Registered<R> {
 impl<R: RegisterFile> Registered<R> {
     pub(super) fn new(address: u8, registers: R) -> Self {
         Self { address, registers, pointer: 0, pointer_due: false }
+    }
+
+    fn advance(&mut self) {
+        if self.registers.advances(self.pointer) {
+            self.pointer = self.pointer.wrapping_add(1);
+        }
     }
 }
 
@@ -43,14 +55,14 @@ impl<R: RegisterFile> I2cTarget for Registered<R> {
             self.pointer = byte;
         } else {
             self.registers.write_register(self.pointer, byte, now_us);
-            self.pointer = self.pointer.wrapping_add(1);
+            self.advance();
         }
         Ack::Ack
     }
 
     fn read(&mut self, now_us: u64) -> u8 {
         let byte = self.registers.read_register(self.pointer, now_us);
-        self.pointer = self.pointer.wrapping_add(1);
+        self.advance();
         byte
     }
 

@@ -1,0 +1,81 @@
+//! Pycom's shields on their I2C bus (SDA P22, SCL P21), each one `[[device]]`
+//! of a board file: the Pysense, the Pytrack and the Pyscan. They share the
+//! coprocessor at 8 (only its product ID and versions differ) and some
+//! sensors; every chip answers as its datasheet says, so that Pycom's
+//! `pycoproc` and sensor libraries run unchanged.
+
+mod coproc;
+mod l76;
+mod lis2hh12;
+mod ltr329;
+mod mfrc630;
+mod mpl3115;
+mod nmea;
+mod pyscan;
+mod pysense;
+mod pytrack;
+mod registers;
+mod si7006;
+
+pub use l76::{Place, Position, TrackPoint};
+pub use mfrc630::CardSpec;
+pub use pyscan::PyscanSpec;
+pub use pysense::PysenseSpec;
+pub use pytrack::PytrackSpec;
+
+use super::spec::check_schedule;
+use crate::pins::Schedule;
+use coproc::Identity;
+
+/// The shields' SDA pin.
+pub const SDA: &str = "P22";
+/// The shields' SCL pin.
+pub const SCL: &str = "P21";
+
+/// The coprocessor of a shield generation (1 or 2) with this USB product ID.
+fn identity(product: u16, version: i64) -> Result<Identity, String> {
+    match version {
+        1 => Ok(Identity { product, hardware: 1, firmware: 11 }),
+        2 => Ok(Identity { product, hardware: 2, firmware: 16 }),
+        n => Err(format!("version must be 1 or 2, not {n}")),
+    }
+}
+
+fn two() -> i64 {
+    2
+}
+fn default_light() -> Schedule {
+    Schedule::Constant(300.0)
+}
+fn default_acceleration() -> [Schedule; 3] {
+    [Schedule::Constant(0.0), Schedule::Constant(0.0), Schedule::Constant(1.0)]
+}
+fn default_battery() -> Schedule {
+    Schedule::Constant(4.1)
+}
+fn released() -> Schedule {
+    Schedule::Constant(0.0)
+}
+
+/// A schedule is well-formed and its values lie in `range`.
+fn check(name: &str, schedule: &Schedule, range: std::ops::RangeInclusive<f64>) -> Result<(), String> {
+    check_schedule(schedule).map_err(|e| format!("{name}: {e}"))?;
+    let values: Vec<f64> = match schedule {
+        Schedule::Constant(v) => vec![*v],
+        Schedule::Steps(steps) => steps.iter().map(|s| s.value).collect(),
+    };
+    match values.iter().find(|v| !range.contains(v)) {
+        Some(v) => Err(format!("{name} {v} is out of range ({} to {})", range.start(), range.end())),
+        None => Ok(()),
+    }
+}
+
+/// Checks what every shield's coprocessor and accelerometer take: the
+/// acceleration (g), the battery voltage and the button (0 released, 1 pressed).
+fn check_common(acceleration: &[Schedule; 3], battery_voltage: &Schedule, button: &Schedule) -> Result<(), String> {
+    for axis in acceleration {
+        check("acceleration", axis, -8.0..=8.0)?;
+    }
+    check("battery_voltage", battery_voltage, 0.0..=5.0)?;
+    check("button", button, 0.0..=1.0)
+}

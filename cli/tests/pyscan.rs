@@ -1,0 +1,121 @@
+//! `kind = "pyscan"`: Pycom's Pyscan shield on I2C P22/P21: the coprocessor
+//! with the Pyscan's product ID, the LTR-329ALS-01, the LIS2HH12 and the
+//! MFRC630 NFC reader with the board file's cards, read by a MicroPython
+//! driver written from the MFRC630 datasheet and ISO 14443-3 (REQA,
+//! anticollision and select over the cascade levels).
+
+mod common;
+
+use common::{Device, ok};
+
+const PYSCAN: &str = "\
+[[device]]
+kind = \"pyscan\"
+light = 120
+
+[[device.card]]
+uid = [0x43, 0x95, 0xDD, 0xF8]
+from_ms = 1000
+until_ms = 2000
+
+[[device.card]]
+uid = [0x04, 0x5A, 0xEB, 0x7D, 0x8A, 0x08, 0x04]
+from_ms = 3000
+";
+
+const DRIVER: &str = "\
+from machine import I2C
+import time
+
+i2c = I2C(0, pins=('P22', 'P21'))
+print(i2c.scan())
+
+def pic(data, n):
+    i2c.writeto(8, bytes(data))
+    while i2c.readfrom(8, 1)[0] != 0xFF:
+        pass
+    return i2c.readfrom(8, n + 1)[1:]
+
+pid = pic([0x12], 2)
+print(hex(pid[0] | pid[1] << 8))
+
+def wr(reg, *data):
+    i2c.writeto_mem(0x28, reg, bytes(data))
+
+def rd(reg, n=1):
+    return i2c.readfrom_mem(0x28, reg, n)
+
+def transceive(frame, last_bits=0):
+    wr(0x00, 0x00)                        # idle
+    wr(0x02, 0x10)                        # flush the FIFO
+    wr(0x06, 0x7F)                        # clear IRQ0 and IRQ1
+    wr(0x07, 0x7F)
+    wr(0x08, 0x06, 0x01)                  # RX and error IRQs, timer 0
+    wr(0x0F, 0x11, 0x03, 0xFF)            # timer 0: 211.875 kHz from the end of TX, 1024 ticks
+    wr(0x2E, 0x08 | last_bits)
+    wr(0x05, *frame)                      # the FIFO takes every byte
+    wr(0x00, 0x07)                        # transceive
+    while not rd(0x07)[0] & 0x41:         # global IRQ or timer 0
+        pass
+    wr(0x00, 0x00)
+    if not rd(0x06)[0] & 0x04:
+        return None
+    return list(rd(0x05, rd(0x04)[0]))
+
+def select():
+    atqa = transceive([0x26], 7)          # REQA: 7 bits
+    if atqa is None:
+        return None
+    uid = []
+    for cascade in (0x93, 0x95, 0x97):
+        part = transceive([cascade, 0x20])
+        assert part[4] == part[0] ^ part[1] ^ part[2] ^ part[3]
+        sak = transceive([cascade, 0x70] + part)[0]
+        if not sak & 0x04:
+            return atqa, ' '.join('%02X' % b for b in uid + part[:4]), sak
+        uid += part[1:4]
+
+print(hex(rd(0x7F)[0]))
+start = time.ticks_ms()
+print(select(), time.ticks_ms() - start >= 4)
+time.sleep_ms(1500)
+print(select())
+print(select())                           # a selected card answers no REQA
+wr(0x00, 0x1F)                            # soft reset: the field goes off
+time.sleep_ms(1000)
+print(select())
+time.sleep_ms(1000)
+print(select())
+";
+
+#[test]
+fn a_driver_reads_the_uid_of_each_card_while_it_is_held_to_the_reader() {
+    let run = ok(Device::new().run_with_board_file(PYSCAN, DRIVER, &[]));
+    assert_eq!(
+        run.lines(),
+        [
+            "[8, 30, 40, 41]",
+            "0xef38",
+            "0x18",
+            "None True",
+            "([4, 0], '43 95 DD F8', 8)",
+            "None",
+            "None",
+            "([68, 0], '04 5A EB 7D 8A 08 04', 0)",
+        ]
+    );
+}
+
+#[test]
+fn bad_cards_exit_2_naming_the_file() {
+    for (card, message) in [
+        ("uid = [1, 2, 3]", "a card uid has 4, 7 or 10 bytes, not 3"),
+        ("uid = [1, 2, 3, 256]", "card uid byte 256 is out of range (0 to 255)"),
+        ("uid = [1, 2, 3, 4]\nsak = 0x04", "card sak must be a byte without the cascade bit 0x04, not 0x4"),
+        ("uid = [1, 2, 3, 4]\nfrom_ms = -1", "card from_ms must be a time (0 or more), not -1"),
+        ("uid = [1, 2, 3, 4]\nuntil_ms = nan", "card until_ms must be a time (0 or more), not NaN"),
+        ("uid = [1, 2, 3, 4]\ncolour = 1", "unknown field `colour`"),
+    ] {
+        Device::new().refuses_board_file(&format!("[[device]]\nkind = \"pyscan\"\n[[device.card]]\n{card}\n"), message);
+    }
+}
