@@ -26,6 +26,7 @@ pub mod pin;
 pub mod pwm;
 pub mod pycom;
 pub mod rtc;
+pub mod socket_object;
 pub mod spi;
 pub mod sys;
 pub mod time;
@@ -37,6 +38,7 @@ pub mod ucrypto;
 pub mod uhashlib;
 pub mod ujson;
 pub mod ure;
+pub mod usocket;
 pub mod ustruct;
 pub mod uzlib;
 
@@ -72,6 +74,8 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         uhashlib::module_def(ctx),
         uzlib::module_def(ctx),
         ucrypto::module_def(ctx),
+        // Sockets through the host (issue 16).
+        usocket::module_def(ctx),
     ]
 }
 
@@ -92,4 +96,6 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("json", "ujson"),
     ("hashlib", "uhashlib"),
     ("crypto", "ucrypto"),
+    // Sockets (issue 16).
+    ("socket", "usocket"),
 ];
