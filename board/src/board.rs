@@ -89,7 +89,7 @@ pub struct Board {
     analog: Vec<(u8, crate::analog::AnalogSpec)>,
     dac: crate::analog::DacOutputs,
     buses: Buses,
-    interfaces: crate::net::Interfaces,
+    wifi: crate::wifi::Wifi,
     host_net: Arc<crate::net::HostNet>,
     updater: Updater,
     diff_update: bool,
@@ -125,7 +125,7 @@ impl Board {
             analog: Vec::new(),
             dac: Default::default(),
             buses: Buses::default(),
-            interfaces: Default::default(),
+            wifi: Default::default(),
             host_net: Default::default(),
             updater: Updater::default(),
             diff_update: false,
@@ -183,7 +183,7 @@ impl Board {
     /// config block, NVS. Returns the device time the bootloader waited.
     fn hard_boot(&mut self, cause: ResetCause, start: u64) -> Result<u64, BoardError> {
         self.watchdog.stop();
-        self.interfaces = Default::default();
+        self.wifi.power_off();
         self.updater = Updater::default();
         let pin = self.safe_boot_pin_us.take();
         let mut decision = bootloader::boot(&mut self.flash, &self.slots, pin, &mut self.led, &self.clock, start)?;
@@ -260,6 +260,7 @@ impl Board {
                     c.set_wifi_auth(WIFI_AUTH_WPA2_PSK);
                 }
             })?;
+            self.start_wifi_from_config();
         }
         Ok(())
     }

@@ -28,6 +28,7 @@ pub mod rtc;
 pub mod sleep;
 pub mod uart;
 mod watchdog;
+pub mod wifi;
 
 pub use board::{Board, BootKind, NextEvent, ResetCause};
 pub use bootloader::ROLLBACK_MESSAGE;

@@ -14,12 +14,17 @@
 //! at = 0x00
 //! value = [{ at_ms = 0, value = 250 }, { at_ms = 1000, value = 260 }]
 //! size = 2
+//!
+//! [[wifi]]              # an access point in range (see pycom_board::wifi::AccessPointSpec)
+//! ssid = "pycom-net"
+//! password = "secret123"
 //! ```
 
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 use pycom_board::pins::{DeviceSpec, check_devices};
+use pycom_board::wifi::AccessPointSpec;
 use pycom_board::{Board, BoardModel, Radio};
 use serde::Deserialize;
 
@@ -35,12 +40,18 @@ const BOARD_FILE_MAX_LEN: u64 = 16 << 20;
 struct BoardFile {
     #[serde(default)]
     device: Vec<DeviceSpec>,
+    #[serde(default)]
+    wifi: Vec<AccessPointSpec>,
 }
 
-/// The devices of a board file, checked for a `model` board: read before the
-/// device image is touched, so a bad file changes nothing.
+/// The devices and access points of a board file, checked for a `model`
+/// board: read before the device image is touched, so a bad file changes
+/// nothing.
 #[derive(Debug)]
-pub struct Devices(Vec<DeviceSpec>);
+pub struct Devices {
+    devices: Vec<DeviceSpec>,
+    access_points: Vec<AccessPointSpec>,
+}
 
 /// Reads and checks the board file at `path`.
 pub fn load(path: &Path, model: BoardModel) -> Result<Devices> {
@@ -64,7 +75,10 @@ pub fn parse(text: &str, model: BoardModel) -> Result<Devices> {
             }
         }
     }
-    Ok(Devices(file.device))
+    if let Some(problem) = file.wifi.iter().find_map(AccessPointSpec::problem) {
+        anyhow::bail!(problem);
+    }
+    Ok(Devices { devices: file.device, access_points: file.wifi })
 }
 
 impl Devices {
@@ -72,8 +86,11 @@ impl Devices {
     /// (each prints where it is, as `serve` does); returns the GPIOs of the
     /// devices on pins.
     pub fn attach(&self, board: &mut Board) -> Result<Vec<u8>> {
+        for access_point in &self.access_points {
+            board.add_access_point(access_point.clone());
+        }
         let mut gpios = Vec::new();
-        for spec in &self.0 {
+        for spec in &self.devices {
             match spec {
                 DeviceSpec::Uart(uart) if uart.bridge.is_some() => {
                     let endpoint = uart_link::parse_endpoint(uart.bridge.as_deref().unwrap_or_default())

@@ -21,6 +21,7 @@ pub mod machine;
 pub mod math;
 pub mod mem;
 pub mod micropython;
+pub mod network;
 pub mod os;
 pub mod pin;
 pub mod pwm;
@@ -41,6 +42,7 @@ pub mod ure;
 pub mod usocket;
 pub mod ustruct;
 pub mod uzlib;
+pub mod wlan;
 
 /// Module definitions to register with the interpreter. Names that clash with
 /// RustPython's own (`time`, `gc`, `errno`) replace them.
@@ -74,7 +76,8 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         uhashlib::module_def(ctx),
         uzlib::module_def(ctx),
         ucrypto::module_def(ctx),
-        // Sockets through the host (issue 16).
+        // Networking (issue 16).
+        network::module_def(ctx),
         usocket::module_def(ctx),
     ]
 }
