@@ -282,7 +282,8 @@ impl Socket {
         let timeout = if vm.is_none(&timeout) {
             Timeout::Blocking
         } else {
-            match (1000.0 * get_float(&timeout, vm)?) as i64 {
+            // The firmware's floats are single precision: 0.3 s is 300 ms.
+            match (1000.0 * get_float(&timeout, vm)? as f32) as i64 {
                 ms if ms < 0 => Timeout::Blocking,
                 0 => Timeout::NonBlocking,
                 ms => Timeout::After(Duration::from_millis(ms as u64)),

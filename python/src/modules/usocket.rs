@@ -42,7 +42,7 @@ pub(crate) fn timed_out(vm: &VirtualMachine) -> PyBaseExceptionRef {
 /// The host side of the board's network and whether an interface is up.
 pub(crate) fn network() -> (Arc<HostNet>, bool) {
     let board = board();
-    let b = lock(&board);
+    let mut b = lock(&board);
     (b.host_net().clone(), b.interfaces().is_up())
 }
 
@@ -75,17 +75,21 @@ pub(crate) fn wait_for(
     vm: &VirtualMachine,
 ) -> PyResult<bool> {
     let start = Instant::now();
+    let mut counted = Duration::ZERO;
     loop {
         let left = timeout.map(|t| t.saturating_sub(start.elapsed()));
-        let slice = left.map_or(SLICE, |l| l.min(SLICE));
-        let before = Instant::now();
+        // poll(2) counts whole milliseconds: round up, not down to a spin.
+        let slice = left.map_or(SLICE, |l| l.min(SLICE).max(Duration::from_millis(1)));
         let ready = socket.poll(events, slice).map_err(|e| net_error(&e, vm))?;
-        crate::device_time::waited_on_host(before.elapsed());
+        // Whole microseconds, so that short slices lose no fractions.
+        let waited = Duration::from_micros(start.elapsed().as_micros() as u64);
+        crate::device_time::waited_on_host(waited - counted);
+        counted = waited;
         vm.check_signals()?;
         if ready != 0 {
             return Ok(true);
         }
-        if left.is_some_and(|l| l.is_zero()) {
+        if timeout.is_some_and(|t| waited >= t) {
             return Ok(false);
         }
     }
