@@ -15,6 +15,7 @@ pub mod forward;
 pub mod host;
 pub mod policy;
 pub mod socket;
+pub mod tls;
 
 pub use error::NetError;
 pub use forward::{Forward, Protocol};

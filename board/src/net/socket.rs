@@ -199,6 +199,11 @@ impl BoardSocket {
         Ok(ready & (events | POLL_ERR | POLL_HUP))
     }
 
+    /// Whether the socket is connected to a peer.
+    pub fn is_connected(&self) -> bool {
+        self.socket.as_ref().is_some_and(|s| s.peer_addr().is_ok())
+    }
+
     /// Whether the socket is closed.
     pub fn is_closed(&self) -> bool {
         self.socket.is_none()

@@ -40,6 +40,7 @@ pub mod uhashlib;
 pub mod ujson;
 pub mod ure;
 pub mod usocket;
+pub mod ussl;
 pub mod ustruct;
 pub mod uzlib;
 pub mod wlan;
@@ -79,6 +80,7 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         // Networking (issue 16).
         network::module_def(ctx),
         usocket::module_def(ctx),
+        ussl::module_def(ctx),
     ]
 }
 
@@ -101,4 +103,5 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("crypto", "ucrypto"),
     // Sockets (issue 16).
     ("socket", "usocket"),
+    ("ssl", "ussl"),
 ];

@@ -1,11 +1,15 @@
 //! `usocket.socket`: a TCP or UDP socket of the board, with the stream
 //! methods (`read`, `readinto`, `readline`, `write`) the firmware gives it
-//! and `makefile` returning the socket itself, as `modusocket.c` does.
+//! and `makefile` returning the socket itself, as `modusocket.c` does. A
+//! socket `ussl.wrap_socket` made shares its host socket with the one it
+//! wrapped and carries a TLS session its data goes through.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pycom_board::net::error::{EAGAIN, EINPROGRESS};
 use pycom_board::net::socket::{POLL_IN, POLL_OUT};
+use pycom_board::net::tls::{Tls, TlsFailure};
 use pycom_board::net::{BoardSocket, NetError, Protocol};
 use rustpython_vm::common::lock::PyMutex;
 use rustpython_vm::function::FuncArgs;
@@ -47,13 +51,84 @@ impl Timeout {
 #[pyclass(module = "usocket", name = "socket")]
 #[derive(Debug, PyPayload)]
 pub(crate) struct Socket {
-    inner: PyMutex<BoardSocket>,
+    inner: Arc<PyMutex<BoardSocket>>,
     timeout: PyMutex<Timeout>,
+    tls: PyMutex<Option<Tls>>,
+}
+
+/// The exception a TLS operation raises: the socket's `OSError`, or
+/// `OSError(code)` with mbed TLS's code.
+fn tls_error(e: TlsFailure, vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    match e {
+        TlsFailure::Net(e) => net_error(&e, vm),
+        TlsFailure::Tls(e) => crate::vfs::os_error(e.code, vm),
+    }
 }
 
 impl Socket {
     fn new(inner: BoardSocket) -> Self {
-        Self { inner: PyMutex::new(inner), timeout: PyMutex::new(Timeout::Blocking) }
+        Self { inner: Arc::new(PyMutex::new(inner)), timeout: PyMutex::new(Timeout::Blocking), tls: PyMutex::new(None) }
+    }
+
+    /// A socket on the same host socket as `self`, with `tls` over it
+    /// (`ussl.wrap_socket`); the handshake is made now if `self` is
+    /// connected, else at `connect`.
+    pub(crate) fn wrapped(&self, tls: Tls, vm: &VirtualMachine) -> PyResult<Self> {
+        let wrapped =
+            Self { inner: self.inner.clone(), timeout: PyMutex::new(self.timeout()), tls: PyMutex::new(Some(tls)) };
+        if self.inner.lock().is_connected() {
+            wrapped.handshake(vm)?;
+        }
+        Ok(wrapped)
+    }
+
+    /// Runs `step` on the TLS session, moving records between it and the
+    /// socket until `step` has its result: `Ok(None)` when a non-blocking
+    /// socket would block, `TimeoutError` when a timeout ran out.
+    fn tls_io<T>(
+        &self,
+        timeout: Timeout,
+        vm: &VirtualMachine,
+        mut step: impl FnMut(&mut Tls) -> Result<Option<T>, TlsFailure>,
+    ) -> PyResult<Option<T>> {
+        loop {
+            let inner = self.inner.lock();
+            let mut session = self.tls.lock();
+            let tls = session.as_mut().ok_or_else(|| net_error(&NetError::Closed, vm))?;
+            if let Some(result) = step(tls).map_err(|e| tls_error(e, vm))? {
+                return Ok(Some(result));
+            }
+            match tls.pump(&inner) {
+                Ok(_) => continue,
+                Err(TlsFailure::Net(e)) if e.would_block() => {}
+                Err(e) => return Err(tls_error(e, vm)),
+            }
+            if timeout == Timeout::NonBlocking {
+                return Ok(None);
+            }
+            let events = tls.wanted_events() | POLL_IN;
+            drop(session);
+            if !wait_for(&inner, events, timeout.limit(), vm)? {
+                return Err(timed_out(vm));
+            }
+        }
+    }
+
+    /// Completes the TLS handshake (the socket is connected), then checks
+    /// the verification as `CERT_OPTIONAL` asks.
+    fn handshake(&self, vm: &VirtualMachine) -> PyResult<()> {
+        let timeout = match self.timeout() {
+            Timeout::NonBlocking => Timeout::Blocking,
+            other => other,
+        };
+        self.tls_io(timeout, vm, |tls| Ok((!tls.is_handshaking()).then_some(())))?;
+        let session = self.tls.lock();
+        session.as_ref().map_or(Ok(()), Tls::verify_result).map_err(|e| tls_error(e.into(), vm))
+    }
+
+    /// Whether data goes through TLS.
+    fn is_tls(&self) -> bool {
+        self.tls.lock().is_some()
     }
 
     fn timeout(&self) -> Timeout {
@@ -87,6 +162,18 @@ impl Socket {
 
     /// Sends all of `data` (what it can when non-blocking).
     fn send_all(&self, data: &[u8], vm: &VirtualMachine) -> PyResult<usize> {
+        if self.is_tls() {
+            let mut sent = 0;
+            while sent < data.len() {
+                let queued = self.tls_io(self.timeout(), vm, |tls| tls.queue(&data[sent..]).map(Some))?;
+                sent += queued.unwrap_or(0);
+                let flushed = self.tls_io(self.timeout(), vm, |tls| Ok((!tls.wants_write()).then_some(())))?;
+                if flushed.is_none() {
+                    break;
+                }
+            }
+            return Ok(sent);
+        }
         let mut sent = 0;
         while sent < data.len() || data.is_empty() {
             match self.when_ready(POLL_OUT, vm, |s| s.send(&data[sent..]))? {
@@ -103,6 +190,9 @@ impl Socket {
 
     /// Receives up to `len` bytes; `None` when a non-blocking socket has none.
     fn receive(&self, len: usize, vm: &VirtualMachine) -> PyResult<Option<Vec<u8>>> {
+        if self.is_tls() {
+            return self.tls_io(self.timeout(), vm, |tls| tls.take_plaintext(len));
+        }
         self.when_ready(POLL_IN, vm, |s| s.recv(len))
     }
 
@@ -161,6 +251,12 @@ impl Representable for Socket {
 impl Socket {
     #[pymethod]
     fn close(&self) {
+        let inner = self.inner.lock();
+        if let Some(mut tls) = self.tls.lock().take() {
+            tls.close();
+            let _ = tls.pump(&inner);
+        }
+        drop(inner);
         self.inner.lock().close();
     }
 
@@ -209,7 +305,8 @@ impl Socket {
         };
         let inner = self.inner.lock();
         if inner.start_connect(addr, up).map_err(&failed)? {
-            return Ok(());
+            drop(inner);
+            return self.connected(vm);
         }
         if timeout == Timeout::NonBlocking {
             return Err(crate::vfs::os_error(EINPROGRESS, vm));
@@ -221,9 +318,20 @@ impl Socket {
                 return Err(timed_out(vm));
             }
             if inner.finish_connect().map_err(&failed)? {
-                return Ok(());
+                drop(inner);
+                return self.connected(vm);
             }
         }
+    }
+
+    /// The connection is made: a TLS socket makes its handshake.
+    fn connected(&self, vm: &VirtualMachine) -> PyResult<()> {
+        if self.is_tls() { self.handshake(vm) } else { Ok(()) }
+    }
+
+    #[pymethod]
+    fn do_handshake(&self, vm: &VirtualMachine) -> PyResult<()> {
+        self.handshake(vm)
     }
 
     #[pymethod]
