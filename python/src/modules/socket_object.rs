@@ -4,7 +4,7 @@
 //! socket `ussl.wrap_socket` made shares its host socket with the one it
 //! wrapped and carries a TLS session its data goes through.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use pycom_board::net::error::{EAGAIN, EINPROGRESS};
@@ -51,7 +51,7 @@ impl Timeout {
 #[pyclass(module = "usocket", name = "socket")]
 #[derive(Debug, PyPayload)]
 pub(crate) struct Socket {
-    inner: Arc<PyMutex<BoardSocket>>,
+    inner: Arc<Mutex<BoardSocket>>,
     timeout: PyMutex<Timeout>,
     tls: PyMutex<Option<Tls>>,
 }
@@ -67,7 +67,12 @@ fn tls_error(e: TlsFailure, vm: &VirtualMachine) -> rustpython_vm::builtins::PyB
 
 impl Socket {
     fn new(inner: BoardSocket) -> Self {
-        Self { inner: Arc::new(PyMutex::new(inner)), timeout: PyMutex::new(Timeout::Blocking), tls: PyMutex::new(None) }
+        Self { inner: Arc::new(Mutex::new(inner)), timeout: PyMutex::new(Timeout::Blocking), tls: PyMutex::new(None) }
+    }
+
+    /// The host socket.
+    fn sock(&self) -> MutexGuard<'_, BoardSocket> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A socket on the same host socket as `self`, with `tls` over it
@@ -76,7 +81,7 @@ impl Socket {
     pub(crate) fn wrapped(&self, tls: Tls, vm: &VirtualMachine) -> PyResult<Self> {
         let wrapped =
             Self { inner: self.inner.clone(), timeout: PyMutex::new(self.timeout()), tls: PyMutex::new(Some(tls)) };
-        if self.inner.lock().is_connected() {
+        if self.sock().is_connected() {
             wrapped.handshake(vm)?;
         }
         Ok(wrapped)
@@ -92,7 +97,7 @@ impl Socket {
         mut step: impl FnMut(&mut Tls) -> Result<Option<T>, TlsFailure>,
     ) -> PyResult<Option<T>> {
         loop {
-            let inner = self.inner.lock();
+            let inner = self.sock();
             let mut session = self.tls.lock();
             let tls = session.as_mut().ok_or_else(|| net_error(&NetError::Closed, vm))?;
             if let Some(result) = step(tls).map_err(|e| tls_error(e, vm))? {
@@ -146,7 +151,7 @@ impl Socket {
     ) -> PyResult<Option<T>> {
         let timeout = self.timeout();
         loop {
-            let inner = self.inner.lock();
+            let inner = self.sock();
             match op(&inner) {
                 Err(e) if e.would_block() => {}
                 other => return other.map(Some).map_err(|e| net_error(&e, vm)),
@@ -251,31 +256,31 @@ impl Representable for Socket {
 impl Socket {
     #[pymethod]
     fn close(&self) {
-        let inner = self.inner.lock();
+        let inner = self.sock();
         if let Some(mut tls) = self.tls.lock().take() {
             tls.close();
             let _ = tls.pump(&inner);
         }
         drop(inner);
-        self.inner.lock().close();
+        self.sock().close();
     }
 
     #[pymethod]
     fn fileno(&self) -> i32 {
-        self.inner.lock().fileno()
+        self.sock().fileno()
     }
 
     #[pymethod]
     fn bind(&self, addr: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         let addr = parse_address(&addr, vm)?;
-        self.inner.lock().bind(addr).map_err(|e| net_error(&e, vm))
+        self.sock().bind(addr).map_err(|e| net_error(&e, vm))
     }
 
     #[pymethod]
     fn listen(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         method_arity(&args, 0, 1, vm)?;
         let backlog = args.args.first().map(|b| get_int(b, vm)).transpose()?.unwrap_or(0).max(0);
-        self.inner.lock().listen(backlog).map_err(|e| net_error(&e, vm))
+        self.sock().listen(backlog).map_err(|e| net_error(&e, vm))
     }
 
     #[pymethod]
@@ -299,11 +304,11 @@ impl Socket {
         let timeout = self.timeout();
         let failed = |e: NetError| {
             if matches!(timeout, Timeout::After(_)) {
-                self.inner.lock().close();
+                self.sock().close();
             }
             net_error(&e, vm)
         };
-        let inner = self.inner.lock();
+        let inner = self.sock();
         if inner.start_connect(addr, up).map_err(&failed)? {
             drop(inner);
             return self.connected(vm);
@@ -314,7 +319,7 @@ impl Socket {
         loop {
             if !wait_for(&inner, POLL_OUT, timeout.limit(), vm)? {
                 drop(inner);
-                self.inner.lock().close();
+                self.sock().close();
                 return Err(timed_out(vm));
             }
             if inner.finish_connect().map_err(&failed)? {
@@ -378,7 +383,7 @@ impl Socket {
         }
         if (level, option) == (IPPROTO_TCP, TCP_NODELAY) {
             let on = value.clone().try_to_bool(vm)?;
-            self.inner.lock().set_nodelay(on).map_err(|e| net_error(&e, vm))?;
+            self.sock().set_nodelay(on).map_err(|e| net_error(&e, vm))?;
         }
         // Other options (SO_REUSEADDR, which lwIP sockets already have,
         // multicast membership) have no effect on the host socket.
@@ -482,7 +487,7 @@ impl Socket {
     #[pymethod]
     fn _stream_poll(&self, events: PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {
         let events = get_int(&events, vm)? as u16;
-        let ready = self.inner.lock().poll(events, Duration::ZERO).map_err(|e| net_error(&e, vm))?;
+        let ready = self.sock().poll(events, Duration::ZERO).map_err(|e| net_error(&e, vm))?;
         Ok(i32::from(ready))
     }
 
@@ -492,6 +497,6 @@ impl Socket {
     fn _host_wait(&self, events: PyObjectRef, ms: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
         let events = get_int(&events, vm)? as u16;
         let ms = get_int(&ms, vm)?.max(0) as u64;
-        wait_for(&self.inner.lock(), events, Some(Duration::from_millis(ms)), vm)
+        wait_for(&self.sock(), events, Some(Duration::from_millis(ms)), vm)
     }
 }
