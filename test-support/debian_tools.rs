@@ -9,9 +9,15 @@ use std::sync::Mutex;
 /// Debian `package` with apt-get when it does not; panics with the reason when
 /// it still cannot be run.
 pub fn require_debian_tool(package: &str, command: &str) {
+    require_debian_tool_answering(package, command, "--version");
+}
+
+/// [`require_debian_tool`] for a command that answers `probe` (`version`,
+/// `--help`) rather than `--version`.
+pub fn require_debian_tool_answering(package: &str, command: &str, probe: &str) {
     static INSTALLING: Mutex<()> = Mutex::new(());
     let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let runs = || Command::new(command).arg("--version").output().is_ok_and(|o| o.status.success());
+    let runs = || Command::new(command).arg(probe).output().is_ok_and(|o| o.status.success());
     if runs() {
         return;
     }

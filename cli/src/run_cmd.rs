@@ -64,6 +64,15 @@ pub struct BoardArgs {
     /// applied at the next boot.
     #[arg(long)]
     diff_update: bool,
+    /// What the board's network reaches on the host: `local` (the host's
+    /// 127.0.0.1 through the gateway 10.0.2.2), `host` (any host the machine
+    /// reaches) or `none`.
+    #[arg(long, value_name = "none|local|host", default_value = "local")]
+    net: pycom_board::net::Policy,
+    /// Lead the host's 127.0.0.1:HOSTPORT to the board's socket bound to
+    /// BOARDPORT (tcp or udp); may be given more than once.
+    #[arg(long, value_name = "PROTO:HOSTPORT:BOARDPORT")]
+    forward: Vec<pycom_board::net::Forward>,
 }
 
 /// `pycom-emu run`.
@@ -226,6 +235,7 @@ fn power_on(
     if args.diff_update {
         board.enable_diff_update();
     }
+    board.set_host_net(pycom_board::net::HostNet::new(args.net, args.forward.clone()));
     if let Some(path) = &args.sd {
         let card = SdCard::open_or_create(path, args.sd_size)
             .with_context(|| format!("cannot use {} as an SD card", path.display()))?;

@@ -110,13 +110,13 @@ fn a_reset_swallowed_by_a_bare_except_still_happens() {
 #[test]
 fn host_modules_are_not_reachable() {
     let lines = snippet(
-        "for name in ('socket', 'subprocess', 'posix', '_io_host', 'ctypes'):\n    try:\n        __import__(name)\n        print(name, 'importable')\n    except ImportError:\n        print(name, 'missing')\n\
+        "for name in ('_socket', 'subprocess', 'posix', '_io_host', 'ctypes'):\n    try:\n        __import__(name)\n        print(name, 'importable')\n    except ImportError:\n        print(name, 'missing')\n\
          import os\nprint(hasattr(os, 'system'), hasattr(os, 'environ'))\nshow(open, '/etc/passwd')",
     );
     assert_eq!(
         lines,
         [
-            "socket missing",
+            "_socket missing",
             "subprocess missing",
             "posix missing",
             "_io_host missing",

@@ -3,39 +3,16 @@
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt, PyStrRef};
 use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine};
 
-/// `errno` names MicroPython prints for `OSError(errno)`.
-const ERRNO_NAMES: &[(i32, &str)] = &[
-    (1, "EPERM"),
-    (2, "ENOENT"),
-    (5, "EIO"),
-    (9, "EBADF"),
-    (11, "EAGAIN"),
-    (12, "ENOMEM"),
-    (13, "EACCES"),
-    (17, "EEXIST"),
-    (19, "ENODEV"),
-    (20, "ENOTDIR"),
-    (21, "EISDIR"),
-    (22, "EINVAL"),
-    (28, "ENOSPC"),
-    (30, "EROFS"),
-    (39, "ENOTEMPTY"),
-    (95, "EOPNOTSUPP"),
-    (98, "EADDRINUSE"),
-    (103, "ECONNABORTED"),
-    (104, "ECONNRESET"),
-    (105, "ENOBUFS"),
-    (107, "ENOTCONN"),
-    (110, "ETIMEDOUT"),
-    (111, "ECONNREFUSED"),
-    (113, "EHOSTUNREACH"),
-    (114, "EALREADY"),
-    (115, "EINPROGRESS"),
-];
+/// Names of filesystem `errno` values outside the firmware's `uerrno` list
+/// that the board's VFS raises.
+const FS_ERRNO_NAMES: &[(i32, &str)] = &[(20, "ENOTDIR"), (28, "ENOSPC"), (30, "EROFS"), (39, "ENOTEMPTY")];
 
-/// The MicroPython name of `errno`, if it has one.
+/// The MicroPython name of `errno`, if it has one: `mp_errno_to_str` looks
+/// it up in `uerrno.errorcode` (the firmware's values, lwIP's and mbed TLS's
+/// included).
 pub fn errno_name(errno: i32) -> Option<&'static str> {
-    ERRNO_NAMES.iter().find(|(n, _)| *n == errno).map(|(_, name)| *name)
+    crate::modules::errno::name(errno)
+        .or_else(|| FS_ERRNO_NAMES.iter().find(|(n, _)| *n == errno).map(|(_, name)| *name))
 }
 
 fn str_of(obj: &PyObjectRef, vm: &VirtualMachine) -> String {

@@ -1,10 +1,12 @@
 //! The board's Wi-Fi radio and the IP interfaces it brings up.
 
+use std::sync::Arc;
+
 use pycom_formats::config_block::{StoredWifiMode, WIFI_PWD_AP, WIFI_PWD_STA, WIFI_SSID_AP, WIFI_SSID_STA};
 
 use super::Board;
-use crate::net::Interfaces;
 use crate::net::servers::Servers;
+use crate::net::{HostNet, Interfaces};
 use crate::wifi::{self, AccessPointSpec, OwnAccessPoint, Setup, Target, Wifi};
 
 /// `WLAN.INT_ANT`.
@@ -94,5 +96,15 @@ impl Board {
             }
         };
         self.wifi.init(setup, now);
+    }
+
+    /// How the board's sockets reach the host (policy, forwarded ports).
+    pub fn host_net(&self) -> &Arc<HostNet> {
+        &self.host_net
+    }
+
+    /// Sets how the board's sockets reach the host; before it boots.
+    pub fn set_host_net(&mut self, net: HostNet) {
+        self.host_net = Arc::new(net);
     }
 }

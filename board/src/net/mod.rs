@@ -12,6 +12,19 @@ pub mod servers;
 
 use std::net::Ipv4Addr;
 
+pub mod error;
+pub mod forward;
+pub mod host;
+pub mod policy;
+pub mod socket;
+pub mod tls;
+
+pub use error::NetError;
+pub use forward::{Forward, Protocol};
+pub use host::HostNet;
+pub use policy::Policy;
+pub use socket::BoardSocket;
+
 /// The board's station address on the virtual network (from DHCP).
 pub const STATION_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 15);
 /// The virtual network's netmask.

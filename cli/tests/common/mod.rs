@@ -159,7 +159,7 @@ pub use python_tools::python_with;
 #[path = "../../../test-support/debian_tools.rs"]
 mod debian_tools;
 #[allow(unused_imports)] // each test file uses its own subset
-pub use debian_tools::require_debian_tool;
+pub use debian_tools::{require_debian_tool, require_debian_tool_answering};
 
 /// A `pycom-emu serve` process, killed when dropped.
 pub struct Served {

@@ -3,7 +3,10 @@
 # of MicroPython's stream protocol; here that is a method
 # _stream_poll(events) returning the events ready now (sockets will have one).
 # As on the board, the console streams (sys.stdin) have none: registering
-# them raises OSError. Waits are on the board's clock, in 1 ms steps.
+# them raises OSError. Waits are on the board's clock, in 1 ms steps; with
+# a socket registered, each step waits on the host for it (its peer is real)
+# through the socket's _host_wait(events, ms), host time counting as device
+# time.
 
 import utime
 
@@ -32,14 +35,15 @@ def _timeout(timeout):
     return timeout if timeout >= 0 else -1
 
 
-def _wait(check, timeout_ms):
+def _wait(check, timeout_ms, pause):
     waited = 0
     while True:
         found = check()
         if found or (0 <= timeout_ms <= waited):
             return found
-        utime.sleep_ms(1)
+        pause()
         waited += 1
+
 
 
 class _Poll:
@@ -71,8 +75,17 @@ class _Poll:
                 found.append((obj, revents, entry))
         return found
 
+    def _pause(self):
+        # One step of a wait: on the host for the first socket, else 1 ms.
+        for obj, events, _ in self._entries.values():
+            host_wait = getattr(type(obj), '_host_wait', None)
+            if host_wait is not None:
+                host_wait(obj, events or POLLIN, 1)
+                return
+        utime.sleep_ms(1)
+
     def _ready(self, timeout, flags):
-        found = _wait(self._scan, _timeout(timeout))
+        found = _wait(self._scan, _timeout(timeout), self._pause)
         if flags & _ONE_SHOT:
             # Not polled again until its events are set again.
             for _, _, entry in found:
@@ -115,7 +128,7 @@ def select(rlist, wlist, xlist, timeout=None):
             else:
                 entry[1] |= events
     ready = ([], [], [])
-    for obj, revents, _ in _wait(poller._scan, timeout_ms):
+    for obj, revents, _ in _wait(poller._scan, timeout_ms, poller._pause):
         if revents & POLLIN:
             ready[0].append(obj)
         if revents & POLLOUT:

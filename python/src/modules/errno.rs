@@ -157,6 +157,11 @@ const CODES: &[(&str, i32)] = &[
     ("MBEDTLS_ERR_PK_HW_ACCEL_FAILED", -0x3880),
 ];
 
+/// The name of error number `code` in `errorcode`.
+pub(crate) fn name(code: i32) -> Option<&'static str> {
+    CODES.iter().find(|(_, c)| *c == code).map(|(name, _)| *name)
+}
+
 #[rustpython_vm::pymodule]
 mod errno {
     use rustpython_vm::builtins::PyModule;

@@ -28,6 +28,7 @@ pub mod pwm;
 pub mod pycom;
 pub mod rtc;
 pub mod server;
+pub mod socket_object;
 pub mod spi;
 pub mod sys;
 pub mod time;
@@ -39,6 +40,8 @@ pub mod ucrypto;
 pub mod uhashlib;
 pub mod ujson;
 pub mod ure;
+pub mod usocket;
+pub mod ussl;
 pub mod ustruct;
 pub mod uzlib;
 pub mod wlan;
@@ -77,6 +80,8 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         ucrypto::module_def(ctx),
         // Networking (issue 16).
         network::module_def(ctx),
+        usocket::module_def(ctx),
+        ussl::module_def(ctx),
     ]
 }
 
@@ -97,4 +102,7 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("json", "ujson"),
     ("hashlib", "uhashlib"),
     ("crypto", "ucrypto"),
+    // Sockets (issue 16).
+    ("socket", "usocket"),
+    ("ssl", "ussl"),
 ];
