@@ -270,3 +270,30 @@ fn without_a_wifi_connection_a_socket_reaches_nothing_and_names_do_not_resolve()
         ["False", "OSError: [Errno 118] EHOSTUNREACH", "OSError: [Errno 202] EAI_FAIL", "('10.0.2.2', 80)"]
     );
 }
+
+#[test]
+fn while_the_access_point_is_away_sockets_are_unreachable_and_a_reconnect_loop_recovers() {
+    let port = host_echo_server();
+    let board =
+        "[[wifi]]\nssid = \"pycom-net\"\npassword = \"secret123\"\naway = [{ from_ms = 10000, until_ms = 30000 }]\n";
+    let script = online(&format!(
+        "import usocket as socket
+def send(text):
+    s = socket.socket()
+    try:
+        s.connect(('10.0.2.2', {port}))
+        s.send(text)
+        return s.recv(16)
+    except OSError as e:
+        return 'OSError: ' + str(e)
+    finally:
+        s.close()
+time.sleep(12)
+print(wlan.isconnected(), send(b'lost'))
+while not wlan.isconnected():
+    time.sleep(1)
+print(time.ticks_ms() // 1000, send(b'back'))"
+    ));
+    let run = ok(Device::new().run_with_board_file(board, &script, &[]));
+    assert_eq!(run.lines(), ["False OSError: [Errno 118] EHOSTUNREACH", "31 b'back'"]);
+}
