@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Device, ok};
+use common::{Device, SHIELD_DRIVER, ok};
 
 const PYSCAN: &str = "\
 [[device]]
@@ -23,19 +23,8 @@ uid = [0x04, 0x5A, 0xEB, 0x7D, 0x8A, 0x08, 0x04]
 from_ms = 3000
 ";
 
+/// What the driver does after `SHIELD_DRIVER`.
 const DRIVER: &str = "\
-from machine import I2C
-import time
-
-i2c = I2C(0, pins=('P22', 'P21'))
-print(i2c.scan())
-
-def pic(data, n):
-    i2c.writeto(8, bytes(data))
-    while i2c.readfrom(8, 1)[0] != 0xFF:
-        pass
-    return i2c.readfrom(8, n + 1)[1:]
-
 pid = pic([0x12], 2)
 print(hex(pid[0] | pid[1] << 8))
 
@@ -90,7 +79,7 @@ print(select())
 
 #[test]
 fn a_driver_reads_the_uid_of_each_card_while_it_is_held_to_the_reader() {
-    let run = ok(Device::new().run_with_board_file(PYSCAN, DRIVER, &[]));
+    let run = ok(Device::new().run_with_board_file(PYSCAN, &format!("{SHIELD_DRIVER}{DRIVER}"), &[]));
     assert_eq!(
         run.lines(),
         [

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Device, ok};
+use common::{Device, SHIELD_DRIVER, ok};
 
 const PYSENSE: &str = "\
 [[device]]
@@ -19,20 +19,8 @@ acceleration = [0.5, -0.25, 0.75]
 battery_voltage = 3.7
 ";
 
+/// What the driver does after `SHIELD_DRIVER`.
 const DRIVER: &str = "\
-from machine import I2C
-import struct
-import time
-
-i2c = I2C(0, pins=('P22', 'P21'))
-print(i2c.scan())
-
-def pic(data, n):
-    i2c.writeto(8, bytes(data))
-    while i2c.readfrom(8, 1)[0] != 0xFF:
-        pass
-    return i2c.readfrom(8, n + 1)[1:]
-
 pid, fw = pic([0x12], 2), pic([0x11], 2)
 print(hex(pid[0] | pid[1] << 8), fw[0] | fw[1] << 8)
 pic([0x01, 0x9D, 0x00, 0x06 << 2 | 0x03], 0)          # ADCON0: AN6, on, GO
@@ -92,7 +80,7 @@ print(temperature())
 
 #[test]
 fn a_driver_written_from_the_datasheets_reads_every_sensor_of_the_shield() {
-    let run = ok(Device::new().run_with_board_file(PYSENSE, DRIVER, &[]));
+    let run = ok(Device::new().run_with_board_file(PYSENSE, &format!("{SHIELD_DRIVER}{DRIVER}"), &[]));
     assert_eq!(
         run.lines(),
         [

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Device, ok};
+use common::{Device, SHIELD_DRIVER, ok};
 
 const PYTRACK: &str = "\
 [[device]]
@@ -15,20 +15,8 @@ position = [{ at_ms = 0, lat = 51.4416, lon = 5.4697 }, { at_ms = 5000, lat = -3
 acceleration = [0.5, 0.0, 0.75]
 ";
 
+/// What the driver does after `SHIELD_DRIVER`.
 const DRIVER: &str = "\
-from machine import I2C
-import struct
-import time
-
-i2c = I2C(0, pins=('P22', 'P21'))
-print(i2c.scan())
-
-def pic(data, n):
-    i2c.writeto(8, bytes(data))
-    while i2c.readfrom(8, 1)[0] != 0xFF:
-        pass
-    return i2c.readfrom(8, n + 1)[1:]
-
 pid = pic([0x12], 2)
 print(hex(pid[0] | pid[1] << 8))
 i2c.writeto_mem(0x1E, 0x23, b'\\x00')                  # +-2 g
@@ -76,7 +64,7 @@ print(position())
 
 #[test]
 fn a_driver_reads_the_position_of_the_board_file_after_the_time_to_first_fix() {
-    let run = ok(Device::new().run_with_board_file(PYTRACK, DRIVER, &[]));
+    let run = ok(Device::new().run_with_board_file(PYTRACK, &format!("{SHIELD_DRIVER}{DRIVER}"), &[]));
     assert_eq!(
         run.lines(),
         [

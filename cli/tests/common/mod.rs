@@ -121,6 +121,24 @@ impl Device {
     }
 }
 
+/// The start of a MicroPython driver for a shield: the I2C bus on the
+/// expansion board's pins, a scan, and `pic(command, n)` asking the
+/// shield's coprocessor at address 8 for `n` bytes once it is ready.
+pub const SHIELD_DRIVER: &str = "\
+from machine import I2C
+import struct
+import time
+
+i2c = I2C(0, pins=('P22', 'P21'))
+print(i2c.scan())
+
+def pic(data, n):
+    i2c.writeto(8, bytes(data))
+    while i2c.readfrom(8, 1)[0] != 0xFF:
+        pass
+    return i2c.readfrom(8, n + 1)[1:]
+";
+
 /// Python helper prepended to snippets: `show(f, *args)` prints the result of a
 /// call, or the exception it raised as `Type: message`.
 pub const SHOW: &str = r#"
