@@ -193,6 +193,23 @@ fn an_undefined_name_is_the_firmwares_name_error() {
 }
 
 #[test]
+fn raising_a_non_exception_and_calling_a_non_callable_are_the_firmwares_type_errors() {
+    let run = Device::new().run(
+        "try:\n    raise 1\nexcept TypeError as e:\n    print(e)\nprint(TypeError('kept is not callable'))\nimport socket\nsocket()\n",
+    );
+    assert_eq!(
+        run.lines(),
+        [
+            "exceptions must derive from BaseException",
+            "kept is not callable",
+            "Traceback (most recent call last):",
+            "  File \"main.py\", line 7, in <module>",
+            "TypeError: 'module' object isn't callable",
+        ]
+    );
+}
+
+#[test]
 fn const_names_are_compile_time_constants_of_the_whole_file() {
     // As Pycom's pycoproc library uses them: set in a class body, read in
     // module code; `_` names are not stored.
