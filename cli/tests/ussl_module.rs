@@ -5,120 +5,16 @@
 //! code when they do not verify.
 
 mod common;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-use common::{Device, SHOW, ok, require_debian_tool_answering};
+use common::{Device, HttpsServer, SHOW, make_pki, ok, require_debian_tool_answering};
 
 const WIFI: &str = "[[wifi]]\nssid = \"pycom-net\"\npassword = \"secret123\"\n";
 
-/// Runs `openssl ARGS` in `dir`.
-fn openssl(dir: &Path, args: &[&str]) {
-    let status = Command::new("openssl").args(args).current_dir(dir).stderr(Stdio::null()).status().unwrap();
-    assert!(status.success(), "openssl {args:?}");
-}
-
-/// The test's PKI in `dir`: `ca.pem` signed `server.pem` (`server.key`)
-/// for `localhost` and 127.0.0.1; `other-ca.pem` signed nothing.
-fn make_pki(dir: &Path) {
+/// The test's PKI in `dir` ([`make_pki`]), installing openssl first if missing.
+fn pki_with_openssl(dir: &Path) {
     require_debian_tool_answering("openssl", "openssl", "version");
-    for ca in ["ca", "other-ca"] {
-        openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                &format!("/CN=pycom-emu test {ca}"),
-                "-keyout",
-                &format!("{ca}.key"),
-                "-out",
-                &format!("{ca}.pem"),
-            ],
-        );
-    }
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-        ],
-    );
-    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n").unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "san.ext",
-            "-out",
-            "server.pem",
-        ],
-    );
-}
-
-/// An HTTPS server on 127.0.0.1 with `server.pem`: its process and port.
-struct HttpsServer(Child);
-
-impl HttpsServer {
-    fn start(dir: &Path) -> (Self, u16) {
-        let script = "import http.server, ssl, sys\n\
-            class H(http.server.BaseHTTPRequestHandler):\n\
-            \x20   def do_GET(self):\n\
-            \x20       body = b'hello from https ' + self.path.encode()\n\
-            \x20       self.send_response(200)\n\
-            \x20       self.send_header('Content-Length', str(len(body)))\n\
-            \x20       self.end_headers()\n\
-            \x20       self.wfile.write(body)\n\
-            \x20   def log_message(self, *args):\n\
-            \x20       pass\n\
-            srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n\
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n\
-            ctx.load_cert_chain('server.pem', 'server.key')\n\
-            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)\n\
-            print(srv.server_address[1], flush=True)\n\
-            srv.serve_forever()\n";
-        let mut child =
-            Command::new("python3").args(["-c", script]).current_dir(dir).stdout(Stdio::piped()).spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        (Self(child), line.trim().parse().expect("the HTTPS server's port"))
-    }
-}
-
-impl Drop for HttpsServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    make_pki(dir);
 }
 
 /// A MicroPython HTTPS GET of `/x` on `host`:PORT through `ussl`, with the
@@ -142,7 +38,7 @@ fn https_get(ca: &str, host: &str, port: u16, hostname: &str) -> String {
 #[test]
 fn an_https_get_over_ussl_verifies_the_server_against_the_ca_on_flash() {
     let pki = tempfile::tempdir().unwrap();
-    make_pki(pki.path());
+    pki_with_openssl(pki.path());
     let (_server, port) = HttpsServer::start(pki.path());
     let ca = std::fs::read_to_string(pki.path().join("ca.pem")).unwrap();
     let run = ok(Device::new().run_with_board_file(WIFI, &https_get(&ca, "localhost", port, "localhost"), &[]));
@@ -152,7 +48,7 @@ fn an_https_get_over_ussl_verifies_the_server_against_the_ca_on_flash() {
 #[test]
 fn a_server_signed_by_another_ca_fails_the_handshake_with_mbed_tls_verify_failed() {
     let pki = tempfile::tempdir().unwrap();
-    make_pki(pki.path());
+    pki_with_openssl(pki.path());
     let (_server, port) = HttpsServer::start(pki.path());
     let other = std::fs::read_to_string(pki.path().join("other-ca.pem")).unwrap();
     let run = ok(Device::new().run_with_board_file(WIFI, &https_get(&other, "10.0.2.2", port, "localhost"), &[]));
@@ -163,7 +59,7 @@ fn a_server_signed_by_another_ca_fails_the_handshake_with_mbed_tls_verify_failed
 #[test]
 fn a_certificate_for_another_host_name_fails_the_handshake_with_mbed_tls_verify_failed() {
     let pki = tempfile::tempdir().unwrap();
-    make_pki(pki.path());
+    pki_with_openssl(pki.path());
     let (_server, port) = HttpsServer::start(pki.path());
     let ca = std::fs::read_to_string(pki.path().join("ca.pem")).unwrap();
     let run = ok(Device::new().run_with_board_file(WIFI, &https_get(&ca, "10.0.2.2", port, "example.com"), &[]));

@@ -174,6 +174,11 @@ mod python_tools;
 #[allow(unused_imports)] // each test file uses its own subset
 pub use python_tools::python_with;
 
+#[path = "../../../test-support/https_server.rs"]
+mod https_server;
+#[allow(unused_imports)] // each test file uses its own subset
+pub use https_server::{HttpsServer, make_pki};
+
 #[path = "../../../test-support/debian_tools.rs"]
 mod debian_tools;
 #[allow(unused_imports)] // each test file uses its own subset
