@@ -77,6 +77,14 @@ pub fn get_array(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Vec<PyObjec
     Err(vm.new_type_error(format!("object '{}' isn't a tuple or list", type_name(obj))))
 }
 
+/// `mp_obj_get_array_fixed_n`: exactly `N` items of a tuple or list, else
+/// `ValueError: tuple/list has wrong length`.
+pub fn get_array_fixed<const N: usize>(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<[PyObjectRef; N]> {
+    let items = get_array(obj, vm)?;
+    let len = items.len();
+    items.try_into().map_err(|_| vm.new_value_error(format!("tuple/list has wrong length: expected {N}, got {len}")))
+}
+
 /// `mp_obj_get_float`: int, bool or float.
 pub fn get_float(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<f64> {
     if let Some(f) = obj.downcast_ref::<PyFloat>() {
@@ -125,6 +133,11 @@ pub fn parse_args(
         }
     }
     Ok(out)
+}
+
+/// `mp_obj_str_get_str` as text: a str, or bytes read as UTF-8; else `TypeError`.
+pub fn text_arg(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
+    str_or_bytes(obj, vm).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The bytes of a str or bytes argument, `None` for anything else.

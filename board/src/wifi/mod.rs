@@ -258,15 +258,12 @@ impl Wifi {
     /// `WLAN.isconnected()` at `now_us`: the station holds a lease. A
     /// connection timeout that passed is reported once.
     pub fn is_connected(&mut self, now_us: u64) -> Result<bool, ConnectTimedOut> {
-        self.advance(now_us);
-        match self.station {
-            Station::TimedOut => {
-                self.station = Station::Idle;
-                Err(ConnectTimedOut)
-            }
-            Station::Joined { at_us, .. } => Ok(now_us >= at_us + DHCP_US),
-            _ => Ok(false),
+        let leased = self.leased(now_us);
+        if self.station == Station::TimedOut {
+            self.station = Station::Idle;
+            return Err(ConnectTimedOut);
         }
+        Ok(leased)
     }
 
     /// The access point the station is associated with at `now_us`.
@@ -285,21 +282,22 @@ impl Wifi {
 
     /// The interfaces that are up at `now_us`.
     pub fn interfaces(&mut self, now_us: u64) -> Interfaces {
-        let leased = self.is_connected_quietly(now_us);
+        let leased = self.leased(now_us);
         Interfaces {
             station: leased.then(|| self.static_station.unwrap_or(Link::station())),
             access_point: self.own.as_ref().filter(|_| self.started).map(|_| Link::access_point()),
         }
     }
 
-    fn is_connected_quietly(&mut self, now_us: u64) -> bool {
+    /// Whether the station holds its DHCP lease at `now_us`.
+    fn leased(&mut self, now_us: u64) -> bool {
         self.advance(now_us);
         matches!(self.station, Station::Joined { at_us, .. } if now_us >= at_us + DHCP_US)
     }
 
     /// `WLAN.scan()` at `now_us`: the networks in range and how long the scan takes.
     pub fn scan(&mut self, filter: &ScanFilter, now_us: u64) -> (Vec<ScanEntry>, u64) {
-        let connected = self.is_connected_quietly(now_us);
+        let connected = self.leased(now_us);
         let passive = filter.passive.unwrap_or(connected);
         let per_channel =
             filter.channel_us.unwrap_or(if passive { PASSIVE_SCAN_CHANNEL_US } else { ACTIVE_SCAN_CHANNEL_US });

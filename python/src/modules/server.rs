@@ -9,7 +9,7 @@ use rustpython_vm::function::FuncArgs;
 use rustpython_vm::types::Constructor;
 use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
-use crate::args::{get_array, get_int, method_arity, parse_args, str_or_bytes};
+use crate::args::{get_array_fixed, get_int, method_arity, parse_args, text_arg};
 use crate::state::{board, lock};
 
 const INVALID: &str = "invalid argument(s) value";
@@ -36,12 +36,8 @@ fn init(args: FuncArgs, positional: &[&str], vm: &VirtualMachine) -> PyResult<()
     let login = match args.remove("login") {
         None => (DEFAULT_LOGIN.0.to_owned(), DEFAULT_LOGIN.1.to_owned()),
         Some(login) => {
-            let items = get_array(&login, vm)?;
-            let [user, password] = items.as_slice() else {
-                return Err(vm.new_value_error(format!("tuple/list has wrong length: expected 2, got {}", items.len())));
-            };
-            let text = |o: &PyObjectRef| str_or_bytes(o, vm).map(|b| String::from_utf8_lossy(&b).into_owned());
-            (text(user)?, text(password)?)
+            let [user, password] = get_array_fixed::<2>(&login, vm)?;
+            (text_arg(&user, vm)?, text_arg(&password, vm)?)
         }
     };
     if login.0.len() > LOGIN_MAX_LEN || login.1.len() > LOGIN_MAX_LEN {

@@ -11,7 +11,7 @@ use rustpython_vm::function::FuncArgs;
 use rustpython_vm::types::Constructor;
 use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
-use crate::args::{get_array, get_int, method_arity, parse_args, str_or_bytes, truthy};
+use crate::args::{get_array, get_array_fixed, get_int, method_arity, parse_args, str_or_bytes, text_arg, truthy};
 use crate::state::{board, lock};
 
 const INVALID: &str = "invalid argument(s) value";
@@ -102,9 +102,9 @@ fn init(mut args: std::collections::HashMap<String, PyObjectRef>, vm: &VirtualMa
     let (auth, key) = match take("auth") {
         None => (AUTH_OPEN, None),
         Some(auth) => {
-            let [kind, key] = fixed_pair(&auth, vm)?;
+            let [kind, key] = get_array_fixed::<2>(&auth, vm)?;
             let kind = get_int(&kind, vm)?;
-            let key = String::from_utf8_lossy(&str_or_bytes(&key, vm)?).into_owned();
+            let key = text_arg(&key, vm)?;
             if !(8..=32).contains(&key.len()) {
                 return Err(vm.new_value_error("invalid key length"));
             }
@@ -168,18 +168,11 @@ fn antenna_arg(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<u8> {
 }
 
 fn ssid_arg(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
-    let ssid = String::from_utf8_lossy(&str_or_bytes(obj, vm)?).into_owned();
+    let ssid = text_arg(obj, vm)?;
     if ssid.len() > SSID_MAX {
         return Err(value_error(vm));
     }
     Ok(ssid)
-}
-
-/// `mp_obj_get_array_fixed_n(obj, 2)`.
-fn fixed_pair(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<[PyObjectRef; 2]> {
-    let items = get_array(obj, vm)?;
-    let len = items.len();
-    items.try_into().map_err(|_| vm.new_value_error(format!("tuple/list has wrong length: expected 2, got {len}")))
 }
 
 /// Runs `f` on the radio with the device time now.
@@ -219,7 +212,7 @@ fn ip_tuple(link: Option<Link>, vm: &VirtualMachine) -> PyObjectRef {
 }
 
 fn parse_ip(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Ipv4Addr> {
-    let text = String::from_utf8_lossy(&str_or_bytes(obj, vm)?).into_owned();
+    let text = text_arg(obj, vm)?;
     text.parse().map_err(|_| value_error(vm))
 }
 
@@ -262,8 +255,7 @@ impl Wlan {
     fn scan(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         let mut args = parse_args(args, &[], &["ssid", "bssid", "channel", "show_hidden", "type", "scantime"], vm)?;
         let mut take = |name: &str| args.remove(name).filter(|v| !vm.is_none(v));
-        let ssid =
-            take("ssid").map(|s| str_or_bytes(&s, vm).map(|b| String::from_utf8_lossy(&b).into_owned())).transpose()?;
+        let ssid = take("ssid").map(|s| text_arg(&s, vm)).transpose()?;
         let mut filter = ScanFilter { ssid, ..ScanFilter::default() };
         if let Some(bssid) = take("bssid") {
             let bytes = bssid.downcast_ref::<rustpython_vm::builtins::PyBytes>().map(|b| b.as_bytes().to_vec());
@@ -359,10 +351,7 @@ impl Wlan {
             return Ok(ip_tuple(link, vm));
         };
         if config.downcast_ref::<rustpython_vm::builtins::PyTuple>().is_some() {
-            let items = get_array(&config, vm)?;
-            let [ip, netmask, gateway, dns]: [PyObjectRef; 4] = items.try_into().map_err(|v: Vec<_>| {
-                vm.new_value_error(format!("tuple/list has wrong length: expected 4, got {}", v.len()))
-            })?;
+            let [ip, netmask, gateway, dns] = get_array_fixed::<4>(&config, vm)?;
             let link = Link {
                 ip: parse_ip(&ip, vm)?,
                 netmask: parse_ip(&netmask, vm).unwrap_or(NETMASK),
@@ -373,7 +362,7 @@ impl Wlan {
                 lock(&board()).wifi().set_static_station(Some(link));
             }
         } else {
-            let mode = String::from_utf8_lossy(&str_or_bytes(&config, vm)?).into_owned();
+            let mode = text_arg(&config, vm)?;
             if mode != "dhcp" && mode != "auto" {
                 return Err(value_error(vm));
             }
@@ -456,11 +445,8 @@ impl Wlan {
             let (kind, key) = if vm.is_none(auth) {
                 (AUTH_OPEN, None)
             } else {
-                let [kind, key] = fixed_pair(auth, vm)?;
-                (
-                    get_int(&kind, vm)?.clamp(0, 255) as u8,
-                    Some(String::from_utf8_lossy(&str_or_bytes(&key, vm)?).into_owned()),
-                )
+                let [kind, key] = get_array_fixed::<2>(auth, vm)?;
+                (get_int(&kind, vm)?.clamp(0, 255) as u8, Some(text_arg(&key, vm)?))
             };
             if let Some(own) = wifi.own_access_point_mut() {
                 own.auth = kind;
@@ -579,7 +565,7 @@ fn auth_tuple(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<(Option<u8>, O
     let error = || vm.new_value_error("invalid authentication tuple");
     let items = get_array(obj, vm)?;
     let text = |o: &PyObjectRef| -> PyResult<Option<String>> {
-        if vm.is_none(o) { Ok(None) } else { Ok(Some(String::from_utf8_lossy(&str_or_bytes(o, vm)?).into_owned())) }
+        if vm.is_none(o) { Ok(None) } else { Ok(Some(text_arg(o, vm)?)) }
     };
     let kind = |o: &PyObjectRef| get_int(o, vm).map(|k| k.clamp(0, 255) as u8);
     match items.as_slice() {
