@@ -4,6 +4,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::timeline::Pace;
+
 /// How device time relates to wall time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClockMode {
@@ -26,12 +28,26 @@ pub struct Clock {
     mode: ClockMode,
     origin: OnceLock<Instant>,
     virtual_us: AtomicU64,
+    /// The board's place on a fleet's shared timeline, if it is in one.
+    pace: Option<Pace>,
 }
 
 impl Clock {
     /// A clock standing at 0.
     pub fn new(mode: ClockMode) -> Self {
-        Self { mode, origin: OnceLock::new(), virtual_us: AtomicU64::new(0) }
+        Self { mode, origin: OnceLock::new(), virtual_us: AtomicU64::new(0), pace: None }
+    }
+
+    /// A virtual clock standing at 0 that keeps step with the other boards
+    /// of a fleet through `pace`: its waits last until every board has
+    /// caught up ([`crate::Timeline`]).
+    pub fn paced(pace: Pace) -> Self {
+        Self { pace: Some(pace), ..Self::new(ClockMode::Virtual) }
+    }
+
+    /// The board's place on a fleet's timeline, if it is in one.
+    pub fn pace(&self) -> Option<&Pace> {
+        self.pace.as_ref()
     }
 
     /// Starts a real-time clock running, if it is not already.
@@ -55,10 +71,65 @@ impl Clock {
     /// Lets `us` microseconds of device time pass: skipped in virtual mode, slept
     /// in real time.
     pub fn wait_us(&self, us: u64) {
-        match self.mode {
-            ClockMode::Virtual => self.advance(us),
-            ClockMode::Realtime => std::thread::sleep(Duration::from_micros(us)),
+        match (self.mode, &self.pace) {
+            (ClockMode::Virtual, None) => self.advance(us),
+            (ClockMode::Virtual, Some(pace)) => {
+                let until = self.now_us().saturating_add(us);
+                while self.now_us() < until {
+                    self.catch_up(pace.wait_until(until));
+                }
+            }
+            (ClockMode::Realtime, _) => std::thread::sleep(Duration::from_micros(us)),
         }
+    }
+
+    /// Waits until device time `until_us`, or less on a fleet's timeline when
+    /// something wakes the board earlier (a frame reaching its radio); returns
+    /// the device time it woke at. In real time it sleeps until then.
+    pub fn wait_until_woken(&self, until_us: u64) -> u64 {
+        let now = self.now_us();
+        match (self.mode, &self.pace) {
+            (ClockMode::Virtual, Some(pace)) if until_us > now => self.catch_up(pace.wait_until(until_us)),
+            _ => self.wait_us(until_us.saturating_sub(now)),
+        }
+        self.now_us()
+    }
+
+    /// On a fleet's timeline, lets the boards that should have woken before
+    /// this board's time run first (a board that computes does not hold the
+    /// others back); nothing otherwise.
+    pub fn let_others_catch_up(&self) {
+        if let Some(pace) = &self.pace {
+            let now = self.now_us();
+            pace.let_others_catch_up(now);
+            self.catch_up(now);
+        }
+    }
+
+    /// On a fleet's timeline, waits for the board's first turn; nothing
+    /// otherwise.
+    pub fn take_first_turn(&self) {
+        if let Some(pace) = &self.pace {
+            self.catch_up(pace.start());
+        }
+    }
+
+    /// Leaves a fleet's timeline for good (the board's run has ended): the
+    /// other boards go on without it.
+    pub fn leave_timeline(&self) {
+        if let Some(pace) = &self.pace {
+            pace.leave();
+        }
+    }
+
+    /// Whether the fleet this board is in has stopped ([`crate::Timeline::halt`]).
+    pub fn halted(&self) -> bool {
+        self.pace.as_ref().is_some_and(|pace| pace.timeline().halted())
+    }
+
+    /// Moves device time on to `us` if it is behind.
+    fn catch_up(&self, us: u64) {
+        self.virtual_us.fetch_max(us, Ordering::Relaxed);
     }
 
     /// Charges `us` microseconds of device time for work the board did (an

@@ -26,6 +26,7 @@ mod ota;
 pub mod pins;
 pub mod rtc;
 pub mod sleep;
+mod timeline;
 pub mod uart;
 mod watchdog;
 pub mod wifi;
@@ -43,4 +44,5 @@ pub use ota::{
     DIFF_DISABLED_MESSAGE, DIFF_PENDING_MESSAGE, FULL_UPDATE_MESSAGE, OtaFinish, OtaWrite, PATCH_FAILED_MESSAGE,
     PATCH_OK_MESSAGE,
 };
+pub use timeline::{Pace, Timeline};
 pub use watchdog::WatchdogDeadline;

@@ -9,13 +9,35 @@ pub const FAIL_TEXT_EXIT: i32 = 1;
 
 /// Prints UART output to stdout and ends the run when a watched text appears.
 pub struct TerminalConsole {
+    watch: TextWatch,
+}
+
+impl TerminalConsole {
+    /// A console watching for `expect` (success) and `fail` (failure).
+    pub fn new(expect: Option<String>, fail: Option<String>) -> Self {
+        Self { watch: TextWatch::new(expect, fail) }
+    }
+}
+
+impl Console for TerminalConsole {
+    fn write(&mut self, text: &str) -> Option<StopRequest> {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+        self.watch.check(text)
+    }
+}
+
+/// Watches console output for an expected and a failure text, also when
+/// one is split across writes.
+pub struct TextWatch {
     expect: Option<String>,
     fail: Option<String>,
     window: String,
 }
 
-impl TerminalConsole {
-    /// A console watching for `expect` (success) and `fail` (failure).
+impl TextWatch {
+    /// Watches for `expect` (success) and `fail` (failure).
     pub fn new(expect: Option<String>, fail: Option<String>) -> Self {
         Self { expect, fail, window: String::new() }
     }
@@ -25,7 +47,9 @@ impl TerminalConsole {
         [&self.expect, &self.fail].iter().filter_map(|p| p.as_ref().map(String::len)).max().unwrap_or(0)
     }
 
-    fn check(&mut self, text: &str) -> Option<StopRequest> {
+    /// Takes the next piece of output: the stop it calls for, if a watched
+    /// text is now complete (the failure text first).
+    pub fn check(&mut self, text: &str) -> Option<StopRequest> {
         let keep = self.keep();
         if keep == 0 {
             return None;
@@ -46,22 +70,13 @@ impl TerminalConsole {
     }
 }
 
-impl Console for TerminalConsole {
-    fn write(&mut self, text: &str) -> Option<StopRequest> {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
-        self.check(text)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_pattern_split_across_writes_is_found() {
-        let mut c = TerminalConsole::new(Some("READY".into()), Some("Traceback".into()));
+        let mut c = TextWatch::new(Some("READY".into()), Some("Traceback".into()));
         assert_eq!(c.check("...RE"), None);
         let stop = c.check("ADY\n").unwrap();
         assert_eq!(stop.exit_code, 0);
@@ -69,7 +84,7 @@ mod tests {
 
     #[test]
     fn fail_text_wins_and_exits_1() {
-        let mut c = TerminalConsole::new(None, Some("Traceback".into()));
+        let mut c = TextWatch::new(None, Some("Traceback".into()));
         assert_eq!(c.check("Trace").map(|s| s.exit_code), None);
         assert_eq!(c.check("back (most").map(|s| s.exit_code), Some(1));
     }

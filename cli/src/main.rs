@@ -6,6 +6,7 @@ mod config_setting;
 mod console;
 mod device;
 mod duration;
+mod fleet_cmd;
 mod fs_cmd;
 mod image_cmd;
 mod led_output;
@@ -63,6 +64,10 @@ enum Command {
     /// mpremote: on a pseudo-terminal (`--uart pty`, its path is printed) or a
     /// TCP port (`--uart tcp:127.0.0.1:PORT`, for `socket://`). Runs until killed.
     Serve(run_cmd::ServeArgs),
+    /// Run several boards on one virtual clock, as a fleet file describes
+    /// them, with the LoRa and Sigfox radio network between them: each
+    /// board's console lines are shown after its name.
+    Fleet(fleet_cmd::FleetArgs),
     /// Look at or create device images.
     #[command(subcommand)]
     Image(ImageCommand),
@@ -158,6 +163,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Run(args) => run_cmd::run(args),
         Command::Repl(args) => run_cmd::repl(args),
         Command::Serve(args) => run_cmd::serve(args),
+        Command::Fleet(args) => fleet_cmd::run(args),
         Command::Image(ImageCommand::Info { image, json }) => image_cmd::info(&image, json).map(|()| 0),
         Command::Image(ImageCommand::Create { device, force }) => {
             image_cmd::create(&device.image, device.board, force).map(|()| 0)

@@ -124,7 +124,30 @@ pub struct ServeArgs {
     password: String,
 }
 
-fn read_script(path: &Path) -> Result<Script> {
+impl BoardArgs {
+    /// A fleet's board: its model, image, board file and traces; the rest as
+    /// `run`'s defaults.
+    pub fn for_fleet(board: &pycom_emu::fleet_file::FleetBoard) -> Self {
+        Self {
+            device: DeviceArgs { image: board.image.clone(), board: board.model },
+            realtime: false,
+            trace_led: board.trace_led.clone(),
+            board_file: board.board_file.clone(),
+            trace_pins: board.trace_pins.clone(),
+            trace_bus: board.trace_bus.clone(),
+            max_resets: None,
+            safe_boot: None,
+            sd: None,
+            sd_size: 0,
+            diff_update: false,
+            net: pycom_board::net::Policy::default(),
+            forward: Vec::new(),
+        }
+    }
+}
+
+/// Reads the script at `path`, to run as `main.py`.
+pub fn read_script(path: &Path) -> Result<Script> {
     let source = crate::host_input::read_text_at_most(path, crate::host_input::SCRIPT_MAX_LEN, "the largest /flash")
         .with_context(|| format!("cannot read script {}", path.display()))?;
     Ok(Script { name: "main.py".into(), source })
@@ -145,7 +168,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     };
     let hardware = Hardware::prepare(&args.board)?;
     let console = Box::new(TerminalConsole::new(args.expect_text, args.fail_text));
-    let outcome = power_on(&args.board, hardware, console, config, |_| Ok(()))?;
+    let outcome = power_on(&args.board, hardware, console, config, None, |_| Ok(()))?;
     Ok(exit_status(outcome, expecting.as_deref()))
 }
 
@@ -156,7 +179,7 @@ pub fn repl(args: BoardArgs) -> Result<i32> {
     let input = UartInput::new();
     let terminal = uart_link::Terminal::attach(input.clone())?;
     let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.max_resets };
-    let outcome = power_on(&args, hardware, terminal.console(), config, |_| Ok(()));
+    let outcome = power_on(&args, hardware, terminal.console(), config, None, |_| Ok(()));
     drop(terminal);
     Ok(exit_status(outcome?, None))
 }
@@ -176,7 +199,7 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     let (telnet, ftp) = (at(args.telnet_port), at(args.ftp_port));
     let config = RunConfig { main: None, uart: Some(input.clone()), timeout: None, max_resets: args.board.max_resets };
     let hardware = Hardware::prepare(&args.board)?;
-    let outcome = power_on(&args.board, hardware, outputs.console(), config, |board| {
+    let outcome = power_on(&args.board, hardware, outputs.console(), config, None, |board| {
         if let Some(addr) = telnet {
             let server = telnet::Server { login: login.clone(), board: board.clone(), input, outputs: outputs.clone() };
             let addr = telnet::start(addr, server)?;
@@ -193,13 +216,14 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
 
 /// The device image and the devices of the board file, read (and the image
 /// created, with a note on stderr) before the board powers on.
-struct Hardware {
+pub struct Hardware {
     image: DeviceImage,
     devices: Option<board_file::Devices>,
 }
 
 impl Hardware {
-    fn prepare(args: &BoardArgs) -> Result<Self> {
+    /// Reads the board file and opens (or creates) the image `args` name.
+    pub fn prepare(args: &BoardArgs) -> Result<Self> {
         let model = args.device.board;
         let devices = args.board_file.as_deref().map(|path| board_file::load(path, model)).transpose()?;
         let image = DeviceImage::open_or_create(&args.device.image, model)
@@ -217,18 +241,21 @@ impl Hardware {
 
 /// Powers on the board `args` describe, with `hardware`, and runs it to the
 /// end of `config`, with the traces and the LED display asked for; `ready`
-/// gets the board before it boots (to serve it over the network).
-fn power_on(
+/// gets the board before it boots (to serve it over the network). `clock`
+/// is the board's place in a fleet, if it is in one.
+pub fn power_on(
     args: &BoardArgs,
     hardware: Hardware,
     console: Box<dyn Console>,
     config: RunConfig,
+    clock: Option<Arc<Clock>>,
     ready: impl FnOnce(&Arc<Mutex<Board>>) -> Result<()>,
 ) -> Result<Outcome> {
     let model = args.device.board;
     let Hardware { image, devices } = hardware;
     let mode = if args.realtime { ClockMode::Realtime } else { ClockMode::Virtual };
-    let mut board = Board::new(model, image, Arc::new(Clock::new(mode)));
+    let clock = clock.unwrap_or_else(|| Arc::new(Clock::new(mode)));
+    let mut board = Board::new(model, image, clock);
     if let Some(hold) = args.safe_boot {
         board.hold_safe_boot_pin(hold);
     }

@@ -43,6 +43,9 @@ impl Deadlines {
     /// The interrupt due at device time `now`, if any: the run's deadline
     /// first, then the watchdog, then pin events and alarms.
     pub fn due(&self, now: u64) -> Option<Due> {
+        if self.clock.halted() {
+            return Some(Due::Deadline(StopRequest { reason: "the fleet stopped".into(), exit_code: 0 }));
+        }
         match &self.deadline {
             Some((at, request)) if now >= *at => Some(Due::Deadline(request.clone())),
             _ if self.watchdog.get().is_some_and(|at| now >= at) => Some(Due::Watchdog),
@@ -115,17 +118,21 @@ pub fn waited_on_host(waited: Duration) {
 }
 
 fn spend(us: u64) {
-    ARMED.with(|a| {
-        let Ok(mut armed) = a.try_borrow_mut() else { return };
-        let Some(armed) = armed.as_mut() else { return };
+    let clock = ARMED.with(|a| {
+        let Ok(mut armed) = a.try_borrow_mut() else { return None };
+        let armed = armed.as_mut()?;
         armed.deadlines.clock.spend_us(us);
-        if armed.signalled {
-            return;
-        }
-        if let Some(due) = armed.deadlines.due(armed.deadlines.clock.now_us()) {
+        if !armed.signalled
+            && let Some(due) = armed.deadlines.due(armed.deadlines.clock.now_us())
+        {
             armed.signalled = armed.sender.send(due.signal()).is_ok();
         }
+        Some(armed.deadlines.clock.clone())
     });
+    // In a fleet, the boards that should have woken meanwhile run first.
+    if let Some(clock) = clock {
+        clock.let_others_catch_up();
+    }
 }
 
 /// Ends a signal's run: the next step that finds something due raises it again.

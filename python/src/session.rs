@@ -178,11 +178,31 @@ fn run_here(
     let _counted = allocations.count_this_thread();
     let interpreter = Effort { cpu: ThreadCpuClock::of_this_thread(), allocations };
     let watch = Watcher::start(deadlines.clone(), interpreter, overran);
-    let result = panic_guard::guard(|| boot_loop(&board, &config, &watch, &deadlines));
+    let result = {
+        let _turn = TimelineTurn::take(&deadlines.clock);
+        panic_guard::guard(|| boot_loop(&board, &config, &watch, &deadlines))
+    };
     watch.finish();
     state::uninstall();
     lock(&board).sync();
     result.unwrap_or_else(|message| Ok(Outcome::InternalError(message)))
+}
+
+/// The board's hold on a fleet's timeline while it runs: taken at power-on,
+/// given up when the run ends, also by a panic.
+struct TimelineTurn<'a>(&'a pycom_board::Clock);
+
+impl<'a> TimelineTurn<'a> {
+    fn take(clock: &'a pycom_board::Clock) -> Self {
+        clock.take_first_turn();
+        Self(clock)
+    }
+}
+
+impl Drop for TimelineTurn<'_> {
+    fn drop(&mut self) {
+        self.0.leave_timeline();
+    }
 }
 
 fn boot_loop(

@@ -31,6 +31,9 @@ use crate::session::{Outcome, STOP_GRACE};
 
 /// How often the watcher looks at the clock (wall time).
 const POLL: Duration = Duration::from_millis(2);
+/// How seldom, at most, the watcher looks at an interpreter that has not
+/// computed since its last look.
+const IDLE_POLL: Duration = Duration::from_millis(100);
 /// How often an ignored interrupt is sent again.
 const RESEND: Duration = Duration::from_millis(50);
 /// CPU time a script that leaves the clock standing and allocates nothing
@@ -105,10 +108,15 @@ fn watch(shared: &Shared, deadlines: &Deadlines, interpreter: &Effort, overran: 
     let clock = &deadlines.clock;
     let mut standstill = Standstill::new(clock.now_us(), interpreter.now());
     let mut fired: Option<Instant> = None;
+    let mut poll = POLL;
     while !shared.finished.load(Ordering::Relaxed) {
         if clock.mode() == ClockMode::Virtual {
             let running = shared.sender().is_some();
-            standstill.look(deadlines, interpreter.now(), running);
+            let effort = interpreter.now();
+            // An interpreter that does not compute (it waits for its turn
+            // in a fleet, or for the host) needs no close watch.
+            poll = if effort.0 == standstill.cpu { (poll * 2).min(IDLE_POLL) } else { POLL };
+            standstill.look(deadlines, effort, running);
         }
         let due = deadlines.due(clock.now_us());
         if let Some(Due::Deadline(request)) = &due
@@ -118,7 +126,7 @@ fn watch(shared: &Shared, deadlines: &Deadlines, interpreter: &Effort, overran: 
             return;
         }
         let Some(due) = due else {
-            std::thread::sleep(POLL);
+            std::thread::sleep(poll);
             continue;
         };
         // Between interpreters (a boot starting) nothing is sent: look again soon.
@@ -139,16 +147,19 @@ struct Standstill {
     allocated_at: Duration,
     /// CPU time up to which a computing script's time is counted.
     counted_to: Duration,
+    /// The interpreter's CPU time at the last look.
+    cpu: Duration,
 }
 
 impl Standstill {
     fn new(now_us: u64, (cpu, allocations): (Duration, u64)) -> Self {
-        Self { seen_us: now_us, moved_at: cpu, allocations, allocated_at: cpu, counted_to: cpu }
+        Self { seen_us: now_us, moved_at: cpu, allocations, allocated_at: cpu, counted_to: cpu, cpu }
     }
 
     fn look(&mut self, deadlines: &Deadlines, (cpu, allocations): (Duration, u64), running: bool) {
         let clock = &deadlines.clock;
         let now_us = clock.now_us();
+        self.cpu = cpu;
         if allocations != self.allocations {
             self.allocations = allocations;
             self.allocated_at = cpu;

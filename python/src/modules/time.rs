@@ -109,10 +109,12 @@ mod time {
                     let b = lock(&board);
                     (b.now_us(), b.next_event_us(crate::irq_task::armed()).filter(|_| stops))
                 };
-                let step_to = next.filter(|&at| at < until).unwrap_or(until);
-                lock(&board).wait_us(step_to.saturating_sub(now));
+                let step_to = next.filter(|&at| at < until).unwrap_or(until).max(now);
+                // On a fleet's timeline a frame reaching the radio wakes the board early.
+                let woke = clock.wait_until_woken(step_to);
+                lock(&board).sync();
                 crate::irq_task::run_pending(vm)?;
-                if step_to >= until {
+                if woke >= until {
                     break;
                 }
             },

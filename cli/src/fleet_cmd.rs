@@ -1,0 +1,238 @@
+//! `pycom-emu fleet`: several boards in one process on one virtual clock.
+//!
+//! Every board runs on a thread of its own, but only one runs at a time: the
+//! one whose device time is earliest ([`pycom_board::Timeline`]). So device
+//! time moves on only when every board waits, a fleet that mostly sleeps
+//! runs an hour in moments, and two runs of one fleet print the same lines
+//! in the same order.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use pycom_board::{Clock, Timeline};
+use pycom_emu::fleet_file::{self, Fleet};
+use pycom_python::{Console, Outcome, RunConfig, StopRequest};
+
+use crate::console::{FAIL_TEXT_EXIT, TextWatch};
+use crate::duration;
+use crate::run_cmd::{self, BoardArgs, Hardware};
+
+/// `pycom-emu fleet`.
+#[derive(Args)]
+pub struct FleetArgs {
+    /// The fleet file (TOML): its boards, gateways and network server.
+    fleet: PathBuf,
+    /// Stop every board after this much device time (e.g. 30s, 10m, 24h).
+    #[arg(long, value_parser = duration::parse_duration_us, value_name = "DURATION")]
+    timeout: Option<u64>,
+    /// Exit status when --timeout ends the run (0 to 255).
+    #[arg(long, default_value_t = 42, value_name = "CODE", value_parser = clap::value_parser!(i32).range(0..=255))]
+    timeout_exit_code: i32,
+    /// Stop with status 0 once board NAME has printed TEXT (and every other
+    /// --expect-text has been seen); may be given more than once.
+    #[arg(long, value_name = "NAME:TEXT")]
+    expect_text: Vec<String>,
+    /// Stop with status 1 as soon as board NAME prints TEXT (any board for a
+    /// TEXT without NAME:); may be given more than once.
+    #[arg(long, value_name = "[NAME:]TEXT")]
+    fail_text: Vec<String>,
+}
+
+/// What the boards' consoles have seen, shared by them.
+struct Verdict {
+    /// Expected texts by board, and whether each was seen.
+    expected: Vec<(String, String, bool)>,
+    /// Why the fleet stopped early, once it has.
+    stopped: Option<StopRequest>,
+}
+
+/// One board's console in a fleet: its lines, prefixed with its name, on
+/// stdout; its expected and failure texts watched.
+struct FleetConsole {
+    name: String,
+    line: String,
+    watches: Vec<TextWatch>,
+    verdict: Arc<Mutex<Verdict>>,
+    timeline: Arc<Timeline>,
+}
+
+impl FleetConsole {
+    fn print_line(&self, line: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "[{}] {}", self.name, line.trim_end_matches('\r'));
+        let _ = out.flush();
+    }
+
+    /// Notes what a watch saw; returns the stop for this board, if any.
+    fn judge(&self, stop: StopRequest) -> Option<StopRequest> {
+        let mut verdict = self.verdict.lock().unwrap_or_else(|p| p.into_inner());
+        if stop.exit_code == FAIL_TEXT_EXIT {
+            verdict.stopped.get_or_insert(stop.clone());
+            self.timeline.halt();
+            return Some(stop);
+        }
+        for (name, text, seen) in &mut verdict.expected {
+            if *name == self.name && stop.reason.contains(text.as_str()) {
+                *seen = true;
+            }
+        }
+        if verdict.expected.iter().all(|(_, _, seen)| *seen) {
+            let reason = "every expected text seen".to_owned();
+            verdict.stopped.get_or_insert(StopRequest { reason, exit_code: 0 });
+            self.timeline.halt();
+            return Some(stop);
+        }
+        None
+    }
+}
+
+impl Console for FleetConsole {
+    fn write(&mut self, text: &str) -> Option<StopRequest> {
+        if self.timeline.halted() {
+            return None;
+        }
+        self.line.push_str(text);
+        while let Some(end) = self.line.find('\n') {
+            let line: String = self.line.drain(..=end).collect();
+            self.print_line(&line[..end]);
+        }
+        let stops: Vec<StopRequest> = self.watches.iter_mut().filter_map(|w| w.check(text)).collect();
+        stops.into_iter().find_map(|stop| self.judge(stop))
+    }
+}
+
+impl Drop for FleetConsole {
+    fn drop(&mut self) {
+        if !self.line.is_empty() {
+            self.print_line(&self.line);
+        }
+    }
+}
+
+/// Splits `NAME:TEXT`; `None` for a name when `any` allows a bare TEXT.
+fn split_watch(given: &str, fleet: &Fleet, any: bool) -> Result<(Option<String>, String)> {
+    if let Some((name, text)) = given.split_once(':')
+        && fleet.boards.iter().any(|b| b.name == name)
+    {
+        return Ok((Some(name.to_owned()), text.to_owned()));
+    }
+    if any {
+        return Ok((None, given.to_owned()));
+    }
+    let names: Vec<&str> = fleet.boards.iter().map(|b| b.name.as_str()).collect();
+    bail!("{given:?} does not start with a board's name and ':' (the boards: {})", names.join(", "))
+}
+
+/// `pycom-emu fleet`: returns the process exit status.
+pub fn run(args: FleetArgs) -> Result<i32> {
+    let fleet = fleet_file::load(&args.fleet)?;
+    let expected = args
+        .expect_text
+        .iter()
+        .map(|given| split_watch(given, &fleet, false).map(|(name, text)| (name.unwrap_or_default(), text, false)))
+        .collect::<Result<Vec<_>>>()?;
+    let fails = args.fail_text.iter().map(|given| split_watch(given, &fleet, true)).collect::<Result<Vec<_>>>()?;
+    let mut prepared = Vec::new();
+    for board in &fleet.boards {
+        let script = board.script.as_deref().map(run_cmd::read_script).transpose()?;
+        let board_args = BoardArgs::for_fleet(board);
+        let hardware = Hardware::prepare(&board_args).with_context(|| format!("board {:?}", board.name))?;
+        prepared.push((board, board_args, hardware, script));
+    }
+
+    let timeline = Timeline::new();
+    let verdict = Arc::new(Mutex::new(Verdict { expected, stopped: None }));
+    let timeout = args.timeout.map(|us| {
+        let reason = format!("timeout after {} ms of device time", us / 1000);
+        (us, StopRequest { reason, exit_code: args.timeout_exit_code })
+    });
+    let outcomes = std::thread::scope(|scope| {
+        let runs: Vec<_> = prepared
+            .into_iter()
+            .map(|(board, board_args, hardware, script)| {
+                let clock = Arc::new(Clock::paced(timeline.join()));
+                let watches = watches_of(&board.name, &verdict, &fails);
+                let console = Box::new(FleetConsole {
+                    name: board.name.clone(),
+                    line: String::new(),
+                    watches,
+                    verdict: verdict.clone(),
+                    timeline: timeline.clone(),
+                });
+                let config = RunConfig { main: script, uart: None, timeout: timeout.clone(), max_resets: None };
+                let name = board.name.clone();
+                let run = scope.spawn(move || {
+                    run_cmd::power_on(&board_args, hardware, console, config, Some(clock), |_| Ok(()))
+                });
+                (name, run)
+            })
+            .collect();
+        let outcomes: Vec<(String, Result<Outcome>)> = runs
+            .into_iter()
+            .map(|(name, run)| {
+                let outcome = run.join().unwrap_or_else(|_| Ok(Outcome::InternalError("the board panicked".into())));
+                (name, outcome)
+            })
+            .collect();
+        timeline.halt();
+        outcomes
+    });
+    let verdict = verdict.lock().unwrap_or_else(|p| p.into_inner());
+    exit_status(&outcomes, &verdict, args.timeout_exit_code)
+}
+
+/// The watches of board `name`: its expected texts and the failure texts
+/// meant for it or for any board.
+fn watches_of(name: &str, verdict: &Mutex<Verdict>, fails: &[(Option<String>, String)]) -> Vec<TextWatch> {
+    let verdict = verdict.lock().unwrap_or_else(|p| p.into_inner());
+    let expects = verdict.expected.iter().filter(|(n, _, _)| n == name).map(|(_, text, _)| TextWatch::new(Some(text.clone()), None));
+    let fails = fails
+        .iter()
+        .filter(|(n, _)| n.as_deref().is_none_or(|n| n == name))
+        .map(|(_, text)| TextWatch::new(None, Some(text.clone())));
+    expects.chain(fails).collect()
+}
+
+/// The fleet's exit status: the early stop's if there was one, else the
+/// worst of the boards' ends.
+fn exit_status(outcomes: &[(String, Result<Outcome>)], verdict: &Verdict, timeout_exit: i32) -> Result<i32> {
+    if let Some(stop) = &verdict.stopped {
+        eprintln!("[pycom-emu] {}", stop.reason);
+        return Ok(stop.exit_code);
+    }
+    let mut status = 0;
+    for (name, outcome) in outcomes {
+        let code = match outcome {
+            Err(e) => {
+                eprintln!("[pycom-emu] board {name:?}: {e:#}");
+                2
+            }
+            Ok(Outcome::Completed) => 0,
+            Ok(Outcome::Raised) => 1,
+            Ok(Outcome::SystemExit(code)) => *code,
+            Ok(Outcome::Stopped(stop) | Outcome::Overran(stop)) => stop.exit_code,
+            Ok(Outcome::InternalError(message)) => {
+                eprintln!("[pycom-emu] board {name:?}: internal error: {message}");
+                2
+            }
+        };
+        if code != 0 && status == 0 {
+            status = code;
+        }
+    }
+    let missing: Vec<String> =
+        verdict.expected.iter().filter(|(_, _, seen)| !seen).map(|(name, text, _)| format!("{name}:{text}")).collect();
+    if !missing.is_empty() {
+        eprintln!("[pycom-emu] not seen: {}", missing.join(", "));
+        if status == 0 {
+            status = 1;
+        }
+    }
+    if status == timeout_exit {
+        eprintln!("[pycom-emu] timeout");
+    }
+    Ok(status)
+}
