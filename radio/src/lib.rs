@@ -13,6 +13,9 @@
 //!   sensitivity and SNR limit, and when no other frame on the same channel
 //!   and spreading factor overlapped it, unless it was at least 6 dB
 //!   stronger (capture). Different spreading factors do not collide.
+//! - [`semtech_udp`]: a gateway's side of Semtech's UDP packet forwarder
+//!   protocol (v2), to hand uplinks to a real network server and take its
+//!   downlinks.
 //!
 //! Everything is deterministic and runs on the caller's device time; the
 //! crate reads no wall clock and draws no random numbers. Nothing here locks:
@@ -21,6 +24,7 @@
 pub mod link;
 pub mod medium;
 pub mod phy;
+pub mod semtech_udp;
 
 pub use link::{LinkModel, Position};
 pub use medium::{Busy, CAPTURE_MARGIN_DB, Listen, Medium, RadioId, Reception, Transmission, TxReport};
