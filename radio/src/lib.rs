@@ -16,6 +16,8 @@
 //! - [`semtech_udp`]: a gateway's side of Semtech's UDP packet forwarder
 //!   protocol (v2), to hand uplinks to a real network server and take its
 //!   downlinks.
+//! - [`sigfox`]: Sigfox uplink durations and a virtual backend that logs
+//!   messages as JSON lines and answers downlink requests.
 //!
 //! Everything is deterministic and runs on the caller's device time; the
 //! crate reads no wall clock and draws no random numbers. Nothing here locks:
@@ -25,6 +27,7 @@ pub mod link;
 pub mod medium;
 pub mod phy;
 pub mod semtech_udp;
+pub mod sigfox;
 
 pub use link::{LinkModel, Position};
 pub use medium::{Busy, CAPTURE_MARGIN_DB, Listen, Medium, RadioId, Reception, Transmission, TxReport};
