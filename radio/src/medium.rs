@@ -280,7 +280,7 @@ impl Medium {
             return Err(Busy { radio, until_us: self.radios[radio].tx_end_us });
         }
         let time_on_air_us = time_on_air_us(&tx.phy, tx.payload.len());
-        let end_us = at_us + time_on_air_us;
+        let end_us = at_us.saturating_add(time_on_air_us);
         for frame in self.frames.iter_mut().filter(|f| !f.settled && f.overlaps(at_us, end_us)) {
             frame.listeners.retain(|l| l.radio != radio);
         }

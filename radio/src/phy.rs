@@ -28,7 +28,7 @@ const LOW_DATA_RATE_SYMBOL_US: f64 = 16_000.0;
 
 /// Duration of one symbol in µs: 2^SF / bandwidth.
 pub fn symbol_time_us(phy: &LoraPhy) -> f64 {
-    f64::from(1u32 << phy.sf.min(12)) * 1e6 / f64::from(phy.bandwidth_hz.max(1))
+    f64::from(1u32 << clamped_sf(phy.sf)) * 1e6 / f64::from(phy.bandwidth_hz.max(1))
 }
 
 /// Whether the radio uses low-data-rate optimisation for these settings.
@@ -44,7 +44,7 @@ pub fn preamble_time_us(phy: &LoraPhy) -> u64 {
 /// Number of symbols after the preamble for a payload of `payload_len` bytes:
 /// 8 + max(ceil((8PL - 4SF + 28 + 16CRC - 20IH) / (4(SF - 2DE))) (CR + 4), 0).
 pub fn payload_symbols(phy: &LoraPhy, payload_len: usize) -> u64 {
-    let sf = i64::from(phy.sf.min(12));
+    let sf = i64::from(clamped_sf(phy.sf));
     let bits =
         8 * payload_len as i64 - 4 * sf + 28 + if phy.crc { 16 } else { 0 } - if phy.implicit_header { 20 } else { 0 };
     let bits_per_block = 4 * (sf - if low_data_rate_optimize(phy) { 2 } else { 0 });
@@ -67,10 +67,15 @@ const SENSITIVITY_125K_DBM: [f64; 7] = [-118.0, -123.0, -126.0, -129.0, -132.0, 
 /// Demodulation SNR limit for SF6..SF12, in dB.
 const SNR_LIMIT_DB: [f64; 7] = [-5.0, -7.5, -10.0, -12.5, -15.0, -17.5, -20.0];
 
-/// Index of a spreading factor into the SF6..SF12 tables (out-of-range values
-/// are clamped).
+/// The spreading factor the figures use: out-of-range values count as the
+/// nearest of 6 and 12.
+fn clamped_sf(sf: u8) -> u8 {
+    sf.clamp(6, 12)
+}
+
+/// Index of a spreading factor into the SF6..SF12 tables.
 fn sf_index(sf: u8) -> usize {
-    usize::from(sf.clamp(6, 12) - 6)
+    usize::from(clamped_sf(sf) - 6)
 }
 
 /// The weakest signal (dBm) a receiver decodes at this spreading factor and
@@ -110,6 +115,12 @@ mod tests {
         assert!(low_data_rate_optimize(&phy(12, 250_000)));
         assert!(!low_data_rate_optimize(&phy(11, 250_000)));
         assert!(!low_data_rate_optimize(&phy(12, 500_000)));
+    }
+
+    #[test]
+    fn spreading_factors_out_of_range_count_as_6_or_12() {
+        assert_eq!(time_on_air_us(&phy(0, 125_000), 10), time_on_air_us(&phy(6, 125_000), 10));
+        assert_eq!(time_on_air_us(&phy(200, 125_000), 10), time_on_air_us(&phy(12, 125_000), 10));
     }
 
     #[test]
