@@ -52,15 +52,14 @@ pub fn uplink_duration_us(payload_len: usize, rcz: u8) -> u64 {
     REPETITIONS * frame_duration_us(payload_len, rcz) + (REPETITIONS - 1) * REPETITION_GAP_US
 }
 
-/// Why the backend refused an uplink.
-#[derive(Debug, Error)]
-pub enum SigfoxError {
-    /// The payload is longer than [`MAX_PAYLOAD`] bytes.
-    #[error("a Sigfox payload holds at most 12 bytes, not {0}")]
-    PayloadTooLong(usize),
-    /// The message log could not be written.
-    #[error("cannot write the Sigfox message log: {0}")]
-    Io(#[from] io::Error),
+/// An uplink payload longer than [`MAX_PAYLOAD`] bytes. [`SigfoxBackend::uplink`]
+/// returns it inside an [`io::Error`] of kind `InvalidInput`
+/// (`error.get_ref()` and `downcast_ref::<PayloadTooLong>()` recover it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+#[error("a Sigfox payload holds at most 12 bytes, not {len}")]
+pub struct PayloadTooLong {
+    /// The payload's length in bytes.
+    pub len: usize,
 }
 
 /// One line of the backend's message log.
@@ -97,7 +96,8 @@ impl SigfoxBackend {
     /// `{"time_us":..,"device":"<id, 8 hex digits>","data":"<hex>","seq":..,
     /// "ack":..}` (plus `"downlink":"<hex>"` when one is answered). When
     /// `ack` asks for a downlink, returns the data set for the device, or
-    /// else [`SigfoxBackend::default_downlink`].
+    /// else [`SigfoxBackend::default_downlink`]. A payload over 12 bytes is
+    /// refused with [`PayloadTooLong`] and not logged.
     pub fn uplink(
         &mut self,
         device_id: u32,
@@ -105,9 +105,9 @@ impl SigfoxBackend {
         payload: &[u8],
         ack: bool,
         at_us: u64,
-    ) -> Result<Option<[u8; 8]>, SigfoxError> {
+    ) -> io::Result<Option<[u8; 8]>> {
         if payload.len() > MAX_PAYLOAD {
-            return Err(SigfoxError::PayloadTooLong(payload.len()));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, PayloadTooLong { len: payload.len() }));
         }
         let downlink = ack
             .then(|| self.downlinks.get(&device_id).copied().unwrap_or_else(|| Self::default_downlink(device_id, seq)));

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
 use pycom_radio::sigfox::{
-    DOWNLINK_WAIT_US, DOWNLINK_WINDOW_US, SigfoxBackend, SigfoxError, frame_duration_us, uplink_duration_us,
+    DOWNLINK_WAIT_US, DOWNLINK_WINDOW_US, PayloadTooLong, SigfoxBackend, frame_duration_us, uplink_duration_us,
 };
 use serde_json::Value;
 
@@ -92,8 +92,11 @@ fn a_device_without_downlink_data_gets_its_id_and_sequence_number_back() {
 fn a_payload_longer_than_12_bytes_is_refused_and_not_logged() {
     let log = SharedLog::default();
     let mut backend = SigfoxBackend::new(Box::new(log.clone()));
-    let refused = backend.uplink(1, 1, &[0; 13], true, 0);
-    assert!(matches!(refused, Err(SigfoxError::PayloadTooLong(13))));
+    let refused = backend.uplink(1, 1, &[0; 13], true, 0).unwrap_err();
+    assert_eq!(refused.kind(), io::ErrorKind::InvalidInput);
+    let why = refused.get_ref().and_then(|e| e.downcast_ref::<PayloadTooLong>());
+    assert_eq!(why, Some(&PayloadTooLong { len: 13 }));
+    assert_eq!(refused.to_string(), "a Sigfox payload holds at most 12 bytes, not 13");
     assert!(backend.uplink(1, 2, &[0; 12], false, 0).is_ok());
     assert_eq!(log.lines().len(), 1);
 }
