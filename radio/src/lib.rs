@@ -8,11 +8,12 @@
 //!   40 dB loss at 1 m by default, and the thermal noise floor of a channel
 //!   (-174 dBm/Hz + 10·log10(bandwidth) + 6 dB noise figure) for the SNR.
 //! - [`medium`]: the shared air. A frame reaches a receiver that listened to
-//!   its channel, spreading factor, bandwidth and IQ polarity for the whole
-//!   frame without transmitting, when it arrives at or above the
-//!   sensitivity and SNR limit, and when no other frame on the same channel
-//!   and spreading factor overlapped it, unless it was at least 6 dB
-//!   stronger (capture). Different spreading factors do not collide.
+//!   its channel, spreading factor, bandwidth and IQ polarity from early in
+//!   its preamble (at most 4 symbols before the preamble's end) to its end
+//!   without transmitting, when it arrives at or above the sensitivity and
+//!   SNR limit, and when no other frame on the same channel and spreading
+//!   factor overlapped it, unless it was at least 6 dB stronger (capture).
+//!   Different spreading factors do not collide.
 //! - [`semtech_udp`]: a gateway's side of Semtech's UDP packet forwarder
 //!   protocol (v2), to hand uplinks to a real network server and take its
 //!   downlinks.
@@ -30,5 +31,7 @@ pub mod semtech_udp;
 pub mod sigfox;
 
 pub use link::{LinkModel, Position};
-pub use medium::{Busy, CAPTURE_MARGIN_DB, Listen, Medium, RadioId, Reception, Transmission, TxReport};
+pub use medium::{
+    Busy, CAPTURE_MARGIN_DB, DETECTION_SYMBOLS, Listen, Medium, RadioId, Reception, Transmission, TxReport,
+};
 pub use phy::{LoraPhy, sensitivity_dbm, snr_limit_db, time_on_air_us};

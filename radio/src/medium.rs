@@ -9,6 +9,13 @@
 //! inbox unless it lost the frame to a collision. [`Medium::take_received`]
 //! hands the inbox over.
 //!
+//! "Throughout" starts at the frame's lock time, not its first symbol: a
+//! receiver detects a frame from [`DETECTION_SYMBOLS`] of its preamble, so
+//! one that starts listening during the preamble, no later than that many
+//! symbols before its end, still gets the frame (LoRaMac opens its receive
+//! windows a symbol or so after the downlink starts). From the lock time to
+//! the frame's end the receiver must keep the same setting and not transmit.
+//!
 //! Collisions: two frames that overlap in time at a receiver on the same
 //! channel, spreading factor and bandwidth destroy each other unless one is
 //! at least [`CAPTURE_MARGIN_DB`] stronger there, which then survives (the
@@ -26,7 +33,7 @@
 use thiserror::Error;
 
 use crate::link::{LinkModel, Position};
-use crate::phy::{LoraPhy, sensitivity_dbm, snr_limit_db, time_on_air_us};
+use crate::phy::{LoraPhy, sensitivity_dbm, snr_limit_db, symbol_time_us, time_on_air_us};
 
 /// A radio's index in its [`Medium`], as returned by [`Medium::add_radio`].
 pub type RadioId = usize;
@@ -34,6 +41,12 @@ pub type RadioId = usize;
 /// How much stronger (dB) a frame must be than every overlapping frame on
 /// its channel and spreading factor to survive the collision.
 pub const CAPTURE_MARGIN_DB: f64 = 6.0;
+
+/// Preamble symbols a receiver needs to detect a frame: one that starts
+/// listening later than this many symbols before the preamble's end misses
+/// the frame (an assumption; LoRaMac centres its receive windows on the
+/// fourth symbol of an 8-symbol preamble).
+pub const DETECTION_SYMBOLS: u16 = 4;
 
 /// Whether two carrier frequencies are the same channel for a signal
 /// `bandwidth_hz` wide: LoRa demodulators tolerate an offset of up to a
@@ -158,13 +171,6 @@ struct Radio {
     inbox: Vec<Reception>,
 }
 
-impl Radio {
-    /// Whether the radio's last transmission overlaps `[start_us, end_us)`.
-    fn transmits_during(&self, start_us: u64, end_us: u64) -> bool {
-        self.tx_start_us < end_us && self.tx_end_us > start_us
-    }
-}
-
 /// A radio that may still receive a frame, with the frame's power there.
 #[derive(Clone, Copy, Debug)]
 struct Listener {
@@ -180,6 +186,8 @@ struct Frame {
     origin: Position,
     tx: Transmission,
     start_us: u64,
+    /// The latest time a receiver may start listening and still get it.
+    lock_us: u64,
     end_us: u64,
     /// Radios that listened to it so far; emptied when it is settled.
     listeners: Vec<Listener>,
@@ -187,6 +195,12 @@ struct Frame {
 }
 
 impl Frame {
+    /// Whether a radio transmitting over `[start_us, end_us)` cannot receive
+    /// this frame: its transmission reaches past the frame's lock time.
+    fn blocked_by_transmission(&self, start_us: u64, end_us: u64) -> bool {
+        start_us < self.end_us && end_us > self.lock_us
+    }
+
     /// Whether the frame is on the air at some time in `[start_us, end_us)`.
     fn overlaps(&self, start_us: u64, end_us: u64) -> bool {
         self.start_us < end_us && self.end_us > start_us
@@ -247,9 +261,10 @@ impl Medium {
         self.radios[radio].position
     }
 
-    /// Sets what the radio's receiver hears from `at_us` on. A change while a
-    /// frame it was receiving is on the air loses that frame; a frame that
-    /// starts at `at_us` is judged by the new setting (the scheduler may ask
+    /// Sets what the radio's receiver hears from `at_us` on. A change after a
+    /// frame's lock time (see [`DETECTION_SYMBOLS`]) loses that frame if the
+    /// radio was receiving it; a frame whose lock time is not past yet is
+    /// judged by the new setting (the scheduler may ask
     /// [`Medium::next_arrival_us`] afterwards). Setting the same value again
     /// is not a change.
     pub fn listen(&mut self, radio: RadioId, at_us: u64, listen: Listen) {
@@ -263,8 +278,7 @@ impl Medium {
             if frame.settled || frame.from == radio || frame.end_us <= at_us {
                 continue;
             }
-            let starts_now = frame.start_us >= at_us;
-            let listener = if starts_now { self.listener(radio, frame) } else { None };
+            let listener = if at_us <= frame.lock_us { self.listener(radio, frame) } else { None };
             let listeners = &mut self.frames[index].listeners;
             listeners.retain(|l| l.radio != radio);
             listeners.extend(listener);
@@ -281,7 +295,8 @@ impl Medium {
         }
         let time_on_air_us = time_on_air_us(&tx.phy, tx.payload.len());
         let end_us = at_us.saturating_add(time_on_air_us);
-        for frame in self.frames.iter_mut().filter(|f| !f.settled && f.overlaps(at_us, end_us)) {
+        let lock_us = at_us.saturating_add(lock_delay_us(&tx.phy));
+        for frame in self.frames.iter_mut().filter(|f| !f.settled && f.blocked_by_transmission(at_us, end_us)) {
             frame.listeners.retain(|l| l.radio != radio);
         }
         let sender = &mut self.radios[radio];
@@ -292,6 +307,7 @@ impl Medium {
             origin: sender.position,
             tx,
             start_us: at_us,
+            lock_us,
             end_us,
             listeners: Vec::new(),
             settled: false,
@@ -350,6 +366,18 @@ impl Medium {
         waiting.into_iter().chain(on_air).min()
     }
 
+    /// The end of the frame `radio` is receiving at `now_us` (on the air, the
+    /// radio listening to it), if any: a receive window that times out then
+    /// stays open until that end, as the SX1276's does once it detected a
+    /// preamble.
+    pub fn receiving_until_us(&self, radio: RadioId, now_us: u64) -> Option<u64> {
+        self.frames
+            .iter()
+            .filter(|f| !f.settled && f.start_us <= now_us && f.listeners.iter().any(|l| l.radio == radio))
+            .map(|f| f.end_us)
+            .max()
+    }
+
     /// How many frames the medium remembers (on the air, or overlapping one
     /// that is); stays bounded over long runs.
     pub fn frames_in_memory(&self) -> usize {
@@ -363,7 +391,7 @@ impl Medium {
         let phy = &frame.tx.phy;
         if radio == frame.from
             || !r.listen.hears(phy, frame.tx.iq_inverted)
-            || r.transmits_during(frame.start_us, frame.end_us)
+            || frame.blocked_by_transmission(r.tx_start_us, r.tx_end_us)
         {
             return None;
         }
@@ -439,4 +467,10 @@ impl Medium {
             end_us: frame.end_us,
         }
     }
+}
+
+/// From a frame's start to its lock time: its preamble but the last
+/// [`DETECTION_SYMBOLS`].
+fn lock_delay_us(phy: &LoraPhy) -> u64 {
+    (f64::from(phy.preamble.saturating_sub(DETECTION_SYMBOLS)) * symbol_time_us(phy)) as u64
 }

@@ -2,7 +2,7 @@
 //! duplex, listen changes, and memory over long runs.
 
 use pycom_radio::link::{LinkModel, Position};
-use pycom_radio::medium::{Busy, CAPTURE_MARGIN_DB, Listen, Medium, RadioId, Transmission};
+use pycom_radio::medium::{Busy, CAPTURE_MARGIN_DB, DETECTION_SYMBOLS, Listen, Medium, RadioId, Transmission};
 use pycom_radio::phy::{LoraPhy, time_on_air_us};
 
 const CHANNEL: u32 = 868_100_000;
@@ -192,11 +192,46 @@ fn a_receiver_that_starts_listening_as_the_frame_starts_hears_it() {
 }
 
 #[test]
-fn a_receiver_that_starts_listening_after_the_frame_started_misses_it() {
+fn a_receiver_that_starts_listening_during_the_first_preamble_symbols_still_gets_the_frame() {
+    // SF7: 1.024 ms symbols; an 8-symbol preamble can be joined up to 4 symbols in.
+    let (mut medium, r) = medium_with(&[0.0, 10.0, 20.0]);
+    let report = medium.transmit(r[0], 0, frame(7, 14.0, b"x")).unwrap();
+    medium.listen(r[1], 1_024, node(7));
+    medium.listen(r[2], DETECTION_SYMBOLS as u64 * 1_024, node(7));
+    assert_eq!(medium.next_arrival_us(r[2]), Some(report.end_us));
+    assert_eq!(payloads(&mut medium, r[1], report.end_us), vec![b"x".to_vec()]);
+    assert_eq!(payloads(&mut medium, r[2], report.end_us), vec![b"x".to_vec()]);
+}
+
+#[test]
+fn a_receiver_that_starts_listening_later_in_the_preamble_misses_the_frame() {
     let (mut medium, r) = medium_with(&[0.0, 10.0]);
-    let report = medium.transmit(r[0], 500, frame(7, 14.0, b"x")).unwrap();
-    medium.listen(r[1], 501, node(7));
+    let report = medium.transmit(r[0], 0, frame(7, 14.0, b"x")).unwrap();
+    medium.listen(r[1], DETECTION_SYMBOLS as u64 * 1_024 + 1, node(7));
+    assert_eq!(medium.next_arrival_us(r[1]), None);
     assert!(medium.take_received(r[1], report.end_us).is_empty());
+}
+
+#[test]
+fn a_receiver_that_switches_away_during_the_first_preamble_symbols_does_not_get_the_frame() {
+    let (mut medium, r) = medium_with(&[0.0, 10.0]);
+    medium.listen(r[1], 0, node(7));
+    let report = medium.transmit(r[0], 0, frame(7, 14.0, b"x")).unwrap();
+    medium.listen(r[1], 1_000, node(8));
+    assert!(medium.take_received(r[1], report.end_us).is_empty());
+}
+
+#[test]
+fn a_radio_receiving_a_frame_says_until_when() {
+    let (mut medium, r) = medium_with(&[0.0, 10.0, 20.0]);
+    medium.listen(r[1], 0, node(7));
+    medium.listen(r[2], 0, node(8));
+    let report = medium.transmit(r[0], 100, frame(7, 14.0, b"x")).unwrap();
+    assert_eq!(medium.receiving_until_us(r[1], 99), None, "not started yet");
+    assert_eq!(medium.receiving_until_us(r[1], 100), Some(report.end_us));
+    assert_eq!(medium.receiving_until_us(r[2], 100), None, "listening to another SF");
+    medium.take_received(r[1], report.end_us);
+    assert_eq!(medium.receiving_until_us(r[1], report.end_us), None);
 }
 
 #[test]
