@@ -7,7 +7,9 @@
 //! own clock. A frame's fate is settled once that clock reaches the frame's
 //! end: each radio that listened to it throughout gets a [`Reception`] in its
 //! inbox unless it lost the frame to a collision. [`Medium::take_received`]
-//! hands the inbox over.
+//! hands the inbox over. A call dated before the medium's clock is taken as
+//! it comes: a frame sent in the past is settled at the next call, with the
+//! listeners of that moment, and nothing changes a settled frame.
 //!
 //! "Throughout" starts at the frame's lock time, not its first symbol: a
 //! receiver detects a frame from [`DETECTION_SYMBOLS`] of its preamble, so

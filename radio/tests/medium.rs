@@ -381,3 +381,40 @@ fn pruning_keeps_memory_bounded_over_100k_frames() {
     assert!(most_in_memory <= 3, "{most_in_memory} frames held at once");
     assert_eq!(received, 100_000 - 2 * 10_000);
 }
+
+#[test]
+fn a_frame_above_sensitivity_but_below_the_snr_limit_is_lost_in_a_noisy_place() {
+    // 14 dBm at 1 km arrives at -107 dBm, 16 dB above SF7's -123 dBm, but
+    // with a -95 dBm noise floor its SNR is -12 dB, under SF7's -7.5 dB.
+    let noisy = LinkModel { noise_floor_dbm: -95.0, ..LinkModel::default() };
+    let mut medium = Medium::new(noisy);
+    let (tx, rx) = (medium.add_radio(at(0.0)), medium.add_radio(at(1_000.0)));
+    medium.listen(rx, 0, node(7));
+    let report = medium.transmit(tx, 0, frame(7, 14.0, b"x")).unwrap();
+    assert!(report.candidates.is_empty());
+    assert!(medium.take_received(rx, report.end_us).is_empty());
+}
+
+#[test]
+fn frames_of_different_bandwidths_do_not_collide() {
+    let (mut medium, r) = medium_with(&[-100.0, 100.0, 0.0, 1.0]);
+    medium.listen(r[2], 0, node(7));
+    let wide = LoraPhy { bandwidth_hz: 500_000, ..phy(7, CHANNEL) };
+    medium.listen(r[3], 0, Listen::Node { phy: wide, iq_inverted: false });
+    let narrow = medium.transmit(r[0], 0, frame(7, 14.0, b"125")).unwrap();
+    medium.transmit(r[1], 0, Transmission { phy: wide, ..frame(7, 14.0, b"500") }).unwrap();
+    assert_eq!(payloads(&mut medium, r[2], narrow.end_us), vec![b"125".to_vec()]);
+    assert_eq!(payloads(&mut medium, r[3], narrow.end_us), vec![b"500".to_vec()]);
+}
+
+#[test]
+fn a_frame_sent_in_the_mediums_past_is_settled_with_the_listeners_of_that_moment() {
+    let (mut medium, r) = medium_with(&[0.0, 10.0]);
+    medium.listen(r[1], 1_000_000, node(7));
+    let late = medium.transmit(r[0], 2_000_000, frame(7, 14.0, b"late")).unwrap();
+    assert_eq!(payloads(&mut medium, r[1], late.end_us), vec![b"late".to_vec()]);
+    let early = medium.transmit(r[0], 10, frame(7, 14.0, b"early")).unwrap();
+    medium.listen(r[1], 5, node(8)); // too late to change the past
+    assert_eq!(payloads(&mut medium, r[1], early.end_us), vec![b"early".to_vec()]);
+    assert_eq!(medium.transmit(r[0], u64::MAX - 1, frame(7, 14.0, b"end")).unwrap().end_us, u64::MAX);
+}
