@@ -34,4 +34,4 @@ pub use link::{LinkModel, Position};
 pub use medium::{
     Busy, CAPTURE_MARGIN_DB, DETECTION_SYMBOLS, Listen, Medium, RadioId, Reception, Transmission, TxReport,
 };
-pub use phy::{LoraPhy, sensitivity_dbm, snr_limit_db, time_on_air_us};
+pub use phy::{LoraPhy, sensitivity_dbm, snr_limit_db, time_on_air_ms, time_on_air_us};

@@ -59,6 +59,12 @@ pub fn time_on_air_us(phy: &LoraPhy, payload_len: usize) -> u64 {
     (symbols * symbol_time_us(phy)).ceil() as u64
 }
 
+/// Time on air in whole milliseconds, rounded up as the firmware's driver
+/// reports it (`lora.stats()` `tx_time_on_air`).
+pub fn time_on_air_ms(phy: &LoraPhy, payload_len: usize) -> u64 {
+    time_on_air_us(phy, payload_len).div_ceil(1000)
+}
+
 /// Receiver sensitivity at 125 kHz for SF6..SF12, in dBm: the noise floor of
 /// a 125 kHz channel with a 6 dB noise figure plus the SNR each spreading
 /// factor needs, as Semtech tabulates it (-123 dBm at SF7, -137 dBm at SF12).

@@ -4,7 +4,7 @@
 //! payload = 8 + max(ceil((8PL - 4SF + 28 + 16CRC - 20IH) / (4(SF - 2DE))) (CR + 4), 0) symbols.
 
 use pycom_radio::phy::{
-    LoraPhy, low_data_rate_optimize, sensitivity_dbm, snr_limit_db, symbol_time_us, time_on_air_us,
+    LoraPhy, low_data_rate_optimize, sensitivity_dbm, snr_limit_db, symbol_time_us, time_on_air_ms, time_on_air_us,
 };
 
 fn phy(sf: u8, bandwidth_hz: u32) -> LoraPhy {
@@ -63,6 +63,14 @@ fn implicit_header_without_crc_saves_20_and_16_bits() {
 fn an_empty_payload_still_takes_the_preamble_and_8_symbols() {
     let bare = LoraPhy { crc: false, implicit_header: true, ..phy(12, 125_000) };
     assert_eq!(time_on_air_us(&bare, 0), (12.25 * 32_768.0 + 8.0 * 32_768.0) as u64);
+}
+
+#[test]
+fn the_firmware_reports_time_on_air_in_milliseconds_rounded_up() {
+    assert_eq!(time_on_air_ms(&phy(7, 125_000), 20), 57);
+    assert_eq!(time_on_air_ms(&phy(12, 125_000), 51), 2466);
+    // SF8 at 500 kHz: 12.25 + 8 + 3 * 5 = 35.25 symbols of 0.512 ms, 18.048 ms.
+    assert_eq!(time_on_air_ms(&phy(8, 500_000), 10), 19);
 }
 
 #[test]
