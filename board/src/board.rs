@@ -23,6 +23,7 @@ use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
 mod analog_access;
 mod bus_access;
+mod lora_access;
 mod net_access;
 mod pin_access;
 mod timekeeping;
@@ -103,6 +104,8 @@ pub struct Board {
     rtc: Rtc,
     sleep: SleepState,
     base_mac: [u8; 6],
+    air: Option<lora_access::AirSlot>,
+    lora: Option<crate::lora::LoraRadio>,
 }
 
 impl Board {
@@ -146,6 +149,8 @@ impl Board {
             rtc: Rtc::default(),
             sleep: SleepState::default(),
             base_mac: [0; 6],
+            air: None,
+            lora: None,
         }
     }
 
@@ -174,6 +179,7 @@ impl Board {
         self.sd_mount = None;
         self.alarms.clear();
         self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
+        self.reset_lora(start + waited);
         for port in &mut self.uarts {
             port.close(start + waited);
         }
@@ -309,6 +315,9 @@ impl Board {
         let now = self.clock.now_us();
         self.led.advance(now);
         self.pins.advance(now);
+        if let Some(lora) = &mut self.lora {
+            lora.advance(now);
+        }
     }
 
     /// The chip's base MAC from its eFuses (`machine.unique_id()`, the

@@ -19,6 +19,7 @@ mod error;
 pub mod fs;
 mod image;
 mod led;
+pub mod lora;
 mod model;
 pub mod net;
 pub mod nvs;

@@ -29,7 +29,7 @@ pub fn run_pending(vm: &VirtualMachine) -> PyResult<()> {
     if state::with(|s| s.irqs_disabled || std::mem::replace(&mut s.in_irq, true)) {
         return Ok(());
     }
-    let result = run_pin_handlers(vm).and_then(|()| run_alarm_handlers(vm));
+    let result = run_pin_handlers(vm).and_then(|()| run_alarm_handlers(vm)).and_then(|()| run_lora_handler(vm));
     state::with(|s| s.in_irq = false);
     result
 }
@@ -59,6 +59,15 @@ fn run_alarm_handlers(vm: &VirtualMachine) -> PyResult<()> {
             call(&handler, arg, vm)?;
         }
     }
+}
+
+/// The LoRa radio's callback, once per batch of events it was raised for.
+fn run_lora_handler(vm: &VirtualMachine) -> PyResult<()> {
+    if !lock(&board()).lora_irq() {
+        return Ok(());
+    }
+    let Some((handler, arg)) = state::with(|s| s.lora_callback.clone()) else { return Ok(()) };
+    call(&handler, arg, vm)
 }
 
 /// Calls one handler as the interrupt task does.

@@ -164,6 +164,8 @@ fn run_here(
         main_script: None,
         dupterm: None,
         opt_level: 0,
+        lora_callback: None,
+        lora_restore: false,
     });
     let deadlines = {
         let b = lock(&board);
@@ -313,6 +315,8 @@ fn run_once(
             s.uarts.clear();
             s.unwind_type = None;
             s.dupterm = None;
+            s.lora_callback = None;
+            s.lora_restore = false;
         });
         teardown::clear(&scope.globals, vm);
         outcome

@@ -69,6 +69,10 @@ pub struct RunState {
     pub dupterm: Option<PyObjectRef>,
     /// `micropython.opt_level()`, 0 at every boot.
     pub opt_level: i32,
+    /// `lora.callback(...)`: the handler and its argument.
+    pub lora_callback: Option<(PyObjectRef, PyObjectRef)>,
+    /// `lora.nvram_restore()` was called before the radio was set up in LoRaWAN mode.
+    pub lora_restore: bool,
 }
 
 /// Heap bytes the MicroPython heap holds right after boot (modules, `sys.path`).

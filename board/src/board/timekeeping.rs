@@ -142,6 +142,7 @@ impl Board {
         self.set_heartbeat(false);
         self.watchdog.stop();
         self.alarms.clear();
+        self.reset_lora(self.clock.now_us());
         let end = self.sleep_for(duration_us, deadline_us);
         self.sleep.pending_wake = match end {
             SleepEnd::Pins(mask) => Some((WakeReason::Pin, mask)),

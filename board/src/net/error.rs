@@ -16,6 +16,8 @@ pub const EINVAL: i32 = 22;
 pub const EIO: i32 = 5;
 /// `EMSGSIZE`: a datagram too long.
 pub const EMSGSIZE: i32 = 122;
+/// `ENETDOWN`: the network (the LoRa radio, the LoRaWAN session) is down.
+pub const ENETDOWN: i32 = 115;
 /// `EOPNOTSUPP`: not on this kind of socket.
 pub const EOPNOTSUPP: i32 = 95;
 /// `EADDRINUSE`: the port is taken.

@@ -17,6 +17,8 @@ pub mod errno;
 pub mod flashfs;
 pub mod gc;
 pub mod i2c;
+pub mod lora;
+pub mod lora_socket;
 pub mod machine;
 pub mod math;
 pub mod mem;

@@ -1,5 +1,5 @@
 //! `network` (modnetwork.c): the board's network interfaces. `WLAN` and
-//! `Server` so far; `LoRa`, `Sigfox`, `LTE` and `Bluetooth` are not there yet.
+//! `LoRa` and `Server` so far; `Sigfox`, `LTE` and `Bluetooth` are not there yet.
 
 pub(crate) use network::module_def;
 
@@ -12,6 +12,12 @@ mod network {
     #[pyattr(name = "WLAN")]
     fn wlan_class(_vm: &VirtualMachine) -> PyTypeRef {
         crate::modules::wlan::class()
+    }
+
+    /// `LoRa(id=0, *, mode, region, frequency, ...)`: the LoRa radio.
+    #[pyattr(name = "LoRa")]
+    fn lora_class(_vm: &VirtualMachine) -> PyTypeRef {
+        crate::modules::lora::class()
     }
 
     /// `Server(id=0, *, login, timeout)`: the Telnet and FTP servers.

@@ -227,8 +227,23 @@ pub(crate) fn class() -> rustpython_vm::builtins::PyTypeRef {
     Socket::make_static_type()
 }
 
+/// `AF_LORA`.
+const AF_LORA: i32 = 0xA0;
+
 impl Constructor for Socket {
     type Args = FuncArgs;
+
+    /// A LoRa socket for `AF_LORA`, else an IP socket.
+    fn slot_new(cls: rustpython_vm::builtins::PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        if let Some(family) = args.args.first()
+            && get_int(family, vm)? == AF_LORA
+        {
+            arity(&args, 0, 4, vm)?;
+            return Ok(super::lora_socket::LoraSocket::open(vm)?.into_pyobject(vm));
+        }
+        let payload = Self::py_new(&cls, args, vm)?;
+        payload.into_ref_with_type(vm, cls).map(Into::into)
+    }
 
     /// `socket(family=AF_INET, type=SOCK_STREAM, proto=IPPROTO_TCP, fileno=None)`.
     fn py_new(_cls: &Py<rustpython_vm::builtins::PyType>, args: FuncArgs, vm: &VirtualMachine) -> PyResult<Self> {
@@ -236,7 +251,7 @@ impl Constructor for Socket {
         let ints = args.args.iter().take(3).map(|a| get_int(a, vm)).collect::<PyResult<Vec<_>>>()?;
         let family = ints.first().copied().unwrap_or(2);
         if family != 2 {
-            // LoRa and Sigfox sockets need their radios, which are not modelled.
+            // Sigfox sockets need their radio, which is not modelled yet.
             return Err(crate::vfs::os_error(pycom_board::net::error::EOPNOTSUPP, vm));
         }
         let protocol = if ints.get(1) == Some(&SOCK_DGRAM) { Protocol::Udp } else { Protocol::Tcp };

@@ -1,6 +1,6 @@
 //! `time` / `utime` on the board's clock.
 
-pub(crate) use time::{device_sleep, module_def};
+pub(crate) use time::{device_sleep, device_wait, module_def};
 
 /// MicroPython's tick counters wrap at 2**30 (the positive small-int range).
 const TICKS_PERIOD: i64 = 1 << 30;
@@ -79,6 +79,17 @@ mod time {
     /// Lets `us` of device time pass, ending the run if its deadline comes first
     /// and resetting the board if the watchdog fires first.
     pub(crate) fn device_sleep(us: u64, vm: &VirtualMachine) -> PyResult<()> {
+        device_wait(us, vm, &mut |_| false).map(|_| ())
+    }
+
+    /// [`device_sleep`] that ends early, with `true`, once `done` says so
+    /// (it looks after every step: an event, a radio step, a frame that woke
+    /// the board).
+    pub(crate) fn device_wait(
+        us: u64,
+        vm: &VirtualMachine,
+        done: &mut dyn FnMut(&mut pycom_board::Board) -> bool,
+    ) -> PyResult<bool> {
         let board = board();
         let (clock, watchdog) = {
             let b = lock(&board);
@@ -99,21 +110,32 @@ mod time {
             until = at;
             wake = Some(Wake::Watchdog);
         }
+        let mut look = |vm: &VirtualMachine| -> PyResult<bool> {
+            let finished = {
+                let mut b = lock(&board);
+                b.sync();
+                done(&mut b)
+            };
+            crate::irq_task::run_pending(vm)?;
+            Ok(finished)
+        };
         match clock.mode() {
             ClockMode::Virtual => loop {
                 // Stop at each alarm and, with pin handlers armed, at each
                 // device event, so handlers run at the time of their event
-                // (unless they are held back).
+                // (unless they are held back); and at each step of the radio's task.
                 let stops = !crate::irq_task::held();
                 let (now, next) = {
                     let b = lock(&board);
-                    (b.now_us(), b.next_event_us(crate::irq_task::armed()).filter(|_| stops))
+                    let events = b.next_event_us(crate::irq_task::armed()).filter(|_| stops);
+                    (b.now_us(), [events, b.radio_next_due_us()].into_iter().flatten().min())
                 };
                 let step_to = next.filter(|&at| at < until).unwrap_or(until).max(now);
                 // On a fleet's timeline a frame reaching the radio wakes the board early.
                 let woke = clock.wait_until_woken(step_to);
-                lock(&board).sync();
-                crate::irq_task::run_pending(vm)?;
+                if look(vm)? {
+                    return Ok(true);
+                }
                 if woke >= until {
                     break;
                 }
@@ -123,8 +145,9 @@ mod time {
                 while left > 0 {
                     let step = left.min(REALTIME_STEP_US);
                     clock.wait_us(step);
-                    lock(&board).sync();
-                    crate::irq_task::run_pending(vm)?;
+                    if look(vm)? {
+                        return Ok(true);
+                    }
                     vm.check_signals()?;
                     left -= step;
                 }
@@ -133,7 +156,7 @@ mod time {
         match wake {
             Some(Wake::Deadline(request)) => Err(state::stop(request, vm)),
             Some(Wake::Watchdog) => Err(state::watchdog_reset(vm)),
-            None => vm.check_signals(),
+            None => vm.check_signals().map(|()| false),
         }
     }
 
