@@ -403,7 +403,7 @@ impl Node {
     /// The next transmission of the pending confirmed uplink (same FCnt; every second retry a
     /// data rate lower, as LoRaMac), or None once `tx_retries` retransmissions went unanswered.
     pub fn retransmit(&mut self, now_us: u64) -> Result<Option<TxPlan>, MacError> {
-        let Some(pending) = self.confirmed.as_mut() else { return Ok(None) };
+        let Some(mut pending) = self.confirmed.clone() else { return Ok(None) };
         if pending.attempts > self.tx_retries {
             self.confirmed = None;
             return Ok(None);
@@ -412,11 +412,12 @@ impl Node {
         if pending.attempts % 2 == 1 {
             pending.dr = self.region.next_lower_dr(pending.dr);
         }
-        let pending = pending.clone();
         let (frequency_hz, _) = self.pick_channel(pending.dr, now_us)?;
         let frame = self.data_frame(true, pending.port, &pending.payload, pending.fcnt, 0);
         self.last_tx = Some(LastTx { frequency_hz, join: false });
-        Ok(Some(self.plan(frequency_hz, pending.dr, frame, self.receive_delay_us())))
+        let plan = self.plan(frequency_hz, pending.dr, frame, self.receive_delay_us());
+        self.confirmed = Some(pending);
+        Ok(Some(plan))
     }
 
     /// A data uplink on FPort `port` at `dr` (None: the device's data rate; ignored with ADR

@@ -3,7 +3,7 @@
 
 mod support;
 
-use pycom_lorawan::{DeviceRef, IgnoreReason, MacError, Node, Received, Region};
+use pycom_lorawan::{Activation, DevAddr, DeviceRef, IgnoreReason, Key, MacError, Node, Received, Region};
 use support::*;
 
 #[test]
@@ -62,10 +62,32 @@ fn a_repeated_dev_nonce_is_refused_as_a_replay() {
 }
 
 #[test]
+fn one_join_request_heard_by_two_gateways_is_answered_once_and_not_called_a_replay() {
+    let (mut server, log) = server(Region::Eu868);
+    let mut node = Node::new(Region::Eu868, 5);
+    let plan = node.join(otaa(APP_KEY), None).unwrap().unwrap();
+    assert!(server.uplink(&heard(&plan, 0, "gw1")).is_some());
+    assert!(server.uplink(&heard(&plan, 0, "gw2")).is_none());
+    let kinds: Vec<_> = log.events().iter().map(|e| e["event"].as_str().unwrap().to_string()).collect();
+    assert_eq!(kinds, ["join", "downlink"]);
+}
+
+#[test]
+fn a_confirmed_uplink_retransmission_waits_out_the_duty_cycle_without_losing_a_try() {
+    let (mut node, _server, _log) = abp_pair(Region::Eu868);
+    let plan = node.uplink(1, &[0u8; 40], true, Some(0), 0).unwrap();
+    let air = time_on_air_us(12, 125_000, plan.payload.len());
+    node.transmitted(0, air);
+    assert!(matches!(node.retransmit(air + 3_000_000), Err(MacError::DutyCycle { .. })));
+    let again = node.retransmit(air * 100).unwrap().unwrap();
+    assert_eq!(again.dr, 0, "still the first retry: same data rate");
+}
+
+#[test]
 fn an_unknown_device_is_rejected() {
     let (mut server, log) = server(Region::Eu868);
     let mut node = Node::new(Region::Eu868, 5);
-    let stranger = pycom_lorawan::Activation::Otaa {
+    let stranger = Activation::Otaa {
         dev_eui: "0102030405060708".parse().unwrap(),
         app_eui: APP_EUI.parse().unwrap(),
         app_key: APP_KEY.parse().unwrap(),
@@ -310,7 +332,7 @@ fn adr_asks_for_a_downlink_after_64_silent_uplinks_and_steps_down_32_later() {
     let (mut node, _server, _log) = abp_pair(Region::Eu868);
     node.set_adr(true);
     let (addr, nwk, app) = abp_keys();
-    node.join(pycom_lorawan::Activation::Abp { dev_addr: addr, nwk_skey: nwk, app_skey: app }, Some(5)).unwrap();
+    node.join(Activation::Abp { dev_addr: addr, nwk_skey: nwk, app_skey: app }, Some(5)).unwrap();
     let mut t = 0;
     let mut send = |node: &mut Node| {
         t += 1_000_000_000;
@@ -339,13 +361,17 @@ fn a_downlink_for_another_address_or_with_an_old_counter_is_ignored() {
     assert!(matches!(node.received(&second.payload), Received::Data { .. }));
     assert_eq!(node.received(&second.payload), Received::Ignored(IgnoreReason::OldCounter));
     assert_eq!(node.received(&down.payload), Received::Ignored(IgnoreReason::BadMic), "a counter behind fails the MIC");
-    let (_, mut stranger_server, _) = abp_pair(Region::Eu868);
-    stranger_server.add_abp(
-        "26011BDB".parse().unwrap(),
-        pycom_lorawan::Key([0x11; 16]),
-        pycom_lorawan::Key([0x22; 16]),
-        None,
-    );
+    // A downlink another server sends to another address.
+    let (_, mut other_server, _) = abp_pair(Region::Eu868);
+    let other: DevAddr = "26011BDB".parse().unwrap();
+    let mut other_node = Node::new(Region::Eu868, 9);
+    other_node
+        .join(Activation::Abp { dev_addr: other, nwk_skey: Key([0x11; 16]), app_skey: Key([0x22; 16]) }, None)
+        .unwrap();
+    other_server.add_abp(other, Key([0x11; 16]), Key([0x22; 16]), None);
+    let other_plan = other_node.uplink(1, b"c", true, Some(5), 0).unwrap();
+    let for_other = other_server.uplink(&heard(&other_plan, 0, "gw1")).unwrap();
+    assert_eq!(node.received(&for_other.payload), Received::Ignored(IgnoreReason::WrongAddress));
     assert_eq!(node.received(&plan.payload), Received::Ignored(IgnoreReason::NotADownlink));
     assert_eq!(node.received(&[0x60, 1, 2]), Received::Ignored(IgnoreReason::Malformed));
 }
