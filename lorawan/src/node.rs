@@ -182,6 +182,19 @@ struct PendingConfirmed {
     attempts: u8,
 }
 
+/// What ADR does to the next uplink (LoRaMac's `AdrNext` result).
+#[derive(Debug, Clone, Copy)]
+struct AdrStep {
+    /// The data rate to send at.
+    dr: u8,
+    /// Back to TX power index 0.
+    full_power: bool,
+    /// Set ADRACKReq.
+    request: bool,
+    /// At the lowest rate ADR has nothing left to try: the counter restarts.
+    reset_counter: bool,
+}
+
 /// The radio parameters of the last plan, for [`Node::transmitted`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct LastTx {
@@ -283,7 +296,20 @@ impl Node {
     /// OTAA: the join request to send (a fresh pseudo-random DevNonce, on a random join
     /// channel at `dr`, by default the firmware's join data rate), answered in windows 5 s and
     /// 6 s after it; the device joins when [`Node::received`] gets a valid join accept.
+    /// A data rate the region does not allow for this activation gives
+    /// [`MacError::InvalidDataRate`] and leaves the node as it was.
     pub fn join(&mut self, activation: Activation, dr: Option<u8>) -> Result<Option<TxPlan>, MacError> {
+        let usable = match (&activation, dr) {
+            (Activation::Abp { .. }, Some(dr)) => self.region.default_channels().iter().any(|c| c.allows(dr)),
+            (Activation::Abp { .. }, None) => true,
+            (Activation::Otaa { .. }, dr) => {
+                let dr = dr.unwrap_or(self.region.default_join_dr());
+                self.region.join_dr_allowed(dr) && self.region.join_channels().iter().any(|c| c.allows(dr))
+            }
+        };
+        if !usable || dr.is_some_and(|dr| self.region.data_rate(dr).is_none()) {
+            return Err(MacError::InvalidDataRate);
+        }
         self.session = None;
         self.join = None;
         self.confirmed = None;
@@ -298,7 +324,6 @@ impl Node {
         match activation {
             Activation::Abp { dev_addr, nwk_skey, app_skey } => {
                 if let Some(dr) = dr {
-                    self.check_uplink_dr(dr)?;
                     self.dr = dr;
                 }
                 self.session = Some(Session { dev_addr, net_id: 0, nwk_skey, app_skey, fcnt_up: 0, fcnt_down: 0 });
@@ -306,9 +331,6 @@ impl Node {
             }
             Activation::Otaa { dev_eui, app_eui, app_key } => {
                 let dr = dr.unwrap_or(self.region.default_join_dr());
-                if !self.region.join_dr_allowed(dr) || self.region.data_rate(dr).is_none() {
-                    return Err(MacError::InvalidDataRate);
-                }
                 let dev_nonce = self.rng.next_u64() as u16;
                 let mut creator = JoinRequestCreator::new();
                 creator
@@ -318,10 +340,7 @@ impl Node {
                 let payload = creator.build(&AppKey::from(app_key.0)).to_vec();
                 let candidates: Vec<Channel> =
                     self.region.join_channels().into_iter().filter(|c| c.allows(dr)).collect();
-                if candidates.is_empty() {
-                    return Err(MacError::InvalidDataRate);
-                }
-                let channel = candidates[self.rng.below(candidates.len())];
+                let channel = *candidates.get(self.rng.below(candidates.len())).ok_or(MacError::InvalidDataRate)?;
                 self.dr = dr;
                 self.join = Some(PendingJoin { app_key, dev_nonce });
                 self.last_dev_nonce = dev_nonce;
@@ -401,7 +420,8 @@ impl Node {
     }
 
     /// The next transmission of the pending confirmed uplink (same FCnt; every second retry a
-    /// data rate lower, as LoRaMac), or None once `tx_retries` retransmissions went unanswered.
+    /// data rate lower, as LoRaMac), or None once `tx_retries` retransmissions went unanswered
+    /// or the lower data rate cannot carry the payload.
     pub fn retransmit(&mut self, now_us: u64) -> Result<Option<TxPlan>, MacError> {
         let Some(mut pending) = self.confirmed.clone() else { return Ok(None) };
         if pending.attempts > self.tx_retries {
@@ -412,7 +432,12 @@ impl Node {
         if pending.attempts % 2 == 1 {
             pending.dr = self.region.next_lower_dr(pending.dr);
         }
-        let (frequency_hz, _) = self.pick_channel(pending.dr, now_us)?;
+        if pending.payload.len() + self.pending_fopts().len() > self.region.max_payload(pending.dr) {
+            // LoRaMac gives up when the lower data rate cannot carry the frame.
+            self.confirmed = None;
+            return Ok(None);
+        }
+        let frequency_hz = self.pick_channel(pending.dr, now_us)?;
         let frame = self.data_frame(true, pending.port, &pending.payload, pending.fcnt, 0);
         self.last_tx = Some(LastTx { frequency_hz, join: false });
         let plan = self.plan(frequency_hz, pending.dr, frame, self.receive_delay_us());
@@ -437,24 +462,34 @@ impl Node {
         if !(1..=223).contains(&port) {
             return Err(MacError::InvalidPort);
         }
-        let mut dr = match dr {
+        let requested = match dr {
             Some(dr) if !self.adr => {
                 self.check_uplink_dr(dr)?;
                 dr
             }
             _ => self.dr,
         };
-        let adr_ack_req = self.adr_next(&mut dr);
+        let adr = self.adr_next(requested);
+        let dr = adr.dr;
         let fopts_len = self.pending_fopts().len();
         let max = self.region.max_payload(dr).saturating_sub(fopts_len);
         if payload.len() > max {
             return Err(MacError::PayloadTooLong { max });
         }
-        let (frequency_hz, _) = self.pick_channel(dr, now_us)?;
+        let frequency_hz = self.pick_channel(dr, now_us)?;
+        if adr.full_power {
+            self.tx_power = 0;
+        }
+        if adr.reset_counter {
+            self.adr_ack_counter = 0;
+        }
+        if self.adr {
+            self.dr = dr;
+        }
         let session = self.session.as_mut().ok_or(MacError::NotJoined)?;
         let fcnt = session.fcnt_up;
         session.fcnt_up = session.fcnt_up.wrapping_add(1);
-        let flags = if adr_ack_req { FCTRL_ADR_ACK_REQ } else { 0 };
+        let flags = if adr.request { FCTRL_ADR_ACK_REQ } else { 0 };
         let frame = self.data_frame(confirmed, port, payload, fcnt, flags);
         self.mac_answers.clear();
         self.ack_downlink = false;
@@ -601,30 +636,29 @@ impl Node {
 
     /// LoRaMac's ADR back-off before an uplink (`Region*AdrNext`): after ADR_ACK_LIMIT uplinks
     /// without a downlink the frame asks for one (ADRACKReq) at full power; every
-    /// ADR_ACK_DELAY more, the data rate steps down. Returns whether ADRACKReq is set.
-    fn adr_next(&mut self, dr: &mut u8) -> bool {
+    /// ADR_ACK_DELAY more, the data rate steps down. Applied only once the uplink goes out.
+    fn adr_next(&self, dr: u8) -> AdrStep {
+        let keep = AdrStep { dr, full_power: false, request: false, reset_counter: false };
         if !self.adr {
-            return false;
+            return keep;
         }
-        if *dr == 0 {
-            self.adr_ack_counter = 0;
-            return false;
+        if dr == 0 {
+            return AdrStep { reset_counter: true, ..keep };
         }
         let limit = self.region.adr_ack_limit();
         let delay = self.region.adr_ack_delay();
-        let mut request = false;
+        let mut step = keep;
         if self.adr_ack_counter >= limit {
-            request = true;
-            self.tx_power = 0;
+            step.request = true;
+            step.full_power = true;
         }
         if self.adr_ack_counter >= limit + delay && self.adr_ack_counter % delay == 1 {
-            *dr = self.region.next_lower_dr(*dr);
-            self.dr = *dr;
-            if *dr == 0 {
-                request = false;
+            step.dr = self.region.next_lower_dr(dr);
+            if step.dr == 0 {
+                step.request = false;
             }
         }
-        request
+        step
     }
 
     /// The MAC bytes the next uplink carries in FOpts: answers, then the sticky ones.
@@ -636,7 +670,7 @@ impl Node {
     }
 
     /// A random enabled channel that allows `dr` and is out of its duty-cycle time-off.
-    fn pick_channel(&mut self, dr: u8, now_us: u64) -> Result<(u32, usize), MacError> {
+    fn pick_channel(&mut self, dr: u8, now_us: u64) -> Result<u32, MacError> {
         let candidates: Vec<(usize, Channel)> = self.channels().into_iter().filter(|(_, c)| c.allows(dr)).collect();
         if candidates.is_empty() {
             return Err(MacError::InvalidDataRate);
@@ -653,8 +687,8 @@ impl Node {
                 .unwrap_or(0);
             return Err(MacError::DutyCycle { wait_us });
         }
-        let (index, channel) = *free[self.rng.below(free.len())];
-        Ok((channel.frequency_hz, index))
+        let choice = self.rng.below(free.len());
+        free.get(choice).map(|(_, channel)| channel.frequency_hz).ok_or(MacError::InvalidDataRate)
     }
 
     /// The bytes of a data uplink with the session's keys and the pending MAC answers.

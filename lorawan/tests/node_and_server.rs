@@ -269,6 +269,18 @@ fn a_250_byte_payload_is_too_long_at_dr0_in_eu868() {
 }
 
 #[test]
+fn a_join_at_a_data_rate_the_firmware_refuses_fails_and_keeps_the_session() {
+    let (mut node, _server, _log) = abp_pair(Region::Eu868);
+    // modlora.c lora_join: EU868 joins at DR0 to DR5 only; AS923 at DR2 only.
+    assert_eq!(node.join(otaa(APP_KEY), Some(6)), Err(MacError::InvalidDataRate));
+    assert!(node.has_joined());
+    assert_eq!(Node::new(Region::As923, 1).join(otaa(APP_KEY), Some(0)), Err(MacError::InvalidDataRate));
+    let plan = Node::new(Region::Us915, 1).join(otaa(APP_KEY), Some(0)).unwrap().unwrap();
+    assert_eq!((plan.sf, plan.bandwidth_hz), (10, 125_000), "US915 DR0 joins on a 125 kHz channel");
+    assert!(plan.frequency_hz < 915_000_000);
+}
+
+#[test]
 fn ports_outside_1_to_223_and_unknown_data_rates_are_refused() {
     let (mut node, _server, _log) = abp_pair(Region::Eu868);
     assert_eq!(node.uplink(0, b"x", false, None, 0), Err(MacError::InvalidPort));
