@@ -427,3 +427,73 @@ fn a_us915_uplink_is_answered_on_the_rx1_channel_its_channel_maps_to() {
     assert_eq!(join["event"], "downlink");
     assert_eq!(join["sf"], 7, "a DR4 (SF8/500 kHz) join is answered at DR13 (SF7/500 kHz)");
 }
+
+#[test]
+fn every_region_joins_sends_and_receives_in_its_rx1_window() {
+    for region in Region::ALL {
+        let (mut server, log) = server(region);
+        let mut node = joined_node(region, &mut server);
+        server.queue_downlink(DeviceRef::DevEui(DEV_EUI.parse().unwrap()), 4, vec![region.firmware_id()], true);
+        let plan = node.uplink(1, b"ping", false, Some(region.default_dr()), 1_000_000_000).unwrap();
+        let got = deliver(&mut node, &mut server, &plan, 1_000_000_000);
+        assert_eq!(
+            got,
+            Some(Received::Data { port: Some(4), payload: vec![region.firmware_id()], ack: false, pending: false }),
+            "{region}"
+        );
+        // The confirmed downlink is acknowledged in the next uplink.
+        let next = node.uplink(1, b"pong", false, Some(region.default_dr()), 2_000_000_000).unwrap();
+        assert_eq!(next.payload[5] & 0x20, 0x20, "{region}: ACK bit");
+        assert_eq!(log.events().iter().filter(|e| e["event"] == "uplink").count(), 1, "{region}");
+    }
+}
+
+#[test]
+fn mac_commands_change_channels_rx_settings_and_the_aggregated_duty_cycle() {
+    let (mut node, mut server, _log) = abp_pair(Region::Eu868);
+    let device = DeviceRef::DevAddr(node.dev_addr().unwrap());
+    // NewChannelReq: channel 3 at 867.1 MHz (8671000 in 100 Hz units), DR0..DR5; channel 1
+    // is a default channel whose frequency cannot change (RegionEU868ChannelAdd).
+    let f = 8_671_000u32.to_le_bytes();
+    server.queue_mac_commands(device, vec![0x07, 3, f[0], f[1], f[2], 0x50, 0x07, 1, f[0], f[1], f[2], 0x50]);
+    let plan = node.uplink(1, b"a", false, Some(5), 0).unwrap();
+    deliver(&mut node, &mut server, &plan, 0);
+    assert!(node.channels().iter().any(|(i, c)| *i == 3 && c.frequency_hz == 867_100_000));
+    let next = node.uplink(1, b"b", false, Some(5), 60_000_000).unwrap();
+    assert_eq!(&next.payload[8..12], [0x07, 0x03, 0x07, 0x02], "NewChannelAns: ok, then frequency refused");
+    deliver(&mut node, &mut server, &next, 60_000_000);
+    // RXParamSetupReq: RX1 offset 2, RX2 at DR3 on 869.525 MHz; answered until a downlink.
+    let f = 8_695_250u32.to_le_bytes();
+    server.queue_mac_commands(device, vec![0x05, 0x23, f[0], f[1], f[2]]);
+    // DutyCycleReq 1/2^4: every band together may be busy 1/16 of the time.
+    server.queue_mac_commands(device, vec![0x04, 0x04]);
+    let plan = node.uplink(1, b"c", false, Some(5), 120_000_000).unwrap();
+    deliver(&mut node, &mut server, &plan, 120_000_000);
+    let next = node.uplink(1, b"d", true, Some(5), 180_000_000).unwrap();
+    assert_eq!((next.rx1.sf, next.rx2.sf, next.rx2.frequency_hz), (9, 9, 869_525_000));
+    assert_eq!(&next.payload[8..11], [0x04, 0x05, 0x07], "DutyCycleAns, RXParamSetupAns ok");
+    let air = time_on_air_us(next.sf, next.bandwidth_hz, next.payload.len());
+    node.transmitted(180_000_000, 180_000_000 + air);
+    match node.uplink(1, b"e", false, Some(5), 180_000_000 + air + 1) {
+        Err(MacError::DutyCycle { wait_us }) => assert_eq!(wait_us, air * 15 - 1),
+        other => panic!("expected the aggregated duty cycle to hold the next uplink, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_us915_link_adr_request_can_move_the_device_to_one_sub_band() {
+    let (mut node, mut server, _log) = abp_pair(Region::Us915);
+    node.set_adr(true);
+    let device = DeviceRef::DevAddr(node.dev_addr().unwrap());
+    // ChMaskCntl 7: all 125 kHz channels off, 500 kHz mask 0; then ChMaskCntl 0 with
+    // channels 8..15 (the second sub-band) at DR2, power index 4.
+    server.queue_mac_commands(device, vec![0x03, 0x24, 0x00, 0x00, 0x70, 0x03, 0x24, 0x00, 0xFF, 0x01]);
+    let plan = node.uplink(1, b"a", false, None, 0).unwrap();
+    deliver(&mut node, &mut server, &plan, 0);
+    let enabled: Vec<usize> = node.channels().iter().map(|(i, _)| *i).collect();
+    assert_eq!(enabled, (8..16).collect::<Vec<_>>());
+    assert_eq!((node.dr(), node.tx_power()), (2, 4));
+    let next = node.uplink(1, b"b", false, None, 10_000_000).unwrap();
+    assert!((903_900_000..=905_300_000).contains(&next.frequency_hz), "{}", next.frequency_hz);
+    assert_eq!(&next.payload[8..12], [0x03, 0x07, 0x03, 0x07], "one LinkADRAns per request of the block");
+}
