@@ -141,6 +141,9 @@ pub enum MacError {
     /// A data rate the region or the enabled channels do not have.
     #[error("invalid data rate")]
     InvalidDataRate,
+    /// A channel index, frequency or data-rate range the region's MAC refuses.
+    #[error("invalid channel")]
+    InvalidChannel,
     /// A saved session that is damaged, from another version or another region.
     #[error("saved LoRaWAN session is invalid: {0}")]
     BadSavedState(&'static str),
@@ -410,6 +413,39 @@ impl Node {
     /// The enabled uplink channels, by index.
     pub fn channels(&self) -> Vec<(usize, Channel)> {
         self.channels.iter().enumerate().filter_map(|(i, c)| c.filter(|_| self.enabled[i]).map(|c| (i, c))).collect()
+    }
+
+    /// Defines (or redefines) uplink channel `index` and enables it, as `LoRa.add_channel()`
+    /// (`Region*ChannelManualAdd`): the index below the region's channel count, DRs in order
+    /// and within the uplink range, a frequency the region allows; a default channel of a
+    /// dynamic plan must keep DR0 and reach DR5. The firmware ignores a refused channel;
+    /// here it is [`MacError::InvalidChannel`] and nothing changes.
+    pub fn add_channel(&mut self, index: usize, channel: Channel) -> Result<(), MacError> {
+        let dynamic_default = self.region.has_dynamic_channels() && index < self.region.default_channels().len();
+        let valid = index < self.channels.len()
+            && channel.min_dr <= channel.max_dr
+            && channel.max_dr <= self.region.max_uplink_dr()
+            && self.region.frequency_allowed(channel.frequency_hz)
+            && (!dynamic_default || (channel.min_dr == 0 && channel.max_dr >= 5));
+        if !valid {
+            return Err(MacError::InvalidChannel);
+        }
+        self.channels[index] = Some(channel);
+        self.enabled[index] = true;
+        self.rx1_frequencies[index] = None;
+        Ok(())
+    }
+
+    /// Removes uplink channel `index`, as `LoRa.remove_channel()`; the default channels of a
+    /// dynamic plan (EU868's three...) cannot be removed (`Region*ChannelsRemove`).
+    pub fn remove_channel(&mut self, index: usize) -> Result<(), MacError> {
+        let dynamic_default = self.region.has_dynamic_channels() && index < self.region.default_channels().len();
+        if index >= self.channels.len() || dynamic_default {
+            return Err(MacError::InvalidChannel);
+        }
+        self.channels[index] = None;
+        self.enabled[index] = false;
+        Ok(())
     }
 
     /// Whether a confirmed uplink still waits for its ACK. The caller retransmits it with

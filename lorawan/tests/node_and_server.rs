@@ -3,7 +3,7 @@
 
 mod support;
 
-use pycom_lorawan::{Activation, DevAddr, DeviceRef, IgnoreReason, Key, MacError, Node, Received, Region};
+use pycom_lorawan::{Activation, Channel, DevAddr, DeviceRef, IgnoreReason, Key, MacError, Node, Received, Region};
 use support::*;
 
 #[test]
@@ -496,4 +496,23 @@ fn a_us915_link_adr_request_can_move_the_device_to_one_sub_band() {
     let next = node.uplink(1, b"b", false, None, 10_000_000).unwrap();
     assert!((903_900_000..=905_300_000).contains(&next.frequency_hz), "{}", next.frequency_hz);
     assert_eq!(&next.payload[8..12], [0x03, 0x07, 0x03, 0x07], "one LinkADRAns per request of the block");
+}
+
+#[test]
+fn channels_are_added_and_removed_as_lora_add_channel_and_remove_channel_allow() {
+    let mut node = Node::new(Region::Eu868, 1);
+    let extra = Channel { frequency_hz: 867_100_000, min_dr: 0, max_dr: 5 };
+    node.add_channel(3, extra).unwrap();
+    assert_eq!(node.channels().len(), 4);
+    assert_eq!(node.add_channel(16, extra), Err(MacError::InvalidChannel), "EU868 has 16 channels");
+    let outside = Channel { frequency_hz: 915_000_000, ..extra };
+    assert_eq!(node.add_channel(4, outside), Err(MacError::InvalidChannel));
+    let narrow = Channel { frequency_hz: 868_100_000, min_dr: 0, max_dr: 3 };
+    assert_eq!(node.add_channel(0, narrow), Err(MacError::InvalidChannel), "a default channel reaches DR5");
+    assert_eq!(node.remove_channel(0), Err(MacError::InvalidChannel), "default channels stay");
+    node.remove_channel(3).unwrap();
+    assert_eq!(node.channels().len(), 3);
+    let mut us = Node::new(Region::Us915, 1);
+    us.remove_channel(0).unwrap();
+    assert_eq!(us.channels().len(), 71);
 }
