@@ -49,7 +49,7 @@ fn random_and_mangled_frames_are_ignored_or_rejected_without_panicking() {
                 let at = (rng.next() % frame.len() as u64) as usize;
                 frame[at] ^= 1 << (rng.next() % 8);
             }
-            if rng.next() % 5 == 0 {
+            if rng.next().is_multiple_of(5) {
                 frame.truncate((rng.next() % frame.len() as u64) as usize);
             }
         }
