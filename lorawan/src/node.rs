@@ -8,15 +8,14 @@
 //! hears to [`Node::received`].
 
 mod downlink_commands;
+mod receive;
 mod saved;
 
 use lorawan::creator::JoinRequestCreator;
 use lorawan::keys::AppKey;
-use lorawan::parser::{DataHeader, FRMPayload, JoinAcceptPayload, PhyPayload};
 
-use crate::crypto;
 use crate::duty_cycle::DutyCycle;
-use crate::frame::{self, DataFrame, FCTRL_ACK, FCTRL_ADR, FCTRL_ADR_ACK_REQ, FCTRL_PENDING, MAX_FOPTS};
+use crate::frame::{self, DataFrame, FCTRL_ACK, FCTRL_ADR, FCTRL_ADR_ACK_REQ, MAX_FOPTS};
 use crate::keys::{DevAddr, Eui, Key};
 use crate::region::{Channel, Region};
 use crate::rng::Rng;
@@ -141,6 +140,9 @@ pub enum MacError {
     /// A data rate the region or the enabled channels do not have.
     #[error("invalid data rate")]
     InvalidDataRate,
+    /// A channel index, frequency or data-rate range the region's MAC refuses.
+    #[error("invalid channel")]
+    InvalidChannel,
     /// A saved session that is damaged, from another version or another region.
     #[error("saved LoRaWAN session is invalid: {0}")]
     BadSavedState(&'static str),
@@ -180,6 +182,19 @@ struct PendingConfirmed {
     dr: u8,
     /// Transmissions so far (LoRaMac's AckTimeoutRetriesCounter).
     attempts: u8,
+}
+
+/// What ADR does to the next uplink (LoRaMac's `AdrNext` result).
+#[derive(Debug, Clone, Copy)]
+struct AdrStep {
+    /// The data rate to send at.
+    dr: u8,
+    /// Back to TX power index 0.
+    full_power: bool,
+    /// Set ADRACKReq.
+    request: bool,
+    /// At the lowest rate ADR has nothing left to try: the counter restarts.
+    reset_counter: bool,
 }
 
 /// The radio parameters of the last plan, for [`Node::transmitted`].
@@ -283,7 +298,20 @@ impl Node {
     /// OTAA: the join request to send (a fresh pseudo-random DevNonce, on a random join
     /// channel at `dr`, by default the firmware's join data rate), answered in windows 5 s and
     /// 6 s after it; the device joins when [`Node::received`] gets a valid join accept.
+    /// A data rate the region does not allow for this activation gives
+    /// [`MacError::InvalidDataRate`] and leaves the node as it was.
     pub fn join(&mut self, activation: Activation, dr: Option<u8>) -> Result<Option<TxPlan>, MacError> {
+        let usable = match (&activation, dr) {
+            (Activation::Abp { .. }, Some(dr)) => self.region.default_channels().iter().any(|c| c.allows(dr)),
+            (Activation::Abp { .. }, None) => true,
+            (Activation::Otaa { .. }, dr) => {
+                let dr = dr.unwrap_or(self.region.default_join_dr());
+                self.region.join_dr_allowed(dr) && self.region.join_channels().iter().any(|c| c.allows(dr))
+            }
+        };
+        if !usable || dr.is_some_and(|dr| self.region.data_rate(dr).is_none()) {
+            return Err(MacError::InvalidDataRate);
+        }
         self.session = None;
         self.join = None;
         self.confirmed = None;
@@ -298,7 +326,6 @@ impl Node {
         match activation {
             Activation::Abp { dev_addr, nwk_skey, app_skey } => {
                 if let Some(dr) = dr {
-                    self.check_uplink_dr(dr)?;
                     self.dr = dr;
                 }
                 self.session = Some(Session { dev_addr, net_id: 0, nwk_skey, app_skey, fcnt_up: 0, fcnt_down: 0 });
@@ -306,9 +333,6 @@ impl Node {
             }
             Activation::Otaa { dev_eui, app_eui, app_key } => {
                 let dr = dr.unwrap_or(self.region.default_join_dr());
-                if !self.region.join_dr_allowed(dr) || self.region.data_rate(dr).is_none() {
-                    return Err(MacError::InvalidDataRate);
-                }
                 let dev_nonce = self.rng.next_u64() as u16;
                 let mut creator = JoinRequestCreator::new();
                 creator
@@ -318,10 +342,7 @@ impl Node {
                 let payload = creator.build(&AppKey::from(app_key.0)).to_vec();
                 let candidates: Vec<Channel> =
                     self.region.join_channels().into_iter().filter(|c| c.allows(dr)).collect();
-                if candidates.is_empty() {
-                    return Err(MacError::InvalidDataRate);
-                }
-                let channel = candidates[self.rng.below(candidates.len())];
+                let channel = *candidates.get(self.rng.below(candidates.len())).ok_or(MacError::InvalidDataRate)?;
                 self.dr = dr;
                 self.join = Some(PendingJoin { app_key, dev_nonce });
                 self.last_dev_nonce = dev_nonce;
@@ -393,6 +414,39 @@ impl Node {
         self.channels.iter().enumerate().filter_map(|(i, c)| c.filter(|_| self.enabled[i]).map(|c| (i, c))).collect()
     }
 
+    /// Defines (or redefines) uplink channel `index` and enables it, as `LoRa.add_channel()`
+    /// (`Region*ChannelManualAdd`): the index below the region's channel count, DRs in order
+    /// and within the uplink range, a frequency the region allows; a default channel of a
+    /// dynamic plan must keep DR0 and reach DR5. The firmware ignores a refused channel;
+    /// here it is [`MacError::InvalidChannel`] and nothing changes.
+    pub fn add_channel(&mut self, index: usize, channel: Channel) -> Result<(), MacError> {
+        let dynamic_default = self.region.has_dynamic_channels() && index < self.region.default_channels().len();
+        let valid = index < self.channels.len()
+            && channel.min_dr <= channel.max_dr
+            && channel.max_dr <= self.region.max_uplink_dr()
+            && self.region.frequency_allowed(channel.frequency_hz)
+            && (!dynamic_default || (channel.min_dr == 0 && channel.max_dr >= 5));
+        if !valid {
+            return Err(MacError::InvalidChannel);
+        }
+        self.channels[index] = Some(channel);
+        self.enabled[index] = true;
+        self.rx1_frequencies[index] = None;
+        Ok(())
+    }
+
+    /// Removes uplink channel `index`, as `LoRa.remove_channel()`; the default channels of a
+    /// dynamic plan (EU868's three...) cannot be removed (`Region*ChannelsRemove`).
+    pub fn remove_channel(&mut self, index: usize) -> Result<(), MacError> {
+        let dynamic_default = self.region.has_dynamic_channels() && index < self.region.default_channels().len();
+        if index >= self.channels.len() || dynamic_default {
+            return Err(MacError::InvalidChannel);
+        }
+        self.channels[index] = None;
+        self.enabled[index] = false;
+        Ok(())
+    }
+
     /// Whether a confirmed uplink still waits for its ACK. The caller retransmits it with
     /// [`Node::retransmit`] after the RX windows pass without one (LoRaMac's ACK timeout);
     /// a new [`Node::uplink`] gives up on it.
@@ -401,9 +455,10 @@ impl Node {
     }
 
     /// The next transmission of the pending confirmed uplink (same FCnt; every second retry a
-    /// data rate lower, as LoRaMac), or None once `tx_retries` retransmissions went unanswered.
+    /// data rate lower, as LoRaMac), or None once `tx_retries` retransmissions went unanswered
+    /// or the lower data rate cannot carry the payload.
     pub fn retransmit(&mut self, now_us: u64) -> Result<Option<TxPlan>, MacError> {
-        let Some(pending) = self.confirmed.as_mut() else { return Ok(None) };
+        let Some(mut pending) = self.confirmed.clone() else { return Ok(None) };
         if pending.attempts > self.tx_retries {
             self.confirmed = None;
             return Ok(None);
@@ -412,11 +467,17 @@ impl Node {
         if pending.attempts % 2 == 1 {
             pending.dr = self.region.next_lower_dr(pending.dr);
         }
-        let pending = pending.clone();
-        let (frequency_hz, _) = self.pick_channel(pending.dr, now_us)?;
+        if pending.payload.len() + self.pending_fopts().len() > self.region.max_payload(pending.dr) {
+            // LoRaMac gives up when the lower data rate cannot carry the frame.
+            self.confirmed = None;
+            return Ok(None);
+        }
+        let frequency_hz = self.pick_channel(pending.dr, now_us)?;
         let frame = self.data_frame(true, pending.port, &pending.payload, pending.fcnt, 0);
         self.last_tx = Some(LastTx { frequency_hz, join: false });
-        Ok(Some(self.plan(frequency_hz, pending.dr, frame, self.receive_delay_us())))
+        let plan = self.plan(frequency_hz, pending.dr, frame, self.receive_delay_us());
+        self.confirmed = Some(pending);
+        Ok(Some(plan))
     }
 
     /// A data uplink on FPort `port` at `dr` (None: the device's data rate; ignored with ADR
@@ -436,24 +497,34 @@ impl Node {
         if !(1..=223).contains(&port) {
             return Err(MacError::InvalidPort);
         }
-        let mut dr = match dr {
+        let requested = match dr {
             Some(dr) if !self.adr => {
                 self.check_uplink_dr(dr)?;
                 dr
             }
             _ => self.dr,
         };
-        let adr_ack_req = self.adr_next(&mut dr);
+        let adr = self.adr_next(requested);
+        let dr = adr.dr;
         let fopts_len = self.pending_fopts().len();
         let max = self.region.max_payload(dr).saturating_sub(fopts_len);
         if payload.len() > max {
             return Err(MacError::PayloadTooLong { max });
         }
-        let (frequency_hz, _) = self.pick_channel(dr, now_us)?;
+        let frequency_hz = self.pick_channel(dr, now_us)?;
+        if adr.full_power {
+            self.tx_power = 0;
+        }
+        if adr.reset_counter {
+            self.adr_ack_counter = 0;
+        }
+        if self.adr {
+            self.dr = dr;
+        }
         let session = self.session.as_mut().ok_or(MacError::NotJoined)?;
         let fcnt = session.fcnt_up;
         session.fcnt_up = session.fcnt_up.wrapping_add(1);
-        let flags = if adr_ack_req { FCTRL_ADR_ACK_REQ } else { 0 };
+        let flags = if adr.request { FCTRL_ADR_ACK_REQ } else { 0 };
         let frame = self.data_frame(confirmed, port, payload, fcnt, flags);
         self.mac_answers.clear();
         self.ack_downlink = false;
@@ -471,120 +542,6 @@ impl Node {
         }
     }
 
-    /// Handles a frame heard in a receive window: a join accept completes a pending join; a
-    /// data downlink for this device is checked (address, MIC with the 32-bit counter rebuilt
-    /// from its 16 bits, counter ahead), decrypted and its MAC commands applied.
-    pub fn received(&mut self, frame: &[u8]) -> Received {
-        match lorawan::parser::parse(frame.to_vec()) {
-            Ok(PhyPayload::JoinAccept(JoinAcceptPayload::Encrypted(accept))) => {
-                let Some(join) = self.join.clone() else { return Received::Ignored(IgnoreReason::NoJoinPending) };
-                let accept = accept.decrypt(&AppKey::from(join.app_key.0));
-                if !accept.validate_mic(&AppKey::from(join.app_key.0)) {
-                    return Received::Ignored(IgnoreReason::BadMic);
-                }
-                let app_nonce: [u8; 3] = accept.app_nonce().as_ref().try_into().unwrap_or_default();
-                let net_id: [u8; 3] = accept.net_id().as_ref().try_into().unwrap_or_default();
-                let dev_addr: [u8; 4] = accept.dev_addr().as_ref().try_into().unwrap_or_default();
-                let (nwk_skey, app_skey) =
-                    crypto::session_keys(&join.app_key, app_nonce, net_id, join.dev_nonce.to_le_bytes());
-                let settings = accept.dl_settings();
-                self.rx1_dr_offset = settings.rx1_dr_offset();
-                self.rx2.1 = settings.rx2_data_rate();
-                self.rx_delay_s = accept.rx_delay().max(1);
-                if let Some(lorawan::parser::CfList::DynamicChannel(frequencies)) = accept.c_f_list()
-                    && self.region.has_dynamic_channels()
-                {
-                    let first = self.region.default_channels().len();
-                    for (index, frequency) in (first..).zip(frequencies.iter()) {
-                        let frequency_hz = frequency.value();
-                        if frequency_hz != 0 && self.region.frequency_allowed(frequency_hz) {
-                            self.channels[index] = Some(Channel { frequency_hz, min_dr: 0, max_dr: 5 });
-                            self.enabled[index] = true;
-                        }
-                    }
-                }
-                let mut net = [0u8; 4];
-                net[..3].copy_from_slice(&net_id);
-                self.session = Some(Session {
-                    dev_addr: DevAddr::from_air(dev_addr),
-                    net_id: u32::from_le_bytes(net),
-                    nwk_skey,
-                    app_skey,
-                    fcnt_up: 0,
-                    fcnt_down: 0,
-                });
-                self.join = None;
-                Received::JoinAccepted
-            }
-            Ok(PhyPayload::Data(lorawan::parser::DataPayload::Encrypted(data))) => self.received_data(data),
-            Ok(_) => Received::Ignored(IgnoreReason::NotADownlink),
-            Err(_) => Received::Ignored(IgnoreReason::Malformed),
-        }
-    }
-
-    /// A data frame: checks, counters, decryption and MAC commands.
-    fn received_data(
-        &mut self,
-        data: lorawan::parser::EncryptedDataPayload<Vec<u8>, lorawan::default_crypto::DefaultFactory>,
-    ) -> Received {
-        if data.is_uplink() {
-            return Received::Ignored(IgnoreReason::NotADownlink);
-        }
-        let Some(session) = self.session.as_ref() else { return Received::Ignored(IgnoreReason::NotJoined) };
-        let fhdr = data.fhdr();
-        let addr: [u8; 4] = fhdr.dev_addr().as_ref().try_into().unwrap_or_default();
-        if DevAddr::from_air(addr) != session.dev_addr {
-            return Received::Ignored(IgnoreReason::WrongAddress);
-        }
-        let fctrl = fhdr.fctrl().raw_value();
-        let fopts = fhdr.data().to_vec();
-        let fcnt16 = fhdr.fcnt();
-        let last = session.fcnt_down;
-        let diff = fcnt16.wrapping_sub(last as u16);
-        let fcnt = if diff < 0x8000 {
-            last.wrapping_add(u32::from(diff))
-        } else {
-            last.wrapping_add(0x1_0000).wrapping_add_signed(i32::from(diff as i16))
-        };
-        if !data.validate_mic(&lorawan::keys::AES128(session.nwk_skey.0), fcnt) {
-            return Received::Ignored(IgnoreReason::BadMic);
-        }
-        if u32::from(diff) >= self.region.max_fcnt_gap() {
-            return Received::Ignored(IgnoreReason::CounterGap);
-        }
-        let confirmed = data.is_confirmed();
-        let repeated = fcnt == last && last != 0;
-        if confirmed {
-            self.ack_downlink = true;
-        }
-        if repeated {
-            return Received::Ignored(IgnoreReason::OldCounter);
-        }
-        let (nwk, app) = (session.nwk_skey, session.app_skey);
-        let Ok(clear) = data.decrypt(Some(&lorawan::keys::AES128(nwk.0)), Some(&lorawan::keys::AES128(app.0)), fcnt)
-        else {
-            return Received::Ignored(IgnoreReason::Malformed);
-        };
-        if let Some(session) = self.session.as_mut() {
-            session.fcnt_down = fcnt;
-        }
-        self.adr_ack_counter = 0;
-        self.sticky_answers.clear();
-        let ack = fctrl & FCTRL_ACK != 0;
-        if ack {
-            self.confirmed = None;
-        }
-        let port = clear.f_port();
-        let (payload, port0_commands) = match clear.frm_payload() {
-            FRMPayload::Data(bytes) => (bytes.to_vec(), Vec::new()),
-            FRMPayload::MACCommands(commands) => (Vec::new(), commands.data().to_vec()),
-            FRMPayload::None => (Vec::new(), Vec::new()),
-        };
-        self.apply_mac_commands(&fopts);
-        self.apply_mac_commands(&port0_commands);
-        Received::Data { port, payload, ack, pending: fctrl & FCTRL_PENDING != 0 }
-    }
-
     /// The delay from the end of an uplink to RX1 (RXTimingSetupReq can lengthen it).
     fn receive_delay_us(&self) -> u64 {
         self.region.receive_delay1_us() * u64::from(self.rx_delay_s)
@@ -600,30 +557,29 @@ impl Node {
 
     /// LoRaMac's ADR back-off before an uplink (`Region*AdrNext`): after ADR_ACK_LIMIT uplinks
     /// without a downlink the frame asks for one (ADRACKReq) at full power; every
-    /// ADR_ACK_DELAY more, the data rate steps down. Returns whether ADRACKReq is set.
-    fn adr_next(&mut self, dr: &mut u8) -> bool {
+    /// ADR_ACK_DELAY more, the data rate steps down. Applied only once the uplink goes out.
+    fn adr_next(&self, dr: u8) -> AdrStep {
+        let keep = AdrStep { dr, full_power: false, request: false, reset_counter: false };
         if !self.adr {
-            return false;
+            return keep;
         }
-        if *dr == 0 {
-            self.adr_ack_counter = 0;
-            return false;
+        if dr == 0 {
+            return AdrStep { reset_counter: true, ..keep };
         }
         let limit = self.region.adr_ack_limit();
         let delay = self.region.adr_ack_delay();
-        let mut request = false;
+        let mut step = keep;
         if self.adr_ack_counter >= limit {
-            request = true;
-            self.tx_power = 0;
+            step.request = true;
+            step.full_power = true;
         }
         if self.adr_ack_counter >= limit + delay && self.adr_ack_counter % delay == 1 {
-            *dr = self.region.next_lower_dr(*dr);
-            self.dr = *dr;
-            if *dr == 0 {
-                request = false;
+            step.dr = self.region.next_lower_dr(dr);
+            if step.dr == 0 {
+                step.request = false;
             }
         }
-        request
+        step
     }
 
     /// The MAC bytes the next uplink carries in FOpts: answers, then the sticky ones.
@@ -635,7 +591,7 @@ impl Node {
     }
 
     /// A random enabled channel that allows `dr` and is out of its duty-cycle time-off.
-    fn pick_channel(&mut self, dr: u8, now_us: u64) -> Result<(u32, usize), MacError> {
+    fn pick_channel(&mut self, dr: u8, now_us: u64) -> Result<u32, MacError> {
         let candidates: Vec<(usize, Channel)> = self.channels().into_iter().filter(|(_, c)| c.allows(dr)).collect();
         if candidates.is_empty() {
             return Err(MacError::InvalidDataRate);
@@ -652,8 +608,8 @@ impl Node {
                 .unwrap_or(0);
             return Err(MacError::DutyCycle { wait_us });
         }
-        let (index, channel) = *free[self.rng.below(free.len())];
-        Ok((channel.frequency_hz, index))
+        let choice = self.rng.below(free.len());
+        free.get(choice).map(|(_, channel)| channel.frequency_hz).ok_or(MacError::InvalidDataRate)
     }
 
     /// The bytes of a data uplink with the session's keys and the pending MAC answers.

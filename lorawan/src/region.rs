@@ -121,7 +121,7 @@ const AU915_RX1_DR: [[u8; 6]; 7] = [
 const EFFECTIVE_RX1_OFFSET: [i8; 8] = [0, 1, 2, 3, 4, 5, -1, -2];
 
 impl Region {
-    /// Every region, in the order of the firmware's constants table.
+    /// Every region, in the order of their firmware ids (LoRaMac.h `LoRaMacRegion_t`).
     pub const ALL: [Region; 6] =
         [Region::As923, Region::Au915, Region::Cn470, Region::Eu868, Region::In865, Region::Us915];
 

@@ -20,8 +20,8 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    /// A number below `bound` (which must not be 0).
+    /// A number below `bound` (0 when `bound` is 0).
     pub(crate) fn below(&mut self, bound: usize) -> usize {
-        (self.next_u64() % bound as u64) as usize
+        (self.next_u64() % bound.max(1) as u64) as usize
     }
 }

@@ -5,7 +5,6 @@
 
 mod log;
 
-use std::collections::VecDeque;
 use std::io::Write;
 
 use lorawan::keys::AES128;
@@ -79,6 +78,8 @@ struct OtaaDevice {
     app_eui: Eui,
     app_key: Key,
     used_dev_nonces: Vec<u16>,
+    /// The last join request accepted and when it ended (one request, several gateways).
+    last_join: Option<(Vec<u8>, u64)>,
 }
 
 /// A device's session on the server.
@@ -137,7 +138,7 @@ impl NetworkServer {
     /// Registers an OTAA device (replacing an earlier registration of the DevEUI).
     pub fn add_otaa(&mut self, dev_eui: Eui, app_eui: Eui, app_key: Key) {
         self.otaa.retain(|d| d.dev_eui != dev_eui);
-        self.otaa.push(OtaaDevice { dev_eui, app_eui, app_key, used_dev_nonces: Vec::new() });
+        self.otaa.push(OtaaDevice { dev_eui, app_eui, app_key, used_dev_nonces: Vec::new(), last_join: None });
     }
 
     /// Registers an ABP device's session (counters from 0).
@@ -219,11 +220,19 @@ impl NetworkServer {
             log::write(&mut self.log, &rejected("mic"));
             return None;
         }
+        let heard_again = device
+            .last_join
+            .as_ref()
+            .is_some_and(|(bytes, end)| *bytes == up.payload && up.end_us.abs_diff(*end) <= DEDUP_WINDOW_US);
+        if heard_again {
+            return None;
+        }
         if device.used_dev_nonces.contains(&dev_nonce) {
             log::write(&mut self.log, &rejected("devnonce replay"));
             return None;
         }
         device.used_dev_nonces.push(dev_nonce);
+        device.last_join = Some((up.payload.clone(), up.end_us));
         let app_key = device.app_key;
         let dev_addr = self.new_dev_addr();
         let app_nonce = (self.rng.next_u64() as u32).to_le_bytes();
@@ -386,15 +395,13 @@ impl NetworkServer {
             DeviceRef::DevEui(eui) => dev_eui == Some(eui),
             DeviceRef::DevAddr(addr) => addr == dev_addr,
         };
-        let mut kept = VecDeque::new();
         for (device, commands) in std::mem::take(&mut self.mac_queue) {
             if is_for(&device) && fopts.len() + commands.len() <= MAX_FOPTS {
                 fopts.extend_from_slice(&commands);
             } else {
-                kept.push_back((device, commands));
+                self.mac_queue.push((device, commands));
             }
         }
-        self.mac_queue = kept.into();
         let queued = self.queue.iter().position(|q| is_for(&q.device)).map(|i| self.queue.remove(i));
         let more = self.queue.iter().any(|q| is_for(&q.device));
         if queued.is_none() && !ack && !answer_requested && fopts.is_empty() {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use pycom_lorawan::{DeviceRef, IgnoreReason, MacError, Node, Received, Region};
+use pycom_lorawan::{Activation, Channel, DevAddr, DeviceRef, IgnoreReason, Key, MacError, Node, Received, Region};
 use support::*;
 
 #[test]
@@ -62,10 +62,32 @@ fn a_repeated_dev_nonce_is_refused_as_a_replay() {
 }
 
 #[test]
+fn one_join_request_heard_by_two_gateways_is_answered_once_and_not_called_a_replay() {
+    let (mut server, log) = server(Region::Eu868);
+    let mut node = Node::new(Region::Eu868, 5);
+    let plan = node.join(otaa(APP_KEY), None).unwrap().unwrap();
+    assert!(server.uplink(&heard(&plan, 0, "gw1")).is_some());
+    assert!(server.uplink(&heard(&plan, 0, "gw2")).is_none());
+    let kinds: Vec<_> = log.events().iter().map(|e| e["event"].as_str().unwrap().to_string()).collect();
+    assert_eq!(kinds, ["join", "downlink"]);
+}
+
+#[test]
+fn a_confirmed_uplink_retransmission_waits_out_the_duty_cycle_without_losing_a_try() {
+    let (mut node, _server, _log) = abp_pair(Region::Eu868);
+    let plan = node.uplink(1, &[0u8; 40], true, Some(0), 0).unwrap();
+    let air = time_on_air_us(12, 125_000, plan.payload.len());
+    node.transmitted(0, air);
+    assert!(matches!(node.retransmit(air + 3_000_000), Err(MacError::DutyCycle { .. })));
+    let again = node.retransmit(air * 100).unwrap().unwrap();
+    assert_eq!(again.dr, 0, "still the first retry: same data rate");
+}
+
+#[test]
 fn an_unknown_device_is_rejected() {
     let (mut server, log) = server(Region::Eu868);
     let mut node = Node::new(Region::Eu868, 5);
-    let stranger = pycom_lorawan::Activation::Otaa {
+    let stranger = Activation::Otaa {
         dev_eui: "0102030405060708".parse().unwrap(),
         app_eui: APP_EUI.parse().unwrap(),
         app_key: APP_KEY.parse().unwrap(),
@@ -247,6 +269,18 @@ fn a_250_byte_payload_is_too_long_at_dr0_in_eu868() {
 }
 
 #[test]
+fn a_join_at_a_data_rate_the_firmware_refuses_fails_and_keeps_the_session() {
+    let (mut node, _server, _log) = abp_pair(Region::Eu868);
+    // modlora.c lora_join: EU868 joins at DR0 to DR5 only; AS923 at DR2 only.
+    assert_eq!(node.join(otaa(APP_KEY), Some(6)), Err(MacError::InvalidDataRate));
+    assert!(node.has_joined());
+    assert_eq!(Node::new(Region::As923, 1).join(otaa(APP_KEY), Some(0)), Err(MacError::InvalidDataRate));
+    let plan = Node::new(Region::Us915, 1).join(otaa(APP_KEY), Some(0)).unwrap().unwrap();
+    assert_eq!((plan.sf, plan.bandwidth_hz), (10, 125_000), "US915 DR0 joins on a 125 kHz channel");
+    assert!(plan.frequency_hz < 915_000_000);
+}
+
+#[test]
 fn ports_outside_1_to_223_and_unknown_data_rates_are_refused() {
     let (mut node, _server, _log) = abp_pair(Region::Eu868);
     assert_eq!(node.uplink(0, b"x", false, None, 0), Err(MacError::InvalidPort));
@@ -310,7 +344,7 @@ fn adr_asks_for_a_downlink_after_64_silent_uplinks_and_steps_down_32_later() {
     let (mut node, _server, _log) = abp_pair(Region::Eu868);
     node.set_adr(true);
     let (addr, nwk, app) = abp_keys();
-    node.join(pycom_lorawan::Activation::Abp { dev_addr: addr, nwk_skey: nwk, app_skey: app }, Some(5)).unwrap();
+    node.join(Activation::Abp { dev_addr: addr, nwk_skey: nwk, app_skey: app }, Some(5)).unwrap();
     let mut t = 0;
     let mut send = |node: &mut Node| {
         t += 1_000_000_000;
@@ -339,13 +373,17 @@ fn a_downlink_for_another_address_or_with_an_old_counter_is_ignored() {
     assert!(matches!(node.received(&second.payload), Received::Data { .. }));
     assert_eq!(node.received(&second.payload), Received::Ignored(IgnoreReason::OldCounter));
     assert_eq!(node.received(&down.payload), Received::Ignored(IgnoreReason::BadMic), "a counter behind fails the MIC");
-    let (_, mut stranger_server, _) = abp_pair(Region::Eu868);
-    stranger_server.add_abp(
-        "26011BDB".parse().unwrap(),
-        pycom_lorawan::Key([0x11; 16]),
-        pycom_lorawan::Key([0x22; 16]),
-        None,
-    );
+    // A downlink another server sends to another address.
+    let (_, mut other_server, _) = abp_pair(Region::Eu868);
+    let other: DevAddr = "26011BDB".parse().unwrap();
+    let mut other_node = Node::new(Region::Eu868, 9);
+    other_node
+        .join(Activation::Abp { dev_addr: other, nwk_skey: Key([0x11; 16]), app_skey: Key([0x22; 16]) }, None)
+        .unwrap();
+    other_server.add_abp(other, Key([0x11; 16]), Key([0x22; 16]), None);
+    let other_plan = other_node.uplink(1, b"c", true, Some(5), 0).unwrap();
+    let for_other = other_server.uplink(&heard(&other_plan, 0, "gw1")).unwrap();
+    assert_eq!(node.received(&for_other.payload), Received::Ignored(IgnoreReason::WrongAddress));
     assert_eq!(node.received(&plan.payload), Received::Ignored(IgnoreReason::NotADownlink));
     assert_eq!(node.received(&[0x60, 1, 2]), Received::Ignored(IgnoreReason::Malformed));
 }
@@ -362,7 +400,10 @@ fn two_runs_of_one_scenario_write_byte_identical_logs() {
     let first = run();
     assert_eq!(first, run());
     assert_eq!(first.lines().count(), 4, "join, join accept, uplink, ack:\n{first}");
-    assert!(first.lines().nth(2).unwrap().starts_with(r#"{"event":"uplink","time_us":"#));
+    assert_eq!(
+        first.lines().nth(2).unwrap(),
+        r#"{"event":"uplink","time_us":10051456,"dev_eui":"0004A30B001C0530","dev_addr":"26476BE3","fcnt":0,"port":9,"data":"73616d65","confirmed":true,"rssi":-80.0,"snr":7.5,"sf":7,"frequency":868500000,"gateway":"gw1"}"#
+    );
 }
 
 #[test]
@@ -385,4 +426,93 @@ fn a_us915_uplink_is_answered_on_the_rx1_channel_its_channel_maps_to() {
     let join = &log.events()[1];
     assert_eq!(join["event"], "downlink");
     assert_eq!(join["sf"], 7, "a DR4 (SF8/500 kHz) join is answered at DR13 (SF7/500 kHz)");
+}
+
+#[test]
+fn every_region_joins_sends_and_receives_in_its_rx1_window() {
+    for region in Region::ALL {
+        let (mut server, log) = server(region);
+        let mut node = joined_node(region, &mut server);
+        server.queue_downlink(DeviceRef::DevEui(DEV_EUI.parse().unwrap()), 4, vec![region.firmware_id()], true);
+        let plan = node.uplink(1, b"ping", false, Some(region.default_dr()), 1_000_000_000).unwrap();
+        let got = deliver(&mut node, &mut server, &plan, 1_000_000_000);
+        assert_eq!(
+            got,
+            Some(Received::Data { port: Some(4), payload: vec![region.firmware_id()], ack: false, pending: false }),
+            "{region}"
+        );
+        // The confirmed downlink is acknowledged in the next uplink.
+        let next = node.uplink(1, b"pong", false, Some(region.default_dr()), 2_000_000_000).unwrap();
+        assert_eq!(next.payload[5] & 0x20, 0x20, "{region}: ACK bit");
+        assert_eq!(log.events().iter().filter(|e| e["event"] == "uplink").count(), 1, "{region}");
+    }
+}
+
+#[test]
+fn mac_commands_change_channels_rx_settings_and_the_aggregated_duty_cycle() {
+    let (mut node, mut server, _log) = abp_pair(Region::Eu868);
+    let device = DeviceRef::DevAddr(node.dev_addr().unwrap());
+    // NewChannelReq: channel 3 at 867.1 MHz (8671000 in 100 Hz units), DR0..DR5; channel 1
+    // is a default channel whose frequency cannot change (RegionEU868ChannelAdd).
+    let f = 8_671_000u32.to_le_bytes();
+    server.queue_mac_commands(device, vec![0x07, 3, f[0], f[1], f[2], 0x50, 0x07, 1, f[0], f[1], f[2], 0x50]);
+    let plan = node.uplink(1, b"a", false, Some(5), 0).unwrap();
+    deliver(&mut node, &mut server, &plan, 0);
+    assert!(node.channels().iter().any(|(i, c)| *i == 3 && c.frequency_hz == 867_100_000));
+    let next = node.uplink(1, b"b", false, Some(5), 60_000_000).unwrap();
+    assert_eq!(&next.payload[8..12], [0x07, 0x03, 0x07, 0x02], "NewChannelAns: ok, then frequency refused");
+    deliver(&mut node, &mut server, &next, 60_000_000);
+    // RXParamSetupReq: RX1 offset 2, RX2 at DR3 on 869.525 MHz; answered until a downlink.
+    let f = 8_695_250u32.to_le_bytes();
+    server.queue_mac_commands(device, vec![0x05, 0x23, f[0], f[1], f[2]]);
+    // DutyCycleReq 1/2^4: every band together may be busy 1/16 of the time.
+    server.queue_mac_commands(device, vec![0x04, 0x04]);
+    let plan = node.uplink(1, b"c", false, Some(5), 120_000_000).unwrap();
+    deliver(&mut node, &mut server, &plan, 120_000_000);
+    let next = node.uplink(1, b"d", true, Some(5), 180_000_000).unwrap();
+    assert_eq!((next.rx1.sf, next.rx2.sf, next.rx2.frequency_hz), (9, 9, 869_525_000));
+    assert_eq!(&next.payload[8..11], [0x04, 0x05, 0x07], "DutyCycleAns, RXParamSetupAns ok");
+    let air = time_on_air_us(next.sf, next.bandwidth_hz, next.payload.len());
+    node.transmitted(180_000_000, 180_000_000 + air);
+    match node.uplink(1, b"e", false, Some(5), 180_000_000 + air + 1) {
+        Err(MacError::DutyCycle { wait_us }) => assert_eq!(wait_us, air * 15 - 1),
+        other => panic!("expected the aggregated duty cycle to hold the next uplink, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_us915_link_adr_request_can_move_the_device_to_one_sub_band() {
+    let (mut node, mut server, _log) = abp_pair(Region::Us915);
+    node.set_adr(true);
+    let device = DeviceRef::DevAddr(node.dev_addr().unwrap());
+    // ChMaskCntl 7: all 125 kHz channels off, 500 kHz mask 0; then ChMaskCntl 0 with
+    // channels 8..15 (the second sub-band) at DR2, power index 4.
+    server.queue_mac_commands(device, vec![0x03, 0x24, 0x00, 0x00, 0x70, 0x03, 0x24, 0x00, 0xFF, 0x01]);
+    let plan = node.uplink(1, b"a", false, None, 0).unwrap();
+    deliver(&mut node, &mut server, &plan, 0);
+    let enabled: Vec<usize> = node.channels().iter().map(|(i, _)| *i).collect();
+    assert_eq!(enabled, (8..16).collect::<Vec<_>>());
+    assert_eq!((node.dr(), node.tx_power()), (2, 4));
+    let next = node.uplink(1, b"b", false, None, 10_000_000).unwrap();
+    assert!((903_900_000..=905_300_000).contains(&next.frequency_hz), "{}", next.frequency_hz);
+    assert_eq!(&next.payload[8..12], [0x03, 0x07, 0x03, 0x07], "one LinkADRAns per request of the block");
+}
+
+#[test]
+fn channels_are_added_and_removed_as_lora_add_channel_and_remove_channel_allow() {
+    let mut node = Node::new(Region::Eu868, 1);
+    let extra = Channel { frequency_hz: 867_100_000, min_dr: 0, max_dr: 5 };
+    node.add_channel(3, extra).unwrap();
+    assert_eq!(node.channels().len(), 4);
+    assert_eq!(node.add_channel(16, extra), Err(MacError::InvalidChannel), "EU868 has 16 channels");
+    let outside = Channel { frequency_hz: 915_000_000, ..extra };
+    assert_eq!(node.add_channel(4, outside), Err(MacError::InvalidChannel));
+    let narrow = Channel { frequency_hz: 868_100_000, min_dr: 0, max_dr: 3 };
+    assert_eq!(node.add_channel(0, narrow), Err(MacError::InvalidChannel), "a default channel reaches DR5");
+    assert_eq!(node.remove_channel(0), Err(MacError::InvalidChannel), "default channels stay");
+    node.remove_channel(3).unwrap();
+    assert_eq!(node.channels().len(), 3);
+    let mut us = Node::new(Region::Us915, 1);
+    us.remove_channel(0).unwrap();
+    assert_eq!(us.channels().len(), 71);
 }

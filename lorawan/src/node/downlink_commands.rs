@@ -216,27 +216,29 @@ impl Node {
     }
 
     /// NewChannelReq (dynamic channel plans only): defines, changes or (frequency 0) removes a
-    /// channel above the region's default ones.
+    /// channel. A default channel keeps its frequency and must allow DR0 up to DR5 or more,
+    /// and cannot be removed (RegionEU868.c `RegionEU868ChannelAdd`).
     fn new_channel(&mut self, index: usize, frequency_hz: u32, min_dr: u8, max_dr: u8) -> u8 {
         if !self.region.has_dynamic_channels() || index >= self.channels.len() {
             return 0;
         }
-        let fixed = index < self.region.default_channels().len();
+        let default = self.region.default_channels().get(index).copied();
         if frequency_hz == 0 {
-            if fixed {
+            if default.is_some() {
                 return 0;
             }
             self.channels[index] = None;
             self.enabled[index] = false;
             return 0x03;
         }
-        let mut status = 0x03u8;
-        if min_dr > max_dr || max_dr > self.region.max_uplink_dr() {
-            status &= !0x02;
+        let max_allowed = self.region.max_uplink_dr();
+        let mut dr_ok = min_dr <= max_dr && max_dr <= max_allowed;
+        let mut frequency_ok = self.region.frequency_allowed(frequency_hz);
+        if let Some(default) = default {
+            dr_ok &= min_dr == 0 && max_dr >= 5;
+            frequency_ok &= frequency_hz == default.frequency_hz;
         }
-        if fixed || !self.region.frequency_allowed(frequency_hz) {
-            status &= !0x01;
-        }
+        let status = u8::from(dr_ok) << 1 | u8::from(frequency_ok);
         if status == 0x03 {
             self.channels[index] = Some(Channel { frequency_hz, min_dr, max_dr });
             self.enabled[index] = true;
