@@ -12,7 +12,12 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use pycom_board::lora::air::Air;
+use pycom_board::lora::network::{Gateway, LoraNetwork};
+use pycom_emu::fleet_file::{DownlinkTarget, KnownDevice};
+use pycom_lorawan::{DevAddr, DeviceRef, Eui, Key, NetworkServer, Region};
 use pycom_board::{Clock, Timeline};
+use pycom_radio::{LinkModel, Position};
 use pycom_emu::fleet_file::{self, Fleet};
 use pycom_python::{Console, Outcome, RunConfig, StopRequest};
 
@@ -144,16 +149,34 @@ pub fn run(args: FleetArgs) -> Result<i32> {
     }
 
     let timeline = Timeline::new();
+    let mut link = LinkModel::default();
+    if let Some(n) = fleet.path_loss.0 {
+        link.path_loss_exponent = n;
+    }
+    if let Some(loss) = fleet.path_loss.1 {
+        link.reference_loss_db = loss;
+    }
+    let air = Air::shared(link, Some(timeline.clone()));
     let verdict = Arc::new(Mutex::new(Verdict { expected, stopped: None }));
     let timeout = args.timeout.map(|us| {
         let reason = format!("timeout after {} ms of device time", us / 1000);
         (us, StopRequest { reason, exit_code: args.timeout_exit_code })
     });
+    // The boards come first on the timeline: on a tie they run before the network.
+    let paces: Vec<_> = prepared.iter().map(|_| timeline.join()).collect();
+    let network = lora_network(&fleet, &air, &timeline)?;
     let outcomes = std::thread::scope(|scope| {
+        if let Some(network) = network {
+            scope.spawn(move || network.run());
+        }
         let runs: Vec<_> = prepared
             .into_iter()
-            .map(|(board, board_args, hardware, script)| {
-                let clock = Arc::new(Clock::paced(timeline.join()));
+            .zip(paces)
+            .map(|((board, board_args, hardware, script), pace)| {
+                let participant = pace.index();
+                let clock = Arc::new(Clock::paced(pace));
+                let [x, y, z] = board.position;
+                let air = air.clone();
                 let watches = watches_of(&board.name, &verdict, &fails);
                 let console = Box::new(FleetConsole {
                     name: board.name.clone(),
@@ -165,7 +188,11 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                 let config = RunConfig { main: script, uart: None, timeout: timeout.clone(), max_resets: None };
                 let name = board.name.clone();
                 let run = scope.spawn(move || {
-                    run_cmd::power_on(&board_args, hardware, console, config, Some(clock), |_| Ok(()))
+                    run_cmd::power_on(&board_args, hardware, console, config, Some(clock), |b| {
+                        let mut b = b.lock().unwrap_or_else(|p| p.into_inner());
+                        b.attach_air(air, Position::new(x, y, z), Some(participant));
+                        Ok(())
+                    })
                 });
                 (name, run)
             })
@@ -182,6 +209,58 @@ pub fn run(args: FleetArgs) -> Result<i32> {
     });
     let verdict = verdict.lock().unwrap_or_else(|p| p.into_inner());
     exit_status(&outcomes, &verdict, args.timeout_exit_code)
+}
+
+/// The gateways and network server of `fleet`, if it has gateways.
+fn lora_network(fleet: &Fleet, air: &Arc<Air>, timeline: &Arc<Timeline>) -> Result<Option<LoraNetwork>> {
+    if fleet.gateways.is_empty() {
+        return Ok(None);
+    }
+    let region_name = fleet.network_server.as_ref().map_or("EU868", |ns| ns.region.as_str());
+    let region: Region = region_name.parse().map_err(|e| anyhow::anyhow!("[network_server] {e}"))?;
+    let server = fleet.network_server.as_ref().map(|ns| network_server(ns, region)).transpose()?;
+    let gateways = fleet
+        .gateways
+        .iter()
+        .map(|g| Gateway {
+            name: g.name.clone(),
+            position: Position::new(g.position[0], g.position[1], g.position[2]),
+            forward: g.forward,
+        })
+        .collect();
+    let channels = region.default_channels().iter().map(|c| c.frequency_hz).collect();
+    let network = LoraNetwork::new(air.clone(), timeline.join(), gateways, channels, server)
+        .context("cannot open the gateways' UDP sockets")?;
+    Ok(Some(network))
+}
+
+/// The built-in network server as the fleet file sets it up.
+fn network_server(ns: &fleet_file::NetworkServer, region: Region) -> Result<NetworkServer> {
+    let log: Box<dyn Write + Send> = match &ns.log {
+        Some(path) => Box::new(std::io::LineWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::sink()),
+    };
+    let mut server = NetworkServer::new(region, ns.net_id, 0x5EED, log);
+    for device in &ns.devices {
+        match device {
+            KnownDevice::Otaa { dev_eui, app_eui, app_key } => {
+                server.add_otaa(Eui(*dev_eui), Eui(*app_eui), Key(*app_key));
+            }
+            KnownDevice::Abp { dev_addr, nwk_skey, app_skey } => {
+                server.add_abp(DevAddr(*dev_addr), Key(*nwk_skey), Key(*app_skey), None);
+            }
+        }
+    }
+    for downlink in &ns.downlinks {
+        let device = match downlink.target {
+            DownlinkTarget::DevEui(eui) => DeviceRef::DevEui(Eui(eui)),
+            DownlinkTarget::DevAddr(addr) => DeviceRef::DevAddr(DevAddr(addr)),
+        };
+        server.queue_downlink(device, downlink.port, downlink.data.clone(), downlink.confirmed);
+    }
+    Ok(server)
 }
 
 /// The watches of board `name`: its expected texts and the failure texts

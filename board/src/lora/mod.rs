@@ -9,6 +9,7 @@
 //! [`LoraRadio::next_due_us`] tells sleeps where the next one is.
 
 pub mod air;
+pub mod network;
 mod settings;
 mod wan;
 

@@ -372,8 +372,9 @@ impl Wan {
         let phy = uplink_phy(plan.frequency_hz, plan.sf, plan.bandwidth_hz);
         let tx = Transmission { phy, iq_inverted: false, power_dbm: f64::from(self.power_dbm), payload: plan.payload.clone() };
         out.listen = Some(Listen::Off);
+        // No `Node::transmitted`: the firmware turns LoRaMac's duty-cycle
+        // limit off (`LoRaMacTestSetDutyCycleOn(false)`), so nothing waits for it.
         let report = air.transmit(radio, at, tx)?;
-        self.node.transmitted(at, report.end_us);
         out.sent = Some(Sent {
             dr: plan.dr,
             time_on_air_us: report.time_on_air_us,

@@ -43,6 +43,12 @@ pub(crate) struct LoraSocket {
     options: PyMutex<Options>,
 }
 
+/// The type of LoRa sockets (named `socket`, as the firmware's are).
+pub(crate) fn class() -> rustpython_vm::builtins::PyTypeRef {
+    use rustpython_vm::class::PyClassImpl;
+    LoraSocket::make_static_type()
+}
+
 impl LoraSocket {
     /// A socket on the radio as `LoRa()` set it up: `ENETDOWN` before that.
     pub(crate) fn open(vm: &VirtualMachine) -> PyResult<Self> {

@@ -239,7 +239,7 @@ impl Constructor for Socket {
             && get_int(family, vm)? == AF_LORA
         {
             arity(&args, 0, 4, vm)?;
-            return Ok(super::lora_socket::LoraSocket::open(vm)?.into_pyobject(vm));
+            return super::lora_socket::LoraSocket::open(vm)?.into_ref_with_type(vm, super::lora_socket::class()).map(Into::into);
         }
         let payload = Self::py_new(&cls, args, vm)?;
         payload.into_ref_with_type(vm, cls).map(Into::into)
