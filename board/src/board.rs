@@ -23,7 +23,7 @@ use crate::{BoardError, BoardModel, Clock, Config, DeviceImage, Led, LedError};
 
 mod analog_access;
 mod bus_access;
-mod lora_access;
+mod lpwan_access;
 mod net_access;
 mod pin_access;
 mod timekeeping;
@@ -104,8 +104,10 @@ pub struct Board {
     rtc: Rtc,
     sleep: SleepState,
     base_mac: [u8; 6],
-    air: Option<lora_access::AirSlot>,
+    air: Option<lpwan_access::AirSlot>,
     lora: Option<crate::lora::LoraRadio>,
+    sigfox: crate::sigfox::SigfoxRadio,
+    sigfox_backend: Option<crate::sigfox::SharedBackend>,
 }
 
 impl Board {
@@ -151,6 +153,8 @@ impl Board {
             base_mac: [0; 6],
             air: None,
             lora: None,
+            sigfox: Default::default(),
+            sigfox_backend: None,
         }
     }
 
@@ -180,6 +184,7 @@ impl Board {
         self.alarms.clear();
         self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
         self.reset_lora(start + waited);
+        self.sigfox = Default::default();
         for port in &mut self.uarts {
             port.close(start + waited);
         }

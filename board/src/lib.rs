@@ -26,6 +26,7 @@ pub mod nvs;
 mod ota;
 pub mod pins;
 pub mod rtc;
+pub mod sigfox;
 pub mod sleep;
 mod timeline;
 pub mod uart;

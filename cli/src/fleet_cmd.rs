@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use pycom_board::lora::air::Air;
+use pycom_board::sigfox::SharedBackend;
+use pycom_radio::sigfox::SigfoxBackend;
 use pycom_board::lora::network::{Gateway, LoraNetwork};
 use pycom_emu::fleet_file::{DownlinkTarget, KnownDevice};
 use pycom_lorawan::{DevAddr, DeviceRef, Eui, Key, NetworkServer, Region};
@@ -157,6 +159,7 @@ pub fn run(args: FleetArgs) -> Result<i32> {
         link.reference_loss_db = loss;
     }
     let air = Air::shared(link, Some(timeline.clone()));
+    let sigfox = fleet.sigfox.as_ref().map(sigfox_backend).transpose()?;
     let verdict = Arc::new(Mutex::new(Verdict { expected, stopped: None }));
     let timeout = args.timeout.map(|us| {
         let reason = format!("timeout after {} ms of device time", us / 1000);
@@ -177,6 +180,7 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                 let clock = Arc::new(Clock::paced(pace));
                 let [x, y, z] = board.position;
                 let air = air.clone();
+                let sigfox = sigfox.clone();
                 let watches = watches_of(&board.name, &verdict, &fails);
                 let console = Box::new(FleetConsole {
                     name: board.name.clone(),
@@ -191,6 +195,9 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                     run_cmd::power_on(&board_args, hardware, console, config, Some(clock), |b| {
                         let mut b = b.lock().unwrap_or_else(|p| p.into_inner());
                         b.attach_air(air, Position::new(x, y, z), Some(participant));
+                        if let Some(backend) = sigfox {
+                            b.attach_sigfox_backend(backend);
+                        }
                         Ok(())
                     })
                 });
@@ -234,14 +241,29 @@ fn lora_network(fleet: &Fleet, air: &Arc<Air>, timeline: &Arc<Timeline>) -> Resu
     Ok(Some(network))
 }
 
-/// The built-in network server as the fleet file sets it up.
-fn network_server(ns: &fleet_file::NetworkServer, region: Region) -> Result<NetworkServer> {
-    let log: Box<dyn Write + Send> = match &ns.log {
+/// A JSON-lines log written line by line to `path` (created anew), or nowhere.
+fn log_file(path: Option<&std::path::Path>) -> Result<Box<dyn Write + Send>> {
+    Ok(match path {
         Some(path) => Box::new(std::io::LineWriter::new(
             std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
         )),
         None => Box::new(std::io::sink()),
-    };
+    })
+}
+
+/// The virtual Sigfox backend as the fleet file sets it up.
+fn sigfox_backend(spec: &fleet_file::Sigfox) -> Result<SharedBackend> {
+    let log = log_file(spec.log.as_deref())?;
+    let mut backend = SigfoxBackend::new(log);
+    for (device, data) in &spec.downlinks {
+        backend.set_downlink(*device, *data);
+    }
+    Ok(Arc::new(Mutex::new(backend)))
+}
+
+/// The built-in network server as the fleet file sets it up.
+fn network_server(ns: &fleet_file::NetworkServer, region: Region) -> Result<NetworkServer> {
+    let log = log_file(ns.log.as_deref())?;
     let mut server = NetworkServer::new(region, ns.net_id, 0x5EED, log);
     for device in &ns.devices {
         match device {

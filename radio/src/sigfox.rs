@@ -81,6 +81,12 @@ pub struct SigfoxBackend {
     downlinks: BTreeMap<u32, [u8; 8]>,
 }
 
+impl std::fmt::Debug for SigfoxBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigfoxBackend").field("downlinks", &self.downlinks).finish_non_exhaustive()
+    }
+}
+
 impl SigfoxBackend {
     /// A backend writing one JSON line per message to `log`.
     pub fn new(log: Box<dyn Write + Send>) -> Self {

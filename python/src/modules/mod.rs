@@ -30,6 +30,8 @@ pub mod pwm;
 pub mod pycom;
 pub mod rtc;
 pub mod server;
+pub mod sigfox;
+pub mod sigfox_socket;
 pub mod socket_object;
 pub mod spi;
 pub mod sys;

@@ -1,5 +1,5 @@
 //! `network` (modnetwork.c): the board's network interfaces. `WLAN` and
-//! `LoRa` and `Server` so far; `Sigfox`, `LTE` and `Bluetooth` are not there yet.
+//! `LoRa`, `Sigfox` and `Server` so far; `LTE` and `Bluetooth` are not there yet.
 
 pub(crate) use network::module_def;
 
@@ -18,6 +18,12 @@ mod network {
     #[pyattr(name = "LoRa")]
     fn lora_class(_vm: &VirtualMachine) -> PyTypeRef {
         crate::modules::lora::class()
+    }
+
+    /// `Sigfox(id=0, mode=Sigfox.SIGFOX, rcz=Sigfox.RCZ1)`: the Sigfox radio.
+    #[pyattr(name = "Sigfox")]
+    fn sigfox_class(_vm: &VirtualMachine) -> PyTypeRef {
+        crate::modules::sigfox::class()
     }
 
     /// `Server(id=0, *, login, timeout)`: the Telnet and FTP servers.

@@ -229,17 +229,28 @@ pub(crate) fn class() -> rustpython_vm::builtins::PyTypeRef {
 
 /// `AF_LORA`.
 const AF_LORA: i32 = 0xA0;
+/// `AF_SIGFOX`.
+const AF_SIGFOX: i32 = 0xA1;
 
 impl Constructor for Socket {
     type Args = FuncArgs;
 
-    /// A LoRa socket for `AF_LORA`, else an IP socket.
+    /// A LoRa socket for `AF_LORA`, a Sigfox socket for `AF_SIGFOX`, else an IP socket.
     fn slot_new(cls: rustpython_vm::builtins::PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        if let Some(family) = args.args.first()
-            && get_int(family, vm)? == AF_LORA
-        {
+        let family = args.args.first().map(|f| get_int(f, vm)).transpose()?;
+        if matches!(family, Some(AF_LORA | AF_SIGFOX)) {
             arity(&args, 0, 4, vm)?;
-            return super::lora_socket::LoraSocket::open(vm)?.into_ref_with_type(vm, super::lora_socket::class()).map(Into::into);
+        }
+        match family {
+            Some(AF_LORA) => {
+                let socket = super::lora_socket::LoraSocket::open(vm)?;
+                return socket.into_ref_with_type(vm, super::lora_socket::class()).map(Into::into);
+            }
+            Some(AF_SIGFOX) => {
+                let socket = super::sigfox_socket::SigfoxSocket::open(vm)?;
+                return socket.into_ref_with_type(vm, super::sigfox_socket::class()).map(Into::into);
+            }
+            _ => {}
         }
         let payload = Self::py_new(&cls, args, vm)?;
         payload.into_ref_with_type(vm, cls).map(Into::into)
@@ -251,7 +262,6 @@ impl Constructor for Socket {
         let ints = args.args.iter().take(3).map(|a| get_int(a, vm)).collect::<PyResult<Vec<_>>>()?;
         let family = ints.first().copied().unwrap_or(2);
         if family != 2 {
-            // Sigfox sockets need their radio, which is not modelled yet.
             return Err(crate::vfs::os_error(pycom_board::net::error::EOPNOTSUPP, vm));
         }
         let protocol = if ints.get(1) == Some(&SOCK_DGRAM) { Protocol::Udp } else { Protocol::Tcp };

@@ -1,4 +1,5 @@
-//! The board's LoRa radio (LoPy4, FiPy) on the air it shares with others.
+//! The board's LPWAN radios: LoRa (LoPy4, FiPy) on the air it shares with
+//! others, and Sigfox (SiPy, LoPy4, FiPy) to the fleet's backend.
 
 use std::sync::Arc;
 
@@ -132,6 +133,28 @@ impl Board {
     /// window, a retry), which a sleep stops at whatever the interrupts do.
     pub fn radio_next_due_us(&self) -> Option<u64> {
         self.lora.as_ref().and_then(LoraRadio::next_due_us)
+    }
+
+    /// Lets the board's Sigfox messages reach `backend` (a fleet's `[sigfox]`).
+    pub fn attach_sigfox_backend(&mut self, backend: crate::sigfox::SharedBackend) {
+        self.sigfox_backend = Some(backend);
+    }
+
+    /// The Sigfox radio.
+    pub fn sigfox(&mut self) -> &mut crate::sigfox::SigfoxRadio {
+        &mut self.sigfox
+    }
+
+    /// Sends a Sigfox message now, as the device id in the config block.
+    pub fn sigfox_send(
+        &mut self,
+        payload: &[u8],
+        downlink: bool,
+    ) -> Result<crate::sigfox::Sent, crate::sigfox::SigfoxError> {
+        let id = self.config.block().sigfox(pycom_formats::config_block::SigfoxField::Id);
+        let device_id = u32::from_be_bytes(id.try_into().unwrap_or([0xFF; 4]));
+        let now = self.clock.now_us();
+        self.sigfox.send(device_id, payload, downlink, now, self.sigfox_backend.as_ref())
     }
 
     /// At boot the radio's RAM state is gone: it is off until `LoRa()`.
