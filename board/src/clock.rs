@@ -122,6 +122,22 @@ impl Clock {
         }
     }
 
+    /// On a fleet's timeline, lets the others run while the board's thread
+    /// does work the board does not see (building or freeing an
+    /// interpreter), until [`Clock::rejoin`]; nothing otherwise.
+    pub fn step_aside(&self) {
+        if let Some(pace) = &self.pace {
+            pace.step_aside(self.now_us());
+        }
+    }
+
+    /// Takes the board's turn again after [`Clock::step_aside`].
+    pub fn rejoin(&self) {
+        if let Some(pace) = &self.pace {
+            self.catch_up(pace.rejoin());
+        }
+    }
+
     /// Whether the fleet this board is in has stopped ([`crate::Timeline::halt`]).
     pub fn halted(&self) -> bool {
         self.pace.as_ref().is_some_and(|pace| pace.timeline().halted())

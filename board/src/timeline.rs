@@ -202,6 +202,29 @@ impl Pace {
         timeline.await_turn(state, self.index, until_us)
     }
 
+    /// The running participant steps aside at device time `at_us` for work
+    /// that touches nothing the others see (building an interpreter): the
+    /// others run meanwhile, as if it waited until `at_us`, and it goes on
+    /// at [`Pace::rejoin`]. Two cores then do two boards' work at once,
+    /// and the order of turns stays what the device times make it.
+    pub fn step_aside(&self, at_us: u64) {
+        let timeline = &*self.timeline;
+        let mut state = timeline.lock();
+        if state.running == Some(self.index) && !state.halted {
+            state.running = None;
+            state.slots[self.index] = Slot::Waiting(at_us);
+            state.queue.insert((at_us, self.index));
+            timeline.hand_over(&mut state);
+        }
+    }
+
+    /// Waits for the turn after [`Pace::step_aside`] (at once if it holds it).
+    pub fn rejoin(&self) -> u64 {
+        let timeline = &*self.timeline;
+        let state = timeline.lock();
+        timeline.await_turn(state, self.index, 0)
+    }
+
     /// Called by the running participant as its own clock moves to `now_us`:
     /// if another should have woken before that, it runs first, and this
     /// participant goes on once the others have caught up.
@@ -294,6 +317,28 @@ mod tests {
         timeline.halt();
         assert_eq!(waiting.join().unwrap(), u64::MAX);
         assert_eq!(first.wait_until(99), 99);
+    }
+
+    #[test]
+    fn a_participant_that_steps_aside_keeps_its_place_in_time() {
+        let timeline = Timeline::new();
+        let (first, second) = (timeline.join(), timeline.join());
+        let (log, seen) = mpsc::channel();
+        let other = {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                second.start();
+                log.send((second.wait_until(5), 1)).unwrap();
+                second.leave();
+            })
+        };
+        first.start();
+        first.step_aside(10);
+        log.send((first.rejoin(), 0)).unwrap();
+        first.leave();
+        other.join().unwrap();
+        drop(log);
+        assert_eq!(seen.iter().collect::<Vec<_>>(), [(5, 1), (10, 0)]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod buffer;
 mod bus_args;
 mod bytes_quirks;
 mod class_repr;
+mod code_cache;
 mod config_args;
 mod console;
 mod cpu_clock;

@@ -5,7 +5,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pycom_board::{Board, BoardError, BoardModel, BootKind, ResetCause};
+use pycom_board::{Board, BoardError, BootKind, ResetCause};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt};
 use rustpython_vm::scope::Scope;
 use rustpython_vm::signal::user_signal_channel;
@@ -216,6 +216,7 @@ fn boot_loop(
     let mut kind = BootKind::Hard(ResetCause::PowerOn);
     let mut resets = 0u32;
     loop {
+        deadlines.clock.rejoin();
         if matches!(kind, BootKind::Hard(_)) {
             state::with(|s| s.repl_mode = repl::Mode::Friendly);
         }
@@ -294,17 +295,25 @@ fn run_once(
     let model = lock(board).model();
     let (sender, receiver) = user_signal_channel();
     let repl = uart.map(|input| Repl::new(input, sender.clone()));
+    // Building the interpreter and its prelude touches nothing of the board:
+    // in a fleet the other boards run meanwhile.
+    let clock = &deadlines.clock;
+    clock.step_aside();
     let builder = Interpreter::builder(Default::default());
     let defs = modules::defs(&builder.ctx);
     let interpreter =
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
+    let (scope, installed) = interpreter.enter(|vm| (vm.new_scope_with_builtins(), prelude::install(vm, model)));
+    clock.rejoin();
     // Interrupts start once the interpreter is built: RustPython's own start-up
     // must not fail. One that fell due meanwhile fires at the next instruction.
     watch.attach(sender.clone());
     device_time::arm(deadlines.clone(), sender);
     let outcome = interpreter.enter(|vm| {
-        let scope = vm.new_scope_with_builtins();
-        let outcome = run_scripts(board, boot_py, main, repl, model, &scope, vm);
+        let outcome = match installed {
+            Ok(()) => run_scripts(board, boot_py, main, repl, &scope, vm),
+            Err(exc) => uncaught(exc, board, vm),
+        };
         // Pin and UART objects, the unwind type and the dupterm stream belong to this
         // interpreter; the next boot makes new ones.
         state::with(|s| {
@@ -318,11 +327,14 @@ fn run_once(
             s.lora_callback = None;
             s.lora_restore = false;
         });
-        teardown::clear(&scope.globals, vm);
         outcome
     });
     device_time::disarm();
     watch.detach();
+    // Freeing it is the board's own business too.
+    clock.step_aside();
+    interpreter.enter(|vm| teardown::clear(&scope.globals, vm));
+    drop(scope);
     teardown::free(interpreter);
     outcome
 }
@@ -336,14 +348,10 @@ fn run_scripts(
     boot_py: Option<Script>,
     main: &MainStep,
     repl: Option<Repl<'_>>,
-    model: BoardModel,
     scope: &Scope,
     vm: &VirtualMachine,
 ) -> Outcome {
     {
-        if let Err(exc) = prelude::install(vm, model) {
-            return uncaught(exc, board, vm);
-        }
         state::with(|s| s.heap_baseline = crate::heap::live_bytes());
         let frozen = Script { name: "_boot.py".into(), source: FROZEN_BOOT_PY.into() };
         // The main script is chosen only once `boot.py` has run: it may call `machine.main()`.

@@ -28,7 +28,7 @@ pub fn compile(source: &str, mode: Mode, path: &str, vm: &VirtualMachine) -> PyR
         return Err(crate::nesting::too_deep(vm));
     }
     let source = lexed(source, path, vm)?;
-    let error = match vm.compile(&source, mode, path.to_owned()) {
+    let error = match crate::code_cache::compile(&source, mode, path, vm) {
         Ok(code) => return Ok(code),
         Err(error) => error,
     };
