@@ -106,6 +106,7 @@ fn getter_json(setting: Setting, block: &ConfigBlock) -> Value {
         Setting::WifiModeOnBoot => json!(wlan_mode(block.wifi_mode()).0),
         Setting::WdtOnBootTimeout => json!(block.wdt_on_boot_timeout()),
         Setting::BootFsType => json!(fs_type_name(block.boot_fs_type())),
+        Setting::LoraRegion => region_name(block.lora_region()).map_or(Value::Null, |name| json!(name)),
         _ => unreachable!(),
     }
 }
@@ -172,8 +173,14 @@ fn getter_text(setting: Setting, block: &ConfigBlock) -> String {
                 _ => format!("LittleFS (unknown byte {raw})"),
             }
         }
+        Setting::LoraRegion => region_name(block.lora_region()).unwrap_or("not set").into(),
         _ => unreachable!(),
     }
+}
+
+/// The name of the region byte's value (`EU868`), if it is one.
+fn region_name(raw: u8) -> Option<&'static str> {
+    pycom_lorawan::Region::from_firmware_id(raw).map(pycom_lorawan::Region::name)
 }
 
 fn wifi_auth_text(auth: u8) -> String {
@@ -304,7 +311,6 @@ fn show(device: &DeviceArgs, json: bool) -> Result<i32> {
     let found = boot_info(&mut image, &device.image)?;
     let block = config.block();
     let mac_set = block.lpwan_mac().iter().any(|&b| b != 0xFF);
-    let region = block.lora_region();
 
     if json {
         let mut out = Map::new();
@@ -319,7 +325,6 @@ fn show(device: &DeviceArgs, json: bool) -> Result<i32> {
         out.insert("wifi_auth".into(), json!(block.wifi_auth()));
         out.insert("wifi_antenna".into(), json!(if block.wifi_antenna_internal() { "internal" } else { "external" }));
         out.insert("lpwan_mac".into(), if mac_set { json!(hex::encode(block.lpwan_mac())) } else { Value::Null });
-        out.insert("lora_region".into(), if region == 0xFF { Value::Null } else { json!(region) });
         out.insert("raw".into(), Value::Object(raw));
         out.insert("boot_info".into(), boot_info_json(found));
         println!("{}", serde_json::to_string_pretty(&Value::Object(out))?);
@@ -344,11 +349,6 @@ fn show(device: &DeviceArgs, json: bool) -> Result<i32> {
         "lpwan_mac".into(),
         if mac_set { hex::encode(block.lpwan_mac()) } else { "not set".into() },
         format!("bytes 0..8: {}", hex::encode(block.lpwan_mac())),
-    ));
-    rows.push((
-        "lora_region".into(),
-        if region == 0xFF { "not set".into() } else { region.to_string() },
-        format!("byte 52: {region:02x}"),
     ));
     rows.extend(boot_info_rows(found));
 

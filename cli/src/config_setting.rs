@@ -52,11 +52,13 @@ pub enum Setting {
     SigfoxPublicKey,
     /// Bytes 20..36.
     SigfoxPrivateKey,
+    /// Byte 52: the region `LoRa()` uses when given none.
+    LoraRegion,
 }
 
 impl Setting {
     /// Every setting, in `config show` order.
-    pub(crate) const ALL: [Self; 17] = [
+    pub(crate) const ALL: [Self; 18] = [
         Self::HeartbeatOnBoot,
         Self::WifiOnBoot,
         Self::WifiModeOnBoot,
@@ -74,6 +76,7 @@ impl Setting {
         Self::SigfoxPac,
         Self::SigfoxPublicKey,
         Self::SigfoxPrivateKey,
+        Self::LoraRegion,
     ];
 
     /// The name on the command line and in `config show`.
@@ -96,6 +99,7 @@ impl Setting {
             Self::SigfoxPac => "sigfox_pac",
             Self::SigfoxPublicKey => "sigfox_public_key",
             Self::SigfoxPrivateKey => "sigfox_private_key",
+            Self::LoraRegion => "lora_region",
         }
     }
 
@@ -163,6 +167,7 @@ impl Setting {
             Self::LteModemOnBoot => byte(cfg::LTE_MODEM_ON_BOOT),
             Self::PybytesOnBoot => byte(cfg::PYBYTES_ON_BOOT),
             Self::BootFsType => byte(cfg::BOOT_FS_TYPE),
+            Self::LoraRegion => byte(LORA_REGION_BYTE),
             _ => match (self.text_field(), self.sigfox_field()) {
                 (Some(f), _) => range(f.offset..f.offset + f.len),
                 (_, Some(f)) => range(f.range()),
@@ -182,6 +187,8 @@ pub(crate) enum Change {
     Text(Option<Vec<u8>>),
     FsType(u8),
     Sigfox(Vec<u8>),
+    /// The firmware's region number; 0xFF erases it.
+    Region(u8),
 }
 
 fn parse_bool(name: &str, text: &str) -> Result<bool> {
@@ -243,6 +250,20 @@ fn parse_fs_type(text: &str) -> Result<u8> {
     }
 }
 
+/// Byte 52 of the config block.
+const LORA_REGION_BYTE: usize = 52;
+
+/// A region by name (`EU868`) or by the firmware's number (`LoRa.EU868` is 5).
+fn parse_region(text: &str) -> Result<u8> {
+    if let Ok(region) = text.parse::<pycom_lorawan::Region>() {
+        return Ok(region.firmware_id());
+    }
+    match text.parse::<u8>().ok().and_then(pycom_lorawan::Region::from_firmware_id) {
+        Some(region) => Ok(region.firmware_id()),
+        None => bail!("invalid value {text:?} for lora_region: expected EU868, US915, AS923, AU915, CN470 or IN865"),
+    }
+}
+
 /// Hex pairs, big-endian as `sigfox_info` parses them ("1A2B3C4D" -> 1A 2B 3C 4D).
 fn parse_sigfox(setting: Setting, field: SigfoxField, text: &str) -> Result<Vec<u8>> {
     let len = field.range().len();
@@ -275,6 +296,7 @@ pub(crate) fn parse_value(setting: Setting, text: &str) -> Result<Change> {
         Setting::WifiModeOnBoot => parse_wifi_mode(text).map(Change::WifiMode),
         Setting::WdtOnBootTimeout => parse_timeout(text).map(Change::TimeoutMs),
         Setting::BootFsType => parse_fs_type(text).map(Change::FsType),
+        Setting::LoraRegion => parse_region(text).map(Change::Region),
         _ => unreachable!(),
     }
 }
@@ -297,6 +319,7 @@ pub(crate) fn erased_value(setting: Setting) -> Result<Change> {
         Setting::WifiModeOnBoot => Change::WifiMode(StoredWifiMode::None),
         Setting::WdtOnBootTimeout => Change::TimeoutMs(u32::MAX),
         Setting::BootFsType => Change::FsType(0xFF),
+        Setting::LoraRegion => Change::Region(0xFF),
         _ => unreachable!(),
     })
 }
@@ -313,6 +336,7 @@ pub(crate) fn apply(setting: Setting, change: &Change, block: &mut ConfigBlock) 
         (Setting::WdtOnBootTimeout, Change::TimeoutMs(ms)) => block.set_wdt_on_boot_timeout(*ms),
         (Setting::WifiModeOnBoot, Change::WifiMode(mode)) => block.set_wifi_mode(*mode),
         (Setting::BootFsType, Change::FsType(raw)) => block.set_boot_fs_type(*raw),
+        (Setting::LoraRegion, Change::Region(region)) => block.set_lora_region(*region),
         (_, Change::Text(text)) => {
             let field = setting.text_field().expect("a text setting");
             let cut = block.set_text(field, text.as_deref());

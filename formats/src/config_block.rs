@@ -339,6 +339,12 @@ impl ConfigBlock {
     pub fn lora_region(&self) -> u8 {
         self.bytes[LORA_REGION]
     }
+
+    /// Sets the LoRa region byte (`LoRa.EU868`... as the firmware numbers them;
+    /// the Pycom firmware updater writes it when it flashes a LoRa board).
+    pub fn set_lora_region(&mut self, region: u8) {
+        self.bytes[LORA_REGION] = region;
+    }
 }
 
 #[cfg(test)]

@@ -5,15 +5,20 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
+    /// Bytes this thread allocated and did not free: an interpreter's heap,
+    /// apart from the other boards' of a fleet.
+    static LIVE: Cell<isize> = const { Cell::new(0) };
     /// Where this thread's allocations are counted, or null.
     static COUNTED_IN: Cell<*const AtomicU64> = const { Cell::new(std::ptr::null()) };
+}
+
+fn live_add(bytes: isize) {
+    let _ = LIVE.try_with(|live| live.set(live.get().wrapping_add(bytes)));
 }
 
 fn count_one() {
@@ -30,21 +35,20 @@ fn count_one() {
 // SAFETY: forwards to the system allocator and only adds bookkeeping.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        live_add(layout.size() as isize);
         count_one();
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        live_add(-(layout.size() as isize));
         // SAFETY: same contract as the caller's.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        live_add(new_size as isize - layout.size() as isize);
         count_one();
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -54,9 +58,10 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Bytes of host heap in use by the whole process.
+/// Bytes of host heap this thread has allocated and not freed (the
+/// interpreter's, on its thread).
 pub fn live_bytes() -> usize {
-    LIVE.load(Ordering::Relaxed)
+    LIVE.with(|live| usize::try_from(live.get()).unwrap_or(0))
 }
 
 /// How many allocations one thread (an interpreter's) has made, readable

@@ -284,6 +284,22 @@ impl LoraRadio {
         Ok(())
     }
 
+    /// `lora.add_channel(index, frequency=, dr_min=, dr_max=)` (LoRaWAN; the
+    /// firmware ignores it in raw mode and when the region refuses it).
+    pub fn add_channel(&mut self, index: usize, frequency_hz: u32, dr_min: u8, dr_max: u8) {
+        if let Some(wan) = self.wan.as_mut() {
+            let channel = pycom_lorawan::Channel { frequency_hz, min_dr: dr_min, max_dr: dr_max };
+            let _ = wan.node().add_channel(index, channel);
+        }
+    }
+
+    /// `lora.remove_channel(index)` (LoRaWAN; ignored as `add_channel` is).
+    pub fn remove_channel(&mut self, index: usize) {
+        if let Some(wan) = self.wan.as_mut() {
+            let _ = wan.node().remove_channel(index);
+        }
+    }
+
     /// Whether the send with `ticket` is over: `Some(true)` sent (and
     /// acknowledged, if confirmed), `Some(false)` failed.
     pub fn finished(&mut self, ticket: u64) -> Option<bool> {

@@ -171,6 +171,12 @@ impl Wan {
         }
     }
 
+    /// `lora.add_channel(...)` / `remove_channel(...)`: the MAC's channel
+    /// plan; the firmware ignores a channel its region refuses.
+    pub fn node(&mut self) -> &mut Node {
+        &mut self.node
+    }
+
     pub fn queue_uplink(&mut self, ticket: u64, port: u8, data: &[u8], confirmed: bool, dr: u8) -> Result<(), LoraError> {
         if !self.node.has_joined() {
             return Err(LoraError::NotJoined);

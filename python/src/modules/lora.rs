@@ -210,6 +210,13 @@ fn check_frequency(region: Region, frequency: i64, vm: &VirtualMachine) -> PyRes
         .ok_or_else(|| value_error(format!("frequency {frequency} out of range"), vm))
 }
 
+fn check_channel(region: Region, index: i64, vm: &VirtualMachine) -> PyResult<usize> {
+    usize::try_from(index)
+        .ok()
+        .filter(|i| *i < region.max_channels())
+        .ok_or_else(|| value_error(format!("channel {index} out of range"), vm))
+}
+
 fn check_tx_power(power: i64, vm: &VirtualMachine) -> PyResult<i8> {
     // The firmware takes the power as a byte before it checks it.
     let byte = power as u8;
@@ -434,6 +441,36 @@ impl Lora {
             ],
             vm,
         )
+    }
+
+    /// `add_channel(index, *, frequency, dr_min, dr_max)`.
+    #[pymethod]
+    fn add_channel(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let mut args = parse_args(args, &["index"], &["frequency", "dr_min", "dr_max"], vm)?;
+        let mut required = |name: &str| {
+            args.remove(name)
+                .ok_or_else(|| vm.new_type_error(format!("'{name}' argument required")))
+                .and_then(|v| get_int_truncated(&v, vm))
+        };
+        let (index, frequency) = (required("index")?, required("frequency")?);
+        let (dr_min, dr_max) = (required("dr_min")?, required("dr_max")?);
+        let region = settings(vm)?.region;
+        let index = check_channel(region, index, vm)?;
+        let frequency = check_frequency(region, frequency, vm)?;
+        if !(0..=15).contains(&dr_min) || !(0..=15).contains(&dr_max) {
+            return Err(vm.new_value_error("invalid argument(s) value"));
+        }
+        lock(&board()).lora().add_channel(index, frequency, dr_min as u8, dr_max as u8);
+        Ok(())
+    }
+
+    /// `remove_channel(index)`.
+    #[pymethod]
+    fn remove_channel(&self, index: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        let region = settings(vm)?.region;
+        let index = check_channel(region, get_int_truncated(&index, vm)?, vm)?;
+        lock(&board()).lora().remove_channel(index);
+        Ok(())
     }
 
     /// `mac()`: the DevEUI, 8 bytes.
