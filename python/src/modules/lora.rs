@@ -456,10 +456,12 @@ impl Lora {
         let (dr_min, dr_max) = (required("dr_min")?, required("dr_max")?);
         let region = settings(vm)?.region;
         let index = check_channel(region, index, vm)?;
-        let frequency = check_frequency(region, frequency, vm)?;
-        if !(0..=15).contains(&dr_min) || !(0..=15).contains(&dr_max) {
+        // The firmware checks the data rates, not the frequency (the MAC ignores one its region refuses).
+        let top = if region == Region::Us915 { 4 } else { 6 };
+        if dr_min > dr_max || !(0..=top).contains(&dr_min) || !(0..=top).contains(&dr_max) {
             return Err(vm.new_value_error("invalid argument(s) value"));
         }
+        let frequency = u32::try_from(frequency).unwrap_or(0);
         lock(&board()).lora().add_channel(index, frequency, dr_min as u8, dr_max as u8);
         Ok(())
     }

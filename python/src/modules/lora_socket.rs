@@ -135,13 +135,16 @@ impl LoraSocket {
             result.is_some()
         })?;
         match result {
+            // modusocket.c: EAGAIN is a timeout on a socket with one.
+            Some(false) if options.timeout_ms.is_some_and(|ms| ms > 0) => Err(crate::modules::usocket::timed_out(vm)),
             Some(false) => Err(os_error(EAGAIN, vm)),
             _ => Ok(data.len()),
         }
     }
 
     /// `recv(bufsize)`: a frame (cut to `bufsize`); `b''` from a
-    /// non-blocking socket with none; `EAGAIN` when a timeout runs out.
+    /// non-blocking socket with none; `TimeoutError: timed out` when a
+    /// timeout runs out.
     #[pymethod]
     fn recv(&self, bufsize: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         self.receive(bufsize, vm).map(|(data, _)| vm.ctx.new_bytes(data).into())
@@ -169,8 +172,9 @@ impl LoraSocket {
                 frame.data.truncate(len);
                 Ok((frame.data, frame.port))
             }
-            None if options.timeout_ms == Some(0) => Ok((Vec::new(), 0)),
-            None => Err(os_error(EAGAIN, vm)),
+            // modusocket.c: a timeout that runs out raises, a non-blocking socket reads b''.
+            None if options.timeout_ms.is_some_and(|ms| ms > 0) => Err(crate::modules::usocket::timed_out(vm)),
+            None => Ok((Vec::new(), 0)),
         }
     }
 
