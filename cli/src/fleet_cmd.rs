@@ -13,15 +13,15 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use pycom_board::lora::air::Air;
-use pycom_board::sigfox::SharedBackend;
-use pycom_radio::sigfox::SigfoxBackend;
 use pycom_board::lora::network::{Gateway, LoraNetwork};
+use pycom_board::sigfox::SharedBackend;
+use pycom_board::{Clock, Timeline};
+use pycom_emu::fleet_file::{self, Fleet};
 use pycom_emu::fleet_file::{DownlinkTarget, KnownDevice};
 use pycom_lorawan::{DevAddr, DeviceRef, Eui, Key, NetworkServer, Region};
-use pycom_board::{Clock, Timeline};
-use pycom_radio::{LinkModel, Position};
-use pycom_emu::fleet_file::{self, Fleet};
 use pycom_python::{Console, Outcome, RunConfig, StopRequest};
+use pycom_radio::sigfox::SigfoxBackend;
+use pycom_radio::{LinkModel, Position};
 
 use crate::console::{FAIL_TEXT_EXIT, TextWatch};
 use crate::duration;
@@ -289,7 +289,11 @@ fn network_server(ns: &fleet_file::NetworkServer, region: Region) -> Result<Netw
 /// meant for it or for any board.
 fn watches_of(name: &str, verdict: &Mutex<Verdict>, fails: &[(Option<String>, String)]) -> Vec<TextWatch> {
     let verdict = verdict.lock().unwrap_or_else(|p| p.into_inner());
-    let expects = verdict.expected.iter().filter(|(n, _, _)| n == name).map(|(_, text, _)| TextWatch::new(Some(text.clone()), None));
+    let expects = verdict
+        .expected
+        .iter()
+        .filter(|(n, _, _)| n == name)
+        .map(|(_, text, _)| TextWatch::new(Some(text.clone()), None));
     let fails = fails
         .iter()
         .filter(|(n, _)| n.as_deref().is_none_or(|n| n == name))

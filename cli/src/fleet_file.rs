@@ -291,8 +291,9 @@ pub fn parse(text: &str, base: &Path) -> Result<Fleet> {
         check_name(&entry.name, &mut names)?;
         let model = match entry.model.as_deref() {
             None => BoardModel::Lopy4,
-            Some(id) => BoardModel::from_id(id)
-                .with_context(|| format!("board {:?}: unknown model {id:?}", entry.name))?,
+            Some(id) => {
+                BoardModel::from_id(id).with_context(|| format!("board {:?}: unknown model {id:?}", entry.name))?
+            }
         };
         let position = position(entry.position.as_deref()).with_context(|| format!("board {:?}", entry.name))?;
         boards.push(FleetBoard {
@@ -318,7 +319,9 @@ pub fn parse(text: &str, base: &Path) -> Result<Fleet> {
         let forward = entry
             .forward
             .as_deref()
-            .map(|addr| addr.parse().with_context(|| format!("gateway {:?}: forward {addr:?} is not IP:PORT", entry.name)))
+            .map(|addr| {
+                addr.parse().with_context(|| format!("gateway {:?}: forward {addr:?} is not IP:PORT", entry.name))
+            })
             .transpose()?;
         gateways.push(FleetGateway { name: entry.name, position, forward });
     }
@@ -423,7 +426,8 @@ mod tests {
 
     #[test]
     fn a_minimal_fleet_names_its_images_after_its_boards() {
-        let fleet = parse("[[board]]\nname = \"a\"\n[[board]]\nname = \"b\"\nposition = [3, 4]\n", Path::new("/f")).unwrap();
+        let fleet =
+            parse("[[board]]\nname = \"a\"\n[[board]]\nname = \"b\"\nposition = [3, 4]\n", Path::new("/f")).unwrap();
         assert_eq!(fleet.boards[0].image, Path::new("/f/a.bin"));
         assert_eq!(fleet.boards[1].position, [3.0, 4.0, 0.0]);
         assert_eq!(fleet.boards[0].model, BoardModel::Lopy4);

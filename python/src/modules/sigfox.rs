@@ -60,7 +60,8 @@ fn init(mut args: std::collections::HashMap<String, PyObjectRef>, vm: &VirtualMa
         return Err(vm.new_os_error("the requested operation is not possible".to_owned()));
     }
     let rcz = args.remove("rcz").map(|r| get_int_truncated(&r, vm)).transpose()?.unwrap_or(0);
-    let rcz = u8::try_from(rcz).ok().filter(|r| *r < 4).ok_or_else(|| vm.new_value_error("invalid argument(s) value"))?;
+    let rcz =
+        u8::try_from(rcz).ok().filter(|r| *r < 4).ok_or_else(|| vm.new_value_error("invalid argument(s) value"))?;
     lock(&board()).sigfox().init(rcz);
     Ok(())
 }

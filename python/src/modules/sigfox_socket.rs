@@ -80,7 +80,13 @@ impl SigfoxSocket {
 
     /// `setsockopt(SOL_SIGFOX, SO_RX | SO_TX_REPEAT | SO_OOB | SO_BIT, value)`.
     #[pymethod]
-    fn setsockopt(&self, level: PyObjectRef, option: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn setsockopt(
+        &self,
+        level: PyObjectRef,
+        option: PyObjectRef,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
         let (level, option) = (get_int_truncated(&level, vm)?, get_int_truncated(&option, vm)?);
         if level != SOL_SIGFOX {
             return Err(os_error(EOPNOTSUPP, vm));
