@@ -10,6 +10,7 @@ mod args;
 mod buffer;
 mod bus_args;
 mod bytes_quirks;
+mod class_constants;
 mod class_repr;
 mod code_cache;
 mod config_args;

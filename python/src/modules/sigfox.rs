@@ -75,9 +75,7 @@ impl Sigfox {
     /// The class constants.
     #[extend_class]
     fn add_constants(ctx: &rustpython_vm::Context, class: &'static Py<PyType>) {
-        for (name, value) in CONSTANTS {
-            class.set_attr(ctx.intern_str(*name), ctx.new_int(*value).into());
-        }
+        crate::class_constants::add(ctx, class, CONSTANTS);
     }
 
     /// `init(mode, rcz)`.

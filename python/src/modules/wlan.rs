@@ -229,9 +229,7 @@ impl Wlan {
     /// The class constants.
     #[extend_class]
     fn add_constants(ctx: &rustpython_vm::Context, class: &'static Py<PyType>) {
-        for (name, value) in CONSTANTS {
-            class.set_attr(ctx.intern_str(*name), ctx.new_int(*value).into());
-        }
+        crate::class_constants::add(ctx, class, CONSTANTS);
     }
 
     /// `init(*, mode, ssid, auth, channel, antenna, power_save, hidden, bandwidth, max_tx_pwr, country)`.
