@@ -106,6 +106,18 @@ impl Clock {
         }
     }
 
+    /// On a fleet's timeline, whether another board should have run before
+    /// this board's time (a computing board then lets them, at
+    /// [`Clock::let_others_catch_up`]).
+    pub fn others_due(&self) -> bool {
+        self.pace.as_ref().is_some_and(|pace| pace.others_due_before(self.now_us()))
+    }
+
+    /// On a fleet's timeline, the device time another board waits for next.
+    pub fn next_other_wake_us(&self) -> Option<u64> {
+        self.pace.as_ref().and_then(|pace| pace.next_wake_us())
+    }
+
     /// On a fleet's timeline, waits for the board's first turn; nothing
     /// otherwise.
     pub fn take_first_turn(&self) {

@@ -235,9 +235,19 @@ impl Pace {
     /// if another should have woken before that, it runs first, and this
     /// participant goes on once the others have caught up.
     pub fn let_others_catch_up(&self, now_us: u64) {
-        if self.timeline.next_wake_us.load(Ordering::Relaxed) < now_us {
+        if self.others_due_before(now_us) {
             self.wait_until(now_us);
         }
+    }
+
+    /// The earliest device time another participant waits for.
+    pub fn next_wake_us(&self) -> Option<u64> {
+        Some(self.timeline.next_wake_us.load(Ordering::Relaxed)).filter(|&at| at != u64::MAX)
+    }
+
+    /// Whether another participant should have run before device time `now_us`.
+    pub fn others_due_before(&self, now_us: u64) -> bool {
+        self.timeline.next_wake_us.load(Ordering::Relaxed) < now_us
     }
 
     /// Leaves the timeline: the others go on without this participant.

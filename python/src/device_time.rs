@@ -55,11 +55,15 @@ impl Deadlines {
     }
 
     /// The device time of the next interrupt: the run's deadline, the
-    /// watchdog's, the next alarm or pin event with an interrupt armed.
+    /// watchdog's, the next alarm or pin event with an interrupt armed; in a
+    /// fleet also the next wake-up of another board (a board that spins
+    /// lets device time run on to it).
     pub fn next_us(&self) -> Option<u64> {
         let deadline = self.deadline.as_ref().map(|(at, _)| *at);
         let events = Some(self.events.at_us()).filter(|&at| at != u64::MAX);
-        [deadline, self.watchdog.get(), events].into_iter().flatten().min()
+        // Just past another board's wake-up, so that board runs before this one goes on.
+        let other = self.clock.next_other_wake_us().map(|at| at.saturating_add(1));
+        [deadline, self.watchdog.get(), events, other].into_iter().flatten().min()
     }
 }
 

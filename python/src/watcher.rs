@@ -110,13 +110,27 @@ fn watch(shared: &Shared, deadlines: &Deadlines, interpreter: &Effort, overran: 
     let mut fired: Option<Instant> = None;
     let mut poll = POLL;
     while !shared.finished.load(Ordering::Relaxed) {
+        let mut computing = false;
         if clock.mode() == ClockMode::Virtual {
             let running = shared.sender().is_some();
             let effort = interpreter.now();
             // An interpreter that does not compute (it waits for its turn
             // in a fleet, or for the host) needs no close watch.
-            poll = if effort.0 == standstill.cpu { (poll * 2).min(IDLE_POLL) } else { POLL };
+            computing = effort.0 != standstill.cpu;
+            poll = if computing { POLL } else { (poll * 2).min(IDLE_POLL) };
             standstill.look(deadlines, effort, running);
+        }
+        // A board that computes without touching the board (the charges above
+        // move its clock) lets the boards of its fleet that are due run first.
+        if computing
+            && clock.others_due()
+            && let Some(sender) = shared.sender().as_ref()
+        {
+            let clock = clock.clone();
+            let _ = sender.send(Box::new(move |_vm| {
+                clock.let_others_catch_up();
+                Ok(())
+            }));
         }
         let due = deadlines.due(clock.now_us());
         if let Some(Due::Deadline(request)) = &due
