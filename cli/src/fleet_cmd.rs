@@ -216,8 +216,7 @@ fn lora_network(fleet: &Fleet, air: &Arc<Air>, timeline: &Arc<Timeline>) -> Resu
     if fleet.gateways.is_empty() {
         return Ok(None);
     }
-    let region_name = fleet.network_server.as_ref().map_or("EU868", |ns| ns.region.as_str());
-    let region: Region = region_name.parse().map_err(|e| anyhow::anyhow!("[network_server] {e}"))?;
+    let region = fleet.network_server.as_ref().map_or(Region::Eu868, |ns| ns.region);
     let server = fleet.network_server.as_ref().map(|ns| network_server(ns, region)).transpose()?;
     let gateways = fleet
         .gateways
