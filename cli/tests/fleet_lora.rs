@@ -353,6 +353,37 @@ fn an_abp_node_that_joins_again_restarts_its_counter_and_the_server_rejects_it_a
     assert_eq!(rejected[0]["fcnt"], 0, "{log}");
 }
 
+#[test]
+fn a_confirmed_uplink_the_server_acknowledges_is_sent_once() {
+    let node = wan_node()
+        + "abp()\ns = sock()\ns.setsockopt(socket.SOL_LORA, socket.SO_CONFIRMED, True)\ns.send(b'ack me')\nprint('sent', lora.stats().tx_trials)\n";
+    let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&abp_device(), "")), ("node.py", &node)]);
+    let run = ok(dir.run(&["--timeout", "1m"]));
+    assert_eq!(run.lines(), ["[node] sent 1"]);
+    let log = dir.read("network.jsonl");
+    assert_eq!(events(&log, "uplink")[0]["confirmed"], true, "{log}");
+    assert_eq!(events(&log, "downlink")[0]["ack"], true, "{log}");
+}
+
+#[test]
+fn a_confirmed_uplink_no_gateway_hears_fails_after_its_retries_with_eagain_and_tx_failed_event() {
+    let node = wan_node()
+        + "abp()
+s = sock()
+s.setsockopt(socket.SOL_LORA, socket.SO_CONFIRMED, True)
+lora.callback(trigger=LoRa.TX_FAILED_EVENT | LoRa.TX_PACKET_EVENT, handler=lambda l: print('event', l.events()))
+try:
+    s.send(b'anyone?')
+except OSError as e:
+    print(e)
+";
+    let fleet = wan_fleet(&abp_device(), "").replace("position = [500, 0, 10]", "position = [200000, 0, 10]");
+    let dir = FleetDir::new(&[("fleet.toml", &fleet), ("node.py", &node)]);
+    let run = ok(dir.run(&["--timeout", "1m"]));
+    assert_eq!(run.lines(), ["[node] event 4", "[node] [Errno 11] EAGAIN"]);
+    assert_eq!(dir.read("network.jsonl"), "", "200 km away the gateway hears nothing");
+}
+
 /// A fleet process, killed if the test ends before it does.
 struct Running(Option<Child>);
 

@@ -253,7 +253,10 @@ impl Wan {
                 }
             }
             Phase::AckTimeout { at: due } => {
-                let plan = self.node.retransmit(due).ok().flatten()?;
+                // No more retries (or none possible): the send failed.
+                let Some(plan) = self.node.retransmit(due).ok().flatten() else {
+                    return self.fail(op, out);
+                };
                 op.trials += 1;
                 let Some((plan, end)) = self.transmit(plan, due, op.trials, air, radio, out) else {
                     return self.fail(op, out);
