@@ -265,6 +265,43 @@ fn an_otaa_join_with_a_wrong_app_key_is_rejected_for_its_mic_and_the_node_never_
     assert!(rejected.iter().all(|r| r["reason"] == "mic"), "{log}");
 }
 
+/// The node's `join(...)` call for OTAA with the test keys and `extra` arguments.
+fn otaa_join(extra: &str) -> String {
+    format!(
+        "auth = (ubinascii.unhexlify('{DEV_EUI}'), ubinascii.unhexlify('{APP_EUI}'), ubinascii.unhexlify('{APP_KEY}'))
+lora.join(activation=LoRa.OTAA, auth=auth{extra})
+"
+    )
+}
+
+#[test]
+fn an_otaa_join_without_a_timeout_blocks_until_the_device_joined_looking_every_50_ms() {
+    let node = wan_node() + &otaa_join("") + "print('joined', lora.has_joined(), time.ticks_ms())\n";
+    let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&otaa_device(APP_KEY), "")), ("node.py", &node)]);
+    let run = ok(dir.run(&["--timeout", "1m"]));
+    let accepted_ms = events(&dir.read("network.jsonl"), "downlink")[0]["time_us"].as_u64().unwrap() / 1000;
+    let returned = number_after(&run, "node", "joined True") as u64;
+    // The accept (17 bytes at SF7, 57 ms on air) is heard at its end; the next look sees it.
+    let heard = accepted_ms + semtech_time_on_air_ms(7, 17) as u64;
+    assert!(returned > heard && returned <= heard + 51 && returned % 50 <= 1, "accept sent at {accepted_ms} ms:\n{}", run.stdout);
+}
+
+#[test]
+fn an_otaa_join_whose_timeout_runs_out_raises_timeout_error_and_tries_no_more() {
+    let node = wan_node()
+        + "try:\n    "
+        + &otaa_join(", timeout=15000").replace('\n', "\n    ")
+        + "\nexcept OSError as e:\n    print(type(e).__name__, e, time.ticks_ms())\ntime.sleep(60)\nprint('has_joined', lora.has_joined())\n";
+    let wrong = "2B7E151628AED2A6ABF7158809CF4F3D";
+    let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&otaa_device(wrong), "")), ("node.py", &node)]);
+    let run = ok(dir.run(&["--timeout", "2m"]));
+    assert!(run.stdout.starts_with("[node] TimeoutError timed out 150"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("[node] has_joined False\n"), "{}", run.stdout);
+    let log = dir.read("network.jsonl");
+    let attempts: Vec<u64> = events(&log, "rejected").iter().map(|r| r["time_us"].as_u64().unwrap() / 1_000_000).collect();
+    assert_eq!(attempts, [0, 10], "the attempt under way at the timeout ends, no other follows: {log}");
+}
+
 /// What `tests/lorawan_decode.py` of the `lorawan` crate (the LoRaWAN 1.0.2
 /// MIC and payload decryption written from the specification on Python's
 /// `cryptography`) makes of `ARGS...`.

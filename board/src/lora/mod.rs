@@ -284,6 +284,13 @@ impl LoraRadio {
         Ok(())
     }
 
+    /// `join(timeout=...)` ran out: no more join attempts.
+    pub fn stop_join_retries(&mut self) {
+        if let Some(wan) = self.wan.as_mut() {
+            wan.stop_join_retries();
+        }
+    }
+
     /// Whether the send with `ticket` is over: `Some(true)` sent (and
     /// acknowledged, if confirmed), `Some(false)` failed.
     pub fn finished(&mut self, ticket: u64) -> Option<bool> {

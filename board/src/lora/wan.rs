@@ -64,8 +64,9 @@ impl Phase {
 /// What is on the air or awaited.
 #[derive(Debug)]
 enum Work {
-    /// An OTAA join request; attempts start every [`JOIN_RETRY_US`].
-    Join { started: u64 },
+    /// An OTAA join request; attempts start every [`JOIN_RETRY_US`]
+    /// while `retry` holds.
+    Join { started: u64, retry: bool },
     /// An uplink with its ticket.
     Data { ticket: u64, confirmed: bool, acked: bool },
 }
@@ -168,6 +169,18 @@ impl Wan {
             self.join_asked = Some((activation, dr));
         } else {
             let _ = self.node.join(activation, Some(dr));
+        }
+    }
+
+    /// Stops the join's retries (the firmware stops its retry timer when
+    /// `join(timeout=...)` runs out): an attempt under way may still join.
+    pub fn stop_join_retries(&mut self) {
+        let Some(op) = self.operation.as_mut() else { return };
+        let Work::Join { retry, .. } = &mut op.work else { return };
+        *retry = false;
+        if let Phase::JoinRetry { .. } = op.phase {
+            self.operation = None;
+            self.join_asked = None;
         }
     }
 
@@ -301,7 +314,8 @@ impl Wan {
         out.listen = Some(Listen::Off);
         op.phase = match (&op.work, window) {
             (_, 1) => Phase::Opening { window: 2, at: (op.tx_end + op.plan.rx2.delay_us).max(at) },
-            (Work::Join { started }, _) => Phase::JoinRetry { at: (started + JOIN_RETRY_US).max(at) },
+            (Work::Join { retry: false, .. }, _) => return self.finish(op, at, out),
+            (Work::Join { started, .. }, _) => Phase::JoinRetry { at: (started + JOIN_RETRY_US).max(at) },
             (Work::Data { confirmed: true, acked: false, .. }, _) => Phase::AckTimeout { at: at + ACK_TIMEOUT_US },
             (Work::Data { .. }, _) => return self.finish(op, at, out),
         };
@@ -312,7 +326,7 @@ impl Wan {
     fn finish(&mut self, op: Operation, at: u64, out: &mut StepOutcome) -> Option<Operation> {
         out.listen = Some(self.idle_listen());
         match op.work {
-            Work::Join { started } if !self.node.has_joined() => {
+            Work::Join { started, retry: true } if !self.node.has_joined() => {
                 Some(Operation { phase: Phase::JoinRetry { at: (started + JOIN_RETRY_US).max(at) }, ..op })
             }
             Work::Join { .. } => {
@@ -341,7 +355,7 @@ impl Wan {
             match self.node.join(activation, Some(dr)) {
                 Ok(Some(plan)) => {
                     if let Some((plan, end)) = self.transmit(plan, at, 1, air, radio, out) {
-                        let work = Work::Join { started: at };
+                        let work = Work::Join { started: at, retry: true };
                         self.operation = Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
                     }
                 }
