@@ -421,6 +421,30 @@ except OSError as e:
     assert_eq!(dir.read("network.jsonl"), "", "200 km away the gateway hears nothing");
 }
 
+#[test]
+fn an_uplink_longer_than_the_sockets_data_rate_carries_raises_emsgsize() {
+    let node = wan_node()
+        + "abp()
+s = sock()
+s.setsockopt(socket.SOL_LORA, socket.SO_DR, 0)
+for blocking in (True, False):
+    s.setblocking(blocking)
+    for n in (52, 256):
+        try:
+            s.send(bytes(n))
+        except OSError as e:
+            print(n, e)
+s.setblocking(True)
+print(s.send(bytes(51)))
+";
+    let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&abp_device(), "")), ("node.py", &node)]);
+    let run = ok(dir.run(&["--timeout", "1m"]));
+    let too_long = ["[node] 52 [Errno 122] EMSGSIZE", "[node] 256 [Errno 122] EMSGSIZE"];
+    assert_eq!(run.lines(), [&too_long[..], &too_long[..], &["[node] 51"]].concat());
+    let log = dir.read("network.jsonl");
+    assert_eq!(events(&log, "uplink").len(), 1, "DR0 carries 51 bytes: {log}");
+}
+
 /// A fleet process, killed if the test ends before it does.
 struct Running(Option<Child>);
 

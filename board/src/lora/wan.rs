@@ -191,6 +191,11 @@ impl Wan {
         if self.queue.len() >= super::TX_QUEUE_LEN {
             return Err(LoraError::Busy);
         }
+        // The firmware checks the length against the socket's data rate
+        // (`ValidatePayloadLength`, pending MAC answers not counted).
+        if data.len() > self.node.region().max_payload(dr) {
+            return Err(LoraError::TooLong);
+        }
         self.queue.push_back(Uplink { ticket, port, data: data.to_vec(), confirmed, dr });
         Ok(())
     }
