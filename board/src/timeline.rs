@@ -58,7 +58,13 @@ impl Timeline {
     /// An empty timeline at device time 0.
     pub fn new() -> Arc<Self> {
         Arc::new(Self {
-            state: Mutex::new(State { slots: Vec::new(), queue: BTreeSet::new(), running: None, now_us: 0, halted: false }),
+            state: Mutex::new(State {
+                slots: Vec::new(),
+                queue: BTreeSet::new(),
+                running: None,
+                now_us: 0,
+                halted: false,
+            }),
             turns: Mutex::new(Vec::new()),
             next_wake_us: AtomicU64::new(u64::MAX),
             halted: AtomicBool::new(false),

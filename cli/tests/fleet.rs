@@ -101,11 +101,15 @@ fn a_bad_fleet_file_exits_2_naming_the_problem_before_any_image_is_made() {
     refused("", "at least one [[board]]");
     let ns = "[[gateway]]\nname = \"gw\"\n[network_server]\n[[network_server.device]]\n";
     refused(
-        &format!("{a}{ns}dev_addr = \"26011BDA\"\nnwk_skey = \"2B7E151628AED2A6ABF7158809CF4F3G\"\napp_skey = \"00112233445566778899AABBCCDDEEFF\"\n"),
+        &format!(
+            "{a}{ns}dev_addr = \"26011BDA\"\nnwk_skey = \"2B7E151628AED2A6ABF7158809CF4F3G\"\napp_skey = \"00112233445566778899AABBCCDDEEFF\"\n"
+        ),
         "nwk_skey \"2B7E151628AED2A6ABF7158809CF4F3G\" is not hex",
     );
     refused(
-        &format!("{a}{ns}dev_eui = \"70B3D5499F0C1A\"\napp_eui = \"70B3D57ED0000001\"\napp_key = \"2B7E151628AED2A6ABF7158809CF4F3C\"\n"),
+        &format!(
+            "{a}{ns}dev_eui = \"70B3D5499F0C1A\"\napp_eui = \"70B3D57ED0000001\"\napp_key = \"2B7E151628AED2A6ABF7158809CF4F3C\"\n"
+        ),
         "dev_eui \"70B3D5499F0C1A\" has 7 bytes, not 8",
     );
     refused(&format!("{a}[network_server]\n"), "[network_server] hears nothing without a [[gateway]]");
@@ -184,7 +188,11 @@ struct Burners(Vec<Child>);
 
 impl Burners {
     fn start() -> Self {
-        Self((0..4).map(|_| Command::new("sh").args(["-c", "while :; do :; done"]).stdout(Stdio::null()).spawn().unwrap()).collect())
+        Self(
+            (0..4)
+                .map(|_| Command::new("sh").args(["-c", "while :; do :; done"]).stdout(Stdio::null()).spawn().unwrap())
+                .collect(),
+        )
     }
 }
 
@@ -210,7 +218,11 @@ fn the_same_fleet_run_twice_prints_the_same_bytes_and_logs_the_same_lines_even_o
     let log = first.read("network.jsonl");
     assert_eq!(run.stdout.matches(" done ").count(), 6, "{}", run.stdout);
     assert!(run.stdout.contains("[n2] heard b'n3-"), "the raw boards hear each other:\n{}", run.stdout);
-    assert!(!run.stdout.contains("heard b'n0-") && !run.stdout.contains("heard b'n1-"), "n0 and n1 collide:\n{}", run.stdout);
+    assert!(
+        !run.stdout.contains("heard b'n0-") && !run.stdout.contains("heard b'n1-"),
+        "n0 and n1 collide:\n{}",
+        run.stdout
+    );
     assert_eq!(log.matches("\"event\":\"uplink\"").count(), 3, "{log}");
 
     let burners = Burners::start();

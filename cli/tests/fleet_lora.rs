@@ -33,7 +33,11 @@ fn semtech_time_on_air_ms(sf: u32, payload_len: u32) -> f64 {
 /// The last number on the line board `name` printed starting with `start`.
 fn number_after(run: &Run, name: &str, start: &str) -> f64 {
     let prefix = format!("[{name}] {start}");
-    let line = run.lines().into_iter().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no {prefix:?} in\n{}", run.stdout));
+    let line = run
+        .lines()
+        .into_iter()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} in\n{}", run.stdout));
     line.rsplit(' ').next().unwrap().parse().unwrap()
 }
 
@@ -78,12 +82,20 @@ fn ping_pong(sf: u8) {
     let fleet = board("ping", "ping.py", "[0, 0]") + &board("pong", "pong.py", "[200, 0]");
     let dir = FleetDir::new(&[("fleet.toml", &fleet), ("ping.py", &ping), ("pong.py", &pong)]);
     let run = ok(dir.run(&["--timeout", "60s"]));
-    assert!(run.stdout.contains("[pong] got b'0123456789'") && run.stdout.contains("[ping] got b'9876543210'"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("[pong] got b'0123456789'") && run.stdout.contains("[ping] got b'9876543210'"),
+        "{}",
+        run.stdout
+    );
     let expected = semtech_time_on_air_ms(u32::from(sf), 10);
     let there = number_after(&run, "pong", "got") - number_after(&run, "ping", "sent");
     let back = number_after(&run, "ping", "got") - number_after(&run, "pong", "sent");
     for gap in [there, back] {
-        assert!((gap - expected).abs() <= 2.0, "SF{sf}: {gap} ms from send to receipt, {expected:.3} ms on air\n{}", run.stdout);
+        assert!(
+            (gap - expected).abs() <= 2.0,
+            "SF{sf}: {gap} ms from send to receipt, {expected:.3} ms on air\n{}",
+            run.stdout
+        );
     }
 }
 
@@ -120,7 +132,11 @@ fn nothing_is_received_on_another_spreading_factor_or_frequency() {
     let mut lines: Vec<&str> = run.lines().into_iter().filter(|l| !l.starts_with("[tx]")).collect();
     lines.sort();
     assert_eq!(lines.len(), 3, "{}", run.stdout);
-    assert!(lines[0].starts_with("[other_freq] nothing") && lines[1].starts_with("[other_sf] nothing"), "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("[other_freq] nothing") && lines[1].starts_with("[other_sf] nothing"),
+        "{}",
+        run.stdout
+    );
     assert!(lines[2].starts_with("[same] got b'hello'"), "{}", run.stdout);
 }
 
@@ -153,7 +169,8 @@ fn of_two_senders_at_once_the_much_closer_one_is_received() {
 fn the_rssi_of_a_frame_falls_with_distance() {
     let rx = raw_lora(7, 868_100_000)
         + "for name in ('first', 'then'):\n    r = s.recv(64)\n    print(name, r, lora.stats().rssi, lora.stats().snr)\n";
-    let fleet = board("rx", "rx.py", "[0, 0]") + &board("near", "near.py", "[10, 0]") + &board("far", "far.py", "[0, 1000]");
+    let fleet =
+        board("rx", "rx.py", "[0, 0]") + &board("near", "near.py", "[10, 0]") + &board("far", "far.py", "[0, 1000]");
     let dir = FleetDir::new(&[
         ("fleet.toml", &fleet),
         ("rx.py", &rx),
@@ -161,8 +178,13 @@ fn the_rssi_of_a_frame_falls_with_distance() {
         ("far.py", &sender(7, 868_100_000, 500, "far")),
     ]);
     let run = ok(dir.run(&["--timeout", "20s"]));
-    let first = run.lines().into_iter().find(|l| l.starts_with("[rx] first b'near'")).unwrap_or_else(|| panic!("{}", run.stdout));
-    let then = run.lines().into_iter().find(|l| l.starts_with("[rx] then b'far'")).unwrap_or_else(|| panic!("{}", run.stdout));
+    let first = run
+        .lines()
+        .into_iter()
+        .find(|l| l.starts_with("[rx] first b'near'"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    let then =
+        run.lines().into_iter().find(|l| l.starts_with("[rx] then b'far'")).unwrap_or_else(|| panic!("{}", run.stdout));
     let near: i32 = first.split(' ').nth(3).unwrap().parse().unwrap();
     let far: i32 = then.split(' ').nth(3).unwrap().parse().unwrap();
     assert!(near - far >= 30, "10 m: {near} dBm, 1000 m: {far} dBm");
@@ -239,7 +261,8 @@ fn events(log: &str, event: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn an_otaa_join_with_the_right_app_key_succeeds() {
-    let node = wan_node() + "print('has_joined', lora.has_joined())\nif otaa():\n    print('has_joined', lora.has_joined())\n";
+    let node =
+        wan_node() + "print('has_joined', lora.has_joined())\nif otaa():\n    print('has_joined', lora.has_joined())\n";
     let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&otaa_device(APP_KEY), "")), ("node.py", &node)]);
     let run = ok(dir.run(&["--timeout", "2m"]));
     assert!(run.stdout.starts_with("[node] has_joined False\n[node] joined "), "{}", run.stdout);
@@ -283,7 +306,11 @@ fn an_otaa_join_without_a_timeout_blocks_until_the_device_joined_looking_every_5
     let returned = number_after(&run, "node", "joined True") as u64;
     // The accept (17 bytes at SF7, 57 ms on air) is heard at its end; the next look sees it.
     let heard = accepted_ms + semtech_time_on_air_ms(7, 17) as u64;
-    assert!(returned > heard && returned <= heard + 51 && returned % 50 <= 1, "accept sent at {accepted_ms} ms:\n{}", run.stdout);
+    assert!(
+        returned > heard && returned <= heard + 51 && returned % 50 <= 1,
+        "accept sent at {accepted_ms} ms:\n{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -298,7 +325,8 @@ fn an_otaa_join_whose_timeout_runs_out_raises_timeout_error_and_tries_no_more() 
     assert!(run.stdout.starts_with("[node] TimeoutError timed out 150"), "{}", run.stdout);
     assert!(run.stdout.ends_with("[node] has_joined False\n"), "{}", run.stdout);
     let log = dir.read("network.jsonl");
-    let attempts: Vec<u64> = events(&log, "rejected").iter().map(|r| r["time_us"].as_u64().unwrap() / 1_000_000).collect();
+    let attempts: Vec<u64> =
+        events(&log, "rejected").iter().map(|r| r["time_us"].as_u64().unwrap() / 1_000_000).collect();
     assert_eq!(attempts, [0, 10], "the attempt under way at the timeout ends, no other follows: {log}");
 }
 
@@ -315,7 +343,8 @@ fn independent_lorawan(args: &[&str]) -> String {
 
 #[test]
 fn an_independent_decoder_reads_the_uplinks_the_gateway_heard() {
-    let node = wan_node() + "abp()\ns = sock()\ns.bind(10)\ns.send(b'Hello, LoRaWAN!')\ns.bind(223)\ns.send(bytes(range(40)))\nprint('sent')\n";
+    let node = wan_node()
+        + "abp()\ns = sock()\ns.bind(10)\ns.send(b'Hello, LoRaWAN!')\ns.bind(223)\ns.send(bytes(range(40)))\nprint('sent')\n";
     let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&abp_device(), "")), ("node.py", &node)]);
     ok(dir.run(&["--expect-text", "node:sent", "--timeout", "1m"]));
     let log = dir.read("network.jsonl");
@@ -331,7 +360,8 @@ fn an_independent_decoder_reads_the_uplinks_the_gateway_heard() {
 
 #[test]
 fn a_downlink_queued_in_the_fleet_file_arrives_in_rx1() {
-    let node = wan_node() + "otaa()\ns = sock()\ns.send(b'\\x01\\x02')\ns.setblocking(False)\nprint('got', s.recvfrom(64))\n";
+    let node =
+        wan_node() + "otaa()\ns = sock()\ns.send(b'\\x01\\x02')\ns.setblocking(False)\nprint('got', s.recvfrom(64))\n";
     let downlink = format!("[[network_server.downlink]]\ndev_eui = \"{DEV_EUI}\"\nport = 7\ndata = \"cafe\"\n");
     let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&otaa_device(APP_KEY), &downlink)), ("node.py", &node)]);
     let run = ok(dir.run(&["--timeout", "2m"]));
@@ -339,7 +369,11 @@ fn a_downlink_queued_in_the_fleet_file_arrives_in_rx1() {
     let log = dir.read("network.jsonl");
     let (up, down) = (&events(&log, "uplink")[0], &events(&log, "downlink")[1]);
     assert_eq!(down["kind"], "data");
-    assert_eq!(down["time_us"].as_u64().unwrap() - up["time_us"].as_u64().unwrap(), 1_000_000, "RX1 opens 1 s after the uplink: {log}");
+    assert_eq!(
+        down["time_us"].as_u64().unwrap() - up["time_us"].as_u64().unwrap(),
+        1_000_000,
+        "RX1 opens 1 s after the uplink: {log}"
+    );
     assert_eq!(down["frequency"], up["frequency"], "{log}");
     assert_eq!(down["sf"], up["sf"], "{log}");
 }
@@ -472,7 +506,8 @@ fn a_gateway_forwards_uplinks_over_semtech_udp_and_sends_the_pull_resp_downlink_
     let port = server.local_addr().unwrap().port();
     let fleet = board("node", "node.py", "[0, 0]")
         + &format!("[[gateway]]\nname = \"gw\"\nposition = [300, 0, 10]\nforward = \"127.0.0.1:{port}\"\n");
-    let node = wan_node() + "abp()\ns = sock()\ns.bind(10)\ns.send(b'up')\ns.setblocking(False)\nprint('got', s.recvfrom(64))\n";
+    let node = wan_node()
+        + "abp()\ns = sock()\ns.bind(10)\ns.send(b'up')\ns.setblocking(False)\nprint('got', s.recvfrom(64))\n";
     let dir = FleetDir::new(&[("fleet.toml", &fleet), ("node.py", &node)]);
     // The answer is made before the run: the gateway waits half a second (wall time) for it.
     let downlink = independent_lorawan(&["downlink", DEV_ADDR, "0", "9", "beef", NWK_SKEY, APP_SKEY]);
@@ -480,7 +515,11 @@ fn a_gateway_forwards_uplinks_over_semtech_udp_and_sends_the_pull_resp_downlink_
     let mut fleet = Running(Some(dir.command(&["--timeout", "1m"]).stderr(Stdio::piped()).spawn().unwrap()));
 
     let (pull, gateway) = datagram(&server);
-    assert_eq!((pull.len(), pull[0], pull[3]), (12, 2, 0x02), "PULL_DATA: version 2, type 2, the gateway's EUI: {pull:?}");
+    assert_eq!(
+        (pull.len(), pull[0], pull[3]),
+        (12, 2, 0x02),
+        "PULL_DATA: version 2, type 2, the gateway's EUI: {pull:?}"
+    );
     server.send_to(&[2, pull[1], pull[2], 0x04], gateway).unwrap();
     let (push, from) = datagram(&server);
     assert_eq!(from, gateway, "one socket for pushes and pulls");
@@ -493,7 +532,10 @@ fn a_gateway_forwards_uplinks_over_semtech_udp_and_sends_the_pull_resp_downlink_
     assert_eq!(rxpk["size"], frame.len());
     assert_eq!(rxpk["datr"], "SF7BW125");
     let hex: String = frame.iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(independent_lorawan(&["uplink", &hex, NWK_SKEY, APP_SKEY]), "dev_addr=26011bda fcnt=0 port=10 data=7570 mic=ok");
+    assert_eq!(
+        independent_lorawan(&["uplink", &hex, NWK_SKEY, APP_SKEY]),
+        "dev_addr=26011bda fcnt=0 port=10 data=7570 mic=ok"
+    );
 
     let tmst = rxpk["tmst"].as_u64().unwrap() + 1_000_000;
     let txpk = serde_json::json!({"txpk": {

@@ -123,11 +123,8 @@ impl LoraNetwork {
         if let Some(forwarder) = self.gateways[index].forwarder.as_mut() {
             let answers = forward(forwarder, frame);
             for downlink in answers {
-                let at = if downlink.immediate {
-                    now
-                } else {
-                    downlink.tmst_us.map_or(now, |tmst| from_tmst(tmst, now))
-                };
+                let at =
+                    if downlink.immediate { now } else { downlink.tmst_us.map_or(now, |tmst| from_tmst(tmst, now)) };
                 let tx = Transmission {
                     phy: downlink.phy,
                     iq_inverted: downlink.iq_inverted,

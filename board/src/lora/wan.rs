@@ -184,7 +184,14 @@ impl Wan {
         }
     }
 
-    pub fn queue_uplink(&mut self, ticket: u64, port: u8, data: &[u8], confirmed: bool, dr: u8) -> Result<(), LoraError> {
+    pub fn queue_uplink(
+        &mut self,
+        ticket: u64,
+        port: u8,
+        data: &[u8],
+        confirmed: bool,
+        dr: u8,
+    ) -> Result<(), LoraError> {
         if !self.node.has_joined() {
             return Err(LoraError::NotJoined);
         }
@@ -304,7 +311,8 @@ impl Wan {
                     if let Work::Data { acked, .. } = &mut op.work {
                         *acked |= ack;
                     }
-                    port.filter(|p| (1..224).contains(p) && !payload.is_empty()).map(|port| Received { data: payload, port })
+                    port.filter(|p| (1..224).contains(p) && !payload.is_empty())
+                        .map(|port| Received { data: payload, port })
                 }
                 MacReceived::Ignored(_) => continue,
             };
@@ -361,7 +369,8 @@ impl Wan {
                 Ok(Some(plan)) => {
                     if let Some((plan, end)) = self.transmit(plan, at, 1, air, radio, out) {
                         let work = Work::Join { started: at, retry: true };
-                        self.operation = Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
+                        self.operation =
+                            Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
                     }
                 }
                 Ok(None) | Err(_) => self.join_asked = None,
@@ -376,7 +385,8 @@ impl Wan {
                 Ok(plan) => {
                     if let Some((plan, end)) = self.transmit(plan, at, 1, air, radio, out) {
                         let work = Work::Data { ticket: up.ticket, confirmed: up.confirmed, acked: false };
-                        self.operation = Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
+                        self.operation =
+                            Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
                         return;
                     }
                     out.finished = Some((up.ticket, false));
@@ -390,9 +400,22 @@ impl Wan {
     }
 
     /// Puts `plan`'s frame on the air at `at`: the plan and the frame's end.
-    fn transmit(&mut self, plan: TxPlan, at: u64, trials: u8, air: &Air, radio: RadioId, out: &mut StepOutcome) -> Option<(TxPlan, u64)> {
+    fn transmit(
+        &mut self,
+        plan: TxPlan,
+        at: u64,
+        trials: u8,
+        air: &Air,
+        radio: RadioId,
+        out: &mut StepOutcome,
+    ) -> Option<(TxPlan, u64)> {
         let phy = uplink_phy(plan.frequency_hz, plan.sf, plan.bandwidth_hz);
-        let tx = Transmission { phy, iq_inverted: false, power_dbm: f64::from(self.power_dbm), payload: plan.payload.clone() };
+        let tx = Transmission {
+            phy,
+            iq_inverted: false,
+            power_dbm: f64::from(self.power_dbm),
+            payload: plan.payload.clone(),
+        };
         out.listen = Some(Listen::Off);
         // No `Node::transmitted`: the firmware turns LoRaMac's duty-cycle
         // limit off (`LoRaMacTestSetDutyCycleOn(false)`), so nothing waits for it.

@@ -145,20 +145,20 @@ fn init(mut args: std::collections::HashMap<String, PyObjectRef>, vm: &VirtualMa
         args.remove(name).map_or(Ok(default), |v| get_int_truncated(&v, vm))
     };
     let bandwidth_id = int("bandwidth", 0)?;
-    let bandwidth =
-        Bandwidth::from_id(bandwidth_id).ok_or_else(|| value_error(format!("bandwidth {bandwidth_id} not supported"), vm))?;
+    let bandwidth = Bandwidth::from_id(bandwidth_id)
+        .ok_or_else(|| value_error(format!("bandwidth {bandwidth_id} not supported"), vm))?;
     let sf = check_sf(int("sf", 7)?, vm)?;
     let preamble = int("preamble", 8)? as u8;
     let coding_rate = check_coding_rate(int("coding_rate", 1)?, vm)?;
     let power_id = int("power_mode", 0)?;
-    let power_mode = PowerMode::from_id(power_id).ok_or_else(|| value_error(format!("invalid power mode {power_id}"), vm))?;
+    let power_mode =
+        PowerMode::from_id(power_id).ok_or_else(|| value_error(format!("invalid power mode {power_id}"), vm))?;
     let tx_retries = int("tx_retries", 2)? as u8;
     let class_id = int("device_class", 0)?;
     let device_class =
         DeviceClass::from_id(class_id).ok_or_else(|| value_error(format!("invalid device_class {class_id}"), vm))?;
-    let mut flag = |name: &str, default: bool| -> PyResult<bool> {
-        args.remove(name).map_or(Ok(default), |v| truthy(v, vm))
-    };
+    let mut flag =
+        |name: &str, default: bool| -> PyResult<bool> { args.remove(name).map_or(Ok(default), |v| truthy(v, vm)) };
     let settings = LoraSettings {
         mode,
         region,
@@ -223,7 +223,11 @@ fn check_tx_power(power: i64, vm: &VirtualMachine) -> PyResult<i8> {
 
 fn check_sf(sf: i64, vm: &VirtualMachine) -> PyResult<u8> {
     let byte = sf as u8;
-    if (6..=12).contains(&byte) { Ok(byte) } else { Err(value_error(format!("spreading factor {byte} out of range"), vm)) }
+    if (6..=12).contains(&byte) {
+        Ok(byte)
+    } else {
+        Err(value_error(format!("spreading factor {byte} out of range"), vm))
+    }
 }
 
 fn check_coding_rate(rate: i64, vm: &VirtualMachine) -> PyResult<u8> {
@@ -291,7 +295,8 @@ impl Lora {
             return Err(vm.new_os_error(NOT_POSSIBLE.to_owned()));
         }
         let mut args = parse_args(args, &["activation"], &["auth", "dr", "timeout"], vm)?;
-        let activation = args.remove("activation").ok_or_else(|| vm.new_type_error("'activation' argument required"))?;
+        let activation =
+            args.remove("activation").ok_or_else(|| vm.new_type_error("'activation' argument required"))?;
         let activation = get_int_truncated(&activation, vm)?;
         let auth = args.remove("auth").ok_or_else(|| vm.new_type_error("'auth' argument required"))?;
         let activation = match activation {
@@ -299,7 +304,9 @@ impl Lora {
                 let auth = get_array(&auth, vm)?;
                 let (dev_eui, app_eui, app_key) = match auth.as_slice() {
                     [app_eui, app_key] => (lock(&board()).lpwan_mac(), key_arg(app_eui, vm)?, key_arg(app_key, vm)?),
-                    [dev_eui, app_eui, app_key, ..] => (key_arg(dev_eui, vm)?, key_arg(app_eui, vm)?, key_arg(app_key, vm)?),
+                    [dev_eui, app_eui, app_key, ..] => {
+                        (key_arg(dev_eui, vm)?, key_arg(app_eui, vm)?, key_arg(app_key, vm)?)
+                    }
                     _ => return Err(vm.new_index_error("tuple index out of range")),
                 };
                 Activation::Otaa { dev_eui: Eui(dev_eui), app_eui: Eui(app_eui), app_key: Key(app_key) }
@@ -307,7 +314,11 @@ impl Lora {
             1 => {
                 let [dev_addr, nwk_skey, app_skey] = crate::args::get_array_fixed::<3>(&auth, vm)?;
                 let dev_addr = get_int_truncated(&dev_addr, vm)? as u32;
-                Activation::Abp { dev_addr: DevAddr(dev_addr), nwk_skey: Key(key_arg(&nwk_skey, vm)?), app_skey: Key(key_arg(&app_skey, vm)?) }
+                Activation::Abp {
+                    dev_addr: DevAddr(dev_addr),
+                    nwk_skey: Key(key_arg(&nwk_skey, vm)?),
+                    app_skey: Key(key_arg(&app_skey, vm)?),
+                }
             }
             other => return Err(value_error(format!("invalid activation type {other}"), vm)),
         };
@@ -321,7 +332,8 @@ impl Lora {
                     .ok_or_else(|| value_error(format!("invalid join data rate {dr}"), vm))?
             }
         };
-        let timeout_ms = args.remove("timeout").filter(|t| !vm.is_none(t)).map(|t| get_int_truncated(&t, vm)).transpose()?;
+        let timeout_ms =
+            args.remove("timeout").filter(|t| !vm.is_none(t)).map(|t| get_int_truncated(&t, vm)).transpose()?;
         {
             let board = board();
             let mut b = lock(&board);
@@ -354,55 +366,86 @@ impl Lora {
     /// `tx_power([dbm])`.
     #[pymethod]
     fn tx_power(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        setting(args, vm, |s| i64::from(s.tx_power), |s, v, vm| {
-            s.tx_power = check_tx_power(v, vm)?;
-            Ok(())
-        })
+        setting(
+            args,
+            vm,
+            |s| i64::from(s.tx_power),
+            |s, v, vm| {
+                s.tx_power = check_tx_power(v, vm)?;
+                Ok(())
+            },
+        )
     }
 
     /// `frequency([hz])`.
     #[pymethod]
     fn frequency(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        setting(args, vm, |s| i64::from(s.frequency_hz), |s, v, vm| {
-            s.frequency_hz = check_frequency(s.region, v, vm)?;
-            Ok(())
-        })
+        setting(
+            args,
+            vm,
+            |s| i64::from(s.frequency_hz),
+            |s, v, vm| {
+                s.frequency_hz = check_frequency(s.region, v, vm)?;
+                Ok(())
+            },
+        )
     }
 
     /// `sf([sf])`.
     #[pymethod]
     fn sf(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        setting(args, vm, |s| i64::from(s.sf), |s, v, vm| {
-            s.sf = check_sf(v, vm)?;
-            Ok(())
-        })
+        setting(
+            args,
+            vm,
+            |s| i64::from(s.sf),
+            |s, v, vm| {
+                s.sf = check_sf(v, vm)?;
+                Ok(())
+            },
+        )
     }
 
     /// `bandwidth([bw])`.
     #[pymethod]
     fn bandwidth(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        setting(args, vm, |s| s.bandwidth.id(), |s, v, vm| {
-            s.bandwidth = Bandwidth::from_id(v).ok_or_else(|| value_error(format!("bandwidth {v} not supported"), vm))?;
-            Ok(())
-        })
+        setting(
+            args,
+            vm,
+            |s| s.bandwidth.id(),
+            |s, v, vm| {
+                s.bandwidth =
+                    Bandwidth::from_id(v).ok_or_else(|| value_error(format!("bandwidth {v} not supported"), vm))?;
+                Ok(())
+            },
+        )
     }
 
     /// `coding_rate([rate])`.
     #[pymethod]
     fn coding_rate(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        setting(args, vm, |s| i64::from(s.coding_rate), |s, v, vm| {
-            s.coding_rate = check_coding_rate(v, vm)?;
-            Ok(())
-        })
+        setting(
+            args,
+            vm,
+            |s| i64::from(s.coding_rate),
+            |s, v, vm| {
+                s.coding_rate = check_coding_rate(v, vm)?;
+                Ok(())
+            },
+        )
     }
 
     /// `preamble([symbols])`.
     #[pymethod]
     fn preamble(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        setting(args, vm, |s| i64::from(s.preamble), |s, v, _| {
-            s.preamble = u16::from(v as u8);
-            Ok(())
-        })
+        setting(
+            args,
+            vm,
+            |s| i64::from(s.preamble),
+            |s, v, _| {
+                s.preamble = u16::from(v as u8);
+                Ok(())
+            },
+        )
     }
 
     /// `power_mode([mode])`: the receiver wakes or sleeps.

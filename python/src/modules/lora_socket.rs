@@ -81,7 +81,11 @@ fn lora_error(e: &LoraError, vm: &VirtualMachine) -> rustpython_vm::builtins::Py
 
 /// Waits up to `timeout_ms` (for ever with `None`) until `done` says so;
 /// whether it did.
-fn wait(timeout_ms: Option<u64>, vm: &VirtualMachine, done: &mut dyn FnMut(&mut pycom_board::Board) -> bool) -> PyResult<bool> {
+fn wait(
+    timeout_ms: Option<u64>,
+    vm: &VirtualMachine,
+    done: &mut dyn FnMut(&mut pycom_board::Board) -> bool,
+) -> PyResult<bool> {
     if done(&mut lock(&board())) {
         return Ok(true);
     }
@@ -195,7 +199,13 @@ impl LoraSocket {
 
     /// `setsockopt(SOL_LORA, SO_CONFIRMED | SO_DR, value)`.
     #[pymethod]
-    fn setsockopt(&self, level: PyObjectRef, option: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn setsockopt(
+        &self,
+        level: PyObjectRef,
+        option: PyObjectRef,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
         self.options(vm)?;
         let (level, option) = (get_int_truncated(&level, vm)?, get_int_truncated(&option, vm)?);
         let value = get_int_truncated(&value, vm)?;
