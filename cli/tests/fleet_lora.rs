@@ -479,6 +479,26 @@ print(s.send(bytes(51)))
     assert_eq!(events(&log, "uplink").len(), 1, "DR0 carries 51 bytes: {log}");
 }
 
+#[test]
+fn of_two_gateways_that_hear_an_uplink_the_server_logs_it_once_and_answers_through_the_better() {
+    let fleet = wan_fleet(
+        &abp_device(),
+        &format!("[[network_server.downlink]]\ndev_addr = \"{DEV_ADDR}\"\nport = 5\ndata = \"01\"\n"),
+    )
+    .replace(
+        "name = \"gw\"\nposition = [500, 0, 10]",
+        "name = \"far\"\nposition = [3000, 0, 10]\n[[gateway]]\nname = \"near\"\nposition = [200, 0, 10]",
+    );
+    let node = wan_node() + "abp()\ns = sock()\ns.send(b'1')\ns.setblocking(False)\nprint(s.recvfrom(64))\n";
+    let dir = FleetDir::new(&[("fleet.toml", &fleet), ("node.py", &node)]);
+    let run = ok(dir.run(&["--timeout", "1m"]));
+    assert_eq!(run.lines(), ["[node] (b'\\x01', 5)"]);
+    let log = dir.read("network.jsonl");
+    let (uplinks, downlinks) = (events(&log, "uplink"), events(&log, "downlink"));
+    assert_eq!((uplinks.len(), downlinks.len()), (1, 1), "{log}");
+    assert_eq!((&uplinks[0]["gateway"], &downlinks[0]["gateway"]), (&"near".into(), &"near".into()), "{log}");
+}
+
 /// A fleet process, killed if the test ends before it does.
 struct Running(Option<Child>);
 

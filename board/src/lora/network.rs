@@ -92,11 +92,19 @@ impl LoraNetwork {
     pub fn run(mut self) {
         let mut now = self.pace.start();
         while !self.pace.timeline().halted() {
-            for index in 0..self.gateways.len() {
-                let heard = self.air.take_received(self.gateways[index].radio, now);
-                for frame in heard {
-                    self.uplink(index, &frame, now);
-                }
+            let mut heard: Vec<(usize, Reception)> = (0..self.gateways.len())
+                .flat_map(|index| {
+                    self.air.take_received(self.gateways[index].radio, now).into_iter().map(move |f| (index, f))
+                })
+                .collect();
+            // A frame several gateways heard reaches the network server from
+            // each; it keeps the first and answers through that gateway, so
+            // the best (SNR, then RSSI) comes first, as a network server picks it.
+            heard.sort_by(|(a_gw, a), (b_gw, b)| {
+                b.snr_db.total_cmp(&a.snr_db).then(b.rssi_dbm.total_cmp(&a.rssi_dbm)).then(a_gw.cmp(b_gw))
+            });
+            for (index, frame) in heard {
+                self.uplink(index, &frame, now);
             }
             while let Some(entry) = self.downlinks.first_entry() {
                 if entry.key().0 > now {
