@@ -227,7 +227,8 @@ fn lora_network(fleet: &Fleet, air: &Arc<Air>, timeline: &Arc<Timeline>) -> Resu
             forward: g.forward,
         })
         .collect();
-    let channels = region.default_channels().iter().map(|c| c.frequency_hz).collect();
+    let bandwidth = |dr| region.data_rate(dr).map_or(125_000, |rate| rate.bandwidth_hz);
+    let channels = region.default_channels().iter().map(|c| (c.frequency_hz, bandwidth(c.max_dr))).collect();
     let network = LoraNetwork::new(air.clone(), timeline.join(), gateways, channels, server)
         .context("cannot open the gateways' UDP sockets")?;
     Ok(Some(network))

@@ -58,20 +58,21 @@ pub struct LoraNetwork {
 }
 
 impl LoraNetwork {
-    /// Puts `gateways` in `air`, listening on `channels` (Hz, 125 kHz wide),
+    /// Puts `gateways` in `air`, listening on `channels` (centre frequency
+    /// and bandwidth, Hz),
     /// with `server` behind them; `pace` is the network's place on the timeline.
     pub fn new(
         air: Arc<Air>,
         pace: Pace,
         gateways: Vec<Gateway>,
-        channels: Vec<u32>,
+        channels: Vec<(u32, u32)>,
         server: Option<NetworkServer>,
     ) -> std::io::Result<Self> {
         let participant = pace.index();
         let mut radios = Vec::new();
         for (index, gateway) in gateways.into_iter().enumerate() {
             let radio = air.add_radio(gateway.position, Some(participant));
-            air.listen(radio, 0, Listen::Gateway { frequencies_hz: channels.clone(), bandwidth_hz: 125_000 });
+            air.listen(radio, 0, Listen::Gateway { channels: channels.clone() });
             let forwarder = gateway
                 .forward
                 .map(|server| {
