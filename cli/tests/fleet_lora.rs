@@ -332,14 +332,15 @@ fn an_otaa_join_whose_timeout_runs_out_raises_timeout_error_and_tries_no_more() 
 
 #[test]
 fn in_us915_and_au915_a_node_joins_with_its_500_khz_join_request_and_gets_its_rx1_downlink() {
-    for region in ["US915", "AU915"] {
+    // The downlink comes at the RX1 data rate of the uplink's DR3: SF7 or SF9 at 500 kHz.
+    for (region, rx1_dr) in [("US915", 13), ("AU915", 11)] {
         let downlink = format!("[[network_server.downlink]]\ndev_eui = \"{DEV_EUI}\"\nport = 7\ndata = \"cafe\"\n");
         let fleet = wan_fleet(&otaa_device(APP_KEY), &downlink).replace("EU868", region);
         let node = wan_node().replace("LoRa.EU868", &format!("LoRa.{region}"))
-            + "otaa()\ns = socket.socket(socket.AF_LORA, socket.SOCK_RAW)\ns.setsockopt(socket.SOL_LORA, socket.SO_DR, 3)\ns.send(b'x')\ns.setblocking(False)\nprint(s.recvfrom(64))\n";
+            + "otaa()\ns = socket.socket(socket.AF_LORA, socket.SOCK_RAW)\ns.setsockopt(socket.SOL_LORA, socket.SO_DR, 3)\ns.send(b'x')\ns.setblocking(False)\nprint(s.recvfrom(64), lora.stats().sfrx)\n";
         let dir = FleetDir::new(&[("fleet.toml", &fleet), ("node.py", &node)]);
         let run = ok(dir.run(&["--timeout", "2m"]));
-        assert!(run.stdout.ends_with("[node] (b'\\xca\\xfe', 7)\n"), "{region}:\n{}", run.stdout);
+        assert!(run.stdout.ends_with(&format!("[node] (b'\\xca\\xfe', 7) {rx1_dr}\n")), "{region}:\n{}", run.stdout);
         let log = dir.read("network.jsonl");
         assert_eq!(events(&log, "join").len(), 1, "{region}: {log}");
     }

@@ -303,7 +303,7 @@ impl Wan {
     fn hear(&mut self, op: &mut Operation, frames: Vec<pycom_radio::Reception>, out: &mut StepOutcome) -> bool {
         let mut done = false;
         for frame in frames {
-            let dr = self.node.region().uplink_dr(frame.phy.sf, frame.phy.bandwidth_hz).unwrap_or(0);
+            let dr = downlink_dr(self.node.region(), frame.phy.sf, frame.phy.bandwidth_hz);
             self.node.set_downlink_snr(frame.snr_db);
             let data = match self.node.received(&frame.payload) {
                 MacReceived::JoinAccepted => None,
@@ -430,6 +430,14 @@ impl Wan {
         });
         Some((plan, report.end_us))
     }
+}
+
+/// The data rate of a downlink at `sf` and `bandwidth_hz` (`lora.stats()`
+/// `sfrx`, LoRaMac's `RxDatarate`): where an uplink and a downlink rate share
+/// the settings (US915 DR4 and DR12) the downlink's, the higher index.
+fn downlink_dr(region: pycom_lorawan::Region, sf: u8, bandwidth_hz: u32) -> u8 {
+    let rate = pycom_lorawan::DataRate { sf, bandwidth_hz };
+    (0..16).rev().find(|&dr| region.data_rate(dr) == Some(rate)).unwrap_or(0)
 }
 
 /// LoRaWAN frames: coding rate 4/5, 8 preamble symbols, CRC on uplinks.
