@@ -274,7 +274,7 @@ fn a_radio_still_transmitting_is_busy() {
 
 #[test]
 fn a_gateway_hears_every_sf_on_its_channels_but_not_inverted_iq_or_other_channels() {
-    let channels = vec![868_100_000, 868_300_000, 868_500_000];
+    let channels = [868_100_000, 868_300_000, 868_500_000];
     let (mut medium, r) = medium_with(&[0.0, 200.0]);
     medium.listen(r[1], 0, Listen::Gateway { channels: channels.iter().map(|&f| (f, 125_000)).collect() });
     let mut now = 0;
