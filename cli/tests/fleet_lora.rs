@@ -416,6 +416,12 @@ print('done')
     let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&otaa_device(APP_KEY), "")), ("node.py", &node)]);
     let run = ok(dir.run(&["--expect-text", "node:done", "--timeout", "10m"]));
     assert_eq!(run.lines().iter().filter(|l| l.starts_with("[node] joined")).count(), 1, "{}", run.stdout);
+    // stats().tx_counter is the FCnt of the last uplink (McpsConfirm's UpLinkCounter).
+    let cycles: Vec<&str> = run.lines().into_iter().filter(|l| l.starts_with("[node] cycle")).collect();
+    assert_eq!(
+        cycles,
+        ["[node] cycle 0 0", "[node] cycle 1 1", "[node] cycle 2 2", "[node] cycle 3 3", "[node] cycle 4 4"]
+    );
     let log = dir.read("network.jsonl");
     assert_eq!(events(&log, "join").len(), 1, "no re-join: {log}");
     let counters: Vec<u64> = events(&log, "uplink").iter().map(|u| u["fcnt"].as_u64().unwrap()).collect();
@@ -463,11 +469,14 @@ try:
     s.send(b'anyone?')
 except OSError as e:
     print(e)
+st = lora.stats()
+print(st.tx_counter, st.sftx, st.tx_trials, st.tx_time_on_air)
 ";
     let fleet = wan_fleet(&abp_device(), "").replace("position = [500, 0, 10]", "position = [200000, 0, 10]");
     let dir = FleetDir::new(&[("fleet.toml", &fleet), ("node.py", &node)]);
     let run = ok(dir.run(&["--timeout", "1m"]));
-    assert_eq!(run.lines(), ["[node] event 4", "[node] [Errno 11] EAGAIN"]);
+    // A failed send leaves the statistics as they were (the firmware updates them on success).
+    assert_eq!(run.lines(), ["[node] event 4", "[node] [Errno 11] EAGAIN", "[node] 0 0 0 0"]);
     assert_eq!(dir.read("network.jsonl"), "", "200 km away the gateway hears nothing");
 }
 

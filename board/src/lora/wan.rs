@@ -77,6 +77,8 @@ struct Operation {
     work: Work,
     plan: TxPlan,
     tx_end: u64,
+    /// An uplink's last transmission, for `lora.stats()` once it went well.
+    sent: Option<Sent>,
     phase: Phase,
     trials: u8,
 }
@@ -283,11 +285,12 @@ impl Wan {
                     return self.fail(op, out);
                 };
                 op.trials += 1;
-                let Some((plan, end)) = self.transmit(plan, due, op.trials, air, radio, out) else {
+                let Some((plan, end, sent)) = self.transmit(plan, due, op.trials, air, radio, out) else {
                     return self.fail(op, out);
                 };
                 op.plan = plan;
                 op.tx_end = end;
+                op.sent = Some(sent);
                 op.phase = Phase::Sending { end };
                 Some(op)
             }
@@ -347,7 +350,12 @@ impl Wan {
                 None
             }
             Work::Data { ticket, confirmed, acked } => {
-                out.finished = Some((ticket, !confirmed || acked));
+                let ok = !confirmed || acked;
+                // As the firmware's McpsConfirm: the figures of a send that went well.
+                if ok {
+                    out.sent = op.sent;
+                }
+                out.finished = Some((ticket, ok));
                 None
             }
         }
@@ -367,10 +375,11 @@ impl Wan {
         if let Some((activation, dr)) = self.join_asked.clone() {
             match self.node.join(activation, Some(dr)) {
                 Ok(Some(plan)) => {
-                    if let Some((plan, end)) = self.transmit(plan, at, 1, air, radio, out) {
+                    // A join leaves `lora.stats()` as it was (the firmware's MlmeConfirm).
+                    if let Some((plan, end, _)) = self.transmit(plan, at, 1, air, radio, out) {
                         let work = Work::Join { started: at, retry: true };
-                        self.operation =
-                            Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
+                        let phase = Phase::Sending { end };
+                        self.operation = Some(Operation { work, plan, tx_end: end, sent: None, phase, trials: 1 });
                     }
                 }
                 Ok(None) | Err(_) => self.join_asked = None,
@@ -383,10 +392,10 @@ impl Wan {
         while let Some(up) = self.queue.pop_front() {
             match self.node.uplink(up.port, &up.data, up.confirmed, Some(up.dr), at) {
                 Ok(plan) => {
-                    if let Some((plan, end)) = self.transmit(plan, at, 1, air, radio, out) {
+                    if let Some((plan, end, sent)) = self.transmit(plan, at, 1, air, radio, out) {
                         let work = Work::Data { ticket: up.ticket, confirmed: up.confirmed, acked: false };
-                        self.operation =
-                            Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
+                        let (phase, sent) = (Phase::Sending { end }, Some(sent));
+                        self.operation = Some(Operation { work, plan, tx_end: end, sent, phase, trials: 1 });
                         return;
                     }
                     out.finished = Some((up.ticket, false));
@@ -399,7 +408,8 @@ impl Wan {
         }
     }
 
-    /// Puts `plan`'s frame on the air at `at`: the plan and the frame's end.
+    /// Puts `plan`'s frame on the air at `at`: the plan, the frame's end and
+    /// what `lora.stats()` shows of it.
     fn transmit(
         &mut self,
         plan: TxPlan,
@@ -408,7 +418,7 @@ impl Wan {
         air: &Air,
         radio: RadioId,
         out: &mut StepOutcome,
-    ) -> Option<(TxPlan, u64)> {
+    ) -> Option<(TxPlan, u64, Sent)> {
         let phy = uplink_phy(plan.frequency_hz, plan.sf, plan.bandwidth_hz);
         let tx = Transmission {
             phy,
@@ -420,15 +430,16 @@ impl Wan {
         // No `Node::transmitted`: the firmware turns LoRaMac's duty-cycle
         // limit off (`LoRaMacTestSetDutyCycleOn(false)`), so nothing waits for it.
         let report = air.transmit(radio, at, tx)?;
-        out.sent = Some(Sent {
+        let sent = Sent {
             dr: plan.dr,
             time_on_air_us: report.time_on_air_us,
             frequency_hz: plan.frequency_hz,
-            counter: self.node.frame_counters().0,
+            // The frame's FCnt (McpsConfirm's UpLinkCounter): the node has counted it already.
+            counter: self.node.frame_counters().0.saturating_sub(1),
             trials,
             power_dbm: self.power_dbm,
-        });
-        Some((plan, report.end_us))
+        };
+        Some((plan, report.end_us, sent))
     }
 }
 
