@@ -223,8 +223,7 @@ fn lora_network(fleet: &Fleet, air: &Arc<Air>, timeline: &Arc<Timeline>) -> Resu
     if fleet.gateways.is_empty() {
         return Ok(None);
     }
-    let region_name = fleet.network_server.as_ref().map_or("EU868", |ns| ns.region.as_str());
-    let region: Region = region_name.parse().map_err(|e| anyhow::anyhow!("[network_server] {e}"))?;
+    let region = fleet.network_server.as_ref().map_or(Region::Eu868, |ns| ns.region);
     let server = fleet.network_server.as_ref().map(|ns| network_server(ns, region)).transpose()?;
     let gateways = fleet
         .gateways
@@ -235,7 +234,8 @@ fn lora_network(fleet: &Fleet, air: &Arc<Air>, timeline: &Arc<Timeline>) -> Resu
             forward: g.forward,
         })
         .collect();
-    let channels = region.default_channels().iter().map(|c| c.frequency_hz).collect();
+    let bandwidth = |dr| region.data_rate(dr).map_or(125_000, |rate| rate.bandwidth_hz);
+    let channels = region.default_channels().iter().map(|c| (c.frequency_hz, bandwidth(c.max_dr))).collect();
     let network = LoraNetwork::new(air.clone(), timeline.join(), gateways, channels, server)
         .context("cannot open the gateways' UDP sockets")?;
     Ok(Some(network))

@@ -205,7 +205,7 @@ pub struct FleetGateway {
 #[derive(Debug)]
 pub struct NetworkServer {
     /// Its LoRaWAN region.
-    pub region: String,
+    pub region: pycom_lorawan::Region,
     /// Where its JSON lines go.
     pub log: Option<PathBuf>,
     /// Its NetID.
@@ -367,13 +367,8 @@ fn network_server(entry: NetworkServerEntry, base: &Path) -> Result<NetworkServe
         .enumerate()
         .map(|(i, d)| queued_downlink(d).with_context(|| format!("[[network_server.downlink]] {}", i + 1)))
         .collect::<Result<_>>()?;
-    Ok(NetworkServer {
-        region: entry.region,
-        log: entry.log.map(|p| base.join(p)),
-        net_id: entry.net_id,
-        devices,
-        downlinks,
-    })
+    let region = entry.region.parse().map_err(|e| anyhow::anyhow!("[network_server] {e}"))?;
+    Ok(NetworkServer { region, log: entry.log.map(|p| base.join(p)), net_id: entry.net_id, devices, downlinks })
 }
 
 fn known_device(d: DeviceEntry) -> Result<KnownDevice> {

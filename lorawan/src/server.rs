@@ -365,6 +365,7 @@ impl NetworkServer {
                     sf: up.sf,
                     frequency: up.frequency_hz,
                     gateway: &up.gateway,
+                    phy_payload: log::hex(&up.payload),
                 },
             );
         }

@@ -9,6 +9,8 @@ Usage:
       prints the join request frame in hex (EUIs as written, MSB first; DevNonce as a number)
   lorawan_decode.py skeys APP_KEY_HEX APP_NONCE_HEX NET_ID_HEX DEV_NONCE_HEX
       prints "nwk_skey=<hex> app_skey=<hex>" (numbers as written, MSB first)
+  lorawan_decode.py downlink DEV_ADDR_HEX FCNT PORT DATA_HEX NWK_SKEY_HEX APP_SKEY_HEX
+      prints an unconfirmed data downlink frame in hex (DevAddr as written, MSB first)
 """
 import struct
 import sys
@@ -61,6 +63,18 @@ def session_keys(app_key, app_nonce, net_id, dev_nonce):
     print("nwk_skey=%s app_skey=%s" % (nwk.hex(), app.hex()))
 
 
+def downlink(dev_addr, fcnt, port, data, nwk_skey, app_skey):
+    addr = dev_addr[::-1]
+    key = nwk_skey if port == 0 else app_skey
+    frm = bytearray()
+    for i in range(0, len(data), 16):
+        a = bytes([0x01, 0, 0, 0, 0, 1]) + addr + struct.pack("<I", fcnt) + bytes([0, i // 16 + 1])
+        frm += bytes(x ^ y for x, y in zip(data[i:i + 16], aes_ecb(key, a)))
+    msg = bytes([0x60]) + addr + bytes([0x00]) + struct.pack("<H", fcnt & 0xFFFF) + bytes([port]) + frm
+    b0 = bytes([0x49, 0, 0, 0, 0, 1]) + addr + struct.pack("<I", fcnt) + bytes([0, len(msg)])
+    print((msg + cmac(nwk_skey, b0 + msg)[:4]).hex())
+
+
 def main(args):
     h = bytes.fromhex
     if args[0] == "uplink":
@@ -69,6 +83,8 @@ def main(args):
         join_request(h(args[1]), h(args[2]), int(args[3], 16), h(args[4]))
     elif args[0] == "skeys":
         session_keys(h(args[1]), int(args[2], 16), int(args[3], 16), int(args[4], 16))
+    elif args[0] == "downlink":
+        downlink(h(args[1]), int(args[2]), int(args[3]), h(args[4]), h(args[5]), h(args[6]))
 
 
 main(sys.argv[1:])

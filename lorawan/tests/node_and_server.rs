@@ -395,14 +395,17 @@ fn two_runs_of_one_scenario_write_byte_identical_logs() {
         let mut node = joined_node(Region::Eu868, &mut server);
         let plan = node.uplink(9, b"same", true, None, 10_000_000).unwrap();
         deliver(&mut node, &mut server, &plan, 10_000_000);
-        log.text()
+        (log.text(), plan.payload)
     };
-    let first = run();
-    assert_eq!(first, run());
+    let (first, frame) = run();
+    assert_eq!(first, run().0);
     assert_eq!(first.lines().count(), 4, "join, join accept, uplink, ack:\n{first}");
+    let phy_payload: String = frame.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         first.lines().nth(2).unwrap(),
-        r#"{"event":"uplink","time_us":10051456,"dev_eui":"0004A30B001C0530","dev_addr":"26476BE3","fcnt":0,"port":9,"data":"73616d65","confirmed":true,"rssi":-80.0,"snr":7.5,"sf":7,"frequency":868500000,"gateway":"gw1"}"#
+        format!(
+            r#"{{"event":"uplink","time_us":10051456,"dev_eui":"0004A30B001C0530","dev_addr":"26476BE3","fcnt":0,"port":9,"data":"73616d65","confirmed":true,"rssi":-80.0,"snr":7.5,"sf":7,"frequency":868500000,"gateway":"gw1","phy_payload":"{phy_payload}"}}"#
+        )
     );
 }
 

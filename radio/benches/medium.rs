@@ -29,7 +29,7 @@ impl Lcg {
 fn main() {
     let mut medium = Medium::new(LinkModel::default());
     let gateway = medium.add_radio(Position::default());
-    medium.listen(gateway, 0, Listen::Gateway { frequencies_hz: CHANNELS.to_vec(), bandwidth_hz: 125_000 });
+    medium.listen(gateway, 0, Listen::Gateway { channels: CHANNELS.iter().map(|&f| (f, 125_000)).collect() });
     let mut rng = Lcg(17);
     let nodes: Vec<_> = (0..NODES)
         .map(|_| {

@@ -72,13 +72,12 @@ pub enum Listen {
         /// Whether the receiver expects inverted IQ.
         iq_inverted: bool,
     },
-    /// A gateway's concentrator: every spreading factor 7..=12 of one
-    /// bandwidth on each of its channels at once, non-inverted IQ only.
+    /// A gateway's concentrator: every spreading factor 7..=12 on each of
+    /// its channels at once, non-inverted IQ only.
     Gateway {
-        /// The channels it demodulates.
-        frequencies_hz: Vec<u32>,
-        /// The bandwidth of those channels.
-        bandwidth_hz: u32,
+        /// The channels it demodulates: centre frequency and bandwidth, in Hz
+        /// (US915 and AU915 have 500 kHz channels beside the 125 kHz ones).
+        channels: Vec<(u32, u32)>,
     },
 }
 
@@ -94,11 +93,12 @@ impl Listen {
                     && rx.bandwidth_hz == phy.bandwidth_hz
                     && same_channel(rx.frequency_hz, phy.frequency_hz, phy.bandwidth_hz)
             }
-            Listen::Gateway { frequencies_hz, bandwidth_hz } => {
+            Listen::Gateway { channels } => {
                 !iq_inverted
                     && (7..=12).contains(&phy.sf)
-                    && *bandwidth_hz == phy.bandwidth_hz
-                    && frequencies_hz.iter().any(|&f| same_channel(f, phy.frequency_hz, phy.bandwidth_hz))
+                    && channels.iter().any(|&(frequency_hz, bandwidth_hz)| {
+                        bandwidth_hz == phy.bandwidth_hz && same_channel(frequency_hz, phy.frequency_hz, bandwidth_hz)
+                    })
             }
         }
     }

@@ -119,7 +119,7 @@ fn frames_that_only_touch_in_time_do_not_collide() {
 #[test]
 fn overlapping_frames_on_different_spreading_factors_both_arrive() {
     let (mut medium, r) = medium_with(&[-100.0, 100.0, 0.0]);
-    medium.listen(r[2], 0, Listen::Gateway { frequencies_hz: vec![CHANNEL], bandwidth_hz: 125_000 });
+    medium.listen(r[2], 0, Listen::Gateway { channels: vec![(CHANNEL, 125_000)] });
     let slow = medium.transmit(r[0], 0, frame(10, 14.0, b"sf10")).unwrap();
     medium.transmit(r[1], 1_000, frame(7, 14.0, b"sf7")).unwrap();
     assert_eq!(payloads(&mut medium, r[2], slow.end_us), vec![b"sf7".to_vec(), b"sf10".to_vec()]);
@@ -274,9 +274,9 @@ fn a_radio_still_transmitting_is_busy() {
 
 #[test]
 fn a_gateway_hears_every_sf_on_its_channels_but_not_inverted_iq_or_other_channels() {
-    let channels = vec![868_100_000, 868_300_000, 868_500_000];
+    let channels = [868_100_000, 868_300_000, 868_500_000];
     let (mut medium, r) = medium_with(&[0.0, 200.0]);
-    medium.listen(r[1], 0, Listen::Gateway { frequencies_hz: channels.clone(), bandwidth_hz: 125_000 });
+    medium.listen(r[1], 0, Listen::Gateway { channels: channels.iter().map(|&f| (f, 125_000)).collect() });
     let mut now = 0;
     let mut expected = Vec::new();
     for (i, sf) in (7..=12).enumerate() {

@@ -44,7 +44,7 @@ pub struct LoraStats {
     pub rx_timestamp: u32,
     /// RSSI of the last reception, in dBm.
     pub rssi: i32,
-    /// SNR of the last reception, in dB (quarter-dB steps).
+    /// SNR of the last reception, in whole dB (-32 to 31).
     pub snr: f64,
     /// Spreading factor (raw LoRa) or data rate (LoRaWAN) of the last reception.
     pub sfrx: u8,
@@ -300,6 +300,13 @@ impl LoraRadio {
         }
     }
 
+    /// `join(timeout=...)` ran out: no more join attempts.
+    pub fn stop_join_retries(&mut self) {
+        if let Some(wan) = self.wan.as_mut() {
+            wan.stop_join_retries();
+        }
+    }
+
     /// Whether the send with `ticket` is over: `Some(true)` sent (and
     /// acknowledged, if confirmed), `Some(false)` failed.
     pub fn finished(&mut self, ticket: u64) -> Option<bool> {
@@ -385,7 +392,7 @@ impl LoraRadio {
         for frame in outcome.received {
             self.stats.rx_timestamp = frame.end_us as u32;
             self.stats.rssi = frame.rssi_dbm.round() as i32;
-            self.stats.snr = (frame.snr_db * 4.0).round() / 4.0;
+            self.stats.snr = packet_snr(frame.snr_db);
             self.stats.sfrx = frame.dr;
             if let Some(data) = frame.data {
                 self.queue_frame(data);
@@ -452,7 +459,7 @@ impl LoraRadio {
             }
             self.stats.rx_timestamp = frame.end_us as u32;
             self.stats.rssi = frame.rssi_dbm.round() as i32;
-            self.stats.snr = (frame.snr_db * 4.0).round() / 4.0;
+            self.stats.snr = packet_snr(frame.snr_db);
             self.stats.sfrx = frame.phy.sf;
             self.queue_frame(Received { data: frame.payload, port: 0 });
         }
@@ -486,6 +493,14 @@ impl LoraRadio {
     }
 }
 
+/// The SNR `lora.stats()` shows for a frame of `snr_db`: the SX1276's
+/// packet SNR register (a signed byte of quarter dB, -32 to +31.75 dB) in
+/// whole dB, rounded towards zero as the firmware's integer division does.
+fn packet_snr(snr_db: f64) -> f64 {
+    let register = (snr_db * 4.0).round().clamp(-128.0, 127.0) as i32;
+    f64::from(register / 4)
+}
+
 /// What the radio of a raw-mode setup sends with.
 impl LoraSettings {
     /// The frame settings of raw mode.
@@ -499,5 +514,19 @@ impl LoraSettings {
             crc: true,
             implicit_header: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::packet_snr;
+
+    #[test]
+    fn the_snr_of_a_frame_is_shown_in_whole_db_within_the_registers_range() {
+        assert_eq!(packet_snr(7.6), 7.0);
+        assert_eq!(packet_snr(-7.6), -7.0);
+        assert_eq!(packet_snr(-0.2), 0.0);
+        assert_eq!(packet_snr(64.0), 31.0);
+        assert_eq!(packet_snr(-40.0), -32.0);
     }
 }

@@ -58,20 +58,21 @@ pub struct LoraNetwork {
 }
 
 impl LoraNetwork {
-    /// Puts `gateways` in `air`, listening on `channels` (Hz, 125 kHz wide),
+    /// Puts `gateways` in `air`, listening on `channels` (centre frequency
+    /// and bandwidth, Hz),
     /// with `server` behind them; `pace` is the network's place on the timeline.
     pub fn new(
         air: Arc<Air>,
         pace: Pace,
         gateways: Vec<Gateway>,
-        channels: Vec<u32>,
+        channels: Vec<(u32, u32)>,
         server: Option<NetworkServer>,
     ) -> std::io::Result<Self> {
         let participant = pace.index();
         let mut radios = Vec::new();
         for (index, gateway) in gateways.into_iter().enumerate() {
             let radio = air.add_radio(gateway.position, Some(participant));
-            air.listen(radio, 0, Listen::Gateway { frequencies_hz: channels.clone(), bandwidth_hz: 125_000 });
+            air.listen(radio, 0, Listen::Gateway { channels: channels.clone() });
             let forwarder = gateway
                 .forward
                 .map(|server| {
@@ -92,11 +93,19 @@ impl LoraNetwork {
     pub fn run(mut self) {
         let mut now = self.pace.start();
         while !self.pace.timeline().halted() {
-            for index in 0..self.gateways.len() {
-                let heard = self.air.take_received(self.gateways[index].radio, now);
-                for frame in heard {
-                    self.uplink(index, &frame, now);
-                }
+            let mut heard: Vec<(usize, Reception)> = (0..self.gateways.len())
+                .flat_map(|index| {
+                    self.air.take_received(self.gateways[index].radio, now).into_iter().map(move |f| (index, f))
+                })
+                .collect();
+            // A frame several gateways heard reaches the network server from
+            // each; it keeps the first and answers through that gateway, so
+            // the best (SNR, then RSSI) comes first, as a network server picks it.
+            heard.sort_by(|(a_gw, a), (b_gw, b)| {
+                b.snr_db.total_cmp(&a.snr_db).then(b.rssi_dbm.total_cmp(&a.rssi_dbm)).then(a_gw.cmp(b_gw))
+            });
+            for (index, frame) in heard {
+                self.uplink(index, &frame, now);
             }
             while let Some(entry) = self.downlinks.first_entry() {
                 if entry.key().0 > now {

@@ -64,8 +64,9 @@ impl Phase {
 /// What is on the air or awaited.
 #[derive(Debug)]
 enum Work {
-    /// An OTAA join request; attempts start every [`JOIN_RETRY_US`].
-    Join { started: u64 },
+    /// An OTAA join request; attempts start every [`JOIN_RETRY_US`]
+    /// while `retry` holds.
+    Join { started: u64, retry: bool },
     /// An uplink with its ticket.
     Data { ticket: u64, confirmed: bool, acked: bool },
 }
@@ -76,6 +77,8 @@ struct Operation {
     work: Work,
     plan: TxPlan,
     tx_end: u64,
+    /// An uplink's last transmission, for `lora.stats()` once it went well.
+    sent: Option<Sent>,
     phase: Phase,
     trials: u8,
 }
@@ -177,6 +180,18 @@ impl Wan {
         &mut self.node
     }
 
+    /// Stops the join's retries (the firmware stops its retry timer when
+    /// `join(timeout=...)` runs out): an attempt under way may still join.
+    pub fn stop_join_retries(&mut self) {
+        let Some(op) = self.operation.as_mut() else { return };
+        let Work::Join { retry, .. } = &mut op.work else { return };
+        *retry = false;
+        if let Phase::JoinRetry { .. } = op.phase {
+            self.operation = None;
+            self.join_asked = None;
+        }
+    }
+
     pub fn queue_uplink(
         &mut self,
         ticket: u64,
@@ -190,6 +205,11 @@ impl Wan {
         }
         if self.queue.len() >= super::TX_QUEUE_LEN {
             return Err(LoraError::Busy);
+        }
+        // The firmware checks the length against the socket's data rate
+        // (`ValidatePayloadLength`, pending MAC answers not counted).
+        if data.len() > self.node.region().max_payload(dr) {
+            return Err(LoraError::TooLong);
         }
         self.queue.push_back(Uplink { ticket, port, data: data.to_vec(), confirmed, dr });
         Ok(())
@@ -266,13 +286,17 @@ impl Wan {
                 }
             }
             Phase::AckTimeout { at: due } => {
-                let plan = self.node.retransmit(due).ok().flatten()?;
+                // No more retries (or none possible): the send failed.
+                let Some(plan) = self.node.retransmit(due).ok().flatten() else {
+                    return self.fail(op, out);
+                };
                 op.trials += 1;
-                let Some((plan, end)) = self.transmit(plan, due, op.trials, air, radio, out) else {
+                let Some((plan, end, sent)) = self.transmit(plan, due, op.trials, air, radio, out) else {
                     return self.fail(op, out);
                 };
                 op.plan = plan;
                 op.tx_end = end;
+                op.sent = Some(sent);
                 op.phase = Phase::Sending { end };
                 Some(op)
             }
@@ -288,7 +312,7 @@ impl Wan {
     fn hear(&mut self, op: &mut Operation, frames: Vec<pycom_radio::Reception>, out: &mut StepOutcome) -> bool {
         let mut done = false;
         for frame in frames {
-            let dr = self.node.region().uplink_dr(frame.phy.sf, frame.phy.bandwidth_hz).unwrap_or(0);
+            let dr = downlink_dr(self.node.region(), frame.phy.sf, frame.phy.bandwidth_hz);
             self.node.set_downlink_snr(frame.snr_db);
             let data = match self.node.received(&frame.payload) {
                 MacReceived::JoinAccepted => None,
@@ -312,7 +336,8 @@ impl Wan {
         out.listen = Some(Listen::Off);
         op.phase = match (&op.work, window) {
             (_, 1) => Phase::Opening { window: 2, at: (op.tx_end + op.plan.rx2.delay_us).max(at) },
-            (Work::Join { started }, _) => Phase::JoinRetry { at: (started + JOIN_RETRY_US).max(at) },
+            (Work::Join { retry: false, .. }, _) => return self.finish(op, at, out),
+            (Work::Join { started, .. }, _) => Phase::JoinRetry { at: (started + JOIN_RETRY_US).max(at) },
             (Work::Data { confirmed: true, acked: false, .. }, _) => Phase::AckTimeout { at: at + ACK_TIMEOUT_US },
             (Work::Data { .. }, _) => return self.finish(op, at, out),
         };
@@ -323,7 +348,7 @@ impl Wan {
     fn finish(&mut self, op: Operation, at: u64, out: &mut StepOutcome) -> Option<Operation> {
         out.listen = Some(self.idle_listen());
         match op.work {
-            Work::Join { started } if !self.node.has_joined() => {
+            Work::Join { started, retry: true } if !self.node.has_joined() => {
                 Some(Operation { phase: Phase::JoinRetry { at: (started + JOIN_RETRY_US).max(at) }, ..op })
             }
             Work::Join { .. } => {
@@ -331,7 +356,12 @@ impl Wan {
                 None
             }
             Work::Data { ticket, confirmed, acked } => {
-                out.finished = Some((ticket, !confirmed || acked));
+                let ok = !confirmed || acked;
+                // As the firmware's McpsConfirm: the figures of a send that went well.
+                if ok {
+                    out.sent = op.sent;
+                }
+                out.finished = Some((ticket, ok));
                 None
             }
         }
@@ -351,10 +381,11 @@ impl Wan {
         if let Some((activation, dr)) = self.join_asked.clone() {
             match self.node.join(activation, Some(dr)) {
                 Ok(Some(plan)) => {
-                    if let Some((plan, end)) = self.transmit(plan, at, 1, air, radio, out) {
-                        let work = Work::Join { started: at };
-                        self.operation =
-                            Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
+                    // A join leaves `lora.stats()` as it was (the firmware's MlmeConfirm).
+                    if let Some((plan, end, _)) = self.transmit(plan, at, 1, air, radio, out) {
+                        let work = Work::Join { started: at, retry: true };
+                        let phase = Phase::Sending { end };
+                        self.operation = Some(Operation { work, plan, tx_end: end, sent: None, phase, trials: 1 });
                     }
                 }
                 Ok(None) | Err(_) => self.join_asked = None,
@@ -367,10 +398,10 @@ impl Wan {
         while let Some(up) = self.queue.pop_front() {
             match self.node.uplink(up.port, &up.data, up.confirmed, Some(up.dr), at) {
                 Ok(plan) => {
-                    if let Some((plan, end)) = self.transmit(plan, at, 1, air, radio, out) {
+                    if let Some((plan, end, sent)) = self.transmit(plan, at, 1, air, radio, out) {
                         let work = Work::Data { ticket: up.ticket, confirmed: up.confirmed, acked: false };
-                        self.operation =
-                            Some(Operation { work, plan, tx_end: end, phase: Phase::Sending { end }, trials: 1 });
+                        let (phase, sent) = (Phase::Sending { end }, Some(sent));
+                        self.operation = Some(Operation { work, plan, tx_end: end, sent, phase, trials: 1 });
                         return;
                     }
                     out.finished = Some((up.ticket, false));
@@ -383,7 +414,8 @@ impl Wan {
         }
     }
 
-    /// Puts `plan`'s frame on the air at `at`: the plan and the frame's end.
+    /// Puts `plan`'s frame on the air at `at`: the plan, the frame's end and
+    /// what `lora.stats()` shows of it.
     fn transmit(
         &mut self,
         plan: TxPlan,
@@ -392,7 +424,7 @@ impl Wan {
         air: &Air,
         radio: RadioId,
         out: &mut StepOutcome,
-    ) -> Option<(TxPlan, u64)> {
+    ) -> Option<(TxPlan, u64, Sent)> {
         let phy = uplink_phy(plan.frequency_hz, plan.sf, plan.bandwidth_hz);
         let tx = Transmission {
             phy,
@@ -404,16 +436,25 @@ impl Wan {
         // No `Node::transmitted`: the firmware turns LoRaMac's duty-cycle
         // limit off (`LoRaMacTestSetDutyCycleOn(false)`), so nothing waits for it.
         let report = air.transmit(radio, at, tx)?;
-        out.sent = Some(Sent {
+        let sent = Sent {
             dr: plan.dr,
             time_on_air_us: report.time_on_air_us,
             frequency_hz: plan.frequency_hz,
-            counter: self.node.frame_counters().0,
+            // The frame's FCnt (McpsConfirm's UpLinkCounter): the node has counted it already.
+            counter: self.node.frame_counters().0.saturating_sub(1),
             trials,
             power_dbm: self.power_dbm,
-        });
-        Some((plan, report.end_us))
+        };
+        Some((plan, report.end_us, sent))
     }
+}
+
+/// The data rate of a downlink at `sf` and `bandwidth_hz` (`lora.stats()`
+/// `sfrx`, LoRaMac's `RxDatarate`): where an uplink and a downlink rate share
+/// the settings (US915 DR4 and DR12) the downlink's, the higher index.
+fn downlink_dr(region: pycom_lorawan::Region, sf: u8, bandwidth_hz: u32) -> u8 {
+    let rate = pycom_lorawan::DataRate { sf, bandwidth_hz };
+    (0..16).rev().find(|&dr| region.data_rate(dr) == Some(rate)).unwrap_or(0)
 }
 
 /// LoRaWAN frames: coding rate 4/5, 8 preamble symbols, CRC on uplinks.

@@ -317,3 +317,45 @@ impl UartClient {
         String::from_utf8_lossy(&got).into_owned()
     }
 }
+
+/// A fleet in a temporary folder: its fleet file and scripts.
+pub struct FleetDir {
+    pub device: Device,
+}
+
+impl FleetDir {
+    /// Writes `files` (name, text) into a fresh folder; `fleet.toml` among them.
+    pub fn new(files: &[(&str, &str)]) -> Self {
+        let device = Device::new();
+        for (name, text) in files {
+            std::fs::write(device.path(name), text).unwrap();
+        }
+        Self { device }
+    }
+
+    /// Path of `name` in the folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.device.path(name)
+    }
+
+    /// The text of `name` in the folder.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// `pycom-emu fleet fleet.toml ARGS...`.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let fleet = self.path("fleet.toml");
+        let mut command = self.device.command(&["fleet", fleet.to_str().unwrap()]);
+        command.args(args);
+        command
+    }
+
+    /// Runs `pycom-emu fleet fleet.toml ARGS...` to its end.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let fleet = self.path("fleet.toml");
+        let mut all = vec!["fleet", fleet.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.device.cli(&all)
+    }
+}

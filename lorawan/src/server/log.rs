@@ -34,6 +34,8 @@ pub(super) struct Uplink<'a> {
     pub sf: u8,
     pub frequency: u32,
     pub gateway: &'a str,
+    /// The frame as heard (hex), for decoders outside the server.
+    pub phy_payload: String,
 }
 
 /// A frame the server refused.

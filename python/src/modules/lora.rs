@@ -17,6 +17,8 @@ use crate::state::{self, board, lock};
 const NOT_POSSIBLE: &str = "the requested operation is not possible";
 /// `OSError` text of a radio the board does not have, or an id other than 0.
 const NOT_AVAILABLE: &str = "resource not available";
+/// How often a `join` with a timeout looks whether the device joined (`LORA_JOIN_WAIT_MS`).
+const JOIN_WAIT_MS: u64 = 50;
 /// Lowest and highest transmit power, dBm.
 const TX_POWER_MIN: i32 = 2;
 const TX_POWER_MAX: i32 = 20;
@@ -343,9 +345,17 @@ impl Lora {
             let now = b.now_us();
             b.lora().join(activation, dr, now).map_err(|_| vm.new_os_error(NOT_POSSIBLE.to_owned()))?;
         }
-        if let Some(timeout) = timeout_ms.filter(|t| *t > 0) {
-            let joined = crate::modules::time::device_wait(timeout as u64 * 1000, vm, &mut |b| b.lora().has_joined())?;
-            if !joined {
+        // As the firmware: no timeout waits up to INT32_MAX ms; the join is
+        // looked at every 50 ms, and a wait that used up its time fails even
+        // if the last look saw the device joined.
+        let mut left = timeout_ms.unwrap_or(i64::from(i32::MAX));
+        if left > 0 {
+            while left >= 0 && !lock(&board()).lora().has_joined() {
+                crate::modules::time::device_sleep(JOIN_WAIT_MS * 1000, vm)?;
+                left -= JOIN_WAIT_MS as i64;
+            }
+            if left <= 0 {
+                lock(&board()).lora().stop_join_retries();
                 return Err(crate::modules::usocket::timed_out(vm));
             }
         }
