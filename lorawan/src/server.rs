@@ -97,6 +97,13 @@ struct Session {
     last_frame: Option<(Vec<u8>, u64)>,
 }
 
+impl Session {
+    /// A session that has heard no uplink yet.
+    fn new(dev_eui: Option<Eui>, dev_addr: DevAddr, nwk_skey: Key, app_skey: Key) -> Self {
+        Self { dev_eui, dev_addr, nwk_skey, app_skey, fcnt_up: None, fcnt_down: 0, rx1_dr_offset: 0, last_frame: None }
+    }
+}
+
 /// A downlink waiting for its device's next uplink.
 struct Queued {
     device: DeviceRef,
@@ -144,16 +151,7 @@ impl NetworkServer {
     /// Registers an ABP device's session (counters from 0).
     pub fn add_abp(&mut self, dev_addr: DevAddr, nwk_skey: Key, app_skey: Key, dev_eui: Option<Eui>) {
         self.sessions.retain(|s| s.dev_addr != dev_addr);
-        self.sessions.push(Session {
-            dev_eui,
-            dev_addr,
-            nwk_skey,
-            app_skey,
-            fcnt_up: None,
-            fcnt_down: 0,
-            rx1_dr_offset: 0,
-            last_frame: None,
-        });
+        self.sessions.push(Session::new(dev_eui, dev_addr, nwk_skey, app_skey));
     }
 
     /// Queues an application downlink (FPort 1..=223) for the device's next uplink.
@@ -241,16 +239,7 @@ impl NetworkServer {
         let net_id = [net_id[0], net_id[1], net_id[2]];
         let (nwk_skey, app_skey) = crypto::session_keys(&app_key, app_nonce, net_id, dev_nonce.to_le_bytes());
         self.sessions.retain(|s| s.dev_eui != Some(dev_eui));
-        self.sessions.push(Session {
-            dev_eui: Some(dev_eui),
-            dev_addr,
-            nwk_skey,
-            app_skey,
-            fcnt_up: None,
-            fcnt_down: 0,
-            rx1_dr_offset: 0,
-            last_frame: None,
-        });
+        self.sessions.push(Session::new(Some(dev_eui), dev_addr, nwk_skey, app_skey));
         log::write(
             &mut self.log,
             &log::Join {

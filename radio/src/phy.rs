@@ -21,6 +21,14 @@ pub struct LoraPhy {
     pub implicit_header: bool,
 }
 
+impl LoraPhy {
+    /// A frame as LoRaWAN sends it: coding rate 4/5, 8 preamble symbols,
+    /// explicit header, CRC on.
+    pub fn lorawan(frequency_hz: u32, sf: u8, bandwidth_hz: u32) -> Self {
+        Self { frequency_hz, sf, bandwidth_hz, coding_rate: 1, preamble: 8, crc: true, implicit_header: false }
+    }
+}
+
 /// Symbol duration above which the driver turns on low-data-rate
 /// optimisation: a symbol longer than 16 ms (SF11 and SF12 at 125 kHz, SF12
 /// at 250 kHz).
@@ -102,15 +110,7 @@ mod tests {
     use super::*;
 
     fn phy(sf: u8, bandwidth_hz: u32) -> LoraPhy {
-        LoraPhy {
-            frequency_hz: 868_100_000,
-            sf,
-            bandwidth_hz,
-            coding_rate: 1,
-            preamble: 8,
-            crc: true,
-            implicit_header: false,
-        }
+        LoraPhy::lorawan(868_100_000, sf, bandwidth_hz)
     }
 
     #[test]

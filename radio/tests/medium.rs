@@ -8,7 +8,7 @@ use pycom_radio::phy::{LoraPhy, time_on_air_us};
 const CHANNEL: u32 = 868_100_000;
 
 fn phy(sf: u8, frequency_hz: u32) -> LoraPhy {
-    LoraPhy { frequency_hz, sf, bandwidth_hz: 125_000, coding_rate: 1, preamble: 8, crc: true, implicit_header: false }
+    LoraPhy::lorawan(frequency_hz, sf, 125_000)
 }
 
 fn frame(sf: u8, power_dbm: f64, payload: &[u8]) -> Transmission {

@@ -8,15 +8,7 @@ use pycom_radio::phy::{
 };
 
 fn phy(sf: u8, bandwidth_hz: u32) -> LoraPhy {
-    LoraPhy {
-        frequency_hz: 868_100_000,
-        sf,
-        bandwidth_hz,
-        coding_rate: 1,
-        preamble: 8,
-        crc: true,
-        implicit_header: false,
-    }
+    LoraPhy::lorawan(868_100_000, sf, bandwidth_hz)
 }
 
 #[test]

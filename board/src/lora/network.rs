@@ -157,15 +157,8 @@ impl LoraNetwork {
         };
         if let Some(down) = server.uplink(&up) {
             let radio = self.gateways.iter().find(|g| g.name == down.gateway).map_or(radio, |g| g.radio);
-            let phy = LoraPhy {
-                frequency_hz: down.frequency_hz,
-                sf: down.sf,
-                bandwidth_hz: down.bandwidth_hz,
-                coding_rate: 1,
-                preamble: 8,
-                crc: false,
-                implicit_header: false,
-            };
+            // Downlinks carry no payload CRC.
+            let phy = LoraPhy { crc: false, ..LoraPhy::lorawan(down.frequency_hz, down.sf, down.bandwidth_hz) };
             let tx = Transmission { phy, iq_inverted: true, power_dbm: down.power_dbm, payload: down.payload };
             self.schedule(down.at_us, radio, tx);
         }

@@ -459,7 +459,7 @@ fn downlink_dr(region: pycom_lorawan::Region, sf: u8, bandwidth_hz: u32) -> u8 {
 
 /// LoRaWAN frames: coding rate 4/5, 8 preamble symbols, CRC on uplinks.
 fn uplink_phy(frequency_hz: u32, sf: u8, bandwidth_hz: u32) -> LoraPhy {
-    LoraPhy { frequency_hz, sf, bandwidth_hz, coding_rate: 1, preamble: 8, crc: true, implicit_header: false }
+    LoraPhy::lorawan(frequency_hz, sf, bandwidth_hz)
 }
 
 /// The receiver of a window: downlinks come with inverted IQ.
