@@ -81,9 +81,9 @@ impl Due {
     /// The interrupt as a signal for the interpreter.
     pub fn signal(self) -> UserSignal {
         match self {
-            Due::Deadline(request) => Box::new(move |vm| finished(Err(state::stop(request, vm)))),
-            Due::Watchdog => Box::new(|vm| finished(watchdog_fired(vm))),
-            Due::Event => Box::new(|vm| finished(device_event_due(vm))),
+            Due::Deadline(request) => Box::new(move |vm| finished(started(|| Err(state::stop(request, vm))))),
+            Due::Watchdog => Box::new(|vm| finished(started(|| watchdog_fired(vm)))),
+            Due::Event => Box::new(|vm| finished(started(|| device_event_due(vm)))),
         }
     }
 }
@@ -137,6 +137,21 @@ fn spend(us: u64) {
     if let Some(clock) = clock {
         clock.let_others_catch_up();
     }
+}
+
+/// Runs a signal's body with the interrupt marked as being handled, so the
+/// board accesses of the body do not queue it again (an interrupt that
+/// stays due while handlers are held back would otherwise queue itself from
+/// its own handler for ever).
+fn started(body: impl FnOnce() -> PyResult<()>) -> PyResult<()> {
+    ARMED.with(|a| {
+        if let Ok(mut armed) = a.try_borrow_mut()
+            && let Some(armed) = armed.as_mut()
+        {
+            armed.signalled = true;
+        }
+    });
+    body()
 }
 
 /// Ends a signal's run: the next step that finds something due raises it again.
