@@ -111,14 +111,16 @@ fn watch(shared: &Shared, deadlines: &Deadlines, interpreter: &Effort, overran: 
     let mut poll = POLL;
     while !shared.finished.load(Ordering::Relaxed) {
         let mut computing = false;
-        if clock.mode() == ClockMode::Virtual {
+        let mut jumped = false;
+        let virtual_clock = clock.mode() == ClockMode::Virtual;
+        if virtual_clock {
             let running = shared.sender().is_some();
             let effort = interpreter.now();
             // An interpreter that does not compute (it waits for its turn
             // in a fleet, or for the host) needs no close watch.
             computing = effort.0 != standstill.cpu;
             poll = if computing { POLL } else { (poll * 2).min(IDLE_POLL) };
-            standstill.look(deadlines, effort, running);
+            jumped = standstill.look(deadlines, effort, running);
         }
         // A board that computes without touching the board (the charges above
         // move its clock) lets the boards of its fleet that are due run first.
@@ -139,7 +141,10 @@ fn watch(shared: &Shared, deadlines: &Deadlines, interpreter: &Effort, overran: 
             let _ = overran.send(Ok(Outcome::Overran(request.clone())));
             return;
         }
-        let Some(due) = due else {
+        // On the virtual clock the interpreter raises what its own steps
+        // bring due; the watcher raises only what its own moves of the clock
+        // did, so the board's timing never depends on when the watcher looks.
+        let Some(due) = due.filter(|_| !virtual_clock || jumped) else {
             std::thread::sleep(poll);
             continue;
         };
@@ -170,7 +175,8 @@ impl Standstill {
         Self { seen_us: now_us, moved_at: cpu, allocations, allocated_at: cpu, counted_to: cpu, cpu }
     }
 
-    fn look(&mut self, deadlines: &Deadlines, (cpu, allocations): (Duration, u64), running: bool) {
+    /// Looks at the interpreter's effort; whether it moved the clock.
+    fn look(&mut self, deadlines: &Deadlines, (cpu, allocations): (Duration, u64), running: bool) -> bool {
         let clock = &deadlines.clock;
         let now_us = clock.now_us();
         self.cpu = cpu;
@@ -182,7 +188,7 @@ impl Standstill {
             self.seen_us = now_us;
             self.moved_at = cpu;
             self.counted_to = cpu;
-            return;
+            return false;
         }
         let standing = cpu.saturating_sub(self.moved_at);
         if standing >= SPIN && cpu.saturating_sub(self.allocated_at) >= SPIN {
@@ -192,9 +198,10 @@ impl Standstill {
         } else if standing >= COMPUTE {
             clock.spend_us(u64::try_from(cpu.saturating_sub(self.counted_to).as_micros()).unwrap_or(u64::MAX));
         } else {
-            return;
+            return false;
         }
         self.counted_to = cpu;
         self.seen_us = clock.now_us();
+        true
     }
 }
