@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use pycom_lorawan::{Activation, Region};
-use pycom_radio::{Listen, LoraPhy, RadioId, Transmission, time_on_air_us};
+use pycom_radio::{Listen, LoraPhy, RadioId, Transmission, time_on_air_ms};
 
 pub use settings::{Bandwidth, DeviceClass, LoraSettings, PowerMode, StackMode};
 use wan::Wan;
@@ -202,7 +202,7 @@ impl LoraRadio {
     /// `lora.airtime(len)`: time on air in ms of a `len`-byte frame with
     /// the raw settings.
     pub fn airtime_ms(&self, len: usize) -> u64 {
-        self.settings.as_ref().map_or(0, |s| time_on_air_us(&s.phy(), len).div_ceil(1000))
+        self.settings.as_ref().map_or(0, |s| time_on_air_ms(&s.phy(), len))
     }
 
     /// `lora.ischannel_free(threshold, ms)` over `[from_us, to_us]`: no signal at
@@ -220,13 +220,8 @@ impl LoraRadio {
         self.rx.pop_front()
     }
 
-    /// Whether a frame waits in the receive queue.
-    pub fn has_frame(&self) -> bool {
-        !self.rx.is_empty()
-    }
-
     /// Whether another send fits in the command queue.
-    pub fn tx_space(&self) -> bool {
+    fn tx_space(&self) -> bool {
         match &self.wan {
             Some(wan) => wan.queued() < TX_QUEUE_LEN,
             None => self.raw_queue.len() < TX_QUEUE_LEN,
@@ -236,13 +231,7 @@ impl LoraRadio {
     /// Raw mode `send`: the frame goes on the air now, or after the one on
     /// the air; returns a ticket for [`LoraRadio::finished`].
     pub fn send_raw(&mut self, data: &[u8], now_us: u64) -> Result<u64, LoraError> {
-        let settings = self.settings.as_ref().ok_or(LoraError::Down)?;
-        if settings.power_mode == PowerMode::Sleep {
-            return Err(LoraError::Down);
-        }
-        if data.len() > PAYLOAD_MAX {
-            return Err(LoraError::TooLong);
-        }
+        self.can_send(data)?;
         if !self.tx_space() {
             return Err(LoraError::Busy);
         }
@@ -261,6 +250,18 @@ impl LoraRadio {
         dr: u8,
         now_us: u64,
     ) -> Result<u64, LoraError> {
+        self.can_send(data)?;
+        let ticket = self.next_ticket;
+        let wan = self.wan.as_mut().ok_or(LoraError::NotPossible)?;
+        wan.queue_uplink(ticket, port, data, confirmed, dr)?;
+        self.next_ticket += 1;
+        self.advance(now_us);
+        Ok(ticket)
+    }
+
+    /// Whether the radio can send `data` at all: set up, awake, and the
+    /// frame no longer than the radio takes.
+    fn can_send(&self, data: &[u8]) -> Result<(), LoraError> {
         let settings = self.settings.as_ref().ok_or(LoraError::Down)?;
         if settings.power_mode == PowerMode::Sleep {
             return Err(LoraError::Down);
@@ -268,12 +269,7 @@ impl LoraRadio {
         if data.len() > PAYLOAD_MAX {
             return Err(LoraError::TooLong);
         }
-        let ticket = self.next_ticket;
-        let wan = self.wan.as_mut().ok_or(LoraError::NotPossible)?;
-        wan.queue_uplink(ticket, port, data, confirmed, dr)?;
-        self.next_ticket += 1;
-        self.advance(now_us);
-        Ok(ticket)
+        Ok(())
     }
 
     /// `lora.join(...)`: the join starts now (OTAA) or is made at once (ABP).
@@ -326,22 +322,20 @@ impl LoraRadio {
     /// Device time of the task's next step, if one is scheduled.
     pub fn next_due_us(&self) -> Option<u64> {
         let arrival = (self.listening != Listen::Off).then(|| self.air.next_arrival_us(self.id)).flatten();
+        [arrival, self.next_step_us()].into_iter().flatten().min()
+    }
+
+    /// Device time of the task's own next step: the raw frame's end or the
+    /// LoRaWAN operation's next phase.
+    fn next_step_us(&self) -> Option<u64> {
         let raw = self.raw_tx.map(|(end, _)| end);
-        let wan = self.wan.as_ref().and_then(Wan::next_due_us);
-        [arrival, raw, wan].into_iter().flatten().min()
+        [raw, self.wan.as_ref().and_then(Wan::next_due_us)].into_iter().flatten().min()
     }
 
     /// Carries out every step due by `now_us`, each at its own time.
     pub fn advance(&mut self, now_us: u64) {
-        loop {
-            let due = [self.raw_tx.map(|(end, _)| end), self.wan.as_ref().and_then(Wan::next_due_us)]
-                .into_iter()
-                .flatten()
-                .min();
-            match due {
-                Some(at) if at <= now_us => self.step(at),
-                _ => break,
-            }
+        while let Some(at) = self.next_step_us().filter(|&at| at <= now_us) {
+            self.step(at);
         }
         self.start_raw(now_us);
         self.start_wan(now_us);
@@ -383,17 +377,14 @@ impl LoraRadio {
         }
         if let Some(tx) = outcome.sent {
             self.stats.sftx = tx.dr;
-            self.stats.tx_time_on_air = u32::try_from(tx.time_on_air_us.div_ceil(1000)).unwrap_or(u32::MAX);
+            self.stats.tx_time_on_air = whole_ms(tx.time_on_air_us);
             self.stats.tx_frequency = tx.frequency_hz;
             self.stats.tx_counter = tx.counter;
             self.stats.tx_trials = tx.trials;
             self.stats.tx_power = i32::from(tx.power_dbm);
         }
         for frame in outcome.received {
-            self.stats.rx_timestamp = frame.end_us as u32;
-            self.stats.rssi = frame.rssi_dbm.round() as i32;
-            self.stats.snr = packet_snr(frame.snr_db);
-            self.stats.sfrx = frame.dr;
+            self.note_reception(frame.end_us, frame.rssi_dbm, frame.snr_db, frame.dr);
             if let Some(data) = frame.data {
                 self.queue_frame(data);
             }
@@ -402,6 +393,14 @@ impl LoraRadio {
             self.finished.insert(ticket, ok);
             self.raise(if ok { TX_PACKET_EVENT } else { TX_FAILED_EVENT });
         }
+    }
+
+    /// `lora.stats()`'s receive figures for a frame that ended at `end_us`.
+    fn note_reception(&mut self, end_us: u64, rssi_dbm: f64, snr_db: f64, sfrx: u8) {
+        self.stats.rx_timestamp = end_us as u32;
+        self.stats.rssi = rssi_dbm.round() as i32;
+        self.stats.snr = packet_snr(snr_db);
+        self.stats.sfrx = sfrx;
     }
 
     fn queue_frame(&mut self, frame: Received) {
@@ -443,7 +442,7 @@ impl LoraRadio {
         self.listening = Listen::Off;
         self.raw_tx = Some((report.end_us, ticket));
         self.stats.sftx = settings.sf;
-        self.stats.tx_time_on_air = u32::try_from(report.time_on_air_us.div_ceil(1000)).unwrap_or(u32::MAX);
+        self.stats.tx_time_on_air = whole_ms(report.time_on_air_us);
         self.stats.tx_counter += 1;
         self.stats.tx_frequency = settings.frequency_hz;
     }
@@ -457,10 +456,7 @@ impl LoraRadio {
             if frame.payload.len() > PAYLOAD_MAX {
                 continue;
             }
-            self.stats.rx_timestamp = frame.end_us as u32;
-            self.stats.rssi = frame.rssi_dbm.round() as i32;
-            self.stats.snr = packet_snr(frame.snr_db);
-            self.stats.sfrx = frame.phy.sf;
+            self.note_reception(frame.end_us, frame.rssi_dbm, frame.snr_db, frame.phy.sf);
             self.queue_frame(Received { data: frame.payload, port: 0 });
         }
     }
@@ -491,6 +487,12 @@ impl LoraRadio {
             self.listening = listen;
         }
     }
+}
+
+/// A time on air in µs as `stats()` shows it: whole ms, rounded up, as the
+/// radio driver's `TimeOnAir`.
+fn whole_ms(us: u64) -> u32 {
+    u32::try_from(us.div_ceil(1000)).unwrap_or(u32::MAX)
 }
 
 /// The SNR `lora.stats()` shows for a frame of `snr_db`: the SX1276's

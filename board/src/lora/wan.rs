@@ -166,12 +166,13 @@ impl Wan {
     pub fn join(&mut self, activation: Activation, dr: u8) {
         self.operation = None;
         self.queue.clear();
-        self.join_asked = None;
-        if let Activation::Otaa { .. } = activation {
-            self.join_asked = Some((activation, dr));
-        } else {
-            let _ = self.node.join(activation, Some(dr));
-        }
+        self.join_asked = match activation {
+            Activation::Otaa { .. } => Some((activation, dr)),
+            Activation::Abp { .. } => {
+                let _ = self.node.join(activation, Some(dr));
+                None
+            }
+        };
     }
 
     /// `lora.add_channel(...)` / `remove_channel(...)`: the MAC's channel
@@ -395,22 +396,15 @@ impl Wan {
             }
             return;
         }
-        while let Some(up) = self.queue.pop_front() {
-            match self.node.uplink(up.port, &up.data, up.confirmed, Some(up.dr), at) {
-                Ok(plan) => {
-                    if let Some((plan, end, sent)) = self.transmit(plan, at, 1, air, radio, out) {
-                        let work = Work::Data { ticket: up.ticket, confirmed: up.confirmed, acked: false };
-                        let (phase, sent) = (Phase::Sending { end }, Some(sent));
-                        self.operation = Some(Operation { work, plan, tx_end: end, sent, phase, trials: 1 });
-                        return;
-                    }
-                    out.finished = Some((up.ticket, false));
-                }
-                Err(_) => out.finished = Some((up.ticket, false)),
+        let Some(up) = self.queue.pop_front() else { return };
+        let started = self.node.uplink(up.port, &up.data, up.confirmed, Some(up.dr), at).ok();
+        match started.and_then(|plan| self.transmit(plan, at, 1, air, radio, out)) {
+            Some((plan, end, sent)) => {
+                let work = Work::Data { ticket: up.ticket, confirmed: up.confirmed, acked: false };
+                let (phase, sent) = (Phase::Sending { end }, Some(sent));
+                self.operation = Some(Operation { work, plan, tx_end: end, sent, phase, trials: 1 });
             }
-            if out.finished.is_some() {
-                return;
-            }
+            None => out.finished = Some((up.ticket, false)),
         }
     }
 
@@ -425,7 +419,7 @@ impl Wan {
         radio: RadioId,
         out: &mut StepOutcome,
     ) -> Option<(TxPlan, u64, Sent)> {
-        let phy = uplink_phy(plan.frequency_hz, plan.sf, plan.bandwidth_hz);
+        let phy = LoraPhy::lorawan(plan.frequency_hz, plan.sf, plan.bandwidth_hz);
         let tx = Transmission {
             phy,
             iq_inverted: false,
@@ -457,17 +451,12 @@ fn downlink_dr(region: pycom_lorawan::Region, sf: u8, bandwidth_hz: u32) -> u8 {
     (0..16).rev().find(|&dr| region.data_rate(dr) == Some(rate)).unwrap_or(0)
 }
 
-/// LoRaWAN frames: coding rate 4/5, 8 preamble symbols, CRC on uplinks.
-fn uplink_phy(frequency_hz: u32, sf: u8, bandwidth_hz: u32) -> LoraPhy {
-    LoraPhy::lorawan(frequency_hz, sf, bandwidth_hz)
-}
-
 /// The receiver of a window: downlinks come with inverted IQ.
 fn window_listen(rx: &RxWindow) -> Listen {
-    Listen::Node { phy: uplink_phy(rx.frequency_hz, rx.sf, rx.bandwidth_hz), iq_inverted: true }
+    Listen::Node { phy: LoraPhy::lorawan(rx.frequency_hz, rx.sf, rx.bandwidth_hz), iq_inverted: true }
 }
 
 /// How long a window stays open without a preamble.
 fn window_span_us(rx: &RxWindow) -> u64 {
-    (symbol_time_us(&uplink_phy(rx.frequency_hz, rx.sf, rx.bandwidth_hz)) * WINDOW_SYMBOLS).ceil() as u64
+    (symbol_time_us(&LoraPhy::lorawan(rx.frequency_hz, rx.sf, rx.bandwidth_hz)) * WINDOW_SYMBOLS).ceil() as u64
 }
