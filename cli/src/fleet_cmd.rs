@@ -61,7 +61,9 @@ struct Verdict {
 struct FleetConsole {
     name: String,
     line: String,
-    watches: Vec<TextWatch>,
+    /// Each watch, with the index in [`Verdict::expected`] of the text it
+    /// expects (`None` for a failure text).
+    watches: Vec<(TextWatch, Option<usize>)>,
     verdict: Arc<Mutex<Verdict>>,
     timeline: Arc<Timeline>,
 }
@@ -73,18 +75,17 @@ impl FleetConsole {
         let _ = out.flush();
     }
 
-    /// Notes what a watch saw; returns the stop for this board, if any.
-    fn judge(&self, stop: StopRequest) -> Option<StopRequest> {
+    /// Notes what watch `expected` (a failure text for `None`) saw; returns
+    /// the stop for this board, if any.
+    fn judge(&self, stop: StopRequest, expected: Option<usize>) -> Option<StopRequest> {
         let mut verdict = self.verdict.lock().unwrap_or_else(|p| p.into_inner());
         if stop.exit_code == FAIL_TEXT_EXIT {
             verdict.stopped.get_or_insert(stop.clone());
             self.timeline.halt();
             return Some(stop);
         }
-        for (name, text, seen) in &mut verdict.expected {
-            if *name == self.name && stop.reason.contains(text.as_str()) {
-                *seen = true;
-            }
+        if let Some((_, _, seen)) = expected.and_then(|i| verdict.expected.get_mut(i)) {
+            *seen = true;
         }
         if verdict.expected.iter().all(|(_, _, seen)| *seen) {
             let reason = "every expected text seen".to_owned();
@@ -106,8 +107,9 @@ impl Console for FleetConsole {
             let line: String = self.line.drain(..=end).collect();
             self.print_line(&line[..end]);
         }
-        let stops: Vec<StopRequest> = self.watches.iter_mut().filter_map(|w| w.check(text)).collect();
-        stops.into_iter().find_map(|stop| self.judge(stop))
+        let stops: Vec<(StopRequest, Option<usize>)> =
+            self.watches.iter_mut().filter_map(|(w, expected)| w.check(text).map(|stop| (stop, *expected))).collect();
+        stops.into_iter().find_map(|(stop, expected)| self.judge(stop, expected))
     }
 }
 
@@ -287,17 +289,22 @@ fn network_server(ns: &fleet_file::NetworkServer, region: Region) -> Result<Netw
 
 /// The watches of board `name`: its expected texts and the failure texts
 /// meant for it or for any board.
-fn watches_of(name: &str, verdict: &Mutex<Verdict>, fails: &[(Option<String>, String)]) -> Vec<TextWatch> {
+fn watches_of(
+    name: &str,
+    verdict: &Mutex<Verdict>,
+    fails: &[(Option<String>, String)],
+) -> Vec<(TextWatch, Option<usize>)> {
     let verdict = verdict.lock().unwrap_or_else(|p| p.into_inner());
     let expects = verdict
         .expected
         .iter()
-        .filter(|(n, _, _)| n == name)
-        .map(|(_, text, _)| TextWatch::new(Some(text.clone()), None));
+        .enumerate()
+        .filter(|(_, (n, _, _))| n == name)
+        .map(|(i, (_, text, _))| (TextWatch::new(Some(text.clone()), None), Some(i)));
     let fails = fails
         .iter()
         .filter(|(n, _)| n.as_deref().is_none_or(|n| n == name))
-        .map(|(_, text)| TextWatch::new(None, Some(text.clone())));
+        .map(|(_, text)| (TextWatch::new(None, Some(text.clone())), None));
     expects.chain(fails).collect()
 }
 

@@ -52,6 +52,14 @@ fn expect_text_waits_for_every_text_given() {
 }
 
 #[test]
+fn an_expected_text_counts_only_when_printed_not_when_another_is_seen() {
+    // "seen" is in the words the console uses for a match of "ready".
+    let run = ready_and_boom().run(&["--expect-text", "a:ready", "--expect-text", "a:seen", "--timeout", "5s"]);
+    assert_eq!(run.code, 42, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("not seen: a:seen"), "{}", run.stderr);
+}
+
+#[test]
 fn fail_text_stops_the_fleet_with_status_1() {
     let run = ready_and_boom().run(&["--fail-text", "b:boom", "--timeout", "1m"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
