@@ -39,23 +39,30 @@ fn fleet_file(dir: &Path, nodes: usize) -> std::path::PathBuf {
     path
 }
 
-/// Runs the fleet for `device` and returns (wall time, peak resident bytes).
+/// Runs the fleet for `device` and returns (wall time, peak resident bytes:
+/// the process's `VmHWM`, read from /proc while it runs).
 fn run(fleet: &Path, device: Duration) -> (Duration, u64) {
     let start = Instant::now();
-    let status = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(env!("CARGO_BIN_EXE_pycom-emu"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pycom-emu"))
         .arg("fleet")
         .arg(fleet)
         .arg("--timeout")
         .arg(format!("{}s", device.as_secs()))
         .stdout(std::process::Stdio::null())
-        .output()
-        .expect("run pycom-emu fleet under /usr/bin/time");
-    let wall = start.elapsed();
-    let stderr = String::from_utf8_lossy(&status.stderr);
-    let peak_kb: u64 = stderr.lines().filter_map(|l| l.trim().parse().ok()).next_back().unwrap_or(0);
-    (wall, peak_kb * 1024)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run pycom-emu fleet");
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0;
+    while child.try_wait().expect("wait for pycom-emu fleet").is_none() {
+        let high_water = std::fs::read_to_string(&status).ok().and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+        peak_kb = peak_kb.max(high_water.unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (start.elapsed(), peak_kb * 1024)
 }
 
 fn main() {
