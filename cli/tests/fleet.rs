@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -189,28 +188,6 @@ fn busy_fleet() -> FleetDir {
     files.push(("fleet.toml", &fleet));
     files.push(("node.py", WAN_NODE));
     FleetDir::new(&files)
-}
-
-/// Four processes that burn CPU until dropped.
-struct Burners(Vec<Child>);
-
-impl Burners {
-    fn start() -> Self {
-        Self(
-            (0..4)
-                .map(|_| Command::new("sh").args(["-c", "while :; do :; done"]).stdout(Stdio::null()).spawn().unwrap())
-                .collect(),
-        )
-    }
-}
-
-impl Drop for Burners {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 #[test]

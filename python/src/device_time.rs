@@ -37,6 +37,8 @@ pub struct Deadlines {
     pub watchdog: WatchdogDeadline,
     /// The next pin event or alarm.
     pub events: NextEvent,
+    /// The next wake-up of a sleeping `_thread` thread.
+    pub threads: crate::threads::ThreadWakes,
 }
 
 impl Deadlines {
@@ -50,12 +52,14 @@ impl Deadlines {
             Some((at, request)) if now >= *at => Some(Due::Deadline(request.clone())),
             _ if self.watchdog.get().is_some_and(|at| now >= at) => Some(Due::Watchdog),
             _ if self.events.at_us() <= now => Some(Due::Event),
+            _ if self.threads.next_us().is_some_and(|at| at <= now) => Some(Due::ThreadTurn),
             _ => None,
         }
     }
 
     /// The device time of the next interrupt: the run's deadline, the
-    /// watchdog's, the next alarm or pin event with an interrupt armed; in a
+    /// watchdog's, the next alarm or pin event with an interrupt armed, the
+    /// next wake-up of a sleeping thread; in a
     /// fleet also the next wake-up of another board (a board that spins
     /// lets device time run on to it).
     pub fn next_us(&self) -> Option<u64> {
@@ -63,7 +67,7 @@ impl Deadlines {
         let events = Some(self.events.at_us()).filter(|&at| at != u64::MAX);
         // Just past another board's wake-up, so that board runs before this one goes on.
         let other = self.clock.next_other_wake_us().map(|at| at.saturating_add(1));
-        [deadline, self.watchdog.get(), events, other].into_iter().flatten().min()
+        [deadline, self.watchdog.get(), events, self.threads.next_us(), other].into_iter().flatten().min()
     }
 }
 
@@ -75,6 +79,8 @@ pub enum Due {
     Watchdog,
     /// A pin device changed or an alarm fell due: handlers run.
     Event,
+    /// A sleeping thread woke: it runs before the computing one goes on.
+    ThreadTurn,
 }
 
 impl Due {
@@ -84,6 +90,7 @@ impl Due {
             Due::Deadline(request) => Box::new(move |vm| finished(started(|| Err(state::stop(request, vm))))),
             Due::Watchdog => Box::new(|vm| finished(started(|| watchdog_fired(vm)))),
             Due::Event => Box::new(|vm| finished(started(|| device_event_due(vm)))),
+            Due::ThreadTurn => Box::new(|vm| finished(started(|| crate::threads::wake_due(vm)))),
         }
     }
 }

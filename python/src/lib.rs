@@ -37,6 +37,7 @@ mod soc;
 mod source;
 mod state;
 mod teardown;
+mod threads;
 mod traceback;
 mod uart;
 mod vfs;

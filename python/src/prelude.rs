@@ -96,6 +96,11 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
         vm.import("pycom", 0)?.del_attr("sigfox_info", vm)?;
     }
 
+    // RustPython's start-up imported its own single-threaded `_thread`: the
+    // board's replaces it.
+    sys_modules.del_item("_thread", vm)?;
+    vm.import("_thread", 0)?;
+
     for (alias, target) in modules::ALIASES {
         let module = vm.import(*target, 0)?;
         sys_modules.set_item(*alias, module, vm)?;

@@ -174,11 +174,12 @@ fn run_here(
             deadline: config.timeout.clone(),
             watchdog: b.watchdog_handle(),
             events: b.next_event_handle(),
+            threads: crate::threads::ThreadWakes::default(),
         }
     };
     let allocations = AllocationCount::default();
     let _counted = allocations.count_this_thread();
-    let interpreter = Effort { cpu: ThreadCpuClock::of_this_thread(), allocations };
+    let interpreter = Effort { cpu: ThreadCpuClock::of_this_thread(), allocations, threads: deadlines.threads.clone() };
     let watch = Watcher::start(deadlines.clone(), interpreter, overran);
     let result = {
         let _turn = TimelineTurn::take(&deadlines.clock);
@@ -309,11 +310,14 @@ fn run_once(
     // must not fail. One that fell due meanwhile fires at the next instruction.
     watch.attach(sender.clone());
     device_time::arm(deadlines.clone(), sender);
+    crate::threads::install(deadlines.threads.clone());
     let outcome = interpreter.enter(|vm| {
         let outcome = match installed {
             Ok(()) => run_scripts(board, boot_py, main, repl, &scope, vm),
             Err(exc) => uncaught(exc, board, vm),
         };
+        // A reset or the end of the run ends the threads still running.
+        crate::threads::end_all(vm);
         // Pin and UART objects, the unwind type and the dupterm stream belong to this
         // interpreter; the next boot makes new ones.
         state::with(|s| {
@@ -375,7 +379,7 @@ fn run_scripts(
                 (_, ran) => ran,
             };
         }
-        let Some(mut repl) = repl else { return outcome };
+        let Some(mut repl) = repl else { return threads_to_their_end(outcome, board, vm) };
         match repl.run(scope, vm) {
             Ok(Exit::Closed) => Outcome::Completed,
             Ok(Exit::SoftReset) => {
@@ -394,6 +398,21 @@ fn run_scripts(
             Err(exc) => uncaught(exc, board, vm),
         }
     }
+}
+
+/// With no REPL to go to, the board goes on running the threads `main.py`
+/// started, as it would at its REPL, until each has ended (or the run's
+/// deadline comes).
+fn threads_to_their_end(outcome: Outcome, board: &Mutex<Board>, vm: &VirtualMachine) -> Outcome {
+    while !crate::threads::all_ended() && !state::unwinding() {
+        let waited = crate::modules::time::device_wait(crate::threads::FOREVER_STEP_US, vm, &mut |_| {
+            crate::threads::all_ended()
+        });
+        if let Err(exc) = waited {
+            return uncaught(exc, board, vm);
+        }
+    }
+    outcome
 }
 
 /// The script to run after `boot.py`: the one `machine.main()` named, read

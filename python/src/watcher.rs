@@ -96,6 +96,8 @@ pub struct Effort {
     pub cpu: ThreadCpuClock,
     /// Its allocations.
     pub allocations: AllocationCount,
+    /// Its `_thread` threads.
+    pub threads: crate::threads::ThreadWakes,
 }
 
 impl Effort {
@@ -121,6 +123,14 @@ fn watch(shared: &Shared, deadlines: &Deadlines, interpreter: &Effort, overran: 
             computing = effort.0 != standstill.cpu;
             poll = if computing { POLL } else { (poll * 2).min(IDLE_POLL) };
             jumped = standstill.look(deadlines, effort, running);
+        }
+        // A thread that computes hands the turn on to the board's other
+        // threads at the end of its slice, as the firmware's GIL does.
+        if computing
+            && interpreter.threads.alive() > 0
+            && let Some(sender) = shared.sender().as_ref()
+        {
+            let _ = sender.send(Box::new(crate::threads::slice_ended));
         }
         // A board that computes without touching the board (the charges above
         // move its clock) lets the boards of its fleet that are due run first.

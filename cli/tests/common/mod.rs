@@ -359,3 +359,26 @@ impl FleetDir {
         self.device.cli(&all)
     }
 }
+
+/// Four processes that burn CPU until dropped.
+pub struct Burners(Vec<std::process::Child>);
+
+impl Burners {
+    /// Starts them.
+    pub fn start() -> Self {
+        Self(
+            (0..4)
+                .map(|_| Command::new("sh").args(["-c", "while :; do :; done"]).stdout(Stdio::null()).spawn().unwrap())
+                .collect(),
+        )
+    }
+}
+
+impl Drop for Burners {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -35,6 +35,7 @@ pub mod sigfox_socket;
 pub mod socket_object;
 pub mod spi;
 pub mod sys;
+pub mod thread;
 pub mod time;
 pub mod timer;
 pub mod touch;
@@ -51,7 +52,7 @@ pub mod uzlib;
 pub mod wlan;
 
 /// Module definitions to register with the interpreter. Names that clash with
-/// RustPython's own (`time`, `gc`, `errno`) replace them.
+/// RustPython's own (`time`, `gc`, `errno`, `_thread`) replace them.
 pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
     vec![
         pycom::module_def(ctx),
@@ -62,6 +63,7 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         micropython::module_def(ctx),
         flashfs::module_def(ctx),
         errno::module_def(ctx),
+        thread::module_def(ctx),
         // Containers, streams and text (issue 14); the frozen ones are Python.
         ure::module_def(ctx),
         frozen::ucollections::module_def(ctx),

@@ -84,12 +84,16 @@ mod time {
 
     /// [`device_sleep`] that ends early, with `true`, once `done` says so
     /// (it looks after every step: an event, a radio step, a frame that woke
-    /// the board).
+    /// the board). The main thread runs the `_thread` threads that may go on
+    /// meanwhile and moves the clock; a started thread leaves both to it.
     pub(crate) fn device_wait(
         us: u64,
         vm: &VirtualMachine,
         done: &mut dyn FnMut(&mut pycom_board::Board) -> bool,
     ) -> PyResult<bool> {
+        if crate::threads::in_thread() {
+            return crate::threads::wait_in_thread(us, vm, done);
+        }
         let board = board();
         let (clock, watchdog) = {
             let b = lock(&board);
@@ -110,30 +114,51 @@ mod time {
             until = at;
             wake = Some(Wake::Watchdog);
         }
-        let mut look = |vm: &VirtualMachine| -> PyResult<bool> {
-            let finished = {
+        let _published = crate::threads::main_waits_until(until);
+        // Looks whether the wait is over, as an access from Python; or, after
+        // `_thread` threads ran, `quietly` (costing no device time).
+        let mut look = |vm: &VirtualMachine, quietly: bool| -> PyResult<bool> {
+            let finished = if quietly {
+                crate::threads::holds(&board, done)
+            } else {
                 let mut b = lock(&board);
                 b.sync();
                 done(&mut b)
             };
-            crate::irq_task::run_pending(vm)?;
+            if finished || !quietly {
+                crate::irq_task::run_pending(vm)?;
+            }
             Ok(finished)
         };
         match clock.mode() {
             ClockMode::Virtual => loop {
+                if crate::threads::run_due(vm)? {
+                    // What the threads did may be what is waited for. While one
+                    // computes, device time stands (but for the watcher's moves
+                    // of a computing board's clock): the main thread does not
+                    // touch the board meanwhile.
+                    if look(vm, true)? {
+                        return Ok(true);
+                    }
+                    if crate::threads::turn_waiting() && crate::threads::now_us(&board) < until {
+                        continue;
+                    }
+                }
                 // Stop at each alarm and, with pin handlers armed, at each
                 // device event, so handlers run at the time of their event
-                // (unless they are held back); and at each step of the radio's task.
+                // (unless they are held back); at each step of the radio's
+                // task; and at each wake-up of a sleeping thread.
                 let stops = !crate::irq_task::held();
                 let (now, next) = {
                     let b = lock(&board);
                     let events = b.next_event_us(crate::irq_task::armed()).filter(|_| stops);
-                    (b.now_us(), [events, b.radio_next_due_us()].into_iter().flatten().min())
+                    let steps = [events, b.radio_next_due_us(), crate::threads::next_wake_us()];
+                    (b.now_us(), steps.into_iter().flatten().min())
                 };
                 let step_to = next.filter(|&at| at < until).unwrap_or(until).max(now);
                 // On a fleet's timeline a frame reaching the radio wakes the board early.
                 let woke = clock.wait_until_woken(step_to);
-                if look(vm)? {
+                if look(vm, false)? {
                     return Ok(true);
                 }
                 if woke >= until {
@@ -143,9 +168,10 @@ mod time {
             ClockMode::Realtime => {
                 let mut left = until.saturating_sub(now);
                 while left > 0 {
+                    crate::threads::run_due(vm)?;
                     let step = left.min(REALTIME_STEP_US);
                     clock.wait_us(step);
-                    if look(vm)? {
+                    if look(vm, false)? {
                         return Ok(true);
                     }
                     vm.check_signals()?;

@@ -67,7 +67,8 @@ pub(crate) fn format_address(addr: SocketAddrV4, vm: &VirtualMachine) -> PyObjec
 }
 
 /// Waits up to `timeout` (for ever when `None`) for `events` on `socket`,
-/// in host time counted as device time: whether they came.
+/// in host time counted as device time, letting the board's other
+/// `_thread` threads run between its slices: whether they came.
 pub(crate) fn wait_for(
     socket: &BoardSocket,
     events: u16,
@@ -89,6 +90,7 @@ pub(crate) fn wait_for(
         if ready != 0 {
             return Ok(true);
         }
+        crate::threads::pass_turn(vm)?;
         if timeout.is_some_and(|t| waited >= t) {
             return Ok(false);
         }

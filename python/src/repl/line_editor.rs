@@ -36,13 +36,17 @@ pub fn out(text: &str, vm: &VirtualMachine) -> PyResult<()> {
     crate::console::write(text, vm)
 }
 
-/// The next byte, running pending signals while the line is idle.
+/// The next byte, running pending signals and the `_thread` threads that
+/// may go on while the line is idle.
 pub fn next_byte(input: &UartInput, vm: &VirtualMachine) -> PyResult<Option<u8>> {
     loop {
         match input.read(POLL) {
             Received::Byte(byte) => return Ok(Some(byte)),
             Received::Closed => return Ok(None),
-            Received::Nothing => vm.check_signals()?,
+            Received::Nothing => {
+                vm.check_signals()?;
+                crate::threads::run_due(vm)?;
+            }
         }
     }
 }
