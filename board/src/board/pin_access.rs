@@ -53,6 +53,13 @@ impl Board {
         }
     }
 
+    /// Presses (`true`) or lets go of (`false`) the buttons wired to `gpio`
+    /// now, as a hand on the board would; whether a button is there.
+    pub fn press_button(&mut self, gpio: u8, pressed: bool) -> bool {
+        let now = self.clock.now_us();
+        self.pins.press(gpio, pressed, now)
+    }
+
     /// The pin a name refers to: an expansion-board name (`G17`) first, then a
     /// module name (`P10`), as `pin_find` looks them up.
     pub fn find_pin(&self, name: &str) -> Option<PinName> {

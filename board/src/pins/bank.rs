@@ -300,6 +300,23 @@ impl PinBank {
         self.publish_next_event();
     }
 
+    /// A hand presses or lets go of the devices on `gpio` that can be
+    /// pressed (buttons) at `now_us`; whether there was one.
+    pub fn press(&mut self, gpio: u8, pressed: bool, now_us: u64) -> bool {
+        self.advance(now_us);
+        let mut found = false;
+        for position in 0..self.lines[usize::from(gpio)].devices.len() {
+            let index = self.lines[usize::from(gpio)].devices[position];
+            if self.devices[index].device.press(pressed) {
+                self.refresh(index);
+                found = true;
+            }
+        }
+        self.settle(gpio);
+        self.publish_next_event();
+        found
+    }
+
     /// Device time the bank has been simulated to.
     pub fn now_us(&self) -> u64 {
         self.now_us
