@@ -89,6 +89,12 @@ impl Board {
         self.pins.write(gpio, high, now);
     }
 
+    /// The level on `gpio` as last simulated: what an observer sees without
+    /// moving the board's devices on.
+    pub fn pin_settled_level(&self, gpio: u8) -> Level {
+        self.pins.settled_level(gpio)
+    }
+
     /// `gpio`'s output latch.
     pub fn pin_latch(&self, gpio: u8) -> bool {
         self.pins.latch(gpio)

@@ -358,6 +358,12 @@ impl PinBank {
         self.pins[usize::from(gpio)].level
     }
 
+    /// The level on `gpio`'s line as last simulated, without running the
+    /// devices on (for an observer that must not move the board).
+    pub fn settled_level(&self, gpio: u8) -> Level {
+        self.pins[usize::from(gpio)].level
+    }
+
     /// Freezes `gpio`'s pad as it is (mode, pull, output level), through later
     /// writes and resets, or frees it to follow its configuration again.
     pub fn set_hold(&mut self, gpio: u8, hold: bool, now_us: u64) {
