@@ -48,7 +48,7 @@ const RIGHT = ["VIN", "3V3", "GND", "P23", "P22", "P21", "P20", "P19", "P18", "P
 const ROW0 = 110, ROW = 38;
 
 function drawBoard(info) {
-  const root = svg("svg", { viewBox: "0 0 520 680", id: "board-drawing", role: "img", "aria-label": info.name });
+  const root = svg("svg", { viewBox: "-60 0 640 680", id: "board-drawing", role: "img", "aria-label": info.name });
   const defs = svg("defs", {}, root);
   const glow = svg("filter", { id: "glow", x: "-100%", y: "-100%", width: "300%", height: "300%" }, defs);
   svg("feGaussianBlur", { stdDeviation: "7" }, glow);
@@ -97,9 +97,9 @@ function drawPin(root, pin, module, y, side) {
 
 function drawDevice(root, device, row) {
   const left = row.side === "left";
-  const x = left ? 8 : 442;
+  const x = left ? -55 : 465;
   const group = svg("g", { class: "device", id: "device-" + device.index }, root);
-  svg("line", { x1: left ? 78 : 442, y1: row.y, x2: left ? 90 : 430, y2: row.y, stroke: "#c08a1a" }, group);
+  svg("line", { x1: left ? 15 : 465, y1: row.y, x2: left ? 62 : 458, y2: row.y, stroke: "#c08a1a" }, group);
   if (device.pressable) {
     group.classList.add("device-button");
     svg("rect", { x, y: row.y - 15, width: 70, height: 30, rx: 4 }, group);
