@@ -187,10 +187,8 @@ async fn a_script_that_lights_the_led_green_turns_the_leds_drawing_green_within_
         .await;
     let latency = browser
         .eval(
-            "const log = window.pycomLog;
-             const said = log.find(e => e.kind === 'console' && e.value.includes('going green'));
-             const lit = log.find(e => e.kind === 'led' && e.value === '#00ff00');
-             return lit.t - said.t;",
+            "const lit = window.pycomLog.find(e => e.kind === 'led' && e.value === '#00ff00');
+             return lit.t - window.pycomSaidAt('going green');",
         )
         .await;
     let latency = latency.as_f64().unwrap();
@@ -332,12 +330,12 @@ async fn benchmark_led_latency_page_load_and_idle_cpu() {
     browser.console_line("idle").await;
     let latencies = browser
         .eval(
-            "const log = window.pycomLog, out = [];
+            "const out = [];
              for (let i = 0; i < 20; i++) {
-               const said = log.find(e => e.kind === 'console' && e.value.includes('set ' + i + '\\r'));
+               const said = window.pycomSaidAt('set ' + i + '\\r');
                const colour = i % 2 ? '#00ff00' : '#0000ff';
-               const lit = log.find(e => e.kind === 'led' && e.value === colour && e.t >= said.t - 1);
-               out.push(lit.t - said.t);
+               const lit = window.pycomLog.find(e => e.kind === 'led' && e.value === colour && e.t >= said - 1);
+               out.push(lit.t - said);
              }
              return out;",
         )

@@ -33,12 +33,26 @@ function svg(tag, attrs = {}, parent = null) {
   return node;
 }
 
-// What the page saw and when (wall time in ms), for latency measurements.
+// What the page saw and when (wall time in ms), for latency measurements:
+// LED colours, and how far the console's text had come.
 window.pycomLog = [];
+let consoleSeen = "";
 function logEvent(kind, value) {
   window.pycomLog.push({ t: performance.timeOrigin + performance.now(), kind, value });
   if (window.pycomLog.length > 5000) window.pycomLog.splice(0, 1000);
 }
+function logConsole(text) {
+  if (consoleSeen.length > 1 << 20) consoleSeen = "";
+  consoleSeen += text;
+  logEvent("console", consoleSeen.length);
+}
+// When the console had shown `text` in full (its first appearance), or null.
+window.pycomSaidAt = (text) => {
+  const at = consoleSeen.indexOf(text);
+  if (at < 0) return null;
+  const seen = window.pycomLog.find((e) => e.kind === "console" && e.value >= at + text.length);
+  return seen ? seen.t : null;
+};
 
 // ------------------------------------------------------------------ board
 
@@ -482,7 +496,7 @@ function connect() {
   events.addEventListener("state", (e) => showState(JSON.parse(e.data)));
   events.addEventListener("console", (e) => {
     const text = JSON.parse(e.data);
-    logEvent("console", text);
+    logConsole(text);
     termWrite(text);
   });
   events.addEventListener("lost", (e) => termWrite(`\r\n[web view: ${e.data} pieces of output lost]\r\n`));
