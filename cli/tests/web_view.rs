@@ -20,6 +20,10 @@ use serde_json::{Value, json};
 const PATIENCE: Duration = Duration::from_secs(15);
 /// WebDriver's Enter key.
 const ENTER: &str = "\u{E007}";
+/// WebDriver's Control key (held until [`RELEASE`]).
+const CONTROL: &str = "\u{E009}";
+/// WebDriver's NULL key: lets go of the modifier keys.
+const RELEASE: &str = "\u{E000}";
 
 /// A `pycom-emu` process serving a web view, killed when dropped.
 struct Board {
@@ -198,7 +202,7 @@ async fn a_script_that_lights_the_led_green_turns_the_leds_drawing_green_within_
 }
 
 #[tokio::test]
-async fn typing_print_6_times_7_and_enter_in_the_console_shows_42() {
+async fn typing_print_6_times_7_and_enter_in_the_console_shows_42_and_ctrl_c_interrupts() {
     let device = Device::new();
     let board = Board::start(&device, &["serve"]);
     let browser = Browser::open().await;
@@ -212,6 +216,13 @@ async fn typing_print_6_times_7_and_enter_in_the_console_shows_42() {
     browser
         .until("the line run again", async || browser.console().await.matches(">>> print(6*7)\n42\n").count() == 2)
         .await;
+    // Ctrl-C interrupts code that runs for ever.
+    browser.type_in_console(&format!("while True: pass{ENTER}")).await;
+    browser.until("the loop typed", async || browser.console().await.contains(">>> while True: pass")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser.type_in_console(&format!("{CONTROL}c{RELEASE}")).await;
+    browser.console_line("KeyboardInterrupt").await;
+    assert!(browser.console().await.ends_with("KeyboardInterrupt\n>>>  "), "{}", browser.console().await);
     browser.screenshot("console_42").await;
     browser.close().await;
 }
