@@ -353,9 +353,13 @@ async function refreshFiles() {
   const root = document.createElement("div");
   root.className = "tree";
   const ul = document.createElement("ul");
-  const flash = entryNode("/flash", { dir: true });
-  flash.querySelector(".delete").remove();
-  ul.append(flash);
+  // /flash, and /sd while a script has the card mounted.
+  const sdMounted = await call("GET", "/files", { path: "/sd" }).then(() => true, () => false);
+  for (const volume of sdMounted ? ["/flash", "/sd"] : ["/flash"]) {
+    const node = entryNode(volume, { dir: true });
+    node.querySelector(".delete").remove();
+    ul.append(node);
+  }
   root.append(ul);
   document.getElementById("files").replaceChildren(root);
   // Open the folders that lead to the target again.
