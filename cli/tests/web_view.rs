@@ -8,6 +8,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -66,7 +67,9 @@ impl Drop for Board {
     }
 }
 
-/// ChromeDriver on a free port with a headless Chromium session.
+/// ChromeDriver on a free port with a headless Chromium session. ChromeDriver
+/// runs in a process group of its own, with the browser it starts: a test
+/// that fails leaves neither behind (the group is killed on drop).
 struct Browser {
     driver: Child,
     client: Client,
@@ -79,6 +82,7 @@ impl Browser {
         require_debian_tool("chromium-driver", "chromedriver");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -149,9 +153,15 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
-    async fn close(mut self) {
+    async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-9", "--", &group]).status();
         let _ = self.driver.wait();
     }
 }
