@@ -520,6 +520,24 @@ fn an_active_high_button_with_its_own_pull_down_raises_the_line_while_pressed() 
 }
 
 #[test]
+fn a_hand_holds_a_button_down_from_its_press_until_it_lets_go() {
+    let mut bank = bank_with(button(vec![], 100.0, 0, None), Some(Pull::Up));
+    bank.set_trigger(P10, Trigger::AnyEdge, 0);
+    assert!(bank.press(P10, true, 5_000));
+    assert_eq!(bank.level(P10, 900_000), Level::Low);
+    assert!(bank.press(P10, false, 1_000_000));
+    assert_eq!(bank.level(P10, 1_000_000), Level::High);
+    assert_eq!(irq_times(&bank.take_irqs(), P10), [5_000, 1_000_000]);
+}
+
+#[test]
+fn only_buttons_can_be_pressed_by_hand() {
+    let mut bank = bank_with(waveform(0.0, &[(1, 10)], 1), Some(Pull::Up));
+    assert!(!bank.press(P10, true, 1_000));
+    assert!(!bank.press(4, true, 1_000), "nothing is wired to GPIO4");
+}
+
+#[test]
 fn device_descriptions_with_levels_other_than_0_or_1_are_refused() {
     let spec = DeviceSpec::Button(ButtonSpec {
         pin: "P10".into(),

@@ -82,6 +82,11 @@ pub fn parse(text: &str, model: BoardModel) -> Result<Devices> {
 }
 
 impl Devices {
+    /// The devices, in the file's order.
+    pub fn specs(&self) -> &[DeviceSpec] {
+        &self.devices
+    }
+
     /// Wires the devices to `board`, opening the host ends of UART bridges
     /// (each prints where it is, as `serve` does); returns the GPIOs of the
     /// devices on pins.

@@ -305,6 +305,22 @@ fn boot_info_rows(found: Option<(u32, BootInfo)>) -> Vec<(String, String, String
     }
 }
 
+/// Every setting of `block` as the board's getters return it, by name (the
+/// values of `config show --json`, also shown by the web view).
+pub fn settings_json(block: &ConfigBlock) -> Value {
+    let mut out = Map::new();
+    for setting in Setting::ALL {
+        out.insert(setting.name().into(), getter_json(setting, block));
+    }
+    let mac_set = block.lpwan_mac().iter().any(|&b| b != 0xFF);
+    out.insert("wifi_mode_on_boot_name".into(), json!(wlan_mode(block.wifi_mode()).1));
+    out.insert("pybytes_force_update".into(), json!(block.pybytes_force_update()));
+    out.insert("wifi_auth".into(), json!(block.wifi_auth()));
+    out.insert("wifi_antenna".into(), json!(if block.wifi_antenna_internal() { "internal" } else { "external" }));
+    out.insert("lpwan_mac".into(), if mac_set { json!(hex::encode(block.lpwan_mac())) } else { Value::Null });
+    Value::Object(out)
+}
+
 fn show(device: &DeviceArgs, json: bool) -> Result<i32> {
     let mut image = open(device)?;
     let config = load(&mut image, &device.image)?;
@@ -313,18 +329,12 @@ fn show(device: &DeviceArgs, json: bool) -> Result<i32> {
     let mac_set = block.lpwan_mac().iter().any(|&b| b != 0xFF);
 
     if json {
-        let mut out = Map::new();
+        let Value::Object(mut out) = settings_json(block) else { unreachable!("settings are an object") };
         let mut raw = Map::new();
         for setting in Setting::ALL {
-            out.insert(setting.name().into(), getter_json(setting, block));
             let (at, bytes) = setting.raw(block);
             raw.insert(setting.name().into(), json!({ "at": at, "bytes": bytes }));
         }
-        out.insert("wifi_mode_on_boot_name".into(), json!(wlan_mode(block.wifi_mode()).1));
-        out.insert("pybytes_force_update".into(), json!(block.pybytes_force_update()));
-        out.insert("wifi_auth".into(), json!(block.wifi_auth()));
-        out.insert("wifi_antenna".into(), json!(if block.wifi_antenna_internal() { "internal" } else { "external" }));
-        out.insert("lpwan_mac".into(), if mac_set { json!(hex::encode(block.lpwan_mac())) } else { Value::Null });
         out.insert("raw".into(), Value::Object(raw));
         out.insert("boot_info".into(), boot_info_json(found));
         println!("{}", serde_json::to_string_pretty(&Value::Object(out))?);

@@ -28,6 +28,16 @@ impl Console for TerminalConsole {
     }
 }
 
+/// A console that writes to two: the first one's stop requests count.
+pub struct Tee(pub Box<dyn Console>, pub Box<dyn Console>);
+
+impl Console for Tee {
+    fn write(&mut self, text: &str) -> Option<StopRequest> {
+        let _ = self.1.write(text);
+        self.0.write(text)
+    }
+}
+
 /// Watches console output for an expected and a failure text, also when
 /// one is split across writes.
 pub struct TextWatch {

@@ -15,6 +15,7 @@ mod ota_cmd;
 mod pin_trace;
 mod run_cmd;
 mod size;
+mod web_view;
 
 use pycom_emu::{board_file, ftp_server, host_input, nvs_csv, telnet, uart_link};
 

@@ -12,12 +12,12 @@ use pycom_board::{Board, Clock, ClockMode, DeviceImage};
 use pycom_python::{Console, Outcome, RunConfig, Script, StopRequest, UartInput};
 
 use crate::bus_trace::BusTraceFile;
-use crate::console::TerminalConsole;
+use crate::console::{Tee, TerminalConsole};
 use crate::ftp_server::{self, Login};
 use crate::led_output::{LedDisplay, LedTraceFile};
 use crate::pin_trace::PinTraceFile;
 use crate::uart_link::{self, Outputs, UartEndpoint};
-use crate::{DeviceArgs, board_file, duration, size, telnet};
+use crate::{DeviceArgs, board_file, duration, size, telnet, web_view};
 
 /// The board and what is plugged into it.
 #[derive(Args)]
@@ -95,6 +95,10 @@ pub struct RunArgs {
     /// Stop with status 1 as soon as the board prints this text.
     #[arg(long, value_name = "TEXT")]
     fail_text: Option<String>,
+    /// Serve the board's web view on this address (e.g. 127.0.0.1:8080; port 0
+    /// picks one): its console shows the output here (input needs `serve`).
+    #[arg(long, value_name = "HOST:PORT")]
+    web: Option<SocketAddr>,
 }
 
 /// `pycom-emu serve`.
@@ -122,6 +126,11 @@ pub struct ServeArgs {
     /// Password of the Telnet and FTP login.
     #[arg(long, default_value = "python")]
     password: String,
+    /// Serve the board's web view on this address (e.g. 127.0.0.1:8080; port 0
+    /// picks one); its console shares the REPL with the UART and Telnet. On an
+    /// address other than loopback the API needs the token printed at start.
+    #[arg(long, value_name = "HOST:PORT")]
+    web: Option<SocketAddr>,
 }
 
 impl BoardArgs {
@@ -167,8 +176,17 @@ pub fn run(args: RunArgs) -> Result<i32> {
         max_resets: args.board.max_resets,
     };
     let hardware = Hardware::prepare(&args.board)?;
-    let console = Box::new(TerminalConsole::new(args.expect_text, args.fail_text));
-    let outcome = power_on(&args.board, hardware, console, config, None, |_| Ok(()))?;
+    let terminal = Box::new(TerminalConsole::new(args.expect_text, args.fail_text));
+    let outputs = Outputs::default();
+    let console: Box<dyn Console> = match args.web {
+        Some(_) => Box::new(Tee(terminal, outputs.console())),
+        None => terminal,
+    };
+    let devices = hardware.device_specs();
+    let outcome = power_on(&args.board, hardware, console, config, None, |board| match args.web {
+        Some(addr) => web_view::start(addr, board, devices, &outputs, None),
+        None => Ok(()),
+    })?;
     Ok(exit_status(outcome, expecting.as_deref()))
 }
 
@@ -187,8 +205,8 @@ pub fn repl(args: BoardArgs) -> Result<i32> {
 /// `pycom-emu serve`: the REPL on a pseudo-terminal or TCP port, Telnet and
 /// FTP, until killed. Each service prints where it is on a line of stdout.
 pub fn serve(args: ServeArgs) -> Result<i32> {
-    if args.uart.is_none() && args.telnet_port.is_none() && args.ftp_port.is_none() {
-        anyhow::bail!("serve needs --uart, --telnet-port or --ftp-port");
+    if args.uart.is_none() && args.telnet_port.is_none() && args.ftp_port.is_none() && args.web.is_none() {
+        anyhow::bail!("serve needs --uart, --telnet-port, --ftp-port or --web");
     }
     let login = Login::new(args.user.clone(), args.password.clone())?;
     let (input, outputs) = (UartInput::new(), Outputs::default());
@@ -199,7 +217,11 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     let (telnet, ftp) = (at(args.telnet_port), at(args.ftp_port));
     let config = RunConfig { main: None, uart: Some(input.clone()), timeout: None, max_resets: args.board.max_resets };
     let hardware = Hardware::prepare(&args.board)?;
+    let devices = hardware.device_specs();
     let outcome = power_on(&args.board, hardware, outputs.console(), config, None, |board| {
+        if let Some(addr) = args.web {
+            web_view::start(addr, board, devices, &outputs, Some(input.clone()))?;
+        }
         if let Some(addr) = telnet {
             let server = telnet::Server { login: login.clone(), board: board.clone(), input, outputs: outputs.clone() };
             let addr = telnet::start(addr, server)?;
@@ -236,6 +258,11 @@ impl Hardware {
             );
         }
         Ok(Self { image, devices })
+    }
+
+    /// The board file's devices, in its order (none without a board file).
+    pub fn device_specs(&self) -> Vec<pycom_board::pins::DeviceSpec> {
+        self.devices.as_ref().map(|d| d.specs().to_vec()).unwrap_or_default()
     }
 }
 

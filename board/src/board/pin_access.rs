@@ -53,6 +53,13 @@ impl Board {
         }
     }
 
+    /// Presses (`true`) or lets go of (`false`) the buttons wired to `gpio`
+    /// now, as a hand on the board would; whether a button is there.
+    pub fn press_button(&mut self, gpio: u8, pressed: bool) -> bool {
+        let now = self.clock.now_us();
+        self.pins.press(gpio, pressed, now)
+    }
+
     /// The pin a name refers to: an expansion-board name (`G17`) first, then a
     /// module name (`P10`), as `pin_find` looks them up.
     pub fn find_pin(&self, name: &str) -> Option<PinName> {
@@ -80,6 +87,12 @@ impl Board {
     pub fn pin_write(&mut self, gpio: u8, high: bool) {
         let now = self.clock.now_us();
         self.pins.write(gpio, high, now);
+    }
+
+    /// The level on `gpio` as last simulated: what an observer sees without
+    /// moving the board's devices on.
+    pub fn pin_settled_level(&self, gpio: u8) -> Level {
+        self.pins.settled_level(gpio)
     }
 
     /// `gpio`'s output latch.

@@ -118,6 +118,12 @@ impl PycomNvs {
         nvs.erase_namespace(flash, ns)
     }
 
+    /// Every key of `PY_NVM` with its value, as stored.
+    pub fn entries(&mut self, flash: &mut Flash) -> Result<Vec<super::Entry>, NvsError> {
+        let (nvs, ns) = self.open()?;
+        nvs.entries(flash, Some(ns))
+    }
+
     /// The mounted partition, for listings and statistics.
     pub fn storage(&mut self) -> Option<&mut Nvs> {
         self.nvs.as_mut()

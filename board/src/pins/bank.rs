@@ -300,6 +300,23 @@ impl PinBank {
         self.publish_next_event();
     }
 
+    /// A hand presses or lets go of the devices on `gpio` that can be
+    /// pressed (buttons) at `now_us`; whether there was one.
+    pub fn press(&mut self, gpio: u8, pressed: bool, now_us: u64) -> bool {
+        self.advance(now_us);
+        let mut found = false;
+        for position in 0..self.lines[usize::from(gpio)].devices.len() {
+            let index = self.lines[usize::from(gpio)].devices[position];
+            if self.devices[index].device.press(pressed) {
+                self.refresh(index);
+                found = true;
+            }
+        }
+        self.settle(gpio);
+        self.publish_next_event();
+        found
+    }
+
     /// Device time the bank has been simulated to.
     pub fn now_us(&self) -> u64 {
         self.now_us
@@ -338,6 +355,12 @@ impl PinBank {
     /// The level on `gpio`'s line at `now_us`.
     pub fn level(&mut self, gpio: u8, now_us: u64) -> Level {
         self.advance(now_us);
+        self.pins[usize::from(gpio)].level
+    }
+
+    /// The level on `gpio`'s line as last simulated, without running the
+    /// devices on (for an observer that must not move the board).
+    pub fn settled_level(&self, gpio: u8) -> Level {
         self.pins[usize::from(gpio)].level
     }
 

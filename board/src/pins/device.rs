@@ -32,6 +32,13 @@ pub trait Device: Send + std::fmt::Debug {
 
     /// The line's level became `level` at `now_us`, whoever changed it.
     fn line_changed(&mut self, now_us: u64, level: Level);
+
+    /// A hand presses (`true`) or lets go of (`false`) the device from now
+    /// on, outside its schedule (the web view's button); whether the device
+    /// is one that can be pressed.
+    fn press(&mut self, _pressed: bool) -> bool {
+        false
+    }
 }
 
 /// One `[[device]]` entry of a board file.
@@ -237,6 +244,24 @@ pub fn check_devices(model: BoardModel, specs: &[DeviceSpec]) -> Result<(), Devi
 }
 
 impl DeviceSpec {
+    /// The device's `kind` as a board file names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Dht11(_) => "dht11",
+            Self::Dht22(_) => "dht22",
+            Self::Button(_) => "button",
+            Self::Ds18b20(_) => "ds18b20",
+            Self::Waveform(_) => "waveform",
+            Self::I2c(_) => "i2c",
+            Self::SpiLoopback(_) => "spi_loopback",
+            Self::Pysense(_) => "pysense",
+            Self::Pytrack(_) => "pytrack",
+            Self::Pyscan(_) => "pyscan",
+            Self::Uart(_) => "uart",
+            Self::Analog(_) => "analog",
+        }
+    }
+
     /// The pin name the device is known by (SDA or MOSI for a bus device;
     /// `None` for a UART device).
     pub fn pin(&self) -> Option<&str> {

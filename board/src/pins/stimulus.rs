@@ -11,6 +11,9 @@ pub struct Stimulus {
     train: Train,
     pull: Option<Pull>,
     replay: Option<Replay>,
+    /// A button's pressed drive and whether a hand holds it down now (a
+    /// waveform has none).
+    hand: Option<(Drive, bool)>,
 }
 
 /// The rest of a repeated waveform: one play is queued at a time, so a long
@@ -51,7 +54,7 @@ impl Stimulus {
             train.push(down, pressed);
             train.push(up, Drive::Released);
         }
-        Self { train, pull: spec.pull, replay: None }
+        Self { train, pull: spec.pull, replay: None, hand: Some((pressed, false)) }
     }
 
     /// A waveform as a board file describes it: its levels played `repeat`
@@ -59,7 +62,7 @@ impl Stimulus {
     pub fn waveform(spec: &WaveformSpec) -> Self {
         let replay =
             Replay { levels: spec.levels.clone(), plays_left: spec.repeat, next_start_us: ms_to_us(spec.start_ms) };
-        let mut stimulus = Self { train: Train::default(), pull: spec.pull, replay: Some(replay) };
+        let mut stimulus = Self { train: Train::default(), pull: spec.pull, replay: Some(replay), hand: None };
         stimulus.queue_next_play();
         stimulus
     }
@@ -81,7 +84,10 @@ impl Stimulus {
 
 impl Device for Stimulus {
     fn drive(&self) -> Drive {
-        self.train.drive()
+        match self.hand {
+            Some((pressed, true)) => pressed,
+            _ => self.train.drive(),
+        }
     }
 
     fn pull(&self) -> Option<Pull> {
@@ -100,4 +106,14 @@ impl Device for Stimulus {
     }
 
     fn line_changed(&mut self, _now_us: u64, _level: Level) {}
+
+    fn press(&mut self, pressed: bool) -> bool {
+        match &mut self.hand {
+            Some((_, held)) => {
+                *held = pressed;
+                true
+            }
+            None => false,
+        }
+    }
 }

@@ -1,0 +1,35 @@
+//! `--web ADDR` of `run` and `serve`: the board's web view (the
+//! `pycom-web` crate) beside the running board, sharing its UART.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use pycom_board::Board;
+use pycom_board::pins::DeviceSpec;
+use pycom_python::UartInput;
+use pycom_web::{Access, WebBoard};
+
+use crate::config_cmd::settings_json;
+use crate::uart_link::{self, Outputs};
+
+/// Serves `board`'s web view on `addr`, with the board's output from
+/// `outputs` and, if given, its UART input; prints where it is (with the
+/// token a non-loopback address needs).
+pub fn start(
+    addr: SocketAddr,
+    board: &Arc<Mutex<Board>>,
+    devices: Vec<DeviceSpec>,
+    outputs: &Outputs,
+    input: Option<UartInput>,
+) -> Result<()> {
+    let access = Access::for_address(addr).context("cannot make the web view's token")?;
+    let (_, output) = outputs.add();
+    let web = WebBoard { board: board.clone(), devices, output, input, settings: Arc::new(settings_json) };
+    let server = pycom_web::start(addr, web, access)?;
+    uart_link::announce(&format!("web:{}", server.url()));
+    if let Access::Token(token) = &server.access {
+        eprintln!("[pycom-emu] the web view listens beyond this host: the API needs the token {token}");
+    }
+    Ok(())
+}

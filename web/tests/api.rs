@@ -1,0 +1,247 @@
+//! The web view's JSON API over real HTTP, on a board booted without
+//! Python: what `curl` (and the page) sees and changes.
+
+use std::net::SocketAddr;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use pycom_board::pins::{ButtonSpec, DeviceSpec, Level, PinMode, Pull};
+use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ResetCause};
+use pycom_python::UartInput;
+use pycom_web::{Access, WebBoard, WebServer};
+use serde_json::{Value, json};
+
+/// GPIO of `P10`.
+const P10: u8 = 13;
+
+struct Served {
+    server: WebServer,
+    board: Arc<Mutex<Board>>,
+    input: UartInput,
+    output: SyncSender<Vec<u8>>,
+    client: reqwest::Client,
+}
+
+impl Served {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.addr)
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    async fn json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.unwrap()
+    }
+}
+
+/// A booted LoPy4 with a button on P10 (pulled up), served on `addr`.
+fn serve(addr: &str, access: Access) -> Served {
+    let model = BoardModel::Lopy4;
+    let mut board = Board::new(model, DeviceImage::in_memory(model).unwrap(), Arc::new(Clock::new(ClockMode::Virtual)));
+    board.boot(BootKind::Hard(ResetCause::PowerOn)).unwrap();
+    let button = DeviceSpec::Button(ButtonSpec {
+        pin: "P10".into(),
+        presses: vec![],
+        hold_ms: 100.0,
+        active_level: 0,
+        pull: Some(Pull::Up),
+    });
+    board.attach_device(&button).unwrap();
+    board.pin_configure(P10, PinMode::Input, None);
+    let board = Arc::new(Mutex::new(board));
+    let (output, receiver) = sync_channel(16);
+    let input = UartInput::new();
+    let web = WebBoard {
+        board: board.clone(),
+        devices: vec![button],
+        output: receiver,
+        input: Some(input.clone()),
+        settings: Arc::new(|block| json!({ "heartbeat_on_boot": block.heartbeat_on_boot() })),
+    };
+    let addr: SocketAddr = addr.parse().unwrap();
+    let server = pycom_web::start(addr, web, access).unwrap();
+    Served { server, board, input, output, client: reqwest::Client::new() }
+}
+
+fn local() -> Served {
+    serve("127.0.0.1:0", Access::Open)
+}
+
+/// Waits until `check` holds, for at most two seconds.
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < Duration::from_secs(2), "{what} did not happen");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_page_and_its_script_are_served_from_the_binary() {
+    let served = local();
+    let page = served.get("/").await;
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(page.text().await.unwrap().contains("<script src=\"app.js\">"));
+    assert!(served.get("/app.js").await.text().await.unwrap().contains("EventSource"));
+    assert_eq!(served.get("/nothing").await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_board_call_names_the_model_its_pins_and_the_board_files_devices() {
+    let served = local();
+    let board = served.json("/api/board").await;
+    assert_eq!(board["model"], "lopy4");
+    assert_eq!(board["name"], "LoPy4");
+    assert!(board["pins"].as_array().unwrap().contains(&json!({ "module": "P10", "expansion": "G17", "gpio": 13 })));
+    assert_eq!(board["devices"], json!([{ "index": 0, "kind": "button", "pins": ["P10"], "pressable": true }]));
+    assert_eq!(board["console_input"], true);
+}
+
+#[tokio::test]
+async fn the_state_follows_the_led_within_a_poll() {
+    let served = local();
+    served.board.lock().unwrap().set_heartbeat(false);
+    served.board.lock().unwrap().set_rgbled(0x00ff00).unwrap();
+    eventually("the LED turning green", async || served.json("/api/state").await["led"] == "#00ff00").await;
+}
+
+#[tokio::test]
+async fn pressing_a_button_pulls_its_pin_low_until_it_is_let_go() {
+    let served = local();
+    let level = || served.board.lock().unwrap().pin_level(P10);
+    assert_eq!(level(), Level::High);
+    let press = |pressed: bool| {
+        served.client.post(served.url("/api/devices/0/press")).json(&json!({ "pressed": pressed })).send()
+    };
+    assert!(press(true).await.unwrap().status().is_success());
+    assert_eq!(level(), Level::Low);
+    eventually("the pin reading low", async || {
+        let state = served.json("/api/state").await;
+        state["pins"].as_array().unwrap().iter().any(|p| p["gpio"] == P10 && p["level"] == "low")
+    })
+    .await;
+    assert!(press(false).await.unwrap().status().is_success());
+    assert_eq!(level(), Level::High);
+    let not_a_button = served.client.post(served.url("/api/devices/7/press")).json(&json!({ "pressed": true }));
+    assert_eq!(not_a_button.send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn console_input_reaches_the_uart_and_output_is_kept_for_the_page() {
+    let served = local();
+    let sent = served.client.post(served.url("/api/console")).body("print(6*7)\r").send().await.unwrap();
+    assert!(sent.status().is_success());
+    assert_eq!(served.input.take_all(), b"print(6*7)\r");
+    served.output.send(b">>> 42\r\n".to_vec()).unwrap();
+    eventually("the output kept", async || served.get("/api/console").await.text().await.unwrap() == ">>> 42\r\n")
+        .await;
+}
+
+#[tokio::test]
+async fn the_events_stream_sends_the_scrollback_then_state_and_output() {
+    let served = local();
+    served.output.send(b"booted\r\n".to_vec()).unwrap();
+    eventually("the output kept", async || !served.get("/api/console").await.text().await.unwrap().is_empty()).await;
+    let mut events = served.get("/api/events").await;
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let mut seen = String::new();
+    served.output.send(b"later\r\n".to_vec()).unwrap();
+    let start = Instant::now();
+    while !(seen.contains("event: state") && seen.contains("later")) {
+        assert!(start.elapsed() < Duration::from_secs(2), "events so far: {seen}");
+        let chunk = tokio::time::timeout(Duration::from_secs(2), events.chunk()).await.unwrap().unwrap().unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.starts_with("event: console\ndata: \"booted\\r\\n\"\n"), "{seen}");
+}
+
+#[tokio::test]
+async fn files_are_listed_uploaded_downloaded_and_removed_on_the_live_filesystem() {
+    let served = local();
+    let put = served.client.put(served.url("/api/files/content?path=/flash/data/new.py")).body("x = 1\n");
+    assert_eq!(put.send().await.unwrap().status(), 404, "no folder /flash/data yet");
+    let mkdir = served.client.post(served.url("/api/files/mkdir?path=/flash/data")).send().await.unwrap();
+    assert!(mkdir.status().is_success());
+    let put = served.client.put(served.url("/api/files/content?path=/flash/data/new.py")).body("x = 1\n");
+    assert!(put.send().await.unwrap().status().is_success());
+    assert_eq!(served.board.lock().unwrap().volume("flash").unwrap().read("/data/new.py").unwrap(), b"x = 1\n");
+    let listing = served.json("/api/files?path=/flash/data").await;
+    assert_eq!(listing, json!([{ "name": "new.py", "dir": false, "size": 6 }]));
+    assert_eq!(served.get("/api/files/content?path=/flash/data/new.py").await.text().await.unwrap(), "x = 1\n");
+    let not_empty = served.client.delete(served.url("/api/files?path=/flash/data")).send().await.unwrap();
+    assert_eq!(not_empty.status(), 409);
+    for path in ["/flash/data/new.py", "/flash/data"] {
+        let removed = served.client.delete(served.url(&format!("/api/files?path={path}"))).send().await.unwrap();
+        assert!(removed.status().is_success(), "{path}");
+    }
+    assert_eq!(served.get("/api/files?path=/flash/data").await.status(), 404);
+    assert_eq!(served.get("/api/files?path=/sd").await.status(), 404, "no card is mounted");
+    let volume = served.client.delete(served.url("/api/files?path=/flash")).send().await.unwrap();
+    assert_eq!(volume.status(), 400);
+}
+
+#[tokio::test]
+async fn an_nvs_edit_is_what_pycom_nvs_get_reads_next() {
+    let served = local();
+    let set = |key: &str, value: Value| {
+        served.client.put(served.url(&format!("/api/nvs/{key}"))).json(&json!({ "value": value })).send()
+    };
+    assert_eq!(set("count", json!(-1)).await.unwrap().json::<Value>().await.unwrap(), json!({ "value": -1 }));
+    assert!(set("name", json!("pycom")).await.unwrap().status().is_success());
+    let get =
+        |key: &'static str| served.board.lock().unwrap().with_nvs(|nvs, flash| nvs.get(flash, key.as_bytes())).unwrap();
+    assert_eq!(get("count"), pycom_board::nvs::PycomValue::Int(-1));
+    assert_eq!(get("name"), pycom_board::nvs::PycomValue::Str(b"pycom".to_vec()));
+    let keys = served.json("/api/nvs").await;
+    assert_eq!(
+        keys,
+        json!([{ "key": "count", "type": "u32", "value": -1 }, { "key": "name", "type": "str", "value": "pycom" }])
+    );
+    assert_eq!(set("a_key_far_too_long", json!(1)).await.unwrap().status(), 400);
+    assert_eq!(set("x", json!(true)).await.unwrap().status(), 400);
+    let erased = served.client.delete(served.url("/api/nvs/count")).send().await.unwrap();
+    assert!(erased.status().is_success());
+    assert_eq!(served.client.delete(served.url("/api/nvs/count")).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn settings_are_shown_as_the_view_given_renders_them() {
+    let served = local();
+    assert_eq!(served.json("/api/settings").await, json!({ "heartbeat_on_boot": true }));
+}
+
+#[tokio::test]
+async fn without_its_token_a_non_loopback_view_answers_401_and_changes_nothing() {
+    let served = serve("0.0.0.0:0", Access::for_address("0.0.0.0:0".parse().unwrap()).unwrap());
+    let Access::Token(token) = served.server.access.clone() else { panic!("0.0.0.0 needs a token") };
+    assert!(served.server.url().ends_with(&format!("/?token={token}")));
+    let url = |path: &str| format!("http://127.0.0.1:{}{path}", served.server.addr.port());
+    let client = &served.client;
+    let refused = [
+        client.get(url("/api/state")),
+        client.get(url("/api/events")),
+        client.put(url("/api/nvs/k")).json(&json!({ "value": 1 })),
+        client.put(url("/api/files/content?path=/flash/x.py")).body("x"),
+        client.post(url("/api/console")).body("\x04"),
+        client.post(url("/api/devices/0/press")).json(&json!({ "pressed": true })),
+        client.get(url("/api/state")).bearer_auth("wrong"),
+        client.get(url(&format!("/api/state?token={}x", token))),
+    ];
+    for request in refused {
+        assert_eq!(request.send().await.unwrap().status(), 401);
+    }
+    assert!(served.board.lock().unwrap().with_nvs(|nvs, flash| nvs.get(flash, b"k")).is_err());
+    assert!(served.board.lock().unwrap().volume("flash").unwrap().read("/x.py").is_err());
+    assert_eq!(served.board.lock().unwrap().pin_level(P10), Level::High);
+    assert!(served.input.take_all().is_empty());
+    // The page itself holds no board data; the API opens with the token.
+    assert_eq!(client.get(url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(client.get(url("/api/state")).bearer_auth(&token).send().await.unwrap().status(), 200);
+    let with_query = client.put(url(&format!("/api/nvs/k?token={token}"))).json(&json!({ "value": 1 }));
+    assert_eq!(with_query.send().await.unwrap().status(), 200);
+}
