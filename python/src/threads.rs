@@ -46,6 +46,8 @@ type Check = *mut (dyn FnMut(&mut Board) -> bool + 'static);
 
 /// Why a thread gave its turn back, and when it may go on.
 enum Wait {
+    /// Just started: it runs at the main thread's next wait.
+    Start,
     /// It was computing: it goes on at its next turn.
     Turn,
     /// Until device time `at`, or sooner once `ready` holds.
@@ -189,7 +191,7 @@ pub fn start(
         let mut s = s.borrow_mut();
         let ident = FIRST_IDENT + s.next_ident * IDENT_STRIDE;
         s.next_ident += 1;
-        s.threads.push(Some(Thread { ident, coroutine, vm_state, wait: Wait::Turn }));
+        s.threads.push(Some(Thread { ident, coroutine, vm_state, wait: Wait::Start }));
     });
     publish();
     Ok(())
@@ -285,10 +287,11 @@ const SLICE: Duration = Duration::from_millis(5);
 /// The computing thread's slice ended: it gives its turn to the others that
 /// may go on (a thread that only just got its turn keeps it).
 pub fn slice_ended(vm: &VirtualMachine) -> PyResult<()> {
-    if !in_thread() || TURN_STARTED.get().is_some_and(|started| started.elapsed() >= SLICE) {
-        return pass_turn(vm);
-    }
-    Ok(())
+    // The main thread's slices hand on only to threads that compute too: the
+    // others run at its waits, where device time puts them.
+    let hand_on =
+        if in_thread() { TURN_STARTED.get().is_some_and(|started| started.elapsed() >= SLICE) } else { turn_waiting() };
+    if hand_on { pass_turn(vm) } else { Ok(()) }
 }
 
 /// The running thread waits on the host (a socket): the others that may go
@@ -342,7 +345,7 @@ pub fn run_due(vm: &VirtualMachine) -> PyResult<bool> {
 
 fn may_go_on(thread: &Thread, now: u64, board: &std::sync::Mutex<Board>) -> bool {
     match &thread.wait {
-        Wait::Turn => true,
+        Wait::Start | Wait::Turn => true,
         Wait::Lock(locked) => !locked.get(),
         Wait::Until { at, .. } if now >= *at => true,
         Wait::Until { ready: None, .. } => false,
@@ -415,7 +418,7 @@ fn publish() {
             .flatten()
             .filter_map(|t| match t.wait {
                 Wait::Until { at, .. } => Some(at),
-                Wait::Turn | Wait::Lock(_) => None,
+                Wait::Start | Wait::Turn | Wait::Lock(_) => None,
             })
             .chain(MAIN_UNTIL.get())
             .min()
