@@ -2,10 +2,10 @@
 //! (`pins` tuples, bytes to send, buffers to fill) with the firmware's texts,
 //! and letting a transfer's device time pass.
 
-use rustpython_vm::builtins::{PyInt, PyList, PyTuple};
+use rustpython_vm::builtins::PyInt;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
-use crate::args::get_int;
+use crate::args::{get_array, get_int};
 use crate::buffer::{check_alloc, read_bytes};
 
 /// The firmware's text for a bad bus argument.
@@ -15,13 +15,7 @@ pub(crate) const NO_SUCH_BUS: &str = "resource not available";
 
 /// `mp_obj_get_array_fixed_n`: the `n` items of a tuple or list.
 pub(crate) fn fixed_items(obj: &PyObjectRef, n: usize, vm: &VirtualMachine) -> PyResult<Vec<PyObjectRef>> {
-    let items = if let Some(tuple) = obj.downcast_ref::<PyTuple>() {
-        tuple.as_slice().to_vec()
-    } else if let Some(list) = obj.downcast_ref::<PyList>() {
-        list.borrow_vec().to_vec()
-    } else {
-        return Err(vm.new_type_error(format!("object '{}' isn't a tuple or list", obj.class().name())));
-    };
+    let items = get_array(obj, vm)?;
     if items.len() != n {
         return Err(vm.new_value_error(format!("requested length {n} but object has length {}", items.len())));
     }

@@ -404,15 +404,10 @@ fn run_scripts(
 /// started, as it would at its REPL, until each has ended (or the run's
 /// deadline comes).
 fn threads_to_their_end(outcome: Outcome, board: &Mutex<Board>, vm: &VirtualMachine) -> Outcome {
-    while !crate::threads::all_ended() && !state::unwinding() {
-        let waited = crate::modules::time::device_wait(crate::threads::FOREVER_STEP_US, vm, &mut |_| {
-            crate::threads::all_ended()
-        });
-        if let Err(exc) = waited {
-            return uncaught(exc, board, vm);
-        }
+    match crate::threads::main_waits_for(vm, &mut || crate::threads::all_ended() || state::unwinding()) {
+        Ok(()) => outcome,
+        Err(exc) => uncaught(exc, board, vm),
     }
-    outcome
 }
 
 /// The script to run after `boot.py`: the one `machine.main()` named, read

@@ -261,8 +261,7 @@ pub fn acquire(locked: &Rc<Cell<bool>>, vm: &VirtualMachine) -> PyResult<()> {
         if in_thread() {
             suspend(Wait::Lock(locked.clone()), vm)?;
         } else {
-            let free = locked.clone();
-            crate::modules::time::device_wait(FOREVER_STEP_US, vm, &mut |_| !free.get())?;
+            main_waits_for(vm, &mut || !locked.get())?;
         }
     }
     locked.set(true);
@@ -271,7 +270,16 @@ pub fn acquire(locked: &Rc<Cell<bool>>, vm: &VirtualMachine) -> PyResult<()> {
 
 /// Step of a wait without end: the clock moves on a step at a time, so the
 /// run's deadline and interrupts still come.
-pub const FOREVER_STEP_US: u64 = 3_600_000_000;
+const FOREVER_STEP_US: u64 = 3_600_000_000;
+
+/// In the main thread: waits as long as it takes for `done`, running the
+/// other threads meanwhile.
+pub fn main_waits_for(vm: &VirtualMachine, done: &mut dyn FnMut() -> bool) -> PyResult<()> {
+    while !done() {
+        crate::modules::time::device_wait(FOREVER_STEP_US, vm, &mut |_| done())?;
+    }
+    Ok(())
+}
 
 /// A sleeping thread's wake-up came while another computes: the main thread
 /// runs it now; a started thread goes on (the main thread runs the woken

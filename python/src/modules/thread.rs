@@ -74,12 +74,12 @@ impl Lock {
 
 #[rustpython_vm::pymodule]
 mod _thread {
-    use rustpython_vm::builtins::{PyDict, PyList, PyTuple};
+    use rustpython_vm::builtins::PyDict;
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::{PyRef, PyResult, VirtualMachine};
 
     use super::Lock;
-    use crate::args::{arity, get_int_truncated};
+    use crate::args::{arity, get_array, get_int_truncated};
 
     /// `LockType`.
     #[pyattr(name = "LockType")]
@@ -93,14 +93,7 @@ mod _thread {
     fn start_new_thread(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         arity(&args, 2, 3, vm)?;
         let func = args.args[0].clone();
-        let items = &args.args[1];
-        let positional = if let Some(tuple) = items.downcast_ref::<PyTuple>() {
-            tuple.as_slice().to_vec()
-        } else if let Some(list) = items.downcast_ref::<PyList>() {
-            list.borrow_vec().to_vec()
-        } else {
-            return Err(vm.new_type_error(format!("object '{}' isn't a tuple or list", items.class().name())));
-        };
+        let positional = get_array(&args.args[1], vm)?;
         let kwargs = match args.args.get(2) {
             None => None,
             Some(dict) => Some(
