@@ -26,6 +26,7 @@ mod bus_access;
 mod lpwan_access;
 mod net_access;
 mod pin_access;
+mod shield_power;
 mod timekeeping;
 mod uart_access;
 
@@ -108,6 +109,7 @@ pub struct Board {
     lora: Option<crate::lora::LoraRadio>,
     sigfox: crate::sigfox::SigfoxRadio,
     sigfox_backend: Option<crate::sigfox::SharedBackend>,
+    shield: Option<shield_power::ShieldLink>,
 }
 
 impl Board {
@@ -155,6 +157,7 @@ impl Board {
             lora: None,
             sigfox: Default::default(),
             sigfox_backend: None,
+            shield: None,
         }
     }
 

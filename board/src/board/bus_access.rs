@@ -17,7 +17,9 @@ impl Board {
         stop: bool,
     ) -> I2cOutcome {
         let now = self.clock.now_us();
-        self.buses.i2c_transaction(controller, address, ops, stop, now)
+        let outcome = self.buses.i2c_transaction(controller, address, ops, stop, now);
+        self.shield_heard_command();
+        outcome
     }
 
     /// Clocks `mosi` out on SPI from now and returns what came in. Devices

@@ -139,16 +139,22 @@ impl Board {
     /// without one), or until `deadline_us`. The next boot is a
     /// `DEEPSLEEP_RESET` that reports how the sleep ended.
     pub fn deep_sleep(&mut self, duration_us: Option<u64>, deadline_us: Option<u64>) -> SleepEnd {
-        self.set_heartbeat(false);
-        self.watchdog.stop();
-        self.alarms.clear();
-        self.reset_lora(self.clock.now_us());
+        self.cpu_off();
         let end = self.sleep_for(duration_us, deadline_us);
         self.sleep.pending_wake = match end {
             SleepEnd::Pins(mask) => Some((WakeReason::Pin, mask)),
             _ => Some((WakeReason::Rtc, 0)),
         };
         end
+    }
+
+    /// The CPU goes off: the heartbeat stops (the LED goes dark), and the
+    /// watchdog, the alarms and the LoRa radio with it.
+    pub(super) fn cpu_off(&mut self) {
+        self.set_heartbeat(false);
+        self.watchdog.stop();
+        self.alarms.clear();
+        self.reset_lora(self.clock.now_us());
     }
 
     /// A hard boot: a deep-sleep wake keeps the RTC and reports the wake

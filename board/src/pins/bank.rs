@@ -317,6 +317,19 @@ impl PinBank {
         found
     }
 
+    /// Asks the devices on `gpio` again how they drive it and when they
+    /// change next, after something outside the bank changed them at `now_us`
+    /// (a command on a bus).
+    pub fn refresh_line(&mut self, gpio: u8, now_us: u64) {
+        self.advance(now_us);
+        for position in 0..self.lines[usize::from(gpio)].devices.len() {
+            let index = self.lines[usize::from(gpio)].devices[position];
+            self.refresh(index);
+        }
+        self.settle(gpio);
+        self.publish_next_event();
+    }
+
     /// Device time the bank has been simulated to.
     pub fn now_us(&self) -> u64 {
         self.now_us

@@ -90,6 +90,9 @@ pub enum Built {
         scl: u8,
         /// The targets.
         targets: Vec<Box<dyn I2cTarget>>,
+        /// A Pycom shield's coprocessor (one of the targets), which also
+        /// drives SCL and switches the module's power.
+        coprocessor: Option<shields::Coprocessor>,
     },
     /// A device on SPI wires.
     Spi(SpiWires),
@@ -234,7 +237,7 @@ pub fn check_devices(model: BoardModel, specs: &[DeviceSpec]) -> Result<(), Devi
             spec.check_unbuilt()?;
             continue;
         }
-        if let Built::I2c { sda, scl, targets } = spec.build(model)? {
+        if let Built::I2c { sda, scl, targets, .. } = spec.build(model)? {
             for target in targets {
                 buses.attach_i2c(sda, scl, target).map_err(|e| spec.invalid(e.to_string()))?;
             }
@@ -318,6 +321,12 @@ impl DeviceSpec {
             return Err(invalid("a schedule needs at least one step".to_owned()));
         }
         let on_pin = |device: Box<dyn Device>| Built::Pin { gpio: gpios[0], device };
+        let on_bus = |shield: shields::Shield| Built::I2c {
+            sda: gpios[0],
+            scl: gpios[1],
+            targets: shield.targets,
+            coprocessor: Some(shield.coprocessor),
+        };
         Ok(match self {
             Self::Dht11(s) => on_pin(Box::new(Dht::new(DhtKind::Dht11, s))),
             Self::Dht22(s) => on_pin(Box::new(Dht::new(DhtKind::Dht22, s))),
@@ -342,12 +351,15 @@ impl DeviceSpec {
                 }
                 on_pin(Box::new(Stimulus::waveform(s)))
             }
-            Self::I2c(s) => {
-                Built::I2c { sda: gpios[0], scl: gpios[1], targets: vec![Box::new(s.build().map_err(invalid)?)] }
-            }
-            Self::Pysense(s) => Built::I2c { sda: gpios[0], scl: gpios[1], targets: s.build().map_err(invalid)? },
-            Self::Pytrack(s) => Built::I2c { sda: gpios[0], scl: gpios[1], targets: s.build().map_err(invalid)? },
-            Self::Pyscan(s) => Built::I2c { sda: gpios[0], scl: gpios[1], targets: s.build().map_err(invalid)? },
+            Self::I2c(s) => Built::I2c {
+                sda: gpios[0],
+                scl: gpios[1],
+                targets: vec![Box::new(s.build().map_err(invalid)?)],
+                coprocessor: None,
+            },
+            Self::Pysense(s) => on_bus(s.build().map_err(invalid)?),
+            Self::Pytrack(s) => on_bus(s.build().map_err(invalid)?),
+            Self::Pyscan(s) => on_bus(s.build().map_err(invalid)?),
             Self::SpiLoopback(_) => Built::Spi(SpiWires {
                 sck: None,
                 mosi: gpios[0],

@@ -45,6 +45,14 @@ impl Schedule {
             }
         }
     }
+
+    /// Device time of the first step after `now_us` (where the value may change), if any.
+    pub fn next_step_after(&self, now_us: u64) -> Option<u64> {
+        match self {
+            Self::Constant(_) => None,
+            Self::Steps(steps) => steps.iter().map(|s| super::ms_to_us(s.at_ms)).filter(|&at| at > now_us).min(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -58,5 +66,7 @@ mod tests {
         assert_eq!(s.at(19_999), 1.0);
         assert_eq!(s.at(20_000), 2.0);
         assert_eq!(Schedule::Constant(21.5).at(5), 21.5);
+        assert_eq!(s.next_step_after(10_000), Some(20_000));
+        assert_eq!(s.next_step_after(20_000), None);
     }
 }

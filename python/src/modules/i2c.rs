@@ -68,14 +68,23 @@ impl I2c {
     }
 
     /// Runs a transaction and lets its time pass; a hardware bus after
-    /// `deinit` has no driver and fails at once.
+    /// `deinit` has no driver and fails at once. A shield's coprocessor that
+    /// cut the module's power with it ends the script there.
     fn transact(&self, address: i32, ops: &[I2cOp<'_>], stop: bool, vm: &VirtualMachine) -> PyResult<I2cOutcome> {
         let controller = self.controller();
         if controller.baudrate == 0 {
             return Err(vm.new_os_error("I2C bus error".to_owned()));
         }
-        let outcome = lock(&board()).i2c_transaction(&controller, address as u8 & 0x7F, ops, stop);
+        let (outcome, power_cut) = {
+            let board = board();
+            let mut b = lock(&board);
+            let outcome = b.i2c_transaction(&controller, address as u8 & 0x7F, ops, stop);
+            (outcome, b.module_power_cut())
+        };
         take_time(outcome.duration_us, vm)?;
+        if power_cut {
+            return Err(crate::modules::machine::machine::shield_powered_off(vm));
+        }
         if !outcome.acked {
             return Err(vm.new_os_error("I2C bus error".to_owned()));
         }

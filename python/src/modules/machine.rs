@@ -8,7 +8,7 @@ pub(crate) use machine::module_def;
 pub(crate) mod machine {
     use pycom_board::sleep::{SleepEnd, WakeMode, WakePins, WakeReason};
     use pycom_board::{BootKind, ResetCause};
-    use rustpython_vm::builtins::PyType;
+    use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::types::Constructor;
     use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
@@ -56,23 +56,24 @@ pub(crate) mod machine {
     #[pyattr]
     const WAKEUP_ANY_HIGH: u8 = WakeMode::AnyHigh as u8;
 
-    fn request_reset(kind: BootKind, vm: &VirtualMachine) -> PyResult<()> {
+    /// Requests a reset; returns the exception that unwinds the script.
+    fn request_reset(kind: BootKind, vm: &VirtualMachine) -> PyBaseExceptionRef {
         state::with(|s| s.reset = Some(kind));
-        Err(state::unwind(vm))
+        state::unwind(vm)
     }
 
     /// `reset()`: hard reset; nothing after it runs.
     #[pyfunction]
     fn reset(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         arity(&args, 0, 0, vm)?;
-        request_reset(BootKind::Hard(ResetCause::Hard), vm)
+        Err(request_reset(BootKind::Hard(ResetCause::Hard), vm))
     }
 
     /// `soft_reset()`: restart the MicroPython runtime, keeping the chip running.
     #[pyfunction]
     fn soft_reset(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         arity(&args, 0, 0, vm)?;
-        request_reset(BootKind::Soft, vm)
+        Err(request_reset(BootKind::Soft, vm))
     }
 
     /// `reset_cause()`.
@@ -191,9 +192,34 @@ pub(crate) mod machine {
     }
 
     /// Ends the run for a sleep that nothing will ever end.
-    fn sleep_forever(vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    fn sleep_forever(vm: &VirtualMachine) -> PyBaseExceptionRef {
         let reason = "the board sleeps with no timer and no wake-up pin that will change: the run ends".to_owned();
         state::stop(StopRequest { reason, exit_code: 0 }, vm)
+    }
+
+    /// What follows a sleep with the CPU off: the run stops at its deadline
+    /// or for a sleep without end, or the board boots with `cause`. Returns
+    /// the exception that unwinds the script.
+    fn boot_after(
+        end: SleepEnd,
+        request: Option<StopRequest>,
+        cause: ResetCause,
+        vm: &VirtualMachine,
+    ) -> PyBaseExceptionRef {
+        match (end, request) {
+            (SleepEnd::Deadline, Some(request)) => state::stop(request, vm),
+            (SleepEnd::Never, _) => sleep_forever(vm),
+            _ => request_reset(BootKind::Hard(cause), vm),
+        }
+    }
+
+    /// A shield's coprocessor cut the module's power: the board is off until
+    /// the shield powers it again, then boots with `PWRON_RESET` (the
+    /// exception that unwinds the script).
+    pub(crate) fn shield_powered_off(vm: &VirtualMachine) -> PyBaseExceptionRef {
+        let (at, request) = deadline();
+        let end = lock(&board()).shield_power_off(at);
+        boot_after(end, request, ResetCause::PowerOn, vm)
     }
 
     /// `deepsleep([ms])`: powers the board down (RAM and Python state are
@@ -205,11 +231,7 @@ pub(crate) mod machine {
         let duration = sleep_us(args.args.first(), vm)?;
         let (at, request) = deadline();
         let end = lock(&board()).deep_sleep(duration, at);
-        match (end, request) {
-            (SleepEnd::Deadline, Some(request)) => Err(state::stop(request, vm)),
-            (SleepEnd::Never, _) => Err(sleep_forever(vm)),
-            _ => request_reset(BootKind::Hard(ResetCause::DeepSleep), vm),
-        }
+        Err(boot_after(end, request, ResetCause::DeepSleep, vm))
     }
 
     /// `sleep([ms, resume_wifi_ble])`: light sleep for `ms`, or until a

@@ -2,14 +2,17 @@
 //! of a board file: the Pysense, the Pytrack and the Pyscan. They share the
 //! coprocessor at 8 (only its product ID and versions differ) and some
 //! sensors; every chip answers as its datasheet says, so that Pycom's
-//! `pycoproc` and sensor libraries run unchanged.
+//! `pycoproc` and sensor libraries run unchanged. The coprocessor also
+//! drives SCL to calibrate its clock and switches the module's power.
 
+mod calibration;
 mod coproc;
 mod l76;
 mod lis2hh12;
 mod ltr329;
 mod mfrc630;
 mod mpl3115;
+mod nap;
 mod nmea;
 mod pyscan;
 mod pysense;
@@ -17,12 +20,14 @@ mod pytrack;
 mod registers;
 mod si7006;
 
+pub use coproc::{Coprocessor, WATCHED_PINS};
 pub use l76::{Place, Position, TrackPoint};
 pub use mfrc630::CardSpec;
 pub use pyscan::PyscanSpec;
 pub use pysense::PysenseSpec;
 pub use pytrack::PytrackSpec;
 
+use super::I2cTarget;
 use super::spec::check_schedule;
 use crate::pins::Schedule;
 use coproc::Identity;
@@ -31,6 +36,26 @@ use coproc::Identity;
 pub const SDA: &str = "P22";
 /// The shields' SCL pin.
 pub const SCL: &str = "P21";
+
+/// A shield built from its board-file description.
+#[derive(Debug)]
+pub struct Shield {
+    /// Its chips on the I2C bus, the coprocessor first.
+    pub targets: Vec<Box<dyn I2cTarget>>,
+    /// Its coprocessor.
+    pub coprocessor: Coprocessor,
+}
+
+impl Shield {
+    /// A shield with a coprocessor answering as `identity`, measuring
+    /// `battery_voltage`, its button pressed while `button` is 1, and `chips`.
+    fn new(identity: Identity, battery_voltage: &Schedule, button: &Schedule, chips: Vec<Box<dyn I2cTarget>>) -> Self {
+        let coprocessor = Coprocessor::new(identity, battery_voltage.clone(), button.clone());
+        let mut targets: Vec<Box<dyn I2cTarget>> = vec![Box::new(coprocessor.clone())];
+        targets.extend(chips);
+        Self { targets, coprocessor }
+    }
+}
 
 /// The coprocessor of a shield generation (1 or 2) with this USB product ID.
 fn identity(product: u16, version: i64) -> Result<Identity, String> {

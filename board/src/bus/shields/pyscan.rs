@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::mfrc630::{CardSpec, Mfrc630};
 use super::registers::Registered;
-use super::{check, check_common, coproc, lis2hh12, ltr329, mfrc630};
+use super::{Shield, check, check_common, lis2hh12, ltr329, mfrc630};
 use crate::bus::I2cTarget;
 use crate::pins::Schedule;
 
@@ -36,17 +36,17 @@ pub struct PyscanSpec {
 }
 
 impl PyscanSpec {
-    /// Builds the shield's I2C targets.
-    pub fn build(&self) -> Result<Vec<Box<dyn I2cTarget>>, String> {
+    /// Builds the shield.
+    pub fn build(&self) -> Result<Shield, String> {
         let identity = super::identity(PRODUCT_ID, 1)?;
         check("light", &self.light, 0.0..=64_000.0)?;
         check_common(&self.acceleration, &self.battery_voltage, &self.button)?;
         let cards = self.cards.iter().map(CardSpec::build).collect::<Result<Vec<_>, _>>()?;
-        Ok(vec![
-            Box::new(coproc::Coproc::new(identity, self.battery_voltage.clone(), self.button.clone())),
+        let chips: Vec<Box<dyn I2cTarget>> = vec![
             Box::new(Registered::new(mfrc630::ADDRESS, Mfrc630::new(cards))),
             Box::new(Registered::new(ltr329::ADDRESS, ltr329::Ltr329::new(self.light.clone()))),
             Box::new(Registered::new(lis2hh12::ADDRESS, lis2hh12::Lis2hh12::new(self.acceleration.clone()))),
-        ])
+        ];
+        Ok(Shield::new(identity, &self.battery_voltage, &self.button, chips))
     }
 }

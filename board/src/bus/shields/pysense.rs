@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::registers::Registered;
-use super::{check, check_common, coproc, lis2hh12, ltr329, mpl3115, si7006};
+use super::{Shield, check, check_common, lis2hh12, ltr329, mpl3115, si7006};
 use crate::bus::I2cTarget;
 use crate::pins::Schedule;
 
@@ -59,8 +59,8 @@ fn default_altitude() -> Schedule {
 }
 
 impl PysenseSpec {
-    /// Builds the shield's I2C targets.
-    pub fn build(&self) -> Result<Vec<Box<dyn I2cTarget>>, String> {
+    /// Builds the shield.
+    pub fn build(&self) -> Result<Shield, String> {
         let identity = super::identity(PRODUCT_ID, self.version)?;
         check("temperature", &self.temperature, -40.0..=125.0)?;
         check("humidity", &self.humidity, 0.0..=100.0)?;
@@ -68,8 +68,7 @@ impl PysenseSpec {
         check("altitude", &self.altitude, -698.0..=11_000.0)?;
         check("light", &self.light, 0.0..=64_000.0)?;
         check_common(&self.acceleration, &self.battery_voltage, &self.button)?;
-        Ok(vec![
-            Box::new(coproc::Coproc::new(identity, self.battery_voltage.clone(), self.button.clone())),
+        let chips: Vec<Box<dyn I2cTarget>> = vec![
             Box::new(si7006::Si7006::new(self.temperature.clone(), self.humidity.clone())),
             Box::new(Registered::new(ltr329::ADDRESS, ltr329::Ltr329::new(self.light.clone()))),
             Box::new(Registered::new(
@@ -77,6 +76,7 @@ impl PysenseSpec {
                 mpl3115::Mpl3115::new(self.temperature.clone(), self.pressure.clone(), self.altitude.clone()),
             )),
             Box::new(Registered::new(lis2hh12::ADDRESS, lis2hh12::Lis2hh12::new(self.acceleration.clone()))),
-        ])
+        ];
+        Ok(Shield::new(identity, &self.battery_voltage, &self.button, chips))
     }
 }

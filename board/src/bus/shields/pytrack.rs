@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::l76::{L76, Place, Position};
 use super::registers::Registered;
-use super::{check_common, coproc, lis2hh12};
+use super::{Shield, check_common, lis2hh12};
 use crate::bus::I2cTarget;
 use crate::pins::Schedule;
 
@@ -43,8 +43,8 @@ fn default_position() -> Position {
 }
 
 impl PytrackSpec {
-    /// Builds the shield's I2C targets.
-    pub fn build(&self) -> Result<Vec<Box<dyn I2cTarget>>, String> {
+    /// Builds the shield.
+    pub fn build(&self) -> Result<Shield, String> {
         let identity = super::identity(PRODUCT_ID, self.version)?;
         if let Some(problem) = self.position.problem() {
             return Err(problem);
@@ -54,10 +54,10 @@ impl PytrackSpec {
             return Err(format!("time_to_first_fix_ms must be a time (0 or more), not {first_fix}"));
         }
         check_common(&self.acceleration, &self.battery_voltage, &self.button)?;
-        Ok(vec![
-            Box::new(coproc::Coproc::new(identity, self.battery_voltage.clone(), self.button.clone())),
+        let chips: Vec<Box<dyn I2cTarget>> = vec![
             Box::new(L76::new(self.position.clone(), (first_fix * 1000.0).round() as u64)),
             Box::new(Registered::new(lis2hh12::ADDRESS, lis2hh12::Lis2hh12::new(self.acceleration.clone()))),
-        ])
+        ];
+        Ok(Shield::new(identity, &self.battery_voltage, &self.button, chips))
     }
 }
