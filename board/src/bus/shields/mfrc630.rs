@@ -11,13 +11,27 @@
 //! cascade level and BCC, SELECT (NVB 0x70) with its SAK (CRCs are checked
 //! and stripped by the chip, so the FIFO holds no CRC). Without an answer,
 //! timer 0 runs out. SOFTRESET clears every register and turns the field
-//! off (the card goes back to idle). MIFARE authentication is not modelled:
-//! MFAUTHENT ends at once with a protocol error.
+//! off (the card goes back to idle). HLTA (0x50 0x00) halts the card: only a
+//! WUPA wakes it again.
+//!
+//! MIFARE Classic 1K cards (SAK 0x08) have a memory (see [`super::mifare`]).
+//! LOADKEY (0x02) takes a key of 6 bytes from the FIFO; MFAUTHENT (0x03)
+//! takes the key type (0x60 A, 0x61 B), the block and the UID's first 4
+//! bytes, and with the right key for the block's sector turns STATUS's
+//! (0x0B) Crypto1On (bit 5) on and ends with the IDLE IRQ; the chip then
+//! encrypts and decrypts by itself, so the FIFO holds plain text: READ
+//! (0x30) answers the block, WRITE (0xA0) the 4-bit ACK 0x0A, then the 16
+//! bytes written and another ACK; a block of another sector gets a NAK
+//! (0x04) and the card falls back to idle. A wrong key gets no answer (timer
+//! 0 runs out) and the card falls back to idle. Writing STATUS without bit 5,
+//! a HLTA, the card leaving the field and SOFTRESET end the authentication.
+//! Crypto1 itself is not modelled.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::Deserialize;
 
+use super::mifare::{self, KeyType, Memory};
 use super::registers::RegisterFile;
 
 /// The frontend's address.
@@ -32,6 +46,7 @@ const IRQ1: u8 = 0x07;
 const IRQ0EN: u8 = 0x08;
 const IRQ1EN: u8 = 0x09;
 const ERROR: u8 = 0x0A;
+const STATUS: u8 = 0x0B;
 const T0CONTROL: u8 = 0x0F;
 const T0RELOADHI: u8 = 0x10;
 const T0RELOADLO: u8 = 0x11;
@@ -39,6 +54,7 @@ const TXDATANUM: u8 = 0x2E;
 const VERSION: u8 = 0x7F;
 
 const CMD_IDLE: u8 = 0x00;
+const CMD_LOADKEY: u8 = 0x02;
 const CMD_MFAUTHENT: u8 = 0x03;
 const CMD_TRANSCEIVE: u8 = 0x07;
 const CMD_SOFTRESET: u8 = 0x1F;
@@ -46,10 +62,15 @@ const CMD_SOFTRESET: u8 = 0x1F;
 const IRQ0_IDLE: u8 = 1 << 4;
 const IRQ0_TX: u8 = 1 << 3;
 const IRQ0_RX: u8 = 1 << 2;
-const IRQ0_ERR: u8 = 1 << 1;
 const IRQ1_GLOBAL: u8 = 1 << 6;
 const IRQ1_TIMER0: u8 = 1 << 0;
-const ERROR_PROTERR: u8 = 1 << 1;
+/// STATUS: the chip encrypts and decrypts with Crypto1.
+const STATUS_CRYPTO1_ON: u8 = 1 << 5;
+/// SAK of a MIFARE Classic 1K.
+const CLASSIC_1K: u8 = 0x08;
+/// MIFARE's 4-bit ACK and NAK.
+const ACK: u8 = 0x0A;
+const NAK: u8 = 0x04;
 /// FIFO size (the 512-byte mode).
 const FIFO_SIZE: usize = 512;
 
@@ -69,6 +90,10 @@ pub struct CardSpec {
     /// 4-byte UID; 0x00, a MIFARE Ultralight, for a longer one, unless told).
     #[serde(default)]
     pub sak: Option<i64>,
+    /// A MIFARE Classic 1K's blocks other than a blank card's: block number
+    /// (1 to 63) -> 16 bytes in hex.
+    #[serde(default)]
+    pub blocks: BTreeMap<String, String>,
 }
 
 /// A card built from its description.
@@ -78,6 +103,8 @@ pub(super) struct Card {
     from_us: u64,
     until_us: Option<u64>,
     sak: u8,
+    /// A MIFARE Classic 1K's memory, kept for the run.
+    memory: Option<Memory>,
 }
 
 fn time_us(name: &str, ms: f64) -> Result<u64, String> {
@@ -108,7 +135,12 @@ impl CardSpec {
         };
         let from_us = time_us("from_ms", self.from_ms)?;
         let until_us = self.until_ms.map(|ms| time_us("until_ms", ms)).transpose()?;
-        Ok(Card { uid, from_us, until_us, sak })
+        let memory = match <[u8; 4]>::try_from(uid.as_slice()) {
+            Ok(uid4) if sak == CLASSIC_1K => Some(Memory::new(uid4, sak, &self.blocks)?),
+            _ if self.blocks.is_empty() => None,
+            _ => return Err("card blocks are for a MIFARE Classic 1K (a 4-byte uid, sak 0x08)".to_owned()),
+        };
+        Ok(Card { uid, from_us, until_us, sak, memory })
     }
 }
 
@@ -134,13 +166,30 @@ impl Card {
     }
 }
 
-/// Where a card is in ISO 14443-3's state machine.
+/// Where a card is in ISO 14443-3's state machine, and MIFARE's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CardState {
     Idle,
+    /// After a HLTA: only a WUPA wakes it.
+    Halted,
     /// Answered a REQA; anticollision and select go on at this cascade level.
     Ready(usize),
     Active,
+    /// Authenticated for this sector (Crypto1 on).
+    Authenticated(usize),
+    /// Acknowledged a WRITE to this block: its 16 bytes come next.
+    Writing(usize),
+}
+
+impl CardState {
+    /// The sector the card is authenticated for.
+    fn sector(self) -> Option<usize> {
+        match self {
+            Self::Authenticated(sector) => Some(sector),
+            Self::Writing(block) => Some(mifare::sector(block)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -151,12 +200,56 @@ pub(super) struct Mfrc630 {
     timer0_due: Option<u64>,
     /// The card in the field (its index) and its state.
     card: Option<(usize, CardState)>,
+    /// The key LOADKEY loaded.
+    key: Option<[u8; 6]>,
 }
 
 impl Mfrc630 {
     /// A frontend with these cards passing in front of it.
     pub(super) fn new(cards: Vec<Card>) -> Self {
-        Self { cards, registers: [0; 0x80], fifo: VecDeque::new(), timer0_due: None, card: None }
+        Self { cards, registers: [0; 0x80], fifo: VecDeque::new(), timer0_due: None, card: None, key: None }
+    }
+
+    /// The card in the field at `now_us` and its state: a card that came
+    /// into the field starts idle.
+    fn track_field(&mut self, now_us: u64) -> Option<(usize, CardState)> {
+        let present = self.cards.iter().position(|c| c.in_field(now_us));
+        if present != self.card.map(|(i, _)| i) {
+            self.card = present.map(|i| (i, CardState::Idle));
+        }
+        self.card
+    }
+
+    /// The command ends with the IDLE IRQ (and `irq0`).
+    fn done(&mut self, irq0: u8) {
+        self.registers[usize::from(ERROR)] = 0;
+        self.raise(irq0 | IRQ0_IDLE);
+        self.registers[usize::from(COMMAND)] = CMD_IDLE;
+    }
+
+    /// No answer comes: timer 0 runs out if it starts at the end of the transmission.
+    fn no_answer(&mut self, now_us: u64) {
+        if self.registers[usize::from(T0CONTROL)] & 0x10 != 0 {
+            self.timer0_due = Some(now_us + self.timer0_us());
+        }
+    }
+
+    /// MFAUTHENT with the FIFO's key type, block and UID: the new state of
+    /// the card in the field, if the loaded key opens the block's sector.
+    fn authenticate(&mut self, parameters: &[u8], now_us: u64) -> Option<CardState> {
+        let (index, state) = self.track_field(now_us)?;
+        let [command, block, ref uid @ ..] = *parameters else { return None };
+        let (key_type, block) = (KeyType::from_command(command)?, usize::from(block));
+        let card = &self.cards[index];
+        let authenticated = matches!(state, CardState::Active | CardState::Authenticated(_))
+            && block < mifare::BLOCKS
+            && uid.get(..4) == Some(&card.uid[..4])
+            && card.memory.as_ref().zip(self.key).is_some_and(|(memory, key)| memory.opens(block, key_type, &key));
+        if !authenticated {
+            self.card = Some((index, CardState::Idle));
+            return None;
+        }
+        Some(CardState::Authenticated(mifare::sector(block)))
     }
 
     fn irq1(&self) -> u8 {
@@ -191,21 +284,25 @@ impl Mfrc630 {
                 match self.answer(&frame, last_bits, now_us) {
                     Some(answer) => {
                         self.fifo.extend(answer);
-                        self.registers[usize::from(ERROR)] = 0;
-                        self.raise(IRQ0_RX | IRQ0_IDLE);
-                        self.registers[usize::from(COMMAND)] = CMD_IDLE;
+                        self.done(IRQ0_RX);
                     }
-                    None if self.registers[usize::from(T0CONTROL)] & 0x10 != 0 => {
-                        self.timer0_due = Some(now_us + self.timer0_us());
-                    }
-                    None => {}
+                    None => self.no_answer(now_us),
                 }
             }
+            CMD_LOADKEY => {
+                let key: Vec<u8> = self.fifo.drain(..).collect();
+                self.key = key.get(..6).and_then(|k| k.try_into().ok());
+                self.done(0);
+            }
             CMD_MFAUTHENT => {
-                self.fifo.clear();
-                self.registers[usize::from(ERROR)] = ERROR_PROTERR;
-                self.raise(IRQ0_ERR | IRQ0_IDLE);
-                self.registers[usize::from(COMMAND)] = CMD_IDLE;
+                let parameters: Vec<u8> = self.fifo.drain(..).collect();
+                match self.authenticate(&parameters, now_us) {
+                    Some(state) => {
+                        self.card = self.card.map(|(index, _)| (index, state));
+                        self.done(0);
+                    }
+                    None => self.no_answer(now_us),
+                }
             }
             CMD_IDLE => {}
             _ => {
@@ -219,16 +316,23 @@ impl Mfrc630 {
     /// What the card in the field answers to `frame` (`last_bits` bits of
     /// its last byte, 0 for all 8), if anything.
     fn answer(&mut self, frame: &[u8], last_bits: u8, now_us: u64) -> Option<Vec<u8>> {
-        let present = self.cards.iter().position(|c| c.in_field(now_us));
-        if present != self.card.map(|(i, _)| i) {
-            self.card = present.map(|i| (i, CardState::Idle));
+        let (index, state) = self.track_field(now_us)?;
+        if let Some(sector) = state.sector() {
+            return if last_bits == 0 { self.mifare(index, sector, frame, state) } else { None };
         }
-        let (index, state) = self.card?;
         let card = &self.cards[index];
         let cascade = |level: usize| 0x91 + 2 * level as u8;
         let (next, answer) = match (frame, last_bits, state) {
-            ([0x26 | 0x52], 7, CardState::Idle) => {
+            ([0x26 | 0x52], 7, CardState::Idle) | ([0x52], 7, CardState::Halted) => {
                 (CardState::Ready(1), vec![0x04 | ((card.levels() as u8 - 1) << 6), 0x00])
+            }
+            ([0x50, 0x00], 0, CardState::Active) => {
+                self.card = Some((index, CardState::Halted));
+                return None;
+            }
+            ([0x30 | 0xA0, _], 0, CardState::Active) if card.memory.is_some() => {
+                self.card = Some((index, CardState::Idle));
+                return Some(vec![NAK]);
             }
             ([command, 0x20], 0, CardState::Ready(level)) if *command == cascade(level) => {
                 let part = card.level(level);
@@ -251,6 +355,33 @@ impl Mfrc630 {
         self.card = Some((index, next));
         Some(answer)
     }
+
+    /// What a MIFARE Classic authenticated for `sector` answers to `frame`
+    /// (decrypted, as the chip hands it on).
+    fn mifare(&mut self, index: usize, sector: usize, frame: &[u8], state: CardState) -> Option<Vec<u8>> {
+        let memory = self.cards[index].memory.as_mut()?;
+        let mine = |block: u8| usize::from(block) < mifare::BLOCKS && mifare::sector(usize::from(block)) == sector;
+        let (next, answer) = match (state, frame) {
+            (CardState::Writing(block), data) => match <[u8; 16]>::try_from(data) {
+                Ok(data) => {
+                    memory.write(block, data);
+                    (CardState::Authenticated(sector), vec![ACK])
+                }
+                Err(_) => (CardState::Idle, vec![NAK]),
+            },
+            (_, [0x30, block]) if mine(*block) => (state, memory.read(usize::from(*block)).to_vec()),
+            (_, [0xA0, block]) if mine(*block) && Memory::writable(usize::from(*block)) => {
+                (CardState::Writing(usize::from(*block)), vec![ACK])
+            }
+            (_, [0x50, 0x00]) => {
+                self.card = Some((index, CardState::Halted));
+                return None;
+            }
+            _ => (CardState::Idle, vec![NAK]),
+        };
+        self.card = Some((index, next));
+        Some(answer)
+    }
 }
 
 impl RegisterFile for Mfrc630 {
@@ -261,6 +392,10 @@ impl RegisterFile for Mfrc630 {
         }
         match reg {
             FIFOLENGTH => self.fifo.len().min(255) as u8,
+            STATUS => {
+                let crypto = self.track_field(now_us).and_then(|(_, state)| state.sector()).is_some();
+                self.registers[usize::from(STATUS)] & !STATUS_CRYPTO1_ON | if crypto { STATUS_CRYPTO1_ON } else { 0 }
+            }
             FIFODATA => self.fifo.pop_front().unwrap_or(0),
             IRQ1 => self.irq1(),
             VERSION => 0x18,
@@ -278,6 +413,14 @@ impl RegisterFile for Mfrc630 {
                 self.registers[usize::from(reg)] = value & !0x10;
             }
             FIFODATA if self.fifo.len() < FIFO_SIZE => self.fifo.push_back(value),
+            STATUS => {
+                if value & STATUS_CRYPTO1_ON == 0
+                    && let Some((index, state)) = self.card
+                    && state.sector().is_some()
+                {
+                    self.card = Some((index, CardState::Active));
+                }
+            }
             IRQ0 | IRQ1 => {
                 let bits = value & 0x7F & if reg == IRQ1 { !IRQ1_GLOBAL } else { 0xFF };
                 let r = &mut self.registers[usize::from(reg)];
@@ -302,7 +445,7 @@ mod tests {
     use super::*;
 
     fn reader(uid: &[u8]) -> Mfrc630 {
-        let card = Card { uid: uid.to_vec(), from_us: 0, until_us: None, sak: 0x00 };
+        let card = Card { uid: uid.to_vec(), from_us: 0, until_us: None, sak: 0x00, memory: None };
         Mfrc630::new(vec![card])
     }
 

@@ -11,6 +11,7 @@ mod l76;
 mod lis2hh12;
 mod ltr329;
 mod mfrc630;
+mod mifare;
 mod mpl3115;
 mod nap;
 mod nmea;
