@@ -20,7 +20,7 @@ fn with_device(toml: &str) -> Buses {
     let spec: DeviceSpec = toml::from_str(&format!("kind = \"i2c\"\n{toml}")).unwrap();
     let mut buses = Buses::default();
     match spec.build(BoardModel::Lopy4).unwrap() {
-        Built::I2c { sda, scl, targets } => {
+        Built::I2c { sda, scl, targets, .. } => {
             for target in targets {
                 buses.attach_i2c(sda, scl, target).unwrap();
             }
@@ -121,7 +121,7 @@ fn a_scheduled_register_changes_at_its_step_and_ignores_writes() {
 fn two_devices_cannot_share_an_address_on_the_same_wires() {
     let mut buses = with_device("address = 0x48\n");
     let spec: DeviceSpec = toml::from_str("kind = \"i2c\"\nsda = \"G16\"\naddress = 0x48\n").unwrap();
-    let Ok(Built::I2c { sda, scl, mut targets }) = spec.build(BoardModel::Lopy4) else { panic!("an I2C device") };
+    let Ok(Built::I2c { sda, scl, mut targets, .. }) = spec.build(BoardModel::Lopy4) else { panic!("an I2C device") };
     let err = buses.attach_i2c(sda, scl, targets.remove(0)).unwrap_err();
     assert_eq!(err.to_string(), "I2C address 0x48 on SDA GPIO12/SCL GPIO13 is taken by another device");
 }

@@ -32,7 +32,7 @@ impl Wave {
 
     /// Whether the PIC pulls SCL low at `now_us`.
     fn low_at(&self, now_us: u64) -> bool {
-        self.start_us.is_some_and(|start| now_us >= start && (now_us - start) / LEVEL_US % 2 == 0)
+        self.start_us.is_some_and(|start| now_us >= start && ((now_us - start) / LEVEL_US).is_multiple_of(2))
             && !self.over_at(now_us)
     }
 
