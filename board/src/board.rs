@@ -10,7 +10,7 @@ use pycom_formats::{BootInfo, ConfigBlock, PartitionTable};
 use crate::alarms::Alarms;
 use crate::bootloader::{self, Slots};
 use crate::bootmgr::{self, BootmgrError, BootmgrRequest, BootmgrState};
-use crate::bus::Buses;
+use crate::bus::{Buses, WireTraces};
 use crate::fs::{Fs, FsError, FsKind, FsRegion, SdCard, Volume};
 use crate::nvs::PycomNvs;
 use crate::ota::{OtaFinish, OtaWrite, Updater};
@@ -91,6 +91,8 @@ pub struct Board {
     analog: Vec<(u8, crate::analog::AnalogSpec)>,
     dac: crate::analog::DacOutputs,
     buses: Buses,
+    /// What the buses and UARTs report their traffic to.
+    wire_traces: WireTraces,
     wifi: crate::wifi::Wifi,
     servers: crate::net::servers::Servers,
     host_net: Arc<crate::net::HostNet>,
@@ -129,10 +131,11 @@ impl Board {
             safe_boot_pin_us: None,
             watchdog: Watchdog::default(),
             pins: PinBank::default(),
-            uarts: Default::default(),
+            uarts: [UartPort::new(1), UartPort::new(2)],
             analog: Vec::new(),
             dac: Default::default(),
             buses: Buses::default(),
+            wire_traces: WireTraces::default(),
             wifi: Default::default(),
             servers: Default::default(),
             host_net: Default::default(),

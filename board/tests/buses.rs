@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use pycom_board::BoardModel;
 use pycom_board::bus::{
     Ack, BusEvent, Buses, Direction, I2cController, I2cOp, I2cRegistersSpec, I2cTarget, SpiController, SpiDevice,
-    SpiWires,
+    SpiWires, WireTraces,
 };
 use pycom_board::pins::{Built, DeviceSpec};
 
@@ -159,9 +159,17 @@ fn an_spi_device_answers_only_while_its_chip_select_is_low() {
     buses.attach_spi(SpiWires { sck: Some(14), mosi: 15, miso: 16, cs: Some(17), device: Box::new(Inverter) });
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    buses.set_trace(Box::new(move |e| sink.lock().unwrap().push(e.clone())));
-    let spi =
-        SpiController { bus: 0, sck: Some(14), mosi: Some(15), miso: Some(16), baudrate: 1_000_000, lsb_first: false };
+    buses.set_traces(WireTraces { bus: Some(Arc::new(move |e| sink.lock().unwrap().push(e.clone()))), lines: None });
+    let spi = SpiController {
+        bus: 0,
+        sck: Some(14),
+        mosi: Some(15),
+        miso: Some(16),
+        baudrate: 1_000_000,
+        lsb_first: false,
+        polarity: false,
+        phase: false,
+    };
     let selected = buses.spi_transfer(&spi, &[0x0F, 0x01], 5, |cs| cs == 17, false);
     assert_eq!((selected.miso, selected.duration_us), (vec![0xF0, 0xFE], 16));
     assert_eq!(buses.spi_transfer(&spi, &[0x0F], 0, |_| false, true).miso, [0xFF]);
@@ -201,7 +209,7 @@ fn a_nacked_byte_ends_the_transaction_and_is_traced_with_the_bytes_so_far() {
     buses.attach_i2c(SDA, SCL, Box::new(TwoBytes::default())).unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    buses.set_trace(Box::new(move |e| sink.lock().unwrap().push(e.clone())));
+    buses.set_traces(WireTraces { bus: Some(Arc::new(move |e| sink.lock().unwrap().push(e.clone()))), lines: None });
     let outcome = buses.i2c_transaction(&I2C0, 0x10, &[I2cOp::Write(&[1, 2, 3, 4]), I2cOp::Read(1)], false, 100);
     assert_eq!((outcome.acked, outcome.duration_us), (false, (1 + 9 * 4 + 1) * 10));
     assert_eq!(

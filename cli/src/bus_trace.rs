@@ -1,10 +1,13 @@
-//! `--trace-bus FILE`: every I2C and SPI transaction as a JSON line, in the
-//! order they ran.
+//! `--trace-bus FILE`: every I2C and SPI transaction, and the bytes UARTs 1
+//! and 2 send and receive, as JSON lines in the order the board learns of
+//! them (a UART's received bytes when it takes them from the device, which
+//! can be ahead of the board's time).
 //!
 //! ```text
 //! {"time_us":1203,"bus":"i2c0","address":72,"direction":"write","bytes":"00","ack":true}
 //! {"time_us":1393,"bus":"i2c0","address":72,"direction":"read","bytes":"00fa","ack":true}
 //! {"time_us":2210,"bus":"spi0","direction":"exchange","mosi":"0102","miso":"0102"}
+//! {"time_us":3005,"bus":"uart1","direction":"tx","bytes":"4154"}
 //! ```
 
 use std::fs::File;
@@ -14,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use pycom_board::Board;
-use pycom_board::bus::{BusEvent, Direction};
+use pycom_board::bus::{BusEvent, Direction, UartLine};
 use serde_json::{Value, json};
 
 /// A bus trace being written.
@@ -45,6 +48,12 @@ fn line(event: &BusEvent) -> Value {
             "mosi": hex(mosi),
             "miso": hex(miso),
         }),
+        BusEvent::Uart { time_us, uart, line, bytes } => json!({
+            "time_us": time_us,
+            "bus": format!("uart{uart}"),
+            "direction": match line { UartLine::Tx => "tx", UartLine::Rx => "rx" },
+            "bytes": hex(bytes),
+        }),
     }
 }
 
@@ -54,7 +63,7 @@ impl BusTraceFile {
         let file = File::create(path).with_context(|| format!("cannot create bus trace {}", path.display()))?;
         let writer = Arc::new(Mutex::new(BufWriter::new(file)));
         let sink = writer.clone();
-        board.set_bus_trace(Box::new(move |event| {
+        board.set_bus_trace(Arc::new(move |event| {
             let _ = writeln!(sink.lock().unwrap_or_else(|p| p.into_inner()), "{}", line(event));
         }));
         Ok(Self { writer })

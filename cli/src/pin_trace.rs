@@ -1,4 +1,5 @@
-//! `--trace-pins FILE.vcd`: every pin change, the DACs' voltages and the LED
+//! `--trace-pins FILE.vcd`: every pin change, the bits that UARTs 1 and 2 and
+//! the I2C and SPI buses put on their wires, the DACs' voltages and the LED
 //! colour as a Value Change Dump, for GTKWave, PulseView or any VCD reader.
 //!
 //! Changes are collected during the run and written, in time order, when it
@@ -12,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use pycom_board::analog::AnalogEvent;
+use pycom_board::bus::LineEdge;
 use pycom_board::pins::{Level, PinEvent, pin_names};
 use pycom_board::{Board, BoardModel, LedEvent};
 use vcd::{IdCode, SimulationCommand, TimescaleUnit, Value, VarType};
@@ -22,14 +24,25 @@ enum Change {
     Pin(PinEvent),
     Led(LedEvent),
     Dac(AnalogEvent),
+    Line(LineEdge),
 }
 
 impl Change {
-    fn time_us(&self) -> u64 {
+    fn time_ns(&self) -> u64 {
         match self {
-            Self::Pin(e) => e.time_us,
-            Self::Led(e) => e.time_us,
-            Self::Dac(e) => e.time_us,
+            Self::Pin(e) => e.time_us * 1000,
+            Self::Led(e) => e.time_us * 1000,
+            Self::Dac(e) => e.time_us * 1000,
+            Self::Line(e) => e.time_ns,
+        }
+    }
+
+    /// The GPIO and level of a change on a pin's wire.
+    fn wire_level(&self) -> Option<(u8, Value)> {
+        match self {
+            Self::Pin(e) => Some((e.gpio, level_value(e.level))),
+            Self::Line(e) => Some((e.gpio, Value::from(e.high))),
+            Self::Led(_) | Self::Dac(_) => None,
         }
     }
 }
@@ -58,6 +71,10 @@ impl PinTraceFile {
         board.set_analog_trace(Box::new(move |event| {
             dac.lock().unwrap_or_else(|p| p.into_inner()).push(Change::Dac(event));
         }));
+        let lines = changes.clone();
+        board.set_line_trace(Arc::new(move |edges| {
+            lines.lock().unwrap_or_else(|p| p.into_inner()).extend(edges.iter().map(|&e| Change::Line(e)));
+        }));
         let led = changes.clone();
         board.led().add_trace(Box::new(move |event| {
             led.lock().unwrap_or_else(|p| p.into_inner()).push(Change::Led(event));
@@ -67,18 +84,20 @@ impl PinTraceFile {
 
     /// Writes the VCD file: one wire per named pin (its module name), a real
     /// variable `P22_volts` for each DAC used, the LED colour as a 24-bit
-    /// vector and whether it is lit, 1 µs per tick.
-    pub fn finish(self) -> Result<()> {
+    /// vector and whether it is lit, 1 ns per tick (bus bits are shorter
+    /// than a microsecond); the last timestamp is `end_us`, when the run
+    /// ended, so viewers show the last levels up to then.
+    pub fn finish(self, end_us: u64) -> Result<()> {
         let mut changes = std::mem::take(&mut *self.changes.lock().unwrap_or_else(|p| p.into_inner()));
-        changes.sort_by_key(Change::time_us);
+        changes.sort_by_key(Change::time_ns);
         let file =
             File::create(&self.path).with_context(|| format!("cannot create pin trace {}", self.path.display()))?;
-        self.write(vcd::Writer::new(BufWriter::new(file)), &changes)
+        self.write(vcd::Writer::new(BufWriter::new(file)), &changes, end_us * 1000)
             .with_context(|| format!("writing pin trace {}", self.path.display()))
     }
 
-    fn write(&self, mut w: vcd::Writer<BufWriter<File>>, changes: &[Change]) -> std::io::Result<()> {
-        w.timescale(1, TimescaleUnit::US)?;
+    fn write(&self, mut w: vcd::Writer<BufWriter<File>>, changes: &[Change], end_ns: u64) -> std::io::Result<()> {
+        w.timescale(1, TimescaleUnit::NS)?;
         w.add_module("pycom")?;
         let mut wires: Vec<(u8, IdCode)> = Vec::new();
         for pin in pin_names(self.model) {
@@ -109,41 +128,43 @@ impl PinTraceFile {
         w.end()?;
         let mut stamped = None;
         for change in changes {
-            let ids: Vec<IdCode> = match change {
-                Change::Pin(e) => wires
+            let ids: Vec<IdCode> = match (change, change.wire_level()) {
+                (_, Some((pin, value))) => wires
                     .iter()
-                    .filter(|&&(gpio, id)| {
-                        gpio == e.gpio && last.insert(id, level_value(e.level)) != Some(level_value(e.level))
-                    })
+                    .filter(|&&(gpio, id)| gpio == pin && last.insert(id, value) != Some(value))
                     .map(|&(_, id)| id)
                     .collect(),
-                Change::Led(e) if std::mem::replace(&mut shown_rgb, e.rgb) != e.rgb => vec![rgb],
-                Change::Led(_) => Vec::new(),
-                Change::Dac(e) => dacs.iter().filter(|(gpio, _)| *gpio == e.gpio).map(|&(_, id)| id).collect(),
+                (Change::Led(e), _) if std::mem::replace(&mut shown_rgb, e.rgb) != e.rgb => vec![rgb],
+                (Change::Dac(e), _) => dacs.iter().filter(|(gpio, _)| *gpio == e.gpio).map(|&(_, id)| id).collect(),
+                _ => Vec::new(),
             };
             if ids.is_empty() {
                 continue;
             }
-            if stamped != Some(change.time_us()) {
-                w.timestamp(change.time_us())?;
-                stamped = Some(change.time_us());
+            if stamped != Some(change.time_ns()) {
+                w.timestamp(change.time_ns())?;
+                stamped = Some(change.time_ns());
             }
-            match change {
-                Change::Pin(e) => {
+            match (change, change.wire_level()) {
+                (_, Some((_, value))) => {
                     for id in ids {
-                        w.change_scalar(id, level_value(e.level))?;
+                        w.change_scalar(id, value)?;
                     }
                 }
-                Change::Led(e) => {
+                (Change::Led(e), _) => {
                     w.change_vector(rgb, colour_bits(e.rgb))?;
                     w.change_scalar(lit, Value::from(e.rgb != 0))?;
                 }
-                Change::Dac(e) => {
+                (Change::Dac(e), _) => {
                     for id in ids {
                         w.change_real(id, e.volts)?;
                     }
                 }
+                _ => {}
             }
+        }
+        if stamped.is_none_or(|t| t < end_ns) {
+            w.timestamp(end_ns)?;
         }
         w.flush()
     }

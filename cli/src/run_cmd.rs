@@ -209,6 +209,9 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
         anyhow::bail!("serve needs --uart, --telnet-port, --ftp-port or --web");
     }
     let login = Login::new(args.user.clone(), args.password.clone())?;
+    // The image is opened (and locked) before the UART's endpoint is
+    // announced, so a client that saw it finds the image in use.
+    let hardware = Hardware::prepare(&args.board)?;
     let (input, outputs) = (UartInput::new(), Outputs::default());
     if let Some(uart) = &args.uart {
         uart_link::serve(uart, input.clone(), &outputs)?;
@@ -216,7 +219,6 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     let at = |port: Option<u16>| port.map(|port| SocketAddr::new(args.listen, port));
     let (telnet, ftp) = (at(args.telnet_port), at(args.ftp_port));
     let config = RunConfig { main: None, uart: Some(input.clone()), timeout: None, max_resets: args.board.max_resets };
-    let hardware = Hardware::prepare(&args.board)?;
     let devices = hardware.device_specs();
     let outcome = power_on(&args.board, hardware, outputs.console(), config, None, |board| {
         if let Some(addr) = args.web {
@@ -305,7 +307,8 @@ pub fn power_on(
     let display = if args.realtime { LedDisplay::start_on_terminal(board.clone()) } else { None };
     ready(&board)?;
 
-    let outcome = pycom_python::run(board, console, config).context("the board stopped")?;
+    let outcome = pycom_python::run(board.clone(), console, config).context("the board stopped")?;
+    let end_us = board.lock().unwrap_or_else(|p| p.into_inner()).now_us();
 
     if let Some(display) = display {
         display.stop();
@@ -314,7 +317,7 @@ pub fn power_on(
         trace.flush()?;
     }
     if let Some(trace) = pin_trace {
-        trace.finish()?;
+        trace.finish(end_us)?;
     }
     if let Some(trace) = bus_trace {
         trace.flush()?;

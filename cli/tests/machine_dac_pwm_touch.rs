@@ -9,14 +9,15 @@ use std::collections::HashMap;
 use common::{Device, SHOW, ok};
 use vcd::{Command, IdCode, Parser};
 
-/// Every change of the VCD variable `name`, as (time, value text).
+/// Every change of the VCD variable `name`, as (time in µs, value text); the
+/// file counts nanoseconds.
 fn changes(vcd_text: &str, name: &str) -> Vec<(u64, String)> {
     let mut ids: HashMap<IdCode, String> = HashMap::new();
     let (mut now, mut out) = (0, Vec::new());
     for command in Parser::new(vcd_text.as_bytes()) {
         match command.unwrap() {
             Command::VarDef(_, _, id, reference, _) => drop(ids.insert(id, reference)),
-            Command::Timestamp(t) => now = t,
+            Command::Timestamp(t) => now = t / 1000,
             Command::ChangeScalar(id, value) if ids.get(&id).is_some_and(|r| r == name) => {
                 out.push((now, value.to_string()))
             }

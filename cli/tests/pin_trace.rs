@@ -31,7 +31,8 @@ print(json.dumps(out))
 #[derive(Debug)]
 struct Signal {
     size: u64,
-    /// `(time_us, value)`, including the initial values at time 0.
+    /// `(time_us, value)`, including the initial values at time 0 (the file
+    /// counts nanoseconds; the board's pins change at whole microseconds).
     changes: Vec<(u64, String)>,
 }
 
@@ -80,7 +81,11 @@ fn read_vcd(path: &Path, signals: &[&str]) -> Trace {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|c| (c[0].as_u64().unwrap(), c[1].as_str().unwrap().to_owned()))
+                .map(|c| {
+                    let ns = c[0].as_u64().unwrap();
+                    assert_eq!(ns % 1000, 0, "{name} changes at {ns} ns, inside a microsecond");
+                    (ns / 1000, c[1].as_str().unwrap().to_owned())
+                })
                 .collect();
             (name.clone(), Signal { size: s["size"].as_u64().unwrap(), changes })
         })
@@ -127,10 +132,10 @@ const PLAYED: [(u64, &str); 6] =
     [(10_000, "1"), (10_500, "0"), (10_750, "1"), (11_250, "0"), (11_500, "1"), (12_000, "0")];
 
 #[test]
-fn the_trace_has_one_wire_per_module_pin_and_the_led_in_microseconds() {
+fn the_trace_has_one_wire_per_module_pin_and_the_led_in_nanoseconds() {
     let device = Device::new();
     let trace = traced_run(&device, "pass\n", None, &["P0", "rgb_led", "led_on"]);
-    assert_eq!(trace.timescale, "1 us");
+    assert_eq!(trace.timescale, "1 ns");
     let mut expected: Vec<String> = (0..24).map(|i| format!("pycom.P{i}")).collect();
     expected.extend(["pycom.rgb_led".into(), "pycom.led_on".into()]);
     assert_eq!(trace.names, expected);

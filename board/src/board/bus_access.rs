@@ -2,7 +2,7 @@
 //! on the board's clock.
 
 use super::Board;
-use crate::bus::{BusTrace, I2cController, I2cOp, I2cOutcome, SpiController, SpiOutcome};
+use crate::bus::{BusTrace, I2cController, I2cOp, I2cOutcome, LineTrace, SpiController, SpiOutcome};
 use crate::pins::Level;
 
 impl Board {
@@ -34,8 +34,24 @@ impl Board {
         self.buses.spi_transfer(controller, mosi, now, |cs| levels[usize::from(cs)] == Level::Low, idle_high)
     }
 
-    /// Sends every bus transaction to `trace`.
+    /// Sends every I2C and SPI transaction, and what UARTs 1 and 2 send and
+    /// receive, to `trace`.
     pub fn set_bus_trace(&mut self, trace: BusTrace) {
-        self.buses.set_trace(trace);
+        self.wire_traces.bus = Some(trace);
+        self.share_wire_traces();
+    }
+
+    /// Sends the level changes that the buses' and UARTs' traffic makes on
+    /// their wires to `trace`.
+    pub fn set_line_trace(&mut self, trace: LineTrace) {
+        self.wire_traces.lines = Some(trace);
+        self.share_wire_traces();
+    }
+
+    fn share_wire_traces(&mut self) {
+        self.buses.set_traces(self.wire_traces.clone());
+        for port in &mut self.uarts {
+            port.set_traces(self.wire_traces.clone());
+        }
     }
 }

@@ -92,6 +92,14 @@ impl Board {
         self.pins.write(gpio, high, now);
     }
 
+    /// Hands `gpio` to a peripheral as the firmware's `pin_config` does: its
+    /// mode and pull, and the level its output starts at.
+    pub fn pin_route(&mut self, gpio: u8, mode: PinMode, pull: Option<Pull>, high: bool) {
+        let now = self.clock.now_us();
+        self.pins.write(gpio, high, now);
+        self.pins.configure(gpio, mode, pull, now);
+    }
+
     /// The level on `gpio` as last simulated: what an observer sees without
     /// moving the board's devices on.
     pub fn pin_settled_level(&self, gpio: u8) -> Level {

@@ -3,7 +3,8 @@
 //! for each START and STOP.
 
 use super::BusError;
-use super::trace::{BusEvent, BusTrace, Direction};
+use super::trace::{BusEvent, Direction, WireTraces};
+use super::waveform::{self, I2cSymbol};
 
 /// A target's answer to its address or to a byte written to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +103,7 @@ pub(crate) fn bits_us(bits: u64, baudrate: u32) -> u64 {
 }
 
 /// Runs the transaction against `target` (none answers if `None`), tracing
-/// each addressed part at the time of its START.
+/// each addressed part at the time of its START, and the wires bit by bit.
 pub(crate) fn run(
     controller: &I2cController,
     mut target: Option<&mut Box<dyn I2cTarget>>,
@@ -110,17 +111,20 @@ pub(crate) fn run(
     ops: &[I2cOp<'_>],
     stop: bool,
     now_us: u64,
-    trace: &mut Option<BusTrace>,
+    traces: &WireTraces,
 ) -> I2cOutcome {
     let mut bits = 0;
     let mut read = Vec::new();
     let mut acked = true;
+    let mut symbols = Vec::new();
     for op in ops {
         let at_us = now_us + bits_us(bits, controller.baudrate);
         bits += 1 + BYTE_BITS;
         let reading = matches!(op, I2cOp::Read(_));
         let mut bytes = Vec::new();
         acked = target.as_mut().is_some_and(|t| t.start(now_us, reading) == Ack::Ack);
+        symbols.push(I2cSymbol::Start);
+        symbols.push(I2cSymbol::Byte { value: address << 1 | u8::from(reading), ack: acked });
         if acked {
             match *op {
                 I2cOp::Write(data) => {
@@ -128,7 +132,9 @@ pub(crate) fn run(
                         bits += BYTE_BITS;
                         bytes.push(byte);
                         let t = target.as_mut().expect("an acknowledging target");
-                        if t.write(now_us, byte) == Ack::Nack {
+                        let ack = t.write(now_us, byte) == Ack::Ack;
+                        symbols.push(I2cSymbol::Byte { value: byte, ack });
+                        if !ack {
                             acked = false;
                             break;
                         }
@@ -139,22 +145,34 @@ pub(crate) fn run(
                     bytes = (0..n).map(|_| t.read(now_us)).collect();
                     bits += BYTE_BITS * n as u64;
                     read.extend_from_slice(&bytes);
+                    // The controller acknowledges every byte but the last.
+                    symbols
+                        .extend(bytes.iter().enumerate().map(|(i, &value)| I2cSymbol::Byte { value, ack: i + 1 < n }));
                 }
             }
         }
-        if let Some(trace) = trace {
-            let direction = if reading { Direction::Read } else { Direction::Write };
-            trace(&BusEvent::I2c { time_us: at_us, bus: controller.bus, address, direction, bytes, ack: acked });
-        }
+        let direction = if reading { Direction::Read } else { Direction::Write };
+        traces.transfer(|| BusEvent::I2c {
+            time_us: at_us,
+            bus: controller.bus,
+            address,
+            direction,
+            bytes,
+            ack: acked,
+        });
         if !acked {
             break;
         }
     }
     if stop || !acked {
         bits += 1;
+        symbols.push(I2cSymbol::Stop);
         if let Some(t) = target {
             t.stop(now_us);
         }
+    }
+    if let (true, Some(sda), Some(scl)) = (traces.wants_lines(), controller.sda, controller.scl) {
+        traces.edges(&waveform::i2c(&symbols, now_us * 1000, controller.baudrate, sda, scl));
     }
     I2cOutcome { acked, read, duration_us: bits_us(bits, controller.baudrate) }
 }

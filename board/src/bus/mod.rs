@@ -11,12 +11,14 @@ pub mod shields;
 mod spec;
 mod spi;
 mod trace;
+mod waveform;
 
 pub use i2c::{Ack, I2cController, I2cOp, I2cOutcome, I2cTarget};
 pub use register_map::RegisterMap;
 pub use spec::{I2cRegistersSpec, RegisterSpec, ResetSpec, SpiLoopbackSpec};
 pub use spi::{SpiController, SpiDevice, SpiLoopback, SpiOutcome, SpiWires};
-pub use trace::{BusEvent, BusTrace, Direction};
+pub use trace::{BusEvent, BusTrace, Direction, LineEdge, LineTrace, UartLine, WireTraces};
+pub(crate) use waveform::uart_chars;
 
 pub(crate) use i2c::I2cWires;
 
@@ -40,7 +42,7 @@ pub enum BusError {
 pub struct Buses {
     i2c: Vec<I2cWires>,
     spi: Vec<SpiWires>,
-    trace: Option<BusTrace>,
+    traces: WireTraces,
 }
 
 impl std::fmt::Debug for Buses {
@@ -67,9 +69,9 @@ impl Buses {
         self.spi.push(wires);
     }
 
-    /// Sends every transaction to `trace`.
-    pub fn set_trace(&mut self, trace: BusTrace) {
-        self.trace = Some(trace);
+    /// Sends every transaction and wire level change to `traces`.
+    pub fn set_traces(&mut self, traces: WireTraces) {
+        self.traces = traces;
     }
 
     /// Runs an I2C transaction starting at `now_us`.
@@ -83,7 +85,7 @@ impl Buses {
     ) -> I2cOutcome {
         let wires = self.i2c.iter_mut().find(|w| Some(w.sda) == controller.sda && Some(w.scl) == controller.scl);
         let target = wires.and_then(|w| w.target(address));
-        i2c::run(controller, target, address, ops, stop, now_us, &mut self.trace)
+        i2c::run(controller, target, address, ops, stop, now_us, &self.traces)
     }
 
     /// Clocks `mosi` out and what comes back in, starting at `now_us`;
@@ -97,6 +99,6 @@ impl Buses {
         selected: impl Fn(u8) -> bool,
         idle_high: bool,
     ) -> SpiOutcome {
-        spi::run(controller, &mut self.spi, mosi, now_us, selected, idle_high, &mut self.trace)
+        spi::run(controller, &mut self.spi, mosi, now_us, selected, idle_high, &self.traces)
     }
 }

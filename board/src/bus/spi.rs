@@ -2,7 +2,8 @@
 //! full-duplex transfers at 8 bit times per byte.
 
 use super::i2c::bits_us;
-use super::trace::{BusEvent, BusTrace};
+use super::trace::{BusEvent, WireTraces};
+use super::waveform::{self, SpiLines};
 
 /// A device on SPI wires, as the wires see it: each byte clocked in on MOSI
 /// clocks one out on MISO at the same time.
@@ -26,6 +27,10 @@ pub struct SpiController {
     pub baudrate: u32,
     /// Each byte goes out least significant bit first (`SPI.LSB`).
     pub lsb_first: bool,
+    /// SCK idles high (`polarity=1`).
+    pub polarity: bool,
+    /// Data is sampled on the second clock edge (`phase=1`).
+    pub phase: bool,
 }
 
 /// How a transfer went.
@@ -67,6 +72,7 @@ const BYTE_BITS: u64 = 8;
 
 /// Runs a transfer on the devices of `wires` that `controller` reaches and
 /// that are selected; MISO reads as its idle level where none answers.
+/// Traces the transfer, and its wires bit by bit.
 pub(crate) fn run(
     controller: &SpiController,
     wires: &mut [SpiWires],
@@ -74,7 +80,7 @@ pub(crate) fn run(
     now_us: u64,
     selected: impl Fn(u8) -> bool,
     idle_high: bool,
-    trace: &mut Option<BusTrace>,
+    traces: &WireTraces,
 ) -> SpiOutcome {
     let order = |byte: u8| if controller.lsb_first { byte.reverse_bits() } else { byte };
     let mut reached: Vec<&mut SpiWires> = wires
@@ -96,9 +102,18 @@ pub(crate) fn run(
             .map(|&out| reached.iter_mut().fold(0xFF, |line, w| line & w.device.exchange(now_us, out)))
             .collect()
     };
-    if let Some(trace) = trace {
-        trace(&BusEvent::Spi { time_us: now_us, bus: controller.bus, mosi: on_wire, miso: answered.clone() });
+    if traces.wants_lines() {
+        let lines = SpiLines {
+            sck: controller.sck,
+            mosi: controller.mosi,
+            miso: controller.miso,
+            polarity: controller.polarity,
+            phase: controller.phase,
+            baudrate: controller.baudrate,
+        };
+        traces.edges(&waveform::spi(&lines, now_us * 1000, &on_wire, &answered));
     }
+    traces.transfer(|| BusEvent::Spi { time_us: now_us, bus: controller.bus, mosi: on_wire, miso: answered.clone() });
     let bits = BYTE_BITS * mosi.len() as u64;
     SpiOutcome { miso: answered.into_iter().map(order).collect(), duration_us: bits_us(bits, controller.baudrate) }
 }

@@ -42,7 +42,7 @@ impl Default for Frame {
 
 impl Frame {
     /// Half-bit periods of one character: start bit, data, parity and stop bits.
-    fn half_bits(&self) -> u64 {
+    pub(crate) fn half_bits(&self) -> u64 {
         let stop = match self.stop {
             StopBits::One => 2,
             StopBits::OneAndHalf => 3,

@@ -11,6 +11,6 @@ mod spec;
 
 pub use frame::{Frame, Parity, StopBits};
 pub use peer::{HostWait, Loopback, UartPeer};
-pub use port::UartPort;
+pub use port::{UartPins, UartPort};
 pub use script::ScriptedPeer;
 pub use spec::{ReplySpec, SendSpec, UartSpec, UartSpecError};

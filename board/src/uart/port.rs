@@ -5,28 +5,67 @@ use std::collections::VecDeque;
 
 use super::frame::Frame;
 use super::peer::UartPeer;
+use crate::bus::{BusEvent, UartLine, WireTraces, uart_chars};
 
 /// Bytes the transmit FIFO holds (`UART_FIFO_LEN`): a write returns once its
 /// last byte is in the FIFO.
 pub const TX_FIFO_LEN: u64 = 128;
 
+/// The GPIOs a UART's lines are routed to (none for a line not used).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UartPins {
+    /// TXD.
+    pub tx: Option<u8>,
+    /// RXD.
+    pub rx: Option<u8>,
+}
+
 /// A UART: closed until opened with a frame, then receiving what its peer
 /// sends into a buffer and sending to its peer.
 #[derive(Debug, Default)]
 pub struct UartPort {
+    /// The UART's number, for the bus trace.
+    id: u8,
     frame: Option<Frame>,
+    pins: UartPins,
+    traces: WireTraces,
     rx: VecDeque<u8>,
     rx_capacity: usize,
     /// Chunks the peer started sending, not all of them arrived yet.
     incoming: VecDeque<(u64, Vec<u8>)>,
     /// When the receive line has carried everything before the first chunk.
     rx_line_free_us: u64,
+    /// When the receive line will have carried every chunk taken from the peer.
+    rx_traced_until_us: u64,
     /// When the transmitter has sent everything written.
     tx_free_us: u64,
     peer: Option<Box<dyn UartPeer>>,
 }
 
 impl UartPort {
+    /// UART `id`, closed.
+    pub fn new(id: u8) -> Self {
+        Self { id, ..Self::default() }
+    }
+
+    /// Reports the bytes on the port's lines, and their bits, to `traces`.
+    pub(crate) fn set_traces(&mut self, traces: WireTraces) {
+        self.traces = traces;
+    }
+
+    /// Reports `bytes` sent back to back on `line` from `start_us`.
+    fn trace(&self, line: UartLine, start_us: u64, bytes: &[u8]) {
+        let Some(frame) = self.frame else { return };
+        let gpio = match line {
+            UartLine::Tx => self.pins.tx,
+            UartLine::Rx => self.pins.rx,
+        };
+        if let (true, Some(gpio)) = (self.traces.wants_lines(), gpio) {
+            self.traces.edges(&uart_chars(&frame, start_us * 1000, bytes, gpio));
+        }
+        self.traces.transfer(|| BusEvent::Uart { time_us: start_us, uart: self.id, line, bytes: bytes.to_vec() });
+    }
+
     /// Wires `peer` to the port's lines.
     pub fn attach(&mut self, peer: Box<dyn UartPeer>) {
         self.peer = Some(peer);
@@ -37,13 +76,16 @@ impl UartPort {
         self.peer.as_deref()
     }
 
-    /// Installs the driver at `now_us` with `frame` and a receive buffer of
-    /// `rx_capacity` bytes; what was buffered or on its way is lost.
-    pub fn open(&mut self, frame: Frame, rx_capacity: usize, now_us: u64) {
+    /// Installs the driver at `now_us` with `frame`, a receive buffer of
+    /// `rx_capacity` bytes and its lines on `pins`; what was buffered or on
+    /// its way is lost.
+    pub fn open(&mut self, frame: Frame, rx_capacity: usize, pins: UartPins, now_us: u64) {
         self.close(now_us);
         self.frame = Some(frame);
+        self.pins = pins;
         self.rx_capacity = rx_capacity;
         self.rx_line_free_us = now_us;
+        self.rx_traced_until_us = now_us;
         self.tx_free_us = now_us;
     }
 
@@ -61,11 +103,15 @@ impl UartPort {
     }
 
     /// Takes what the peer starts sending by `until_us` (`now_us` is the
-    /// board's time, for a host peer).
+    /// board's time, for a host peer), tracing it as it goes on the line.
     fn pull(&mut self, now_us: u64, until_us: u64) {
         let Some(peer) = self.peer.as_mut() else { return };
-        for (start, bytes) in peer.speak(now_us, until_us) {
-            if self.frame.is_some() && !bytes.is_empty() {
+        let chunks = peer.speak(now_us, until_us);
+        for (start, bytes) in chunks {
+            if let (Some(frame), false) = (self.frame, bytes.is_empty()) {
+                let on_line = start.max(self.rx_traced_until_us);
+                self.rx_traced_until_us = on_line + frame.chars_us(bytes.len() as u64);
+                self.trace(UartLine::Rx, on_line, &bytes);
                 // Chunks come mostly in order: look for the place from the end.
                 let at = self.incoming.iter().rposition(|(s, _)| *s <= start).map_or(0, |i| i + 1);
                 self.incoming.insert(at, (start, bytes));
@@ -130,6 +176,7 @@ impl UartPort {
         let Some(frame) = self.frame else { return now_us };
         let start = self.tx_free_us.max(now_us);
         self.tx_free_us = start + frame.chars_us(bytes.len() as u64);
+        self.trace(UartLine::Tx, start, bytes);
         if let Some(peer) = self.peer.as_mut() {
             peer.hear(bytes, start, &frame);
         }
@@ -150,7 +197,7 @@ mod tests {
     fn looped() -> UartPort {
         let mut port = UartPort::default();
         port.attach(Box::new(Loopback::default()));
-        port.open(Frame::default(), 4096, 0);
+        port.open(Frame::default(), 4096, UartPins::default(), 0);
         port
     }
 
@@ -175,7 +222,7 @@ mod tests {
     fn a_full_receive_buffer_drops_what_comes() {
         let mut port = UartPort::default();
         port.attach(Box::new(Loopback::default()));
-        port.open(Frame::default(), 200, 0);
+        port.open(Frame::default(), 200, UartPins::default(), 0);
         port.write(&[1; 300], 0);
         assert_eq!(port.any(1_000_000), 200);
     }
@@ -185,7 +232,7 @@ mod tests {
         let mut port = looped();
         port.write(b"abc", 0);
         port.close(0);
-        port.open(Frame::default(), 4096, 0);
+        port.open(Frame::default(), 4096, UartPins::default(), 0);
         assert_eq!(port.any(1_000_000), 0);
     }
 }

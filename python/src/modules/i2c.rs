@@ -4,6 +4,7 @@
 //! raises `OSError: I2C bus error`.
 
 use pycom_board::bus::{I2cController, I2cOp, I2cOutcome};
+use pycom_board::pins::{PinMode, Pull};
 use rustpython_vm::builtins::{PyListRef, PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::common::lock::PyMutex;
@@ -119,6 +120,12 @@ impl I2c {
         }
         s.baudrate = baudrate as u32;
         s.clock_hz = baudrate as u32;
+        // `i2c_init`: both lines open drain, pulled up, released (high).
+        let board = board();
+        let mut board = lock(&board);
+        for pin in [s.scl, s.sda].into_iter().flatten() {
+            board.pin_route(pin, PinMode::OpenDrain, Some(Pull::Up), true);
+        }
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 
 use pycom_board::BoardModel;
 use pycom_board::bus::SpiController;
+use pycom_board::pins::PinMode;
 use rustpython_vm::builtins::{PyInt, PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::common::lock::PyMutex;
@@ -111,6 +112,18 @@ impl Spi {
                 }
             }
         }
+        // `spi_assign_pins_af`: CLK and MOSI are outputs (CLK idles at the
+        // polarity's level), MISO an input, none pulled.
+        let [sck, mosi, miso] = s.pins;
+        let board = board();
+        let mut board = lock(&board);
+        for (pin, mode, high) in
+            [(sck, PinMode::Output, s.polarity == 1), (mosi, PinMode::Output, false), (miso, PinMode::Input, false)]
+        {
+            if let Some(pin) = pin {
+                board.pin_route(pin, mode, None, high);
+            }
+        }
         Ok(())
     }
 
@@ -127,8 +140,16 @@ impl Spi {
             None => fill.to_le_bytes()[..s.word].repeat(words),
         };
         let [sck, mosi_pin, miso] = s.pins;
-        let controller =
-            SpiController { bus: self.bus, sck, mosi: mosi_pin, miso, baudrate: s.baudrate, lsb_first: s.lsb_first };
+        let controller = SpiController {
+            bus: self.bus,
+            sck,
+            mosi: mosi_pin,
+            miso,
+            baudrate: s.baudrate,
+            lsb_first: s.lsb_first,
+            polarity: s.polarity != 0,
+            phase: s.phase != 0,
+        };
         let outcome = lock(&board()).spi_transfer(&controller, &mosi);
         take_time(outcome.duration_us, vm)?;
         let mut miso = outcome.miso;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use pycom_board::pins::{PinMode, Pull};
-use pycom_board::uart::{Frame, Parity, StopBits, UartPort};
+use pycom_board::uart::{Frame, Parity, StopBits, UartPins, UartPort};
 use rustpython_vm::builtins::{PyBytes, PyList, PyTuple, PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::common::lock::PyMutex;
@@ -153,11 +153,10 @@ impl Uart {
                 board.pin_configure(rx, PinMode::Input, Some(Pull::Up));
             }
             if let Some(tx) = tx.filter(|&tx| Some(tx) != rx) {
-                board.pin_write(tx, true);
-                board.pin_configure(tx, PinMode::Output, Some(Pull::Up));
+                board.pin_route(tx, PinMode::Output, Some(Pull::Up), true);
             }
             drop(board);
-            with_port(self.id, |port, now| port.open(frame, rx_buffer_size as usize, now));
+            with_port(self.id, |port, now| port.open(frame, rx_buffer_size as usize, UartPins { tx, rx }, now));
         }
         *self.settings.lock() = Some(Settings { frame, timeout_chars });
         Ok(())
