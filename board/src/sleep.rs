@@ -54,16 +54,25 @@ pub struct WakePins {
     pub mask: u64,
     /// When they wake the chip.
     pub mode: WakeMode,
+    /// The RTC peripherals stay powered in deep sleep (`enable_pull=True`),
+    /// keeping the pins' internal pull resistors; otherwise the pads lose
+    /// them and only what the board drives them with is left.
+    pub keep_pulls: bool,
 }
 
 impl WakePins {
     /// Checks that every pin of `mask` is an RTC GPIO.
-    pub fn new(mask: u64, mode: WakeMode) -> Result<Self, WakeError> {
+    pub fn new(mask: u64, mode: WakeMode, keep_pulls: bool) -> Result<Self, WakeError> {
         let rtc = RTC_GPIOS.iter().fold(0u64, |m, &gpio| m | 1 << gpio);
         if mask & !rtc != 0 {
             return Err(WakeError::NotRtcPin);
         }
-        Ok(Self { mask, mode })
+        Ok(Self { mask, mode, keep_pulls })
+    }
+
+    /// The watched GPIOs.
+    pub fn gpios(&self) -> impl Iterator<Item = u8> + '_ {
+        (0..64u8).filter(|gpio| self.mask & 1 << gpio != 0)
     }
 
     /// The pins that wake the chip given `high(gpio)`, or `None` if it sleeps on.
@@ -72,7 +81,7 @@ impl WakePins {
         if self.mask == 0 {
             return None;
         }
-        let gpios = (0..64u8).filter(|gpio| self.mask & 1 << gpio != 0);
+        let gpios = self.gpios();
         match self.mode {
             WakeMode::AnyHigh => Some(gpios.filter(|&g| high(g)).fold(0, |m, g| m | 1 << g)).filter(|&m| m != 0),
             WakeMode::AllLow => {
@@ -118,8 +127,8 @@ mod tests {
 
     #[test]
     fn only_rtc_pins_wake_and_the_modes_read_their_levels() {
-        assert_eq!(WakePins::new(1 << 5, WakeMode::AnyHigh), Err(WakeError::NotRtcPin));
-        let pins = WakePins::new(1 << 13 | 1 << 4, WakeMode::AnyHigh).unwrap();
+        assert_eq!(WakePins::new(1 << 5, WakeMode::AnyHigh, false), Err(WakeError::NotRtcPin));
+        let pins = WakePins::new(1 << 13 | 1 << 4, WakeMode::AnyHigh, false).unwrap();
         assert_eq!(pins.waking(|g| g == 13), Some(1 << 13));
         assert_eq!(pins.waking(|_| false), None);
         let pins = WakePins { mode: WakeMode::AllLow, ..pins };

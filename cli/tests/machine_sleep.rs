@@ -196,3 +196,42 @@ fn bad_wake_up_pins_and_modes_get_the_firmwares_errors() {
         ]
     );
 }
+
+/// A button to ground on P13 at 30 s, with no resistor of its own: the chip's
+/// pull-up is what holds the line high.
+const GROUNDING_BUTTON: &str = "[[device]]\nkind = \"button\"\npin = \"P13\"\npresses = [{ at_ms = 30000, hold_ms = 500 }]\n";
+
+/// Sleeps for a minute with P13 pulled up and waking on low, `enable_pull`
+/// as given; the boot after prints its wake reason and time.
+fn all_low_wake(enable_pull: &str) -> String {
+    format!(
+        "import machine, time
+from machine import Pin
+if machine.reset_cause() == machine.DEEPSLEEP_RESET:
+    print(machine.wake_reason()[0], time.time())
+else:
+    Pin('P13', mode=Pin.IN, pull=Pin.PULL_UP)
+    machine.pin_sleep_wakeup(['P13'], machine.WAKEUP_ALL_LOW, {enable_pull})
+    machine.deepsleep(60000)
+"
+    )
+}
+
+#[test]
+fn enable_pull_keeps_a_wake_pins_pull_up_through_deep_sleep() {
+    let device = Device::new();
+    let run = ok(device.run_with_board_file(GROUNDING_BUTTON, &all_low_wake("True"), &[]));
+    assert_eq!(run.lines(), ["1 30"], "PIN_WAKE at the press");
+    let device = Device::new();
+    let run = device.run_with_board_file(GROUNDING_BUTTON, &all_low_wake("enable_pull=True"), &["--timeout", "20s"]);
+    assert_eq!((run.code, run.lines()), (42, Vec::<&str>::new()), "still asleep at the 20 s timeout");
+}
+
+#[test]
+fn without_enable_pull_a_wake_pin_floats_in_deep_sleep_and_an_all_low_wake_comes_at_once() {
+    for enable_pull in ["False", "enable_pull=False"] {
+        let device = Device::new();
+        let run = ok(device.run_with_board_file(GROUNDING_BUTTON, &all_low_wake(enable_pull), &[]));
+        assert_eq!(run.lines(), ["1 0"], "the pad's pull-up is off with the RTC peripherals: it reads 0");
+    }
+}

@@ -140,12 +140,25 @@ impl Board {
     /// `DEEPSLEEP_RESET` that reports how the sleep ended.
     pub fn deep_sleep(&mut self, duration_us: Option<u64>, deadline_us: Option<u64>) -> SleepEnd {
         self.cpu_off();
+        self.release_wake_pin_pulls();
         let end = self.sleep_for(duration_us, deadline_us);
         self.sleep.pending_wake = match end {
             SleepEnd::Pins(mask) => Some((WakeReason::Pin, mask)),
             _ => Some((WakeReason::Rtc, 0)),
         };
         end
+    }
+
+    /// Without `enable_pull` the RTC peripherals power down in deep sleep
+    /// (`ESP_PD_OPTION_AUTO`), and the wake-up pins' internal pulls with them
+    /// (a held pad keeps its own).
+    fn release_wake_pin_pulls(&mut self) {
+        let Some(wake) = self.sleep.wake_pins.filter(|wake| !wake.keep_pulls) else { return };
+        let now = self.clock.now_us();
+        for gpio in wake.gpios() {
+            let (mode, _) = self.pins.mode(gpio);
+            self.pins.configure(gpio, mode, None, now);
+        }
     }
 
     /// The CPU goes off: the heartbeat stops (the LED goes dark), and the

@@ -272,14 +272,12 @@ pub(crate) mod machine {
         let mode = get_int(&mode, vm)?;
         let mode = WakeMode::from_value(i64::from(mode))
             .ok_or_else(|| vm.new_value_error(format!("invalid wakeup mode {mode}")))?;
-        if let Some(pull) = args.remove("enable_pull") {
-            pull.try_to_bool(vm)?;
-        }
+        let keep_pulls = args.remove("enable_pull").map(|pull| pull.try_to_bool(vm)).transpose()?.unwrap_or(false);
         let mut mask = 0u64;
         for pin in &pins {
             mask |= 1 << crate::modules::pin::find(pin, vm)?.gpio();
         }
-        let wake = WakePins::new(mask, mode).map_err(|e| vm.new_value_error(e.to_string()))?;
+        let wake = WakePins::new(mask, mode, keep_pulls).map_err(|e| vm.new_value_error(e.to_string()))?;
         lock(&board()).set_wake_pins(wake);
         Ok(())
     }
