@@ -67,6 +67,28 @@ print(ran)
 }
 
 #[test]
+fn a_thread_started_while_main_spins_runs_within_a_slice_of_device_time() {
+    // The firmware releases the GIL while the main thread computes, so a
+    // thread an alarm starts runs during a busy-wait, not after it
+    // (Pycom's tests/esp32/usertask_immediate_terminate.py).
+    let source = "
+import _thread, time
+from machine import Timer
+log = []
+def work(n):
+    log.append(n)
+def started(alarm):
+    _thread.start_new_thread(work, (time.ticks_ms(),))
+alarms = [Timer.Alarm(started, ms=ms) for ms in (100, 200, 300)]
+end = time.ticks_ms() + 1000
+while time.ticks_ms() < end:
+    pass
+print(len(log), [t - log[0] for t in log])
+";
+    assert_eq!(snippet(source), ["3 [0, 100, 200]"]);
+}
+
+#[test]
 fn a_worker_blocked_for_ever_or_spinning_does_not_block_main() {
     let source = "
 import _thread, time

@@ -46,8 +46,9 @@ type Check = *mut (dyn FnMut(&mut Board) -> bool + 'static);
 
 /// Why a thread gave its turn back, and when it may go on.
 enum Wait {
-    /// Just started: it runs at the main thread's next wait.
-    Start,
+    /// Just started at this device time: it runs at the main thread's next
+    /// wait, or once the main thread has computed for a slice of device time.
+    Start(u64),
     /// It was computing: it goes on at its next turn.
     Turn,
     /// Until device time `at`, or sooner once `ready` holds.
@@ -191,7 +192,8 @@ pub fn start(
         let mut s = s.borrow_mut();
         let ident = FIRST_IDENT + s.next_ident * IDENT_STRIDE;
         s.next_ident += 1;
-        s.threads.push(Some(Thread { ident, coroutine, vm_state, wait: Wait::Start }));
+        let now = now_us(&board());
+        s.threads.push(Some(Thread { ident, coroutine, vm_state, wait: Wait::Start(now) }));
     });
     publish();
     Ok(())
@@ -295,11 +297,25 @@ const SLICE: Duration = Duration::from_millis(5);
 /// The computing thread's slice ended: it gives its turn to the others that
 /// may go on (a thread that only just got its turn keeps it).
 pub fn slice_ended(vm: &VirtualMachine) -> PyResult<()> {
-    // The main thread's slices hand on only to threads that compute too: the
-    // others run at its waits, where device time puts them.
-    let hand_on =
-        if in_thread() { TURN_STARTED.get().is_some_and(|started| started.elapsed() >= SLICE) } else { turn_waiting() };
+    // The main thread's slices hand on to threads that compute too, and to
+    // new ones once device time has moved a slice on without the main
+    // thread waiting (a spin); the others run at its waits, where device
+    // time puts them.
+    let hand_on = if in_thread() {
+        TURN_STARTED.get().is_some_and(|started| started.elapsed() >= SLICE)
+    } else {
+        turn_waiting() || start_overdue()
+    };
     if hand_on { pass_turn(vm) } else { Ok(()) }
+}
+
+/// Whether a new thread has waited a slice of device time for its start.
+fn start_overdue() -> bool {
+    let now = now_us(&board());
+    let slice = SLICE.as_micros() as u64;
+    SCHEDULER.with(|s| {
+        s.borrow().threads.iter().flatten().any(|t| matches!(t.wait, Wait::Start(at) if now >= at.saturating_add(slice)))
+    })
 }
 
 /// The running thread waits on the host (a socket): the others that may go
@@ -353,7 +369,7 @@ pub fn run_due(vm: &VirtualMachine) -> PyResult<bool> {
 
 fn may_go_on(thread: &Thread, now: u64, board: &std::sync::Mutex<Board>) -> bool {
     match &thread.wait {
-        Wait::Start | Wait::Turn => true,
+        Wait::Start(_) | Wait::Turn => true,
         Wait::Lock(locked) => !locked.get(),
         Wait::Until { at, .. } if now >= *at => true,
         Wait::Until { ready: None, .. } => false,
@@ -426,7 +442,7 @@ fn publish() {
             .flatten()
             .filter_map(|t| match t.wait {
                 Wait::Until { at, .. } => Some(at),
-                Wait::Start | Wait::Turn | Wait::Lock(_) => None,
+                Wait::Start(_) | Wait::Turn | Wait::Lock(_) => None,
             })
             .chain(MAIN_UNTIL.get())
             .min()
