@@ -1,4 +1,3 @@
-use itertools::Itertools;
 use std::{env, io::prelude::*, path::PathBuf, process::Command};
 
 fn main() {
@@ -11,15 +10,14 @@ fn main() {
         let display = entry.display();
         println!("cargo:rerun-if-changed={display}");
     }
-    println!("cargo:rerun-if-changed=../../Lib/importlib/_bootstrap.py");
-
-    println!("cargo:rustc-env=RUSTPYTHON_GIT_HASH={}", git_hash());
-    println!(
-        "cargo:rustc-env=RUSTPYTHON_GIT_TIMESTAMP={}",
-        git_timestamp()
-    );
-    println!("cargo:rustc-env=RUSTPYTHON_GIT_TAG={}", git_tag());
-    println!("cargo:rustc-env=RUSTPYTHON_GIT_BRANCH={}", git_branch());
+    // pycom-emu: this copy sits inside the project's git repository, where
+    // asking git (as the crates.io release does, outside any repository,
+    // getting nothing) would embed the project's commit and dirty state and
+    // rebuild the runtime at every commit; the build is the same without them.
+    println!("cargo:rustc-env=RUSTPYTHON_GIT_HASH=");
+    println!("cargo:rustc-env=RUSTPYTHON_GIT_TIMESTAMP=");
+    println!("cargo:rustc-env=RUSTPYTHON_GIT_TAG=");
+    println!("cargo:rustc-env=RUSTPYTHON_GIT_BRANCH=");
     println!("cargo:rustc-env=RUSTC_VERSION={}", rustc_version());
 
     println!(
@@ -27,35 +25,13 @@ fn main() {
         env::var("TARGET").unwrap()
     );
 
+    // pycom-emu: `sysconfig`'s build-time variables do not get the build's
+    // whole environment (it changed with every shell, rebuilding the runtime,
+    // and put the builder's variables into the binary).
     let mut env_path = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     env_path.push("env_vars.rs");
     let mut f = std::fs::File::create(env_path).unwrap();
-    write!(
-        f,
-        "sysvars! {{ {} }}",
-        std::env::vars_os().format_with(", ", |(k, v), f| f(&format_args!("{k:?} => {v:?}")))
-    )
-    .unwrap();
-}
-
-fn git_hash() -> String {
-    git(&["rev-parse", "--short", "HEAD"])
-}
-
-fn git_timestamp() -> String {
-    git(&["log", "-1", "--format=%ct"])
-}
-
-fn git_tag() -> String {
-    git(&["describe", "--all", "--always", "--dirty"])
-}
-
-fn git_branch() -> String {
-    git(&["name-rev", "--name-only", "HEAD"])
-}
-
-fn git(args: &[&str]) -> String {
-    command("git", args)
+    write!(f, "sysvars! {{}}").unwrap();
 }
 
 fn rustc_version() -> String {
