@@ -85,6 +85,20 @@ fn board_modules_and_their_weak_links_import() {
 }
 
 #[test]
+fn a_weak_link_is_the_u_module_itself_and_prints_as_it() {
+    // tests/esp32/machine.py prints `<module 'umachine'>` after `import machine`.
+    let source = "import machine, os, time, errno, socket, json, umachine\n\
+                  print(machine, os, time, errno, socket, json)\nprint(machine is umachine, time.__name__)";
+    assert_eq!(
+        snippet(source),
+        [
+            "<module 'umachine'> <module 'uos'> <module 'utime'> <module 'uerrno'> <module 'usocket'> <module 'ujson'>",
+            "True utime"
+        ]
+    );
+}
+
+#[test]
 fn a_missing_name_in_a_board_module_is_cannot_import_name() {
     assert_eq!(
         snippet(

@@ -103,6 +103,12 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
 
     for (alias, target) in modules::ALIASES {
         let module = vm.import(*target, 0)?;
+        // Where the board builds the module under its u-name (`umachine`,
+        // `uos`, `utime`, `uerrno`), that is its `__name__` and the plain
+        // name only a weak link: `print(machine)` shows `<module 'umachine'>`.
+        if modules::board_modules::BUILTIN.contains(alias) {
+            module.set_attr("__name__", vm.ctx.new_str(*alias), vm)?;
+        }
         sys_modules.set_item(*alias, module, vm)?;
     }
     silence_warnings(vm);
