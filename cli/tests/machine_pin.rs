@@ -237,3 +237,39 @@ fn a_level_trigger_fires_when_armed_at_that_level() {
         ["['high']"]
     );
 }
+
+const JUMPER: &str = "[[device]]\nkind = \"jumper\"\npins = [\"P9\", \"P23\"]\n";
+
+#[test]
+fn a_jumper_joins_two_pins_into_one_line() {
+    // The rig of the firmware's tests/esp32/_pin.py and uart.py: P9 wired to P23.
+    let source = "from machine import Pin
+import time
+p9 = Pin('P9', mode=Pin.IN)
+edges = []
+p9.callback(Pin.IRQ_RISING | Pin.IRQ_FALLING, lambda pin: edges.append(pin()))
+p23 = Pin('P23', mode=Pin.OUT, value=1)
+time.sleep_ms(1)
+print(p9(), edges)
+p23(0)
+time.sleep_ms(1)
+print(p9(), edges)
+p23.mode(Pin.IN)
+p9.mode(Pin.IN)
+p9.pull(Pin.PULL_UP)
+print(p23())
+";
+    let device = Device::new();
+    assert_eq!(device.run_wired(JUMPER, source, &[]), ["1 [1]", "0 [1, 0]", "1"]);
+}
+
+#[test]
+fn a_jumper_needs_two_different_known_pins() {
+    for (pins, message) in [
+        ("[\"P9\", \"P9\"]", "a jumper joins two different pins"),
+        ("[\"P9\", \"P99\"]", "P99"),
+        ("[\"P9\"]", "expected an array of length 2"),
+    ] {
+        Device::new().refuses_board_file(&format!("[[device]]\nkind = \"jumper\"\npins = {pins}\n"), message);
+    }
+}

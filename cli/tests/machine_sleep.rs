@@ -199,7 +199,8 @@ fn bad_wake_up_pins_and_modes_get_the_firmwares_errors() {
 
 /// A button to ground on P13 at 30 s, with no resistor of its own: the chip's
 /// pull-up is what holds the line high.
-const GROUNDING_BUTTON: &str = "[[device]]\nkind = \"button\"\npin = \"P13\"\npresses = [{ at_ms = 30000, hold_ms = 500 }]\n";
+const GROUNDING_BUTTON: &str =
+    "[[device]]\nkind = \"button\"\npin = \"P13\"\npresses = [{ at_ms = 30000, hold_ms = 500 }]\n";
 
 /// Sleeps for a minute with P13 pulled up and waking on low, `enable_pull`
 /// as given; the boot after prints its wake reason and time.

@@ -314,7 +314,11 @@ fn start_overdue() -> bool {
     let now = now_us(&board());
     let slice = SLICE.as_micros() as u64;
     SCHEDULER.with(|s| {
-        s.borrow().threads.iter().flatten().any(|t| matches!(t.wait, Wait::Start(at) if now >= at.saturating_add(slice)))
+        s.borrow()
+            .threads
+            .iter()
+            .flatten()
+            .any(|t| matches!(t.wait, Wait::Start(at) if now >= at.saturating_add(slice)))
     })
 }
 

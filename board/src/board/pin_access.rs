@@ -53,6 +53,10 @@ impl Board {
                 self.buses.attach_spi(wires);
                 Ok(Some(mosi))
             }
+            Built::Jumper(a, b) => {
+                self.pins.join(a, b, self.clock.now_us());
+                Ok(Some(a))
+            }
         }
     }
 

@@ -193,6 +193,9 @@ pub struct PinBank {
     next_irq_event: Arc<AtomicU64>,
     /// The LEDC outputs wired so far: GPIO, device index, settings.
     pwm: Vec<(u8, usize, SharedSquare)>,
+    /// For each GPIO, the GPIOs jumper wires join it to (bit `n` for GPIO
+    /// `n`, its own bit included): one electrical line.
+    nets: [u64; GPIO_COUNT],
 }
 
 impl std::fmt::Debug for PinBank {
@@ -217,8 +220,20 @@ impl Default for PinBank {
             next_event: Arc::new(AtomicU64::new(NONE)),
             next_irq_event: Arc::new(AtomicU64::new(NONE)),
             pwm: Vec::new(),
+            nets: std::array::from_fn(|gpio| 1 << gpio),
         }
     }
+}
+
+/// The GPIOs of a net's bit mask, lowest first.
+fn members(mut net: u64) -> impl Iterator<Item = u8> {
+    std::iter::from_fn(move || {
+        (net != 0).then(|| {
+            let gpio = net.trailing_zeros() as u8;
+            net &= net - 1;
+            gpio
+        })
+    })
 }
 
 impl PinBank {
@@ -229,6 +244,19 @@ impl PinBank {
         self.lines[usize::from(gpio)].devices.push(index);
         self.refresh(index);
         self.settle(gpio);
+        self.publish_next_event();
+    }
+
+    /// Joins the lines of `a` and `b` with a jumper wire from `now_us`: from
+    /// then on they are one line, driven and pulled by both pins and the
+    /// devices on either.
+    pub fn join(&mut self, a: u8, b: u8, now_us: u64) {
+        self.advance(now_us);
+        let net = self.nets[usize::from(a)] | self.nets[usize::from(b)];
+        for gpio in members(net) {
+            self.nets[usize::from(gpio)] = net;
+        }
+        self.settle(a);
         self.publish_next_event();
     }
 
@@ -495,22 +523,28 @@ impl PinBank {
         }
     }
 
-    /// Brings `gpio`'s level up to date with its drivers, telling the trace,
-    /// the interrupt, the capture and the devices on the line about changes.
+    /// Brings `gpio`'s line (with the lines jumpered to it) up to date with
+    /// its drivers, telling the trace, the interrupts, the capture and the
+    /// devices on the line about changes.
     fn settle(&mut self, gpio: u8) {
+        let net = self.nets[usize::from(gpio)];
         for _ in 0..SETTLE_LIMIT {
-            let pin = self.pins[usize::from(gpio)];
-            let line = &self.lines[usize::from(gpio)];
-            let drives = [pin.drive()]
-                .into_iter()
-                .chain((line.low > 0).then_some(Drive::Low))
-                .chain((line.high > 0).then_some(Drive::High));
-            let pulls = pin
-                .applied()
-                .1
-                .into_iter()
-                .chain((line.up > 0).then_some(Pull::Up))
-                .chain((line.down > 0).then_some(Pull::Down));
+            let drives = members(net).flat_map(|g| {
+                let line = &self.lines[usize::from(g)];
+                [self.pins[usize::from(g)].drive()]
+                    .into_iter()
+                    .chain((line.low > 0).then_some(Drive::Low))
+                    .chain((line.high > 0).then_some(Drive::High))
+            });
+            let pulls = members(net).flat_map(|g| {
+                let line = &self.lines[usize::from(g)];
+                self.pins[usize::from(g)]
+                    .applied()
+                    .1
+                    .into_iter()
+                    .chain((line.up > 0).then_some(Pull::Up))
+                    .chain((line.down > 0).then_some(Pull::Down))
+            });
             let (level, fight) = resolve(drives, pulls);
             if fight && self.fights & (1 << gpio) == 0 {
                 self.fights |= 1 << gpio;
@@ -520,28 +554,42 @@ impl PinBank {
                     self.now_us
                 ));
             }
-            if level == pin.level {
+            let mut changed = false;
+            for g in members(net) {
+                changed |= self.change_level(g, level);
+            }
+            if !changed {
                 return;
             }
-            self.pins[usize::from(gpio)].level = level;
-            let now = self.now_us;
-            if let Some(trace) = self.trace.as_mut() {
-                trace(PinEvent { time_us: now, gpio, level });
-            }
-            let (from, to) = (pin.level.read(), level.read());
-            if pin.trigger.fires(from, to) {
-                self.irqs.push(PinIrq { gpio, time_us: now });
-            }
-            if from != to
-                && let Some(capture) = self.capture.as_mut().filter(|c| c.gpio() == gpio)
-            {
-                capture.edge(now, to);
-            }
-            for position in 0..self.lines[usize::from(gpio)].devices.len() {
-                let index = self.lines[usize::from(gpio)].devices[position];
-                self.devices[index].device.line_changed(now, level);
-                self.refresh(index);
-            }
         }
+    }
+
+    /// Sets `gpio`'s level to `level`; if that is a change, tells the trace,
+    /// the interrupt, the capture and the devices on the line, and says so.
+    fn change_level(&mut self, gpio: u8, level: Level) -> bool {
+        let pin = self.pins[usize::from(gpio)];
+        if level == pin.level {
+            return false;
+        }
+        self.pins[usize::from(gpio)].level = level;
+        let now = self.now_us;
+        if let Some(trace) = self.trace.as_mut() {
+            trace(PinEvent { time_us: now, gpio, level });
+        }
+        let (from, to) = (pin.level.read(), level.read());
+        if pin.trigger.fires(from, to) {
+            self.irqs.push(PinIrq { gpio, time_us: now });
+        }
+        if from != to
+            && let Some(capture) = self.capture.as_mut().filter(|c| c.gpio() == gpio)
+        {
+            capture.edge(now, to);
+        }
+        for position in 0..self.lines[usize::from(gpio)].devices.len() {
+            let index = self.lines[usize::from(gpio)].devices[position];
+            self.devices[index].device.line_changed(now, level);
+            self.refresh(index);
+        }
+        true
     }
 }

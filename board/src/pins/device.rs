@@ -70,6 +70,8 @@ pub enum DeviceSpec {
     Uart(UartSpec),
     /// A voltage source for the ADC.
     Analog(AnalogSpec),
+    /// A jumper wire joining two pins into one line.
+    Jumper(JumperSpec),
 }
 
 /// A device built from its description, with the GPIOs it goes on.
@@ -96,6 +98,18 @@ pub enum Built {
     },
     /// A device on SPI wires.
     Spi(SpiWires),
+    /// A wire joining two GPIOs.
+    Jumper(u8, u8),
+}
+
+/// A jumper wire between two pins (a test rig's loopback): the pins share
+/// one line, so one drives what the other reads. It carries levels only:
+/// UART and SPI bytes take their own loopback devices.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JumperSpec {
+    /// The two pin names.
+    pub pins: [String; 2],
 }
 
 /// A DHT sensor's wiring and readings.
@@ -262,6 +276,7 @@ impl DeviceSpec {
             Self::Pyscan(_) => "pyscan",
             Self::Uart(_) => "uart",
             Self::Analog(_) => "analog",
+            Self::Jumper(_) => "jumper",
         }
     }
 
@@ -283,6 +298,7 @@ impl DeviceSpec {
             Self::SpiLoopback(s) => vec![&s.mosi, &s.miso],
             Self::Pysense(_) | Self::Pytrack(_) | Self::Pyscan(_) => vec![shields::SDA, shields::SCL],
             Self::Uart(_) => vec![],
+            Self::Jumper(s) => s.pins.iter().map(String::as_str).collect(),
         }
     }
 
@@ -367,6 +383,10 @@ impl DeviceSpec {
                 cs: None,
                 device: Box::new(SpiLoopback),
             }),
+            Self::Jumper(_) if gpios[0] == gpios[1] => {
+                return Err(invalid("a jumper joins two different pins".to_owned()));
+            }
+            Self::Jumper(_) => Built::Jumper(gpios[0], gpios[1]),
             Self::Uart(s) => return Err(UartSpecError::NotOnAPin(s.uart).into()),
             Self::Analog(_) => return Err(invalid("an analog source is not a digital device".to_owned())),
         })
