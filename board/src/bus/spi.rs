@@ -3,7 +3,7 @@
 
 use super::i2c::bits_us;
 use super::trace::{BusEvent, WireTraces};
-use super::waveform::{self, SpiLines};
+use super::waveform;
 
 /// A device on SPI wires, as the wires see it: each byte clocked in on MOSI
 /// clocks one out on MISO at the same time.
@@ -103,15 +103,7 @@ pub(crate) fn run(
             .collect()
     };
     if traces.wants_lines() {
-        let lines = SpiLines {
-            sck: controller.sck,
-            mosi: controller.mosi,
-            miso: controller.miso,
-            polarity: controller.polarity,
-            phase: controller.phase,
-            baudrate: controller.baudrate,
-        };
-        traces.edges(&waveform::spi(&lines, now_us * 1000, &on_wire, &answered));
+        traces.edges(&waveform::spi(controller, now_us * 1000, &on_wire, &answered));
     }
     traces.transfer(|| BusEvent::Spi { time_us: now_us, bus: controller.bus, mosi: on_wire, miso: answered.clone() });
     let bits = BYTE_BITS * mosi.len() as u64;

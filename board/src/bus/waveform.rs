@@ -3,6 +3,7 @@
 //! Edges are placed at exact fractions of the bit time; a level repeated
 //! where it did not change is left for the trace to drop.
 
+use super::spi::SpiController;
 use super::trace::LineEdge;
 use crate::uart::{Frame, Parity};
 
@@ -112,29 +113,12 @@ pub(crate) fn i2c(symbols: &[I2cSymbol], start_ns: u64, baudrate: u32, sda: u8, 
     edges
 }
 
-/// The wires and clock shape of an SPI transfer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SpiLines {
-    /// SCK's GPIO, if assigned.
-    pub sck: Option<u8>,
-    /// MOSI's GPIO, if assigned.
-    pub mosi: Option<u8>,
-    /// MISO's GPIO, if assigned.
-    pub miso: Option<u8>,
-    /// SCK's idle level is high (CPOL = 1).
-    pub polarity: bool,
-    /// Data is sampled on the second edge of each clock (CPHA = 1).
-    pub phase: bool,
-    /// SCK frequency in Hz.
-    pub baudrate: u32,
-}
-
 /// The bytes on MOSI and MISO (as on the wire, most significant bit first)
 /// from `start_ns`, each bit time cut in quarters: SCK is at its idle level
 /// from the start, leaves it at the first quarter and returns at the third;
 /// data changes on the edge that does not sample (at the bit's start for
 /// CPHA 0, with the first edge for CPHA 1).
-pub(crate) fn spi(lines: &SpiLines, start_ns: u64, mosi: &[u8], miso: &[u8]) -> Vec<LineEdge> {
+pub(crate) fn spi(lines: &SpiController, start_ns: u64, mosi: &[u8], miso: &[u8]) -> Vec<LineEdge> {
     let clock = BitClock::new(start_ns, lines.baudrate, 4);
     let mut edges = Vec::new();
     let mut put = |quarter: u64, gpio: Option<u8>, high: bool| {
@@ -217,13 +201,21 @@ mod tests {
 
     #[test]
     fn spi_mode_0_sets_data_before_the_rising_edge_and_mode_3_after_the_falling_one() {
-        let mode0 =
-            SpiLines { sck: Some(1), mosi: Some(2), miso: Some(3), polarity: false, phase: false, baudrate: 1_000_000 };
+        let mode0 = SpiController {
+            bus: 0,
+            sck: Some(1),
+            mosi: Some(2),
+            miso: Some(3),
+            baudrate: 1_000_000,
+            lsb_first: false,
+            polarity: false,
+            phase: false,
+        };
         let edges = spi(&mode0, 0, &[0x80], &[0x01]);
         assert_eq!(levels(&edges, 2)[..2], [(0, true), (1_000, false)]);
         assert_eq!(levels(&edges, 3)[7], (7_000, true));
         assert_eq!(levels(&edges, 1)[..3], [(0, false), (250, true), (750, false)]);
-        let mode3 = SpiLines { polarity: true, phase: true, ..mode0 };
+        let mode3 = SpiController { polarity: true, phase: true, ..mode0 };
         let edges = spi(&mode3, 0, &[0x80], &[0x01]);
         assert_eq!(levels(&edges, 1)[..3], [(0, true), (250, false), (750, true)]);
         assert_eq!(levels(&edges, 2)[0], (250, true));
