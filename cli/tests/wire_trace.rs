@@ -11,7 +11,7 @@ use common::{Device, ok, require_debian_tool};
 /// 24-bit colour vector and the DACs' real variables.
 fn one_bit_wires(vcd: &str) -> String {
     vcd.lines()
-        .filter(|line| !(line.starts_with("$var") && !line.starts_with("$var wire 1 ")))
+        .filter(|line| !line.starts_with("$var") || line.starts_with("$var wire 1 "))
         .filter(|line| !line.starts_with('b') && !line.starts_with('r'))
         .map(|line| format!("{line}\n"))
         .collect()

@@ -29,10 +29,10 @@ impl BitClock {
 /// then the parity bit, if any.
 fn uart_bits(frame: &Frame, byte: u8) -> impl Iterator<Item = bool> {
     let data = (0..frame.bits).map(move |i| byte >> i & 1 == 1);
-    let ones = (byte & ((1u16 << frame.bits) - 1) as u8).count_ones();
+    let odd_ones = (0..frame.bits).filter(|&i| byte >> i & 1 == 1).count() % 2 == 1;
     let parity = frame.parity.map(|p| match p {
-        Parity::Even => ones % 2 == 1,
-        Parity::Odd => ones % 2 == 0,
+        Parity::Even => odd_ones,
+        Parity::Odd => !odd_ones,
     });
     data.chain(parity)
 }

@@ -75,6 +75,7 @@ impl ByteInnerNewOptions {
         } else {
             size as usize
         };
+        crate::vm::check_memory_size(size, vm)?;
         Ok(vec![0; size].into())
     }
 

@@ -4,7 +4,7 @@ use crate::{
     function::OptionalArg,
     sliceable::SequenceIndexOp,
     types::PyComparisonOp,
-    vm::{MAX_MEMORY_SIZE, VirtualMachine},
+    vm::VirtualMachine,
 };
 use core::ops::{Deref, Range};
 use optional::Optioned;
@@ -93,6 +93,15 @@ pub trait MutObjectSequenceOp {
     }
 }
 
+/// pycom-emu: `MemoryError` when `n` copies of `items` would pass
+/// [`MAX_MEMORY_SIZE`].
+fn check_repeat_size<T>(items: &[T], n: usize, vm: &VirtualMachine) -> PyResult<()> {
+    if n > 1 {
+        crate::vm::check_memory_size(core::mem::size_of_val(items).saturating_mul(n), vm)?;
+    }
+    Ok(())
+}
+
 pub trait SequenceExt<T: Clone>
 where
     Self: AsRef<[T]>,
@@ -100,9 +109,7 @@ where
     fn mul(&self, vm: &VirtualMachine, n: isize) -> PyResult<Vec<T>> {
         let n = vm.check_repeat_or_overflow_error(self.as_ref().len(), n)?;
 
-        if n > 1 && core::mem::size_of_val(self.as_ref()) >= MAX_MEMORY_SIZE / n {
-            return Err(vm.new_memory_error(""));
-        }
+        check_repeat_size(self.as_ref(), n, vm)?;
 
         let mut v = Vec::with_capacity(n * self.as_ref().len());
         for _ in 0..n {
@@ -122,6 +129,7 @@ where
 
     fn imul(&mut self, vm: &VirtualMachine, n: isize) -> PyResult<()> {
         let n = vm.check_repeat_or_overflow_error(self.as_ref().len(), n)?;
+        check_repeat_size(self.as_ref(), n, vm)?;
         if n == 0 {
             self.as_vec_mut().clear();
         } else if n != 1 {

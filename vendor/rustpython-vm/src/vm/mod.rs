@@ -63,7 +63,20 @@ pub use interpreter::{Interpreter, InterpreterBuilder};
 pub(crate) use method::PyMethod;
 pub use setting::{CheckHashPycsMode, Paths, PyConfig, Settings};
 
-pub const MAX_MEMORY_SIZE: usize = isize::MAX as usize;
+/// pycom-emu: the largest block a script may ask for at once (the release
+/// allows `isize::MAX`, so `b'x' * 2**62` reached the allocator, which
+/// aborts the process when it fails); more raises `MemoryError`, as a board
+/// with a few MB of heap does far sooner.
+pub const MAX_MEMORY_SIZE: usize = 1 << 30;
+
+/// pycom-emu: `MemoryError` for a block of `size` bytes over
+/// [`MAX_MEMORY_SIZE`], worded as MicroPython's `gc_alloc` failure.
+pub fn check_memory_size(size: usize, vm: &VirtualMachine) -> crate::PyResult<()> {
+    if size > MAX_MEMORY_SIZE {
+        return Err(vm.new_memory_error(format!("memory allocation failed, allocating {size} bytes")));
+    }
+    Ok(())
+}
 
 // Objects are live when they are on stack, or referenced by a name (for now)
 
