@@ -331,7 +331,10 @@ mod tests {
             snr_db: 7.5,
             payload: vec![0x40, 9],
         };
-        assert_eq!(parse_push_data(rxpk_json(&[rx.clone()], Some("2026-12-04T17:00:00Z")).as_bytes()), Some(vec![rx]));
+        assert_eq!(
+            parse_push_data(rxpk_json(std::slice::from_ref(&rx), Some("2026-12-04T17:00:00Z")).as_bytes()),
+            Some(vec![rx])
+        );
     }
 
     #[test]
