@@ -122,6 +122,7 @@ fn a_bad_fleet_file_exits_2_naming_the_problem_before_any_image_is_made() {
     refused(&format!("{a}[network_server]\n"), "[network_server] hears nothing without a [[gateway]]");
     refused(&format!("{a}[network_server]\nregion = \"XX123\"\n[[gateway]]\nname = \"gw\"\n"), "XX123");
     refused(&format!("{a}[[gateway]]\nname = \"gw\"\nforward = \"localhost\"\n"), "is not IP:PORT");
+    refused(&format!("{a}[network_server]\nudp = \"1700\"\n"), "[network_server] udp \"1700\" is not IP:PORT");
 }
 
 #[test]
