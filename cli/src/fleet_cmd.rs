@@ -14,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use pycom_board::lora::air::Air;
 use pycom_board::lora::network::{Gateway, LoraNetwork};
+use pycom_board::lora::udp_server::UdpNetworkServer;
 use pycom_board::sigfox::SharedBackend;
 use pycom_board::{Clock, Timeline};
 use pycom_emu::fleet_file::{self, Fleet};
@@ -169,10 +170,17 @@ pub fn run(args: FleetArgs) -> Result<i32> {
     });
     // The boards come first on the timeline: on a tie they run before the network.
     let paces: Vec<_> = prepared.iter().map(|_| timeline.join()).collect();
-    let network = lora_network(&fleet, &air, &timeline)?;
+    let region = fleet.network_server.as_ref().map_or(Region::Eu868, |ns| ns.region);
+    let server = fleet.network_server.as_ref().map(|ns| network_server(ns, region)).transpose()?;
+    let server = server.map(|s| Arc::new(Mutex::new(s)));
+    let udp = udp_server(&fleet, server.as_ref(), &timeline)?;
+    let network = lora_network(&fleet, region, &air, &timeline, server)?;
     let outcomes = std::thread::scope(|scope| {
         if let Some(network) = network {
             scope.spawn(move || network.run());
+        }
+        if let Some(udp) = &udp {
+            scope.spawn(|| udp.run());
         }
         let runs: Vec<_> = prepared
             .into_iter()
@@ -183,6 +191,7 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                 let [x, y, z] = board.position;
                 let air = air.clone();
                 let sigfox = sigfox.clone();
+                let udp_link = udp.as_ref().map(|udp| udp.for_board(clock.clone()));
                 let watches = watches_of(&board.name, &verdict, &fails);
                 let console = Box::new(FleetConsole {
                     name: board.name.clone(),
@@ -199,6 +208,9 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                         b.attach_air(air, Position::new(x, y, z), Some(participant));
                         if let Some(backend) = sigfox {
                             b.attach_sigfox_backend(backend);
+                        }
+                        if let Some(link) = udp_link {
+                            b.host_net().add_service(link);
                         }
                         Ok(())
                     })
@@ -220,13 +232,34 @@ pub fn run(args: FleetArgs) -> Result<i32> {
     exit_status(&outcomes, &verdict, args.timeout_exit_code)
 }
 
-/// The gateways and network server of `fleet`, if it has gateways.
-fn lora_network(fleet: &Fleet, air: &Arc<Air>, timeline: &Arc<Timeline>) -> Result<Option<LoraNetwork>> {
+/// The network server's UDP port for packet forwarders, if the fleet file
+/// gives one (its address printed on stderr).
+fn udp_server(
+    fleet: &Fleet,
+    server: Option<&Arc<Mutex<NetworkServer>>>,
+    timeline: &Arc<Timeline>,
+) -> Result<Option<Arc<UdpNetworkServer>>> {
+    let (Some(server), Some(addr)) = (server, fleet.network_server.as_ref().and_then(|ns| ns.udp)) else {
+        return Ok(None);
+    };
+    let udp = UdpNetworkServer::bind(addr, server.clone(), timeline.clone())
+        .with_context(|| format!("[network_server] cannot listen on UDP {addr}"))?;
+    eprintln!("[pycom-emu] network server: Semtech UDP on {}", udp.address());
+    Ok(Some(udp))
+}
+
+/// The gateways of `fleet` in the air, with `server` behind them, if it has
+/// gateways.
+fn lora_network(
+    fleet: &Fleet,
+    region: Region,
+    air: &Arc<Air>,
+    timeline: &Arc<Timeline>,
+    server: Option<Arc<Mutex<NetworkServer>>>,
+) -> Result<Option<LoraNetwork>> {
     if fleet.gateways.is_empty() {
         return Ok(None);
     }
-    let region = fleet.network_server.as_ref().map_or(Region::Eu868, |ns| ns.region);
-    let server = fleet.network_server.as_ref().map(|ns| network_server(ns, region)).transpose()?;
     let gateways = fleet
         .gateways
         .iter()

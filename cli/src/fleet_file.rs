@@ -18,6 +18,7 @@
 //!
 //! [network_server]           # the built-in LoRaWAN network server behind the gateways
 //! region = "EU868"
+//! udp = "127.0.0.1:1700"     # also takes Semtech UDP from gateways (nano-gateway boards at 10.0.2.2:1700); port 0: any
 //! log = "network.jsonl"      # every join, uplink and rejection as a JSON line
 //! [[network_server.device]]  # OTAA: dev_eui, app_eui, app_key; ABP: dev_addr, nwk_skey, app_skey
 //! dev_eui = "70B3D5499F0C1A2B"
@@ -91,6 +92,7 @@ struct NetworkServerEntry {
     #[serde(default = "default_region")]
     region: String,
     log: Option<PathBuf>,
+    udp: Option<String>,
     #[serde(default)]
     net_id: u32,
     #[serde(default)]
@@ -208,6 +210,8 @@ pub struct NetworkServer {
     pub region: pycom_lorawan::Region,
     /// Where its JSON lines go.
     pub log: Option<PathBuf>,
+    /// The host UDP address where it takes Semtech packet forwarder traffic.
+    pub udp: Option<std::net::SocketAddr>,
     /// Its NetID.
     pub net_id: u32,
     /// The devices it knows.
@@ -326,8 +330,8 @@ pub fn parse(text: &str, base: &Path) -> Result<Fleet> {
         gateways.push(FleetGateway { name: entry.name, position, forward });
     }
     let network_server = file.network_server.map(|ns| network_server(ns, base)).transpose()?;
-    if network_server.is_some() && gateways.is_empty() {
-        bail!("[network_server] hears nothing without a [[gateway]]");
+    if network_server.as_ref().is_some_and(|ns| ns.udp.is_none()) && gateways.is_empty() {
+        bail!("[network_server] hears nothing without a [[gateway]] or a udp address");
     }
     let sigfox = file.sigfox.map(|s| sigfox(s, base)).transpose()?;
     let path_loss = file.radio.map_or((None, None), |r| (r.path_loss_exponent, r.reference_loss_db));
@@ -368,7 +372,13 @@ fn network_server(entry: NetworkServerEntry, base: &Path) -> Result<NetworkServe
         .map(|(i, d)| queued_downlink(d).with_context(|| format!("[[network_server.downlink]] {}", i + 1)))
         .collect::<Result<_>>()?;
     let region = entry.region.parse().map_err(|e| anyhow::anyhow!("[network_server] {e}"))?;
-    Ok(NetworkServer { region, log: entry.log.map(|p| base.join(p)), net_id: entry.net_id, devices, downlinks })
+    let udp = entry
+        .udp
+        .as_deref()
+        .map(|addr| addr.parse().with_context(|| format!("[network_server] udp {addr:?} is not IP:PORT")))
+        .transpose()?;
+    let log = entry.log.map(|p| base.join(p));
+    Ok(NetworkServer { region, log, udp, net_id: entry.net_id, devices, downlinks })
 }
 
 fn known_device(d: DeviceEntry) -> Result<KnownDevice> {

@@ -122,6 +122,7 @@ fn a_bad_fleet_file_exits_2_naming_the_problem_before_any_image_is_made() {
     refused(&format!("{a}[network_server]\n"), "[network_server] hears nothing without a [[gateway]]");
     refused(&format!("{a}[network_server]\nregion = \"XX123\"\n[[gateway]]\nname = \"gw\"\n"), "XX123");
     refused(&format!("{a}[[gateway]]\nname = \"gw\"\nforward = \"localhost\"\n"), "is not IP:PORT");
+    refused(&format!("{a}[network_server]\nudp = \"1700\"\n"), "[network_server] udp \"1700\" is not IP:PORT");
 }
 
 #[test]
@@ -246,4 +247,17 @@ machine.deepsleep(300000)
         assert_eq!(sends, 12, "n{i}, every five minutes for an hour:\n{}", run.stdout);
     }
     assert!(started.elapsed() < Duration::from_secs(60), "an hour of fleet took {:?}", started.elapsed());
+}
+
+#[test]
+fn every_board_reads_a_str_as_bytes_where_the_firmware_does() {
+    // Each board's interpreter has builtin types of its own: each gets the firmware's quirks.
+    let script = "import ubinascii\nmac = ubinascii.hexlify(b'\\x30\\xae\\xa4').upper()\nprint(mac + 'FFFE', 'OK' in b'OK\\r\\n')\n";
+    let fleet =
+        format!("{}{}{}", board("a", "s.py", "[0, 0]"), board("b", "s.py", "[5, 0]"), board("c", "s.py", "[9, 0]"));
+    let dir = FleetDir::new(&[("fleet.toml", &fleet), ("s.py", script)]);
+    let run = ok(dir.run(&[]));
+    let mut lines = run.lines();
+    lines.sort();
+    assert_eq!(lines, ["[a] b'30AEA4FFFE' True", "[b] b'30AEA4FFFE' True", "[c] b'30AEA4FFFE' True"], "{}", run.stdout);
 }

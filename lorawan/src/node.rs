@@ -295,9 +295,10 @@ impl Node {
     }
 
     /// Starts activation. ABP: the session starts at once (counters 0) and None is returned.
-    /// OTAA: the join request to send (a fresh pseudo-random DevNonce, on a random join
-    /// channel at `dr`, by default the firmware's join data rate), answered in windows 5 s and
-    /// 6 s after it; the device joins when [`Node::received`] gets a valid join accept.
+    /// OTAA: the join request to send (a fresh pseudo-random DevNonce, on a random one of the
+    /// device's channels, kept as they are, at `dr`, by default the firmware's join data
+    /// rate), answered in windows 5 s and 6 s after it; the device joins when
+    /// [`Node::received`] gets a valid join accept.
     /// A data rate the region does not allow for this activation gives
     /// [`MacError::InvalidDataRate`] and leaves the node as it was.
     pub fn join(&mut self, activation: Activation, dr: Option<u8>) -> Result<Option<TxPlan>, MacError> {
@@ -306,7 +307,7 @@ impl Node {
             (Activation::Abp { .. }, None) => true,
             (Activation::Otaa { .. }, dr) => {
                 let dr = dr.unwrap_or(self.region.default_join_dr());
-                self.region.join_dr_allowed(dr) && self.region.join_channels().iter().any(|c| c.allows(dr))
+                self.region.join_dr_allowed(dr) && !self.join_channels(dr).is_empty()
             }
         };
         if !usable || dr.is_some_and(|dr| self.region.data_rate(dr).is_none()) {
@@ -322,7 +323,6 @@ impl Node {
         self.rx1_dr_offset = 0;
         self.rx2 = self.region.rx2_default();
         self.rx_delay_s = 1;
-        self.reset_channels();
         match activation {
             Activation::Abp { dev_addr, nwk_skey, app_skey } => {
                 if let Some(dr) = dr {
@@ -340,8 +340,7 @@ impl Node {
                     .set_dev_eui(&dev_eui.to_air())
                     .set_dev_nonce(&dev_nonce.to_le_bytes());
                 let payload = creator.build(&AppKey::from(app_key.0)).to_vec();
-                let candidates: Vec<Channel> =
-                    self.region.join_channels().into_iter().filter(|c| c.allows(dr)).collect();
+                let candidates = self.join_channels(dr);
                 let channel = *candidates.get(self.rng.below(candidates.len())).ok_or(MacError::InvalidDataRate)?;
                 self.dr = dr;
                 self.join = Some(PendingJoin { app_key, dev_nonce });
@@ -351,6 +350,21 @@ impl Node {
                 Ok(Some(self.plan(channel.frequency_hz, dr, payload, delay)))
             }
         }
+    }
+
+    /// The channels a join request at `dr` may go out on: as LoRaMac, the device's own
+    /// enabled channels (those `add_channel` redefined before the join included, as Pycom's
+    /// single-channel nano-gateway examples do), with the region's join channels enabled.
+    fn join_channels(&self, dr: u8) -> Vec<Channel> {
+        let join_indices = self.region.join_channels().len();
+        self.channels
+            .iter()
+            .zip(&self.enabled)
+            .enumerate()
+            .filter(|&(index, (_, &on))| on || index < join_indices)
+            .filter_map(|(_, (channel, _))| *channel)
+            .filter(|c| c.allows(dr))
+            .collect()
     }
 
     /// Whether the device has a session (ABP, or OTAA with its join accept received).

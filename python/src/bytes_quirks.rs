@@ -26,10 +26,13 @@
 //! `str` raise the firmware's `TypeError: can't convert 'T' object to str
 //! implicitly` (or `... to bytes implicitly`), and a memoryview prints as
 //! `<memoryview>`. The builtin types are shared by every interpreter of
-//! the process, so the slots are wrapped once and the methods are built from
-//! the types' static method tables, never from what an earlier boot left.
+//! a thread (RustPython without its threading feature keeps its context in
+//! a thread-local: each board of a fleet, on a thread of its own, has its
+//! own), so the slots are wrapped once per thread and the methods are built
+//! from the types' static method tables, never from what an earlier boot
+//! left.
 
-use std::sync::OnceLock;
+use std::cell::OnceCell;
 
 use rustpython_vm::builtins::{PyInt, PyList, PyStr, PyTuple, PyType, PyTypeRef};
 use rustpython_vm::function::{FuncArgs, PyMethodDef};
@@ -59,9 +62,15 @@ fn as_buffer(obj: &PyObject, vm: &VirtualMachine) -> PyObjectRef {
     str_bytes(obj, vm).unwrap_or_else(|| obj.to_owned())
 }
 
-/// Where the original of one slot is kept; one type per wrapped slot.
-trait Original<F: 'static> {
-    fn cell() -> &'static OnceLock<F>;
+/// Where this thread's original of one slot is kept; one type per wrapped slot.
+trait Original<F: Copy + 'static> {
+    /// Runs `f` on this thread's cell.
+    fn with<R>(f: impl FnOnce(&OnceCell<F>) -> R) -> R;
+
+    /// The original slot, saved when it was wrapped.
+    fn get() -> F {
+        Self::with(|cell| *cell.get().expect("wrapped after saving"))
+    }
 }
 
 macro_rules! original_slot {
@@ -69,9 +78,11 @@ macro_rules! original_slot {
         #[doc = concat!("The original `", stringify!($name), "` slot.")]
         struct $name;
         impl Original<$fn> for $name {
-            fn cell() -> &'static OnceLock<$fn> {
-                static CELL: OnceLock<$fn> = OnceLock::new();
-                &CELL
+            fn with<R>(f: impl FnOnce(&OnceCell<$fn>) -> R) -> R {
+                thread_local! {
+                    static CELL: OnceCell<$fn> = const { OnceCell::new() };
+                }
+                CELL.with(f)
             }
         }
     };
@@ -91,7 +102,7 @@ original_slot!(BytesNew, NewFn);
 original_slot!(ByteArrayAssSubscript, AssSubscriptFn);
 
 fn operand<O: Original<OperandFn>>(seq: PySequence<'_>, other: &PyObject, vm: &VirtualMachine) -> PyResult {
-    let original = O::cell().get().expect("wrapped after saving");
+    let original = O::get();
     if std::ptr::eq(other, seq.obj) {
         // `ba += ba` reads a copy, as the firmware does, rather than failing
         // to resize a buffer it is reading.
@@ -102,7 +113,7 @@ fn operand<O: Original<OperandFn>>(seq: PySequence<'_>, other: &PyObject, vm: &V
 }
 
 fn contains<O: Original<ContainsFn>>(seq: PySequence<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
-    let original = O::cell().get().expect("wrapped after saving");
+    let original = O::get();
     original(seq, &as_buffer(needle, vm), vm)
 }
 
@@ -115,7 +126,7 @@ fn str_concat(seq: PySequence<'_>, other: &PyObject, vm: &VirtualMachine) -> PyR
     if other.downcast_ref::<PyStr>().is_none() {
         return Err(cannot_convert(other, "str", vm));
     }
-    let original = StrConcat::cell().get().expect("wrapped after saving");
+    let original = StrConcat::get();
     original(seq, other, vm)
 }
 
@@ -123,13 +134,13 @@ fn str_contains(seq: PySequence<'_>, needle: &PyObject, vm: &VirtualMachine) -> 
     if needle.downcast_ref::<PyStr>().is_none() {
         return Err(cannot_convert(needle, "str", vm));
     }
-    let original = StrContains::cell().get().expect("wrapped after saving");
+    let original = StrContains::get();
     original(seq, needle, vm)
 }
 
 /// `bytes % args`: a `str` argument, alone or in the tuple, formats as its bytes.
 fn remainder(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
-    let original = BytesRemainder::cell().get().expect("wrapped after saving");
+    let original = BytesRemainder::get();
     match b.downcast_ref::<PyTuple>() {
         Some(items) if items.iter().any(|item| item.downcast_ref::<PyStr>().is_some()) => {
             let items: Vec<PyObjectRef> = items.iter().map(|item| as_buffer(item, vm)).collect();
@@ -171,7 +182,7 @@ fn list_items(obj: &PyObject) -> Option<Vec<PyObjectRef>> {
 }
 
 fn bytearray_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    let original = ByteArrayInit::cell().get().expect("wrapped after saving");
+    let original = ByteArrayInit::get();
     let mut args = sole_str_as_buffer(args, vm);
     if args.args.len() == 1
         && args.kwargs.is_empty()
@@ -190,12 +201,12 @@ fn bytearray_ass_subscript(
     value: Option<PyObjectRef>,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    let original = ByteArrayAssSubscript::cell().get().expect("wrapped after saving");
+    let original = ByteArrayAssSubscript::get();
     original(mapping, key, value.map(|value| low_byte(&value, vm)), vm)
 }
 
 fn memoryview_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let original = MemoryViewNew::cell().get().expect("wrapped after saving");
+    let original = MemoryViewNew::get();
     original(cls, sole_str_as_buffer(args, vm), vm)
 }
 
@@ -211,19 +222,21 @@ fn bytes_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     {
         return Err(vm.new_value_error("bytes value out of range"));
     }
-    let original = BytesNew::cell().get().expect("wrapped after saving");
+    let original = BytesNew::get();
     original(cls, args, vm)
 }
 
-/// Replaces a slot by `wrapper` once per process, keeping the original in `O`.
+/// Replaces a slot by `wrapper` once per thread, keeping the original in `O`.
 fn wrap_slot<F: Copy + Send + Sync + 'static, O: Original<F>>(
     slot: &crossbeam_utils::atomic::AtomicCell<Option<F>>,
     wrapper: F,
 ) {
     let mut wrapped = false;
-    O::cell().get_or_init(|| {
-        wrapped = true;
-        slot.load().expect("the builtin type has this slot")
+    O::with(|cell| {
+        cell.get_or_init(|| {
+            wrapped = true;
+            slot.load().expect("the builtin type has this slot")
+        });
     });
     if wrapped {
         slot.store(Some(wrapper));

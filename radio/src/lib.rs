@@ -14,9 +14,10 @@
 //!   SNR limit, and when no other frame on the same channel and spreading
 //!   factor overlapped it, unless it was at least 6 dB stronger (capture).
 //!   Different spreading factors do not collide.
-//! - [`semtech_udp`]: a gateway's side of Semtech's UDP packet forwarder
-//!   protocol (v2), to hand uplinks to a real network server and take its
-//!   downlinks.
+//! - [`semtech_udp`]: both sides of Semtech's UDP packet forwarder protocol
+//!   (v2): a gateway's, to hand uplinks to a real network server and take
+//!   its downlinks, and a network server's, for gateways (a board's
+//!   nano-gateway, a host's packet forwarder) to hand theirs to it.
 //! - [`sigfox`]: Sigfox uplink durations and a virtual backend that logs
 //!   messages as JSON lines and answers downlink requests.
 //!

@@ -11,6 +11,7 @@
 pub mod air;
 pub mod network;
 mod settings;
+pub mod udp_server;
 mod wan;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pycom_lorawan::{NetworkServer, Uplink};
@@ -52,7 +52,7 @@ pub struct LoraNetwork {
     air: Arc<Air>,
     pace: Pace,
     gateways: Vec<GatewayRadio>,
-    server: Option<NetworkServer>,
+    server: Option<Arc<Mutex<NetworkServer>>>,
     downlinks: BTreeMap<(u64, u64), Scheduled>,
     sent: u64,
 }
@@ -60,13 +60,14 @@ pub struct LoraNetwork {
 impl LoraNetwork {
     /// Puts `gateways` in `air`, listening on `channels` (centre frequency
     /// and bandwidth, Hz),
-    /// with `server` behind them; `pace` is the network's place on the timeline.
+    /// with `server` behind them (shared with its UDP port, if it has one);
+    /// `pace` is the network's place on the timeline.
     pub fn new(
         air: Arc<Air>,
         pace: Pace,
         gateways: Vec<Gateway>,
         channels: Vec<(u32, u32)>,
-        server: Option<NetworkServer>,
+        server: Option<Arc<Mutex<NetworkServer>>>,
     ) -> std::io::Result<Self> {
         let participant = pace.index();
         let mut radios = Vec::new();
@@ -144,7 +145,7 @@ impl LoraNetwork {
             }
             return;
         }
-        let Some(server) = self.server.as_mut() else { return };
+        let Some(server) = self.server.as_ref() else { return };
         let up = Uplink {
             payload: frame.payload.clone(),
             frequency_hz: frame.phy.frequency_hz,
@@ -155,7 +156,8 @@ impl LoraNetwork {
             end_us: frame.end_us,
             gateway: self.gateways[index].name.clone(),
         };
-        if let Some(down) = server.uplink(&up) {
+        let answer = server.lock().unwrap_or_else(|p| p.into_inner()).uplink(&up);
+        if let Some(down) = answer {
             let radio = self.gateways.iter().find(|g| g.name == down.gateway).map_or(radio, |g| g.radio);
             // Downlinks carry no payload CRC.
             let phy = LoraPhy { crc: false, ..LoraPhy::lorawan(down.frequency_hz, down.sf, down.bandwidth_hz) };

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, ToSocketAddrs};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::error::NetError;
 use super::forward::{Forward, Protocol};
@@ -17,6 +17,22 @@ pub struct HostNet {
     policy: Policy,
     forwards: Vec<Forward>,
     state: Mutex<State>,
+    /// Programs of this process that answer datagrams on the host.
+    services: Mutex<Vec<Arc<dyn LocalService>>>,
+}
+
+/// A program in this process that answers datagrams sent to a host UDP
+/// address (the fleet's network server). The board tells it about each
+/// datagram and waits until it has handled it, so its answers are waiting
+/// at the board's next receive however fast or loaded the host is.
+pub trait LocalService: Send + Sync + std::fmt::Debug {
+    /// Whether datagrams to host address `to` go to it.
+    fn serves(&self, to: SocketAddrV4) -> bool;
+    /// A datagram from host address `from` is about to be sent to it.
+    fn sending(&self, from: SocketAddr);
+    /// Waits until it has handled what `from` sent it; `delivered` is false
+    /// when the datagram announced could not be sent after all.
+    fn sent(&self, from: SocketAddr, delivered: bool);
 }
 
 #[derive(Debug)]
@@ -45,7 +61,17 @@ pub enum Route {
 impl HostNet {
     /// A network with `policy` and `forwards`.
     pub fn new(policy: Policy, forwards: Vec<Forward>) -> Self {
-        Self { policy, forwards, state: Mutex::default() }
+        Self { policy, forwards, state: Mutex::default(), services: Mutex::default() }
+    }
+
+    /// Adds a program that answers datagrams on the host ([`LocalService`]).
+    pub fn add_service(&self, service: Arc<dyn LocalService>) {
+        self.services.lock().unwrap_or_else(|p| p.into_inner()).push(service);
+    }
+
+    /// The program that answers datagrams sent to host address `to`, if any.
+    pub fn service_at(&self, to: SocketAddrV4) -> Option<Arc<dyn LocalService>> {
+        self.services.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|s| s.serves(to)).cloned()
     }
 
     /// The policy.

@@ -21,7 +21,7 @@ pub mod tls;
 
 pub use error::NetError;
 pub use forward::{Forward, Protocol};
-pub use host::HostNet;
+pub use host::{HostNet, LocalService};
 pub use policy::Policy;
 pub use socket::BoardSocket;
 

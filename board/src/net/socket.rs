@@ -146,11 +146,26 @@ impl BoardSocket {
     }
 
     /// Sends a datagram to `addr` on the board's network. One to a port of
-    /// the board that nothing is bound to is lost, as on the board.
+    /// the board that nothing is bound to is lost, as on the board. One to a
+    /// [`LocalService`](super::host::LocalService) returns once the service
+    /// has handled it.
     pub fn send_to(&self, data: &[u8], addr: SocketAddrV4, up: bool) -> Result<usize, NetError> {
         let socket = self.socket()?;
         match self.route(addr, up) {
-            Ok(to) => Ok(socket.send_to(data, &SocketAddr::V4(to).into())?),
+            Ok(to) => match self.net.service_at(to) {
+                None => Ok(socket.send_to(data, &SocketAddr::V4(to).into())?),
+                Some(service) => {
+                    // The service keys what it is sent by the sender's address: have one first.
+                    if host_v4(socket.local_addr()?)?.port() == 0 {
+                        socket.bind(&SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, 0)).into())?;
+                    }
+                    let from = socket.local_addr()?.as_socket().ok_or(NetError::Invalid("not an IP socket"))?;
+                    service.sending(from);
+                    let sent = socket.send_to(data, &SocketAddr::V4(to).into());
+                    service.sent(from, sent.is_ok());
+                    Ok(sent?)
+                }
+            },
             Err(NetError::Io(e)) if e.kind() == io::ErrorKind::ConnectionRefused => Ok(data.len()),
             Err(e) => Err(e),
         }

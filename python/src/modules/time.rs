@@ -6,7 +6,7 @@ pub(crate) use time::{device_sleep, device_wait, module_def};
 const TICKS_PERIOD: i64 = 1 << 30;
 const TICKS_MAX: i64 = TICKS_PERIOD - 1;
 const TICKS_HALF: i64 = TICKS_PERIOD / 2;
-/// CPU clock of a Pycom board (`machine.freq()`), for `ticks_cpu`.
+/// CPU clock of a Pycom board (`machine.freq()`).
 pub const CPU_HZ: u64 = 160_000_000;
 /// Longest a single real-time sleep step blocks before checking for interrupts.
 const REALTIME_STEP_US: u64 = 10_000;
@@ -64,7 +64,7 @@ mod time {
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
-    use super::{CPU_HZ, REALTIME_STEP_US, TICKS_MAX, from_fields, to_tuple};
+    use super::{REALTIME_STEP_US, TICKS_MAX, from_fields, to_tuple};
     use crate::args::{arity, get_float, get_int, optional_arg};
     use crate::state::{self, board, lock};
 
@@ -233,11 +233,13 @@ mod time {
         Ok(uptime_us() as i64 & TICKS_MAX)
     }
 
-    /// `ticks_cpu()`: CPU cycles at 160 MHz, wrapping at 2**30.
+    /// `ticks_cpu()`: as the firmware's `time_ticks_cpu`, microseconds since
+    /// boot from the 64-bit `esp_timer_get_time()`, not wrapped (the
+    /// counter `lora.stats().rx_timestamp` is read from).
     #[pyfunction]
     fn ticks_cpu(args: FuncArgs, vm: &VirtualMachine) -> PyResult<i64> {
         arity(&args, 0, 0, vm)?;
-        Ok(uptime_us().wrapping_mul(CPU_HZ / 1_000_000) as i64 & TICKS_MAX)
+        Ok(uptime_us() as i64)
     }
 
     fn tick_value(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
