@@ -3,9 +3,9 @@
 pub(crate) use time::{device_sleep, device_wait, module_def};
 
 /// MicroPython's tick counters wrap at 2**30 (the positive small-int range).
-const TICKS_PERIOD: i64 = 1 << 30;
-const TICKS_MAX: i64 = TICKS_PERIOD - 1;
-const TICKS_HALF: i64 = TICKS_PERIOD / 2;
+/// Pycom's `modutime.c` returns the tick counters as `uint32_t`: they wrap at
+/// 2**32, not at MicroPython's small-int period of 2**30.
+const TICKS_MAX: i64 = u32::MAX as i64;
 /// CPU clock of a Pycom board (`machine.freq()`).
 pub const CPU_HZ: u64 = 160_000_000;
 /// Longest a single real-time sleep step blocks before checking for interrupts.
@@ -47,14 +47,15 @@ pub fn from_fields(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> i64 {
     days_from_civil(y, mo, 1) * 86_400 + (d - 1) * 86_400 + h * 3600 + mi * 60 + s
 }
 
-/// `ticks_diff(a, b)`: signed distance on the wrapping tick circle.
+/// `ticks_diff(a, b)`: as `time_ticks_diff`, the difference of both
+/// truncated to `int32_t`.
 pub fn ticks_diff(a: i64, b: i64) -> i64 {
-    ((a - b + TICKS_HALF) & TICKS_MAX) - TICKS_HALF
+    i64::from((a as i32).wrapping_sub(b as i32))
 }
 
-/// `ticks_add(t, delta)`.
+/// `ticks_add(t, delta)`: as `time_ticks_add`, a `uint32_t` sum.
 pub fn ticks_add(t: i64, delta: i64) -> i64 {
-    (t + delta) & TICKS_MAX
+    i64::from((t as u32).wrapping_add(delta as u32))
 }
 
 #[rustpython_vm::pymodule]
@@ -234,12 +235,13 @@ mod time {
     }
 
     /// `ticks_cpu()`: as the firmware's `time_ticks_cpu`, microseconds since
-    /// boot from the 64-bit `esp_timer_get_time()`, not wrapped (the
-    /// counter `lora.stats().rx_timestamp` is read from).
+    /// boot from the 64-bit `esp_timer_get_time()`, handed to
+    /// `mp_obj_new_int_from_uint`, whose `mp_uint_t` keeps 32 bits (the
+    /// counter `lora.stats().rx_timestamp` is read from, also a `uint32_t`).
     #[pyfunction]
     fn ticks_cpu(args: FuncArgs, vm: &VirtualMachine) -> PyResult<i64> {
         arity(&args, 0, 0, vm)?;
-        Ok(uptime_us() as i64)
+        Ok(uptime_us() as i64 & TICKS_MAX)
     }
 
     fn tick_value(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
@@ -341,10 +343,12 @@ mod tests {
     }
 
     #[test]
-    fn ticks_wrap_like_micropython() {
+    fn ticks_wrap_at_32_bits_like_pycoms_modutime() {
         assert_eq!(ticks_diff(5, TICKS_MAX - 4), 10);
         assert_eq!(ticks_diff(TICKS_MAX - 4, 5), -10);
         assert_eq!(ticks_add(TICKS_MAX, 1), 0);
         assert_eq!(ticks_add(0, -1), TICKS_MAX);
+        assert_eq!(ticks_add((1 << 30) - 1, 1), 1 << 30, "past MicroPython's 2**30 period");
+        assert_eq!(ticks_diff(0, (1 << 30) - 1), -((1 << 30) - 1));
     }
 }
