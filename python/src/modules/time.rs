@@ -2,7 +2,6 @@
 
 pub(crate) use time::{device_sleep, device_wait, module_def};
 
-/// MicroPython's tick counters wrap at 2**30 (the positive small-int range).
 /// Pycom's `modutime.c` returns the tick counters as `uint32_t`: they wrap at
 /// 2**32, not at MicroPython's small-int period of 2**30.
 const TICKS_MAX: i64 = u32::MAX as i64;
@@ -220,14 +219,14 @@ mod time {
         device_sleep(u64::try_from(us).unwrap_or(0), vm)
     }
 
-    /// `ticks_ms()`: milliseconds since boot, wrapping at 2**30.
+    /// `ticks_ms()`: milliseconds since boot, wrapping at 2**32.
     #[pyfunction]
     fn ticks_ms(args: FuncArgs, vm: &VirtualMachine) -> PyResult<i64> {
         arity(&args, 0, 0, vm)?;
         Ok((uptime_us() / 1000) as i64 & TICKS_MAX)
     }
 
-    /// `ticks_us()`: microseconds since boot, wrapping at 2**30.
+    /// `ticks_us()`: microseconds since boot, wrapping at 2**32.
     #[pyfunction]
     fn ticks_us(args: FuncArgs, vm: &VirtualMachine) -> PyResult<i64> {
         arity(&args, 0, 0, vm)?;
