@@ -508,6 +508,7 @@ impl PyBytesInner {
     ) -> PyResult<Vec<u8>> {
         let (width, fillchar) = options.get_value("center", vm)?;
         let len = self.len();
+        crate::vm::check_memory_size(width.max(0) as usize, vm)?;
         Ok(if len as isize >= width {
             Vec::from(&self.elements[..])
         } else {
@@ -709,18 +710,20 @@ impl PyBytesInner {
         )
     }
 
-    pub fn expandtabs(&self, options: anystr::ExpandTabsArgs) -> Vec<u8> {
+    pub fn expandtabs(&self, options: anystr::ExpandTabsArgs, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
         let tabsize = options.tabsize();
+        let tabs = self.elements.iter().filter(|&&b| b == b'\t').count();
+        crate::vm::check_memory_size(self.len().saturating_add(tabs.saturating_mul(tabsize)), vm)?;
         let mut counter: usize = 0;
         let mut res = vec![];
 
         if tabsize == 0 {
-            return self
+            return Ok(self
                 .elements
                 .iter()
                 .copied()
                 .filter(|x| *x != b'\t')
-                .collect();
+                .collect());
         }
 
         for i in &self.elements {
@@ -738,7 +741,7 @@ impl PyBytesInner {
             }
         }
 
-        res
+        Ok(res)
     }
 
     pub fn splitlines<FW, W>(&self, options: anystr::SplitLinesArgs, into_wrapper: FW) -> Vec<W>
@@ -748,8 +751,9 @@ impl PyBytesInner {
         self.elements.py_bytes_splitlines(options, into_wrapper)
     }
 
-    pub fn zfill(&self, width: isize) -> Vec<u8> {
-        self.elements.py_zfill(width)
+    pub fn zfill(&self, width: isize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        crate::vm::check_memory_size(width.max(0) as usize, vm)?;
+        Ok(self.elements.py_zfill(width))
     }
 
     // len(self)>=1, from="", len(to)>=1, max_count>=1

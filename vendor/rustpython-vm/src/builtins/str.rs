@@ -1285,11 +1285,12 @@ impl PyStr {
     }
 
     #[pymethod]
-    fn zfill(&self, width: isize) -> Wtf8Buf {
-        unsafe {
+    fn zfill(&self, width: isize, vm: &VirtualMachine) -> PyResult<Wtf8Buf> {
+        crate::vm::check_memory_size(width.max(0) as usize, vm)?;
+        Ok(unsafe {
             // SAFETY: this is safe-guaranteed because the original self.as_wtf8() is valid wtf8
             Wtf8Buf::from_bytes_unchecked(self.as_wtf8().py_zfill(width))
-        }
+        })
     }
 
     #[inline]
@@ -1305,6 +1306,7 @@ impl PyStr {
                 vm.new_type_error("The fill character must be exactly one character long")
             })
         })?;
+        crate::vm::check_memory_size((width.max(0) as usize).saturating_mul(fillchar.len_wtf8()), vm)?;
         Ok(if self.len() as isize >= width {
             self.as_wtf8().to_owned()
         } else {
@@ -1345,10 +1347,10 @@ impl PyStr {
     #[pymethod]
     fn expandtabs(&self, args: anystr::ExpandTabsArgs, vm: &VirtualMachine) -> PyResult<String> {
         // TODO: support WTF-8
-        Ok(rustpython_common::str::expandtabs(
-            self.try_as_utf8(vm)?.as_str(),
-            args.tabsize(),
-        ))
+        let text = self.try_as_utf8(vm)?.as_str();
+        let tabs = text.bytes().filter(|&b| b == b'\t').count();
+        crate::vm::check_memory_size(text.len().saturating_add(tabs.saturating_mul(args.tabsize())), vm)?;
+        Ok(rustpython_common::str::expandtabs(text, args.tabsize()))
     }
 
     #[pymethod]
