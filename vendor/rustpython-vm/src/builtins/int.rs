@@ -553,6 +553,7 @@ impl PyInt {
     fn to_bytes(&self, args: IntToByteArgs, vm: &VirtualMachine) -> PyResult<PyBytes> {
         let signed = args.signed.map_or(false, Into::into);
         let byte_len = args.length;
+        crate::vm::check_memory_size(byte_len, vm)?;
 
         let value = self.as_bigint();
         match value.sign() {
