@@ -251,14 +251,6 @@ def sock():
     )
 }
 
-/// The log's lines (JSON objects) whose event is `event`.
-fn events(log: &str, event: &str) -> Vec<serde_json::Value> {
-    log.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .filter(|v| v["event"] == event)
-        .collect()
-}
-
 #[test]
 fn an_otaa_join_with_the_right_app_key_succeeds() {
     let node =

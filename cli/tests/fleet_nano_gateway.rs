@@ -148,14 +148,6 @@ print('done')
     )
 }
 
-/// The log's lines (JSON objects) whose event is `event`.
-fn events(log: &str, event: &str) -> Vec<serde_json::Value> {
-    log.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .filter(|v| v["event"] == event)
-        .collect()
-}
-
 #[test]
 fn a_node_joins_and_sends_uplinks_through_a_nano_gateway_board_the_same_way_every_run() {
     let port = free_port();

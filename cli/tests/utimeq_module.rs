@@ -45,6 +45,11 @@ show(q.pop, [0, 0])",
     );
     assert_eq!(
         out,
-        ["before wrap 1073741828", "None", "IndexError: queue overflow", "TypeError: Not a list or length is less than 3!"]
+        [
+            "before wrap 1073741828",
+            "None",
+            "IndexError: queue overflow",
+            "TypeError: Not a list or length is less than 3!"
+        ]
     );
 }

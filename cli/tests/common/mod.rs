@@ -318,6 +318,14 @@ impl UartClient {
     }
 }
 
+/// The lines of a network server's JSON-lines log whose event is `event`.
+pub fn events(log: &str, event: &str) -> Vec<serde_json::Value> {
+    log.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .filter(|v| v["event"] == event)
+        .collect()
+}
+
 /// A fleet in a temporary folder: its fleet file and scripts.
 pub struct FleetDir {
     pub device: Device,
