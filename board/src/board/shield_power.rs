@@ -6,14 +6,10 @@
 //! `PWRON_RESET`.
 
 use super::Board;
-use crate::ClockMode;
 use crate::bus::shields::{Coprocessor, WATCHED_PINS};
 use crate::pins::{DeviceError, DeviceSpec, Level, find_pin};
 use crate::rtc::Rtc;
 use crate::sleep::{SleepEnd, SleepState};
-
-/// Longest a real-time power-off blocks before it looks at the inputs again.
-const REALTIME_STEP_US: u64 = 10_000;
 
 /// The shield wired to the board.
 #[derive(Debug)]
@@ -74,25 +70,11 @@ impl Board {
         let lines = |board: &mut Self, now: u64| watched.map(|gpio| board.pins.level(gpio, now) == Level::High);
         let at_start = lines(self, now);
         coprocessor.fall_asleep(now, at_start);
-        loop {
-            self.sync();
-            let now = self.clock.now_us();
-            if deadline_us.is_some_and(|at| now >= at) {
-                return SleepEnd::Deadline;
-            }
-            if coprocessor.wakes(now, lines(self, now)) {
-                return SleepEnd::Timer;
-            }
-            let line_change = self.pins.next_event_us().filter(|_| coprocessor.watches_lines());
-            let Some(step_to) = [coprocessor.next_look_us(now), deadline_us, line_change].into_iter().flatten().min()
-            else {
-                return SleepEnd::Never;
-            };
-            let step = step_to.saturating_sub(now);
-            match self.clock.mode() {
-                ClockMode::Virtual => self.wait_us(step),
-                ClockMode::Realtime => self.wait_us(step.min(REALTIME_STEP_US)),
-            }
-        }
+        let woken = |board: &mut Self, now: u64| coprocessor.wakes(now, lines(board, now)).then_some(SleepEnd::Timer);
+        let next_look = |board: &mut Self, now: u64| {
+            let line_change = board.pins.next_event_us().filter(|_| coprocessor.watches_lines());
+            [coprocessor.next_look_us(now), line_change].into_iter().flatten().min()
+        };
+        self.sleep_until(deadline_us, woken, next_look)
     }
 }

@@ -195,21 +195,39 @@ impl Board {
         let until = duration_us.map(|us| start.saturating_add(us));
         self.sleep.expected_wakeup_us = duration_us.map(|us| self.rtc.epoch_us(start).saturating_add(us as i64));
         let wake_pins = self.sleep.wake_pins;
+        let woken = |board: &mut Self, now: u64| {
+            if until.is_some_and(|at| now >= at) {
+                return Some(SleepEnd::Timer);
+            }
+            let pins = &mut board.pins;
+            wake_pins.and_then(|wake| wake.waking(|gpio| pins.level(gpio, now).read())).map(SleepEnd::Pins)
+        };
+        let next_look = |board: &mut Self, _now: u64| {
+            let pin_change = wake_pins.and(board.pins.next_event_us());
+            [until, pin_change].into_iter().flatten().min()
+        };
+        self.sleep_until(deadline_us, woken, next_look)
+    }
+
+    /// Waits with the CPU off until `woken` tells how a sleep ended, looking
+    /// at the device times `next_look` gives, or until `deadline_us` comes
+    /// (first, on a tie): [`SleepEnd::Never`] once nothing is left to look at.
+    pub(super) fn sleep_until(
+        &mut self,
+        deadline_us: Option<u64>,
+        mut woken: impl FnMut(&mut Self, u64) -> Option<SleepEnd>,
+        mut next_look: impl FnMut(&mut Self, u64) -> Option<u64>,
+    ) -> SleepEnd {
         loop {
             self.sync();
             let now = self.clock.now_us();
             if deadline_us.is_some_and(|at| now >= at) {
                 return SleepEnd::Deadline;
             }
-            if until.is_some_and(|at| now >= at) {
-                return SleepEnd::Timer;
+            if let Some(end) = woken(self, now) {
+                return end;
             }
-            let pins = &mut self.pins;
-            if let Some(mask) = wake_pins.and_then(|wake| wake.waking(|gpio| pins.level(gpio, now).read())) {
-                return SleepEnd::Pins(mask);
-            }
-            let pin_change = wake_pins.and(self.pins.next_event_us());
-            let Some(step_to) = [until, deadline_us, pin_change].into_iter().flatten().min() else {
+            let Some(step_to) = [next_look(self, now), deadline_us].into_iter().flatten().min() else {
                 return SleepEnd::Never;
             };
             let step = step_to.saturating_sub(now);
