@@ -72,7 +72,31 @@ pub fn make_frozen(vm: &VirtualMachine, name: &str) -> PyResult<PyRef<PyCode>> {
             vm.ctx.new_utf8_str(name),
         )
     })?;
-    Ok(vm.ctx.new_code(frozen.code))
+    Ok(frozen_code(vm, name, frozen))
+}
+
+/// pycom-emu: the code object of a frozen module, from bytecode decoded
+/// once per process. Decoding (lz4, then unmarshalling) was a tenth of each
+/// interpreter's start-up, and a board boots many times; the decoded bytecode
+/// holds no Python objects, so every interpreter makes its code object from it.
+fn frozen_code(
+    vm: &VirtualMachine,
+    name: &str,
+    frozen: &crate::frozen::FrozenModule,
+) -> PyRef<PyCode> {
+    use rustpython_compiler_core::bytecode::{BasicBag, CodeObject};
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static DECODED: OnceLock<Mutex<HashMap<String, Arc<CodeObject>>>> = OnceLock::new();
+    let cache = DECODED.get_or_init(Mutex::default);
+    let cached = cache.lock().unwrap_or_else(|p| p.into_inner()).get(name).cloned();
+    let code = cached.unwrap_or_else(|| {
+        let code = Arc::new(frozen.code.decode(BasicBag));
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.insert(name.to_owned(), code.clone());
+        code
+    });
+    vm.ctx.new_code(code.map_clone_bag(&crate::builtins::code::PyObjBag(&vm.ctx)))
 }
 
 pub fn import_frozen(vm: &VirtualMachine, module_name: &str) -> PyResult {
@@ -82,7 +106,7 @@ pub fn import_frozen(vm: &VirtualMachine, module_name: &str) -> PyResult {
             vm.ctx.new_utf8_str(module_name),
         )
     })?;
-    let module = import_code_obj(vm, module_name, vm.ctx.new_code(frozen.code), false)?;
+    let module = import_code_obj(vm, module_name, frozen_code(vm, module_name, frozen), false)?;
     debug_assert!(module.get_attr(identifier!(vm, __name__), vm).is_ok());
     let origname = resolve_frozen_alias(module_name);
     module.set_attr("__origname__", vm.ctx.new_utf8_str(origname), vm)?;

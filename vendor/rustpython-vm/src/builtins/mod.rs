@@ -14,7 +14,7 @@ pub use capsule::PyCapsule;
 pub(crate) mod classmethod;
 pub use classmethod::PyClassMethod;
 pub(crate) mod code;
-pub use code::PyCode;
+pub use code::{PyCode, PyObjBag};
 pub(crate) mod complex;
 pub use complex::PyComplex;
 pub(crate) mod coroutine;

@@ -827,9 +827,10 @@ impl VirtualMachine {
     }
 
     fn import_ascii_utf8_encodings(&mut self) -> PyResult<()> {
-        // Use the Python import machinery (FrozenImporter) so modules get
-        // proper __spec__ and __loader__ attributes.
-        self.import("codecs", 0)?;
+        // pycom-emu: the frozen modules are run directly, not through the
+        // Python import machinery (a seventh of a board's boot); they get no
+        // `__spec__`, which nothing on a board looks at.
+        import::import_frozen(self, "codecs")?;
 
         // Use dotted names when freeze-stdlib is enabled (modules come from Lib/encodings/),
         // otherwise use underscored names (modules come from core_modules/).
@@ -842,7 +843,7 @@ impl VirtualMachine {
         // Register ascii encoding
         // __import__("encodings.ascii") returns top-level "encodings", so
         // look up the actual submodule in sys.modules.
-        self.import(ascii_module_name, 0)?;
+        import::import_frozen(self, ascii_module_name)?;
         let sys_modules = self.sys_module.get_attr(identifier!(self, modules), self)?;
         let ascii_module = sys_modules.get_item(ascii_module_name, self)?;
         let getregentry = ascii_module.get_attr("getregentry", self)?;
@@ -853,7 +854,7 @@ impl VirtualMachine {
 
         // Register utf-8 encoding (also as "utf8" alias since normalize_encoding_name
         // maps "utf-8" → "utf_8" but leaves "utf8" as-is)
-        self.import(utf8_module_name, 0)?;
+        import::import_frozen(self, utf8_module_name)?;
         let utf8_module = sys_modules.get_item(utf8_module_name, self)?;
         let getregentry = utf8_module.get_attr("getregentry", self)?;
         let codec_info = getregentry.call((), self)?;
@@ -906,8 +907,9 @@ impl VirtualMachine {
             import::import_builtin(self, "_typing")?;
             #[cfg(all(not(target_arch = "wasm32"), feature = "host_env"))]
             import::import_builtin(self, "_signal")?;
-            #[cfg(any(feature = "parser", feature = "compiler"))]
-            import::import_builtin(self, "_ast")?;
+            // pycom-emu: `_ast` is not imported at start-up (the board has no
+            // `ast`; building its classes was 7% of a boot). `compile()` does
+            // not need the module.
             #[cfg(not(feature = "threading"))]
             import::import_frozen(self, "_thread")?;
             let importlib = import::init_importlib_base(self)?;
