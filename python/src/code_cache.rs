@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rustpython_vm::builtins::PyCode;
+use rustpython_vm::builtins::{PyCode, PyObjBag};
 use rustpython_vm::compiler::{self, CompileError, Mode};
 use rustpython_vm::{PyRef, VirtualMachine};
 
@@ -47,5 +47,5 @@ pub fn compile(source: &str, mode: Mode, path: &str, vm: &VirtualMachine) -> Res
             bytecode
         }
     };
-    Ok(vm.ctx.new_code((*bytecode).clone()))
+    Ok(vm.ctx.new_code(bytecode.map_clone_bag(&PyObjBag(&vm.ctx))))
 }
