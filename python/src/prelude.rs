@@ -78,6 +78,8 @@ fn silence_warnings(vm: &VirtualMachine) {
 /// Registers the helpers, patches `sys` and `builtins`, and adds the `u`-aliases.
 pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     let sys_modules = vm.sys_module.get_attr("modules", vm)?;
+    // First, so that the imports below make the board's modules directly.
+    crate::import_guard::install(vm, model.has(pycom_board::Radio::Lte))?;
 
     let module = helper_module(HELPERS, HELPER_SOURCE, vm)?;
     crate::nesting::guard_builtins(&module, vm)?;
@@ -117,5 +119,5 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     crate::module_repr::install(vm);
     crate::class_repr::install(vm);
     crate::exception_repr::install(vm);
-    crate::import_guard::install(vm, model.has(pycom_board::Radio::Lte))
+    Ok(())
 }
