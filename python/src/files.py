@@ -2,12 +2,17 @@
 # Files are read whole when opened and written back on flush() and close().
 import sys
 import _flashfs
+import _weakref
 
 _EBADF = 9
 _EISDIR = 21
 _ENOENT = 2
 _EEXIST = 17
 _EINVAL = 22
+
+# Files opened for writing and not closed yet, by id: the end of a boot
+# closes them (MicroPython's finaliser of files) while this module still works.
+_unclosed = {}
 
 
 class Stream:
@@ -52,6 +57,8 @@ class _File(Stream):
         else:
             self._data = bytearray(_flashfs.read(path))
         self._pos = len(self._data) if self._append else 0
+        if self._writable:
+            _unclosed[id(self)] = _weakref.ref(self)
 
     def _check(self, allowed=True):
         # The board's files answer EINVAL once closed (seek and tell still work).
@@ -125,6 +132,7 @@ class _File(Stream):
 
     def close(self):
         if not self._closed:
+            _unclosed.pop(id(self), None)
             self.flush()
             self._closed = True
 
@@ -220,3 +228,15 @@ def user_module(name):
     if loaded is not None or _bootstrap.BuiltinImporter.find_spec(name) or _bootstrap.FrozenImporter.find_spec(name):
         _bootstrap._load(spec)
     return True
+
+
+def close_all():
+    # The end of a boot: every file still open is closed, so its data reaches
+    # the filesystem as the board's finaliser writes it at a soft reset.
+    for ref in list(_unclosed.values()):
+        file = ref()
+        if file is not None:
+            try:
+                file.close()
+            except Exception:
+                pass
