@@ -81,7 +81,7 @@ fn lora_error(e: &LoraError, vm: &VirtualMachine) -> rustpython_vm::builtins::Py
 
 /// Waits up to `timeout_ms` (for ever with `None`) until `done` says so;
 /// whether it did.
-fn wait(
+pub(crate) fn wait(
     timeout_ms: Option<u64>,
     vm: &VirtualMachine,
     done: &mut dyn FnMut(&mut pycom_board::Board) -> bool,
