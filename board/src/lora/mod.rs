@@ -1,5 +1,5 @@
 //! The LoRa radio of a LoPy4 or FiPy (an SX1276) and the firmware's LoRa
-//! task around it (`modlora.c`): raw LoRa frames, or LoRaWAN class A through
+//! task around it (`modlora.c`): raw LoRa frames, or LoRaWAN class A or C through
 //! the node MAC of [`pycom_lorawan`], on the air the boards share
 //! ([`air::Air`]).
 //!
@@ -341,6 +341,7 @@ impl LoraRadio {
         self.start_raw(now_us);
         self.start_wan(now_us);
         self.receive_raw(now_us);
+        self.receive_class_c(now_us);
     }
 
     fn step(&mut self, at: u64) {
@@ -460,6 +461,14 @@ impl LoraRadio {
             self.note_reception(frame.end_us, frame.rssi_dbm, frame.snr_db, frame.phy.sf);
             self.queue_frame(Received { data: frame.payload, port: 0 });
         }
+    }
+
+    /// LoRaWAN class C: the downlinks heard in RX2 between operations by
+    /// `now_us` join the receive queue.
+    fn receive_class_c(&mut self, now_us: u64) {
+        let Some(wan) = self.wan.as_mut() else { return };
+        let outcome = wan.hear_idle(now_us, &self.air, self.id);
+        self.apply(outcome, now_us);
     }
 
     /// What a raw-mode receiver listens with; `after_tx`: the task's return
