@@ -687,3 +687,29 @@ fn a_class_a_node_gets_the_same_queue_only_after_its_next_uplink() {
     assert_eq!(down["time_us"].as_u64().unwrap() - up["time_us"].as_u64().unwrap(), 1_000_000, "RX1: {log}");
     assert_eq!(events(&log, "downlink").len(), 2, "the 40 s downlink waits for another uplink: {log}");
 }
+
+/// modlora.c's `lora_recv`: a `recv` smaller than the frame returns its
+/// start and keeps the rest, which the next `recv`s return before any other
+/// frame; `recv(0)` returns `b''` and keeps the whole frame.
+#[test]
+fn a_short_raw_recv_leaves_the_rest_of_the_frame_for_the_next_ones() {
+    let tx = raw_lora(7, 868_100_000) + "time.sleep_ms(100)\ns.send(b'0123456789')\ns.send(b'ab')\n";
+    let rx = raw_lora(7, 868_100_000)
+        + "time.sleep(2)\nprint(s.recv(0), s.recv(4), s.recv(4), s.recv(64), s.recv(64))\n\
+s.setblocking(False)\nprint('then', s.recv(64))\n";
+    let fleet = board("tx", "tx.py", "[0, 0]") + &board("rx", "rx.py", "[50, 0]");
+    let dir = FleetDir::new(&[("fleet.toml", &fleet), ("tx.py", &tx), ("rx.py", &rx)]);
+    let run = ok(dir.run(&["--timeout", "20s"]));
+    assert_eq!(run.lines(), ["[rx] b'' b'0123' b'4567' b'89' b'ab'", "[rx] then b''"], "{}", run.stdout);
+}
+
+#[test]
+fn a_short_lorawan_recvfrom_leaves_the_rest_of_the_downlink_with_its_port() {
+    let node = wan_node()
+        + "otaa()\ns = sock()\ns.send(b'\\x01')\ns.setblocking(False)\n\
+print(s.recvfrom(3), s.recvfrom(64), s.recvfrom(64))\n";
+    let downlink = format!("[[network_server.downlink]]\ndev_eui = \"{DEV_EUI}\"\nport = 7\ndata = \"cafebabe\"\n");
+    let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&otaa_device(APP_KEY), &downlink)), ("node.py", &node)]);
+    let run = ok(dir.run(&["--timeout", "2m"]));
+    assert!(run.stdout.ends_with("[node] (b'\\xca\\xfe\\xba', 7) (b'\\xbe', 7) (b'', 0)\n"), "{}", run.stdout);
+}

@@ -25,6 +25,8 @@ use wan::Wan;
 
 use air::Air;
 
+use crate::rx_queue::RxQueue;
+
 /// `LoRa.RX_PACKET_EVENT`.
 pub const RX_PACKET_EVENT: u8 = 0x01;
 /// `LoRa.TX_PACKET_EVENT`.
@@ -104,7 +106,7 @@ pub struct LoraRadio {
     mac: [u8; 8],
     settings: Option<LoraSettings>,
     listening: Listen,
-    rx: VecDeque<Received>,
+    rx: RxQueue<u8>,
     stats: LoraStats,
     events: u8,
     trigger: u8,
@@ -129,7 +131,7 @@ impl LoraRadio {
             mac,
             settings: None,
             listening: Listen::Off,
-            rx: VecDeque::new(),
+            rx: RxQueue::new(RX_QUEUE_LEN),
             stats: LoraStats::default(),
             events: 0,
             trigger: 0,
@@ -216,9 +218,11 @@ impl LoraRadio {
             .all(|rssi| rssi < f64::from(threshold_dbm))
     }
 
-    /// A frame from the receive queue, if any.
-    pub fn take_frame(&mut self) -> Option<Received> {
-        self.rx.pop_front()
+    /// `recv(len)`: up to `len` bytes of the next frame in the receive
+    /// queue, or of the rest a shorter read left of the last one (which
+    /// the next read returns before any other frame), with the frame's port.
+    pub fn read(&mut self, len: usize) -> Option<Received> {
+        self.rx.read(len).map(|(data, port)| Received { data, port })
     }
 
     /// Whether another send fits in the command queue.
@@ -406,9 +410,7 @@ impl LoraRadio {
     }
 
     fn queue_frame(&mut self, frame: Received) {
-        if self.rx.len() < RX_QUEUE_LEN {
-            self.rx.push_back(frame);
-        }
+        self.rx.push(frame.data, frame.port);
         self.raise(RX_PACKET_EVENT);
     }
 
