@@ -210,11 +210,13 @@ impl NetworkServer {
         self.class_c.push(device);
     }
 
-    /// When the next class C downlink is due, if one waits for a device the server can reach.
-    pub fn next_class_c_us(&self) -> Option<u64> {
+    /// When the next class C downlink is due, if one waits for a device last heard by a
+    /// gateway `sends_through` accepts (the caller's gateways; one behind the Semtech UDP port
+    /// cannot send without a `PULL_DATA` to answer).
+    pub fn next_class_c_us(&self, sends_through: impl Fn(&str) -> bool) -> Option<u64> {
         self.sessions
             .iter()
-            .filter(|s| s.gateway.is_some() && self.class_c.iter().any(|&d| matches(s, d)))
+            .filter(|s| s.gateway.as_deref().is_some_and(&sends_through) && self.class_c.iter().any(|&d| matches(s, d)))
             .filter_map(|s| {
                 let first = self.queue.iter().filter(|q| matches(s, q.device)).map(|q| q.from_us).min()?;
                 Some(first.max(s.class_c_from_us))
@@ -222,19 +224,18 @@ impl NetworkServer {
             .min()
     }
 
-    /// The class C downlinks due by `now_us`: for each class C device the server can reach and
-    /// whose receive windows are over, its first queued downlink, sent now in RX2 (the region's
-    /// RX2 frequency and data rate) through the gateway that heard the device last.
-    pub fn class_c_downlinks(&mut self, now_us: u64) -> Vec<Downlink> {
+    /// The class C downlinks due by `now_us`: for each class C device last heard by a gateway
+    /// `sends_through` accepts, whose receive windows are over, its first queued downlink, sent
+    /// now in RX2 (the region's RX2 frequency and data rate) through that gateway.
+    pub fn class_c_downlinks(&mut self, now_us: u64, sends_through: impl Fn(&str) -> bool) -> Vec<Downlink> {
         let (frequency_hz, dr) = self.region.rx2_default();
         let Some(rate) = self.region.data_rate(dr) else { return Vec::new() };
         let mut downlinks = Vec::new();
         for index in 0..self.sessions.len() {
             let session = &self.sessions[index];
             let class_c = self.class_c.iter().any(|&d| matches(session, d));
-            let Some(gateway) = session.gateway.clone().filter(|_| class_c && session.class_c_from_us <= now_us) else {
-                continue;
-            };
+            let due = class_c && session.class_c_from_us <= now_us;
+            let Some(gateway) = session.gateway.clone().filter(|g| due && sends_through(g)) else { continue };
             let Some(queued) = self.take_queued(index, now_us) else { continue };
             let fopts = self.take_mac_commands(index, Vec::new());
             self.sessions[index].class_c_from_us = now_us + CLASS_C_GAP_US;

@@ -109,8 +109,10 @@ impl LoraNetwork {
             for (index, frame) in heard {
                 self.uplink(index, &frame, now);
             }
-            let class_c =
-                self.server.as_ref().map(|s| s.lock().unwrap_or_else(|p| p.into_inner()).class_c_downlinks(now));
+            let class_c = self
+                .server
+                .as_ref()
+                .map(|s| s.lock().unwrap_or_else(|p| p.into_inner()).class_c_downlinks(now, |g| self.has_gateway(g)));
             for down in class_c.into_iter().flatten() {
                 self.send_from_server(down, None);
             }
@@ -130,8 +132,17 @@ impl LoraNetwork {
     fn next_due(&self) -> Option<u64> {
         let arrivals = self.gateways.iter().filter_map(|g| self.air.next_arrival_us(g.radio));
         let downlink = self.downlinks.keys().next().map(|(at, _)| *at);
-        let class_c = self.server.as_ref().and_then(|s| s.lock().unwrap_or_else(|p| p.into_inner()).next_class_c_us());
+        let class_c = self
+            .server
+            .as_ref()
+            .and_then(|s| s.lock().unwrap_or_else(|p| p.into_inner()).next_class_c_us(|g| self.has_gateway(g)));
         arrivals.chain(downlink).chain(class_c).min()
+    }
+
+    /// Whether `name` is one of the fleet's gateways (not a packet
+    /// forwarder behind the server's UDP port).
+    fn has_gateway(&self, name: &str) -> bool {
+        self.gateways.iter().any(|g| g.name == name)
     }
 
     /// An uplink gateway `index` heard at `now`.
