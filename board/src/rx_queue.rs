@@ -39,11 +39,6 @@ impl<T: Copy> RxQueue<T> {
         }
         Some((data, tag))
     }
-
-    /// Whether a read would return something.
-    pub fn any(&self) -> bool {
-        self.rest.is_some() || !self.frames.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -60,7 +55,6 @@ mod tests {
         assert_eq!(queue.read(1), Some((b"e".to_vec(), 1)));
         assert_eq!(queue.read(64), Some((b"f".to_vec(), 1)));
         assert_eq!(queue.read(64), Some((b"xy".to_vec(), 2)));
-        assert!(!queue.any());
         assert_eq!(queue.read(64), None);
     }
 }

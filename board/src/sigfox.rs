@@ -265,11 +265,6 @@ impl SigfoxRadio {
     pub fn read(&mut self, len: usize) -> Option<Vec<u8>> {
         self.rx.read(len).map(|(data, ())| data)
     }
-
-    /// Whether a read would return something.
-    pub fn rx_any(&self) -> bool {
-        self.rx.any()
-    }
 }
 
 /// Airtime of the 8-byte downlink frame at 600 bps (its 15-byte frame).

@@ -214,6 +214,13 @@ s = Sigfox(mode=Sigfox.FSK, frequency=863000000)
 print(s.frequencies(), s.public_key())
 s.public_key(True)
 print(s.public_key())
+import socket
+sock = socket.socket(socket.AF_SIGFOX, socket.SOCK_RAW)
+sock.setsockopt(socket.SOL_SIGFOX, socket.SO_TX_REPEAT, 2)
+try:
+    sock.setsockopt(socket.SOL_SIGFOX, socket.SO_TX_REPEAT, 3)
+except OSError as e:
+    print('repeat', e)
 ";
         let lopy = "from network import Sigfox
 try:
@@ -239,6 +246,7 @@ except TypeError as e:
             "[s] frequency is only valid in FSK mode",
             "[s] (868130000, 869525000) False",
             "[s] True",
+            "[s] repeat [Errno 95] EOPNOTSUPP",
             "[l] invalid mode",
             "[l] extra keyword arguments given",
         ] {
