@@ -189,8 +189,7 @@ impl Board {
         self.sd_mount = None;
         self.alarms.clear();
         self.pins.reset(start + waited, crate::pins::pulled_down_at_boot(self.model));
-        self.reset_lora(start + waited);
-        self.sigfox = Default::default();
+        self.reset_radios(start + waited);
         for port in &mut self.uarts {
             port.close(start + waited);
         }
@@ -326,9 +325,7 @@ impl Board {
         let now = self.clock.now_us();
         self.led.advance(now);
         self.pins.advance(now);
-        if let Some(lora) = &mut self.lora {
-            lora.advance(now);
-        }
+        self.advance_radios(now);
     }
 
     /// The chip's base MAC from its eFuses (`machine.unique_id()`, the

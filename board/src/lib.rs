@@ -26,6 +26,7 @@ pub mod nvs;
 mod ota;
 pub mod pins;
 pub mod rtc;
+pub mod rx_queue;
 pub mod sigfox;
 pub mod sleep;
 mod timeline;

@@ -300,14 +300,19 @@ fn sigfox_backend(spec: &fleet_file::Sigfox) -> Result<SharedBackend> {
 fn network_server(ns: &fleet_file::NetworkServer, region: Region) -> Result<NetworkServer> {
     let log = log_file(ns.log.as_deref())?;
     let mut server = NetworkServer::new(region, ns.net_id, 0x5EED, log);
-    for device in &ns.devices {
-        match device {
+    for (device, class_c) in &ns.devices {
+        let reference = match device {
             KnownDevice::Otaa { dev_eui, app_eui, app_key } => {
                 server.add_otaa(Eui(*dev_eui), Eui(*app_eui), Key(*app_key));
+                DeviceRef::DevEui(Eui(*dev_eui))
             }
             KnownDevice::Abp { dev_addr, nwk_skey, app_skey } => {
                 server.add_abp(DevAddr(*dev_addr), Key(*nwk_skey), Key(*app_skey), None);
+                DeviceRef::DevAddr(DevAddr(*dev_addr))
             }
+        };
+        if *class_c {
+            server.set_class_c(reference);
         }
     }
     for downlink in &ns.downlinks {
@@ -315,7 +320,7 @@ fn network_server(ns: &fleet_file::NetworkServer, region: Region) -> Result<Netw
             DownlinkTarget::DevEui(eui) => DeviceRef::DevEui(Eui(eui)),
             DownlinkTarget::DevAddr(addr) => DeviceRef::DevAddr(DevAddr(addr)),
         };
-        server.queue_downlink(device, downlink.port, downlink.data.clone(), downlink.confirmed);
+        server.queue_downlink_at(device, downlink.port, downlink.data.clone(), downlink.confirmed, downlink.at_us);
     }
     Ok(server)
 }

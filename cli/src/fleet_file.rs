@@ -24,10 +24,12 @@
 //! dev_eui = "70B3D5499F0C1A2B"
 //! app_eui = "70B3D57ED0000001"
 //! app_key = "2B7E151628AED2A6ABF7158809CF4F3C"
+//! class = "C"                # optional: "A" (default) or "C" (downlinks go without an uplink)
 //! [[network_server.downlink]]
 //! dev_eui = "70B3D5499F0C1A2B"
 //! port = 1
 //! data = "0102"              # hex
+//! at = "30s"                 # optional: queued at this device time (default: from the start)
 //!
 //! [sigfox]                   # the virtual Sigfox backend
 //! log = "sigfox.jsonl"
@@ -115,6 +117,7 @@ struct DeviceEntry {
     dev_addr: Option<String>,
     nwk_skey: Option<String>,
     app_skey: Option<String>,
+    class: Option<String>,
 }
 
 /// A downlink queued on the network server.
@@ -127,6 +130,7 @@ struct DownlinkEntry {
     data: String,
     #[serde(default)]
     confirmed: bool,
+    at: Option<String>,
 }
 
 /// The Sigfox backend.
@@ -214,8 +218,8 @@ pub struct NetworkServer {
     pub udp: Option<std::net::SocketAddr>,
     /// Its NetID.
     pub net_id: u32,
-    /// The devices it knows.
-    pub devices: Vec<KnownDevice>,
+    /// The devices it knows, each with whether it is of class C.
+    pub devices: Vec<(KnownDevice, bool)>,
     /// Downlinks queued from the start.
     pub downlinks: Vec<QueuedDownlink>,
 }
@@ -263,6 +267,8 @@ pub struct QueuedDownlink {
     pub data: Vec<u8>,
     /// Confirmed downlink.
     pub confirmed: bool,
+    /// Device time it is queued at, in µs.
+    pub at_us: u64,
 }
 
 /// The Sigfox backend of a checked fleet.
@@ -381,20 +387,26 @@ fn network_server(entry: NetworkServerEntry, base: &Path) -> Result<NetworkServe
     Ok(NetworkServer { region, log, udp, net_id: entry.net_id, devices, downlinks })
 }
 
-fn known_device(d: DeviceEntry) -> Result<KnownDevice> {
-    match (d.dev_eui, d.app_eui, d.app_key, d.dev_addr, d.nwk_skey, d.app_skey) {
-        (Some(dev_eui), Some(app_eui), Some(app_key), None, None, None) => Ok(KnownDevice::Otaa {
+fn known_device(d: DeviceEntry) -> Result<(KnownDevice, bool)> {
+    let class_c = match d.class.as_deref() {
+        None | Some("A") => false,
+        Some("C") => true,
+        Some(other) => bail!("class {other:?}: give \"A\" or \"C\""),
+    };
+    let device = match (d.dev_eui, d.app_eui, d.app_key, d.dev_addr, d.nwk_skey, d.app_skey) {
+        (Some(dev_eui), Some(app_eui), Some(app_key), None, None, None) => KnownDevice::Otaa {
             dev_eui: hex_array(&dev_eui, "dev_eui")?,
             app_eui: hex_array(&app_eui, "app_eui")?,
             app_key: hex_array(&app_key, "app_key")?,
-        }),
-        (None, None, None, Some(dev_addr), Some(nwk_skey), Some(app_skey)) => Ok(KnownDevice::Abp {
+        },
+        (None, None, None, Some(dev_addr), Some(nwk_skey), Some(app_skey)) => KnownDevice::Abp {
             dev_addr: u32::from_be_bytes(hex_array(&dev_addr, "dev_addr")?),
             nwk_skey: hex_array(&nwk_skey, "nwk_skey")?,
             app_skey: hex_array(&app_skey, "app_skey")?,
-        }),
+        },
         _ => bail!("give dev_eui, app_eui and app_key (OTAA) or dev_addr, nwk_skey and app_skey (ABP)"),
-    }
+    };
+    Ok((device, class_c))
 }
 
 fn queued_downlink(d: DownlinkEntry) -> Result<QueuedDownlink> {
@@ -407,7 +419,8 @@ fn queued_downlink(d: DownlinkEntry) -> Result<QueuedDownlink> {
         bail!("port {} is not an application port (1 to 223)", d.port);
     }
     let data = hex::decode(&d.data).with_context(|| format!("data {:?} is not hex", d.data))?;
-    Ok(QueuedDownlink { target, port: d.port, data, confirmed: d.confirmed })
+    let at_us = d.at.as_deref().map(crate::duration::parse_duration_us).transpose().map_err(anyhow::Error::msg)?;
+    Ok(QueuedDownlink { target, port: d.port, data, confirmed: d.confirmed, at_us: at_us.unwrap_or(0) })
 }
 
 fn sigfox(entry: SigfoxEntry, base: &Path) -> Result<Sigfox> {
@@ -448,5 +461,10 @@ mod tests {
         assert!(err("[[board]]\nname = \"a\"\ncolour = 1\n").contains("unknown field"));
         let ns = "[[board]]\nname = \"a\"\n[[gateway]]\nname = \"g\"\n[network_server]\n[[network_server.device]]\ndev_eui = \"0011\"\napp_eui = \"0011223344556677\"\napp_key = \"00112233445566778899aabbccddeeff\"\n";
         assert!(err(ns).contains("dev_eui \"0011\" has 2 bytes, not 8"));
+        let otaa = ns.replace("\"0011\"", "\"0011223344556677\"");
+        assert!(err(&format!("{otaa}class = \"B\"\n")).contains("device]] 1: class \"B\": give \"A\" or \"C\""));
+        let downlink =
+            "[[network_server.downlink]]\ndev_eui = \"0011223344556677\"\nport = 1\ndata = \"00\"\nat = \"soon\"\n";
+        assert!(err(&format!("{otaa}{downlink}")).contains("downlink]] 1: \"soon\" is not a duration"));
     }
 }

@@ -3,6 +3,7 @@
 //! their tests reach them; the binary (`main.rs`) uses them from here.
 
 pub mod board_file;
+pub mod duration;
 pub mod fleet_file;
 pub mod ftp_server;
 pub mod ftp_storage;

@@ -5,7 +5,6 @@ mod config_cmd;
 mod config_setting;
 mod console;
 mod device;
-mod duration;
 mod fleet_cmd;
 mod fs_cmd;
 mod image_cmd;
@@ -17,7 +16,7 @@ mod run_cmd;
 mod size;
 mod web_view;
 
-use pycom_emu::{board_file, ftp_server, host_input, nvs_csv, telnet, uart_link};
+use pycom_emu::{board_file, duration, ftp_server, host_input, nvs_csv, telnet, uart_link};
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,6 +1,6 @@
 //! LoRa and LoRaWAN in a fleet: raw frames between LoPy4s (time on air,
 //! spreading factors, frequencies, collisions, signal strength), and
-//! LoRaWAN class A against the built-in network server (OTAA join, uplinks
+//! LoRaWAN class A and C against the built-in network server (OTAA join, uplinks
 //! read by an independent decoder, RX1 downlinks, frame counters across
 //! deep sleep, replays) or a network server on the host over Semtech UDP.
 
@@ -594,4 +594,122 @@ fn a_gateway_forwards_uplinks_over_semtech_udp_and_sends_the_pull_resp_downlink_
 /// Bytes written as hex.
 fn hex_bytes(hex: &str) -> Vec<u8> {
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+/// A node that joins by OTAA as class A or C, with an RX callback, then
+/// waits for a downlink without sending: `recv` for `wait_s` seconds, then
+/// (class A) an uplink and a look at what came.
+fn class_node(class: &str, wait_s: u32) -> String {
+    wan_node().replace("region=LoRa.EU868)", &format!("region=LoRa.EU868, device_class=LoRa.CLASS_{class})"))
+        + &format!(
+            "def rx(l):
+    print('rx event', l.events() & LoRa.RX_PACKET_EVENT, time.ticks_ms())
+lora.callback(trigger=LoRa.RX_PACKET_EVENT, handler=rx)
+otaa()
+s = sock()
+s.settimeout({wait_s})
+for i in range(2):
+    try:
+        print('got', s.recvfrom(64), time.ticks_ms())
+    except OSError as e:
+        print(e, time.ticks_ms())
+        s.send(b'up')
+        s.setblocking(False)
+        print('after uplink', s.recvfrom(64))
+        break
+"
+        )
+}
+
+/// `class` = "C" for the server's device, and two downlinks queued for it:
+/// one from the start, one at 40 s.
+fn class_fleet(class: &str) -> String {
+    let device = format!("{}class = \"{class}\"\n", otaa_device(APP_KEY));
+    let downlinks = format!(
+        "[[network_server.downlink]]\ndev_eui = \"{DEV_EUI}\"\nport = 7\ndata = \"cafe\"\n\
+[[network_server.downlink]]\ndev_eui = \"{DEV_EUI}\"\nport = 8\ndata = \"beef\"\nat = \"40s\"\n"
+    );
+    wan_fleet(&device, &downlinks)
+}
+
+#[test]
+fn a_class_c_node_gets_queued_downlinks_in_rx2_without_sending() {
+    let dir = FleetDir::new(&[("fleet.toml", &class_fleet("C")), ("node.py", &class_node("C", 60))]);
+    let run = ok(dir.run(&["--timeout", "2m"]));
+    let log = dir.read("network.jsonl");
+    assert!(events(&log, "uplink").is_empty(), "the node never sent: {log}");
+    let downs = events(&log, "downlink");
+    assert_eq!(downs.len(), 3, "the join accept and two data downlinks: {log}");
+    let join_end = events(&log, "join")[0]["time_us"].as_u64().unwrap();
+    for (down, port, data) in [(&downs[1], 7, "cafe"), (&downs[2], 8, "beef")] {
+        // RX2 of EU868: 869.525 MHz at DR0 (SF12).
+        assert_eq!(
+            (down["kind"].as_str(), down["frequency"].as_u64(), down["sf"].as_u64()),
+            (Some("data"), Some(869_525_000), Some(12)),
+            "{log}"
+        );
+        assert_eq!((down["port"].as_u64(), down["data"].as_str()), (Some(port), Some(data)), "{log}");
+    }
+    // The first goes once the join's windows are over (6 s after the request
+    // ended, and 2 s to spare), the second at the time the fleet file gives.
+    assert_eq!(downs[1]["time_us"].as_u64().unwrap(), join_end + 8_000_000, "{log}");
+    assert_eq!(downs[2]["time_us"].as_u64().unwrap(), 40_000_000, "{log}");
+    let lines = run.lines();
+    let got: Vec<&&str> = lines.iter().filter(|l| l.starts_with("[node] got ")).collect();
+    assert_eq!(got.len(), 2, "{}", run.stdout);
+    assert!(got[0].starts_with("[node] got (b'\\xca\\xfe', 7) "), "{}", run.stdout);
+    assert!(got[1].starts_with("[node] got (b'\\xbe\\xef', 8) "), "{}", run.stdout);
+    // Each arrives at its frame's end: 15 bytes at SF12, 1155 ms (the
+    // payload CRC a downlink leaves out changes no symbol count here).
+    let at = |line: &str| line.rsplit(' ').next().unwrap().parse::<u64>().unwrap();
+    let toa = semtech_time_on_air_ms(12, 15) as u64;
+    for (line, down) in [(got[0], &downs[1]), (got[1], &downs[2])] {
+        let sent_ms = down["time_us"].as_u64().unwrap() / 1000;
+        assert!(
+            (sent_ms + toa..=sent_ms + toa + 60).contains(&at(line)),
+            "{line} for a downlink sent at {sent_ms}: {}",
+            run.stdout
+        );
+    }
+    let events_seen = lines.iter().filter(|l| l.starts_with("[node] rx event 1 ")).count();
+    assert_eq!(events_seen, 2, "{}", run.stdout);
+}
+
+#[test]
+fn a_class_a_node_gets_the_same_queue_only_after_its_next_uplink() {
+    let dir = FleetDir::new(&[("fleet.toml", &class_fleet("A")), ("node.py", &class_node("A", 20))]);
+    let run = ok(dir.run(&["--timeout", "2m"]));
+    assert!(!run.stdout.contains("[node] got"), "{}", run.stdout);
+    assert!(run.stdout.contains("[node] timed out "), "{}", run.stdout);
+    assert!(run.stdout.ends_with("[node] after uplink (b'\\xca\\xfe', 7)\n"), "{}", run.stdout);
+    let log = dir.read("network.jsonl");
+    let (up, down) = (&events(&log, "uplink")[0], &events(&log, "downlink")[1]);
+    assert_eq!(down["time_us"].as_u64().unwrap() - up["time_us"].as_u64().unwrap(), 1_000_000, "RX1: {log}");
+    assert_eq!(events(&log, "downlink").len(), 2, "the 40 s downlink waits for another uplink: {log}");
+}
+
+/// modlora.c's `lora_recv`: a `recv` smaller than the frame returns its
+/// start and keeps the rest, which the next `recv`s return before any other
+/// frame; `recv(0)` returns `b''` and keeps the whole frame.
+#[test]
+fn a_short_raw_recv_leaves_the_rest_of_the_frame_for_the_next_ones() {
+    let tx = raw_lora(7, 868_100_000) + "time.sleep_ms(100)\ns.send(b'0123456789')\ns.send(b'ab')\n";
+    let rx = raw_lora(7, 868_100_000)
+        + "time.sleep(2)\nprint(s.recv(0), s.recv(4), s.recv(4), s.recv(64), s.recv(64))\n\
+s.setblocking(False)\nprint('then', s.recv(64))\n";
+    let fleet = board("tx", "tx.py", "[0, 0]") + &board("rx", "rx.py", "[50, 0]");
+    let dir = FleetDir::new(&[("fleet.toml", &fleet), ("tx.py", &tx), ("rx.py", &rx)]);
+    let run = ok(dir.run(&["--timeout", "20s"]));
+    assert_eq!(run.lines(), ["[rx] b'' b'0123' b'4567' b'89' b'ab'", "[rx] then b''"], "{}", run.stdout);
+}
+
+#[test]
+fn a_short_lorawan_recvfrom_leaves_the_rest_of_the_downlink_with_its_port() {
+    let node = wan_node()
+        + "otaa()\ns = sock()\ns.send(b'\\x01')\ns.setblocking(False)\n\
+print(s.recvfrom(3), s.recvfrom(64), s.recvfrom(64))\n";
+    let downlink = format!("[[network_server.downlink]]\ndev_eui = \"{DEV_EUI}\"\nport = 7\ndata = \"cafebabe\"\n");
+    let dir = FleetDir::new(&[("fleet.toml", &wan_fleet(&otaa_device(APP_KEY), &downlink)), ("node.py", &node)]);
+    let run = ok(dir.run(&["--timeout", "2m"]));
+    assert!(run.stdout.ends_with("[node] (b'\\xca\\xfe\\xba', 7) (b'\\xbe', 7) (b'', 0)\n"), "{}", run.stdout);
 }

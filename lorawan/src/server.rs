@@ -1,7 +1,9 @@
 //! A LoRaWAN 1.0.2 network and application server in one: OTAA joins (DevNonce replay
 //! refused), data uplinks checked (MIC with the 32-bit counter, replays refused, one frame heard
 //! by several gateways counted once), decrypted and logged, and answers in RX1: the queued
-//! downlink, an empty ACK for a confirmed uplink, or MAC answers (LinkCheckAns).
+//! downlink, an empty ACK for a confirmed uplink, or MAC answers (LinkCheckAns). A class C
+//! device also gets its queued downlinks without an uplink, in RX2
+//! ([`NetworkServer::class_c_downlinks`]).
 
 mod log;
 
@@ -22,6 +24,13 @@ use crate::rng::Rng;
 const DEDUP_WINDOW_US: u64 = 500_000;
 /// LinkCheckReq/LinkCheckAns command identifier.
 const LINK_CHECK: u8 = 0x02;
+/// The second receive window opens this long after the first (`RECEIVE_DELAY2` -
+/// `RECEIVE_DELAY1`, `JOIN_ACCEPT_DELAY2` - `JOIN_ACCEPT_DELAY1`).
+const RX2_AFTER_RX1_US: u64 = 1_000_000;
+/// How long after a receive window opens a class C downlink may follow, and after a class C
+/// downlink the next one: longer than a downlink of some 30 bytes at SF12 (an assumption; the
+/// server does not reckon time on air), so its gateway is free and the device listens again.
+const CLASS_C_GAP_US: u64 = 2_000_000;
 
 /// Which device a queued downlink is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,21 +104,46 @@ struct Session {
     rx1_dr_offset: u8,
     /// The last accepted uplink's bytes and end time (duplicate detection).
     last_frame: Option<(Vec<u8>, u64)>,
+    /// The gateway that heard the device last (the best of those that heard it).
+    gateway: Option<String>,
+    /// Class C: the earliest time a downlink may go without an uplink (the receive windows
+    /// of the last join or uplink, or the last class C downlink, are over).
+    class_c_from_us: u64,
 }
 
 impl Session {
     /// A session that has heard no uplink yet.
     fn new(dev_eui: Option<Eui>, dev_addr: DevAddr, nwk_skey: Key, app_skey: Key) -> Self {
-        Self { dev_eui, dev_addr, nwk_skey, app_skey, fcnt_up: None, fcnt_down: 0, rx1_dr_offset: 0, last_frame: None }
+        Self {
+            dev_eui,
+            dev_addr,
+            nwk_skey,
+            app_skey,
+            fcnt_up: None,
+            fcnt_down: 0,
+            rx1_dr_offset: 0,
+            last_frame: None,
+            gateway: None,
+            class_c_from_us: 0,
+        }
+    }
+
+    /// A frame from the device ended at `end_us`, heard by `gateway`, its first receive
+    /// window `rx1_delay_us` later.
+    fn heard(&mut self, gateway: &str, end_us: u64, rx1_delay_us: u64) {
+        self.gateway = Some(gateway.to_owned());
+        self.class_c_from_us = end_us + rx1_delay_us + RX2_AFTER_RX1_US + CLASS_C_GAP_US;
     }
 }
 
-/// A downlink waiting for its device's next uplink.
+/// A downlink waiting for its device's next uplink (or, class C, its time).
 struct Queued {
     device: DeviceRef,
     port: u8,
     payload: Vec<u8>,
     confirmed: bool,
+    /// It is in the queue from this device time on.
+    from_us: u64,
 }
 
 /// The network server.
@@ -123,6 +157,8 @@ pub struct NetworkServer {
     queue: Vec<Queued>,
     mac_queue: Vec<(DeviceRef, Vec<u8>)>,
     cf_list: Vec<u32>,
+    /// Devices of class C.
+    class_c: Vec<DeviceRef>,
 }
 
 impl NetworkServer {
@@ -139,6 +175,7 @@ impl NetworkServer {
             queue: Vec::new(),
             mac_queue: Vec::new(),
             cf_list: Vec::new(),
+            class_c: Vec::new(),
         }
     }
 
@@ -156,7 +193,64 @@ impl NetworkServer {
 
     /// Queues an application downlink (FPort 1..=223) for the device's next uplink.
     pub fn queue_downlink(&mut self, device: DeviceRef, port: u8, payload: Vec<u8>, confirmed: bool) {
-        self.queue.push(Queued { device, port, payload, confirmed });
+        self.queue_downlink_at(device, port, payload, confirmed, 0);
+    }
+
+    /// Queues an application downlink from device time `from_us` on: it goes in the RX1 of
+    /// the device's first uplink after that, or, for a class C device, in RX2 at that time
+    /// (or as soon as the device's receive windows are over).
+    pub fn queue_downlink_at(&mut self, device: DeviceRef, port: u8, payload: Vec<u8>, confirmed: bool, from_us: u64) {
+        self.queue.push(Queued { device, port, payload, confirmed, from_us });
+    }
+
+    /// Marks a device as class C: it listens in RX2 between its uplinks, so its queued
+    /// downlinks go without waiting for one ([`NetworkServer::class_c_downlinks`]). The
+    /// server learns where to reach it from its join or, ABP, its first uplink.
+    pub fn set_class_c(&mut self, device: DeviceRef) {
+        self.class_c.push(device);
+    }
+
+    /// When the next class C downlink is due, if one waits for a device last heard by a
+    /// gateway `sends_through` accepts (the caller's gateways; one behind the Semtech UDP port
+    /// cannot send without a `PULL_DATA` to answer).
+    pub fn next_class_c_us(&self, sends_through: impl Fn(&str) -> bool) -> Option<u64> {
+        self.sessions
+            .iter()
+            .filter(|s| s.gateway.as_deref().is_some_and(&sends_through) && self.class_c.iter().any(|&d| matches(s, d)))
+            .filter_map(|s| {
+                let first = self.queue.iter().filter(|q| matches(s, q.device)).map(|q| q.from_us).min()?;
+                Some(first.max(s.class_c_from_us))
+            })
+            .min()
+    }
+
+    /// The class C downlinks due by `now_us`: for each class C device last heard by a gateway
+    /// `sends_through` accepts, whose receive windows are over, its first queued downlink, sent
+    /// now in RX2 (the region's RX2 frequency and data rate) through that gateway.
+    pub fn class_c_downlinks(&mut self, now_us: u64, sends_through: impl Fn(&str) -> bool) -> Vec<Downlink> {
+        let (frequency_hz, dr) = self.region.rx2_default();
+        let Some(rate) = self.region.data_rate(dr) else { return Vec::new() };
+        let mut downlinks = Vec::new();
+        for index in 0..self.sessions.len() {
+            let session = &self.sessions[index];
+            let class_c = self.class_c.iter().any(|&d| matches(session, d));
+            let due = class_c && session.class_c_from_us <= now_us;
+            let Some(gateway) = session.gateway.clone().filter(|g| due && sends_through(g)) else { continue };
+            let Some(queued) = self.take_queued(index, now_us) else { continue };
+            let fopts = self.take_mac_commands(index, Vec::new());
+            self.sessions[index].class_c_from_us = now_us + CLASS_C_GAP_US;
+            let downlink = Downlink {
+                at_us: now_us,
+                frequency_hz,
+                sf: rate.sf,
+                bandwidth_hz: rate.bandwidth_hz,
+                payload: Vec::new(),
+                power_dbm: self.region.max_eirp_dbm(),
+                gateway,
+            };
+            downlinks.push(self.data_downlink(index, downlink, Some(queued), false, &fopts));
+        }
+        downlinks
     }
 
     /// Queues raw MAC commands (CID + payload, at most 15 bytes in all) for the device's next
@@ -239,7 +333,9 @@ impl NetworkServer {
         let net_id = [net_id[0], net_id[1], net_id[2]];
         let (nwk_skey, app_skey) = crypto::session_keys(&app_key, app_nonce, net_id, dev_nonce.to_le_bytes());
         self.sessions.retain(|s| s.dev_eui != Some(dev_eui));
-        self.sessions.push(Session::new(Some(dev_eui), dev_addr, nwk_skey, app_skey));
+        let mut session = Session::new(Some(dev_eui), dev_addr, nwk_skey, app_skey);
+        session.heard(&up.gateway, up.end_us, self.region.join_accept_delay1_us());
+        self.sessions.push(session);
         log::write(
             &mut self.log,
             &log::Join {
@@ -336,6 +432,7 @@ impl NetworkServer {
         let session = &mut self.sessions[index];
         session.fcnt_up = Some(fcnt);
         session.last_frame = Some((up.payload.clone(), up.end_us));
+        session.heard(&up.gateway, up.end_us, self.region.receive_delay1_us());
         let dev_eui = session.dev_eui;
         if !repeat {
             log::write(
@@ -377,27 +474,52 @@ impl NetworkServer {
         index: usize,
         ack: bool,
         answer_requested: bool,
-        mut fopts: Vec<u8>,
+        fopts: Vec<u8>,
     ) -> Option<Downlink> {
+        let fopts = self.take_mac_commands(index, fopts);
+        let queued = self.take_queued(index, up.end_us);
+        if queued.is_none() && !ack && !answer_requested && fopts.is_empty() {
+            return None;
+        }
+        let offset = self.sessions[index].rx1_dr_offset;
+        let downlink = self.rx1_downlink(up, offset, self.region.receive_delay1_us(), Vec::new())?;
+        Some(self.data_downlink(index, downlink, queued, ack, &fopts))
+    }
+
+    /// `fopts` with the MAC commands queued for session `index` that fit in a downlink's FOpts.
+    fn take_mac_commands(&mut self, index: usize, mut fopts: Vec<u8>) -> Vec<u8> {
         let session = &self.sessions[index];
-        let (dev_eui, dev_addr) = (session.dev_eui, session.dev_addr);
-        let is_for = |device: &DeviceRef| match *device {
-            DeviceRef::DevEui(eui) => dev_eui == Some(eui),
-            DeviceRef::DevAddr(addr) => addr == dev_addr,
-        };
         for (device, commands) in std::mem::take(&mut self.mac_queue) {
-            if is_for(&device) && fopts.len() + commands.len() <= MAX_FOPTS {
+            if matches(session, device) && fopts.len() + commands.len() <= MAX_FOPTS {
                 fopts.extend_from_slice(&commands);
             } else {
                 self.mac_queue.push((device, commands));
             }
         }
-        let queued = self.queue.iter().position(|q| is_for(&q.device)).map(|i| self.queue.remove(i));
-        let more = self.queue.iter().any(|q| is_for(&q.device));
-        if queued.is_none() && !ack && !answer_requested && fopts.is_empty() {
-            return None;
-        }
+        fopts
+    }
+
+    /// The first downlink queued for session `index` by `now_us`, taken from the queue.
+    fn take_queued(&mut self, index: usize, now_us: u64) -> Option<Queued> {
+        let session = &self.sessions[index];
+        let position = self.queue.iter().position(|q| q.from_us <= now_us && matches(session, q.device))?;
+        Some(self.queue.remove(position))
+    }
+
+    /// `downlink` (timing and radio set) carrying a data frame for session `index`: the
+    /// `queued` application data, an ACK if `ack`, `fopts`, FPending when more waits; logged.
+    fn data_downlink(
+        &mut self,
+        index: usize,
+        mut downlink: Downlink,
+        queued: Option<Queued>,
+        ack: bool,
+        fopts: &[u8],
+    ) -> Downlink {
+        let session = &self.sessions[index];
+        let more = self.queue.iter().any(|q| q.from_us <= downlink.at_us && matches(session, q.device));
         let session = &mut self.sessions[index];
+        let (dev_eui, dev_addr) = (session.dev_eui, session.dev_addr);
         let fcnt = session.fcnt_down;
         session.fcnt_down = session.fcnt_down.wrapping_add(1);
         let mut flags = 0;
@@ -414,20 +536,19 @@ impl NetworkServer {
             dev_addr,
             flags,
             fcnt,
-            fopts: &fopts,
+            fopts,
             port_payload: queued.as_ref().map(|q| (q.port, q.payload.as_slice())),
         };
-        let payload = frame::build(&frame, &session.nwk_skey, &session.app_skey);
-        let offset = session.rx1_dr_offset;
-        let downlink = self.rx1_downlink(up, offset, self.region.receive_delay1_us(), payload)?;
-        let mut entry = log::Downlink::new(dev_eui, dev_addr, "data", &up.gateway);
+        downlink.payload = frame::build(&frame, &session.nwk_skey, &session.app_skey);
+        let gateway = downlink.gateway.clone();
+        let mut entry = log::Downlink::new(dev_eui, dev_addr, "data", &gateway);
         entry.fcnt = Some(fcnt);
         entry.port = queued.as_ref().map(|q| q.port);
         entry.data = queued.map(|q| log::hex(&q.payload)).unwrap_or_default();
         entry.confirmed = confirmed;
         entry.ack = ack;
         self.log_downlink(&downlink, entry);
-        Some(downlink)
+        downlink
     }
 
     /// A downlink in the RX1 window of `up`, `delay_us` after its end.

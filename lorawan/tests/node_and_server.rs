@@ -519,3 +519,49 @@ fn channels_are_added_and_removed_as_lora_add_channel_and_remove_channel_allow()
     us.remove_channel(0).unwrap();
     assert_eq!(us.channels().len(), 71);
 }
+
+#[test]
+fn a_class_c_device_gets_its_queued_downlinks_in_rx2_without_an_uplink_one_at_a_time() {
+    let (mut server, log) = server(Region::Eu868);
+    let device = DeviceRef::DevEui(DEV_EUI.parse().unwrap());
+    server.set_class_c(device);
+    server.queue_downlink(device, 7, b"now".to_vec(), false);
+    server.queue_downlink_at(device, 8, b"later".to_vec(), false, 60_000_000);
+    assert_eq!(server.next_class_c_us(|_| true), None, "nowhere to send before the join");
+    let mut node = joined_node(Region::Eu868, &mut server);
+    let join_end = log.events()[0]["time_us"].as_u64().unwrap();
+    // After the join's two windows (5 s and 6 s) and 2 s to spare.
+    let first = server.next_class_c_us(|_| true).unwrap();
+    assert_eq!(first, join_end + 8_000_000);
+    assert_eq!(server.next_class_c_us(|g| g != "gw1"), None, "gw1 cannot send");
+    assert!(server.class_c_downlinks(first, |g| g != "gw1").is_empty());
+    assert!(server.class_c_downlinks(first - 1, |_| true).is_empty());
+    let down = server.class_c_downlinks(first, |_| true);
+    assert_eq!(down.len(), 1);
+    assert_eq!((down[0].at_us, down[0].frequency_hz, down[0].sf), (first, 869_525_000, 12));
+    assert_eq!(down[0].gateway, "gw1");
+    let got = node.received(&down[0].payload);
+    assert_eq!(got, Received::Data { port: Some(7), payload: b"now".to_vec(), ack: false, pending: false });
+    assert_eq!(server.next_class_c_us(|_| true), Some(60_000_000));
+    let later = server.class_c_downlinks(60_000_000, |_| true);
+    assert_eq!(
+        node.received(&later[0].payload),
+        Received::Data { port: Some(8), payload: b"later".to_vec(), ack: false, pending: false }
+    );
+    assert_eq!(server.next_class_c_us(|_| true), None);
+}
+
+#[test]
+fn a_class_a_device_gets_a_downlink_queued_for_later_only_in_the_rx1_of_an_uplink_after_that() {
+    let (mut server, _log) = server(Region::Eu868);
+    let mut node = joined_node(Region::Eu868, &mut server);
+    let device = DeviceRef::DevEui(DEV_EUI.parse().unwrap());
+    server.queue_downlink_at(device, 8, b"later".to_vec(), false, 60_000_000);
+    assert_eq!(server.next_class_c_us(|_| true), None);
+    assert!(server.class_c_downlinks(70_000_000, |_| true).is_empty());
+    let plan = node.uplink(1, b"early", false, Some(5), 10_000_000).unwrap();
+    assert_eq!(deliver(&mut node, &mut server, &plan, 10_000_000), None);
+    let plan = node.uplink(1, b"late", false, Some(5), 70_000_000).unwrap();
+    let got = deliver(&mut node, &mut server, &plan, 70_000_000);
+    assert_eq!(got, Some(Received::Data { port: Some(8), payload: b"later".to_vec(), ack: false, pending: false }));
+}

@@ -14,6 +14,9 @@
 //!   SNR limit, and when no other frame on the same channel and spreading
 //!   factor overlapped it, unless it was at least 6 dB stronger (capture).
 //!   Different spreading factors do not collide.
+//! - [`fsk`]: FSK frames between Sigfox radios in `Sigfox.FSK` mode (1.2
+//!   kbps, up to 64 bytes), on a medium of their own with the same path
+//!   loss, channel and collision rules.
 //! - [`semtech_udp`]: both sides of Semtech's UDP packet forwarder protocol
 //!   (v2): a gateway's, to hand uplinks to a real network server and take
 //!   its downlinks, and a network server's, for gateways (a board's
@@ -25,6 +28,7 @@
 //! crate reads no wall clock and draws no random numbers. Nothing here locks:
 //! callers share a [`Medium`] behind their own mutex.
 
+pub mod fsk;
 pub mod link;
 pub mod medium;
 pub mod phy;

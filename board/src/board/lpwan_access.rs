@@ -9,6 +9,7 @@ use super::Board;
 use crate::lora::air::Air;
 use crate::lora::{LoraRadio, LoraSettings};
 use crate::nvs::Value;
+use crate::sigfox::{Mode as SigfoxMode, Sent, SigfoxError, SigfoxRadio};
 
 /// The firmware's NVS namespace for the LoRaWAN session (`nvram_save`).
 const NVS_NAMESPACE: &str = "LORA_NVM";
@@ -36,16 +37,20 @@ impl Board {
         self.lora = None;
     }
 
-    /// The LoRa radio (LoPy4, FiPy), as the boot left it until `LoRa()` sets it up.
-    pub fn lora(&mut self) -> &mut LoraRadio {
-        let slot = self
-            .air
+    /// The board's place in the air: the fleet's, or air of its own.
+    fn air_slot(&mut self) -> AirSlot {
+        self.air
             .get_or_insert_with(|| {
                 let air = Air::alone();
                 let radio = air.add_radio(Position::default(), None);
                 AirSlot { air, radio }
             })
-            .clone();
+            .clone()
+    }
+
+    /// The LoRa radio (LoPy4, FiPy), as the boot left it until `LoRa()` sets it up.
+    pub fn lora(&mut self) -> &mut LoraRadio {
+        let slot = self.air_slot();
         let mac = self.lpwan_mac();
         self.lora.get_or_insert_with(|| LoraRadio::new(slot.air, slot.radio, mac))
     }
@@ -132,7 +137,18 @@ impl Board {
     /// Device time of the radio task's next step (a frame's end, a receive
     /// window, a retry), which a sleep stops at whatever the interrupts do.
     pub fn radio_next_due_us(&self) -> Option<u64> {
-        self.lora.as_ref().and_then(LoraRadio::next_due_us)
+        let sigfox = self.air.as_ref().and_then(|slot| self.sigfox.next_due_us(&slot.air, slot.radio));
+        self.lora.as_ref().and_then(LoraRadio::next_due_us).into_iter().chain(sigfox).min()
+    }
+
+    /// Brings the radios' tasks up to `now_us`.
+    pub(super) fn advance_radios(&mut self, now_us: u64) {
+        if let Some(lora) = &mut self.lora {
+            lora.advance(now_us);
+        }
+        if let Some(slot) = &self.air {
+            self.sigfox.advance(now_us, &slot.air, slot.radio);
+        }
     }
 
     /// Lets the board's Sigfox messages reach `backend` (a fleet's `[sigfox]`).
@@ -141,28 +157,36 @@ impl Board {
     }
 
     /// The Sigfox radio.
-    pub fn sigfox(&mut self) -> &mut crate::sigfox::SigfoxRadio {
+    pub fn sigfox(&mut self) -> &mut SigfoxRadio {
         &mut self.sigfox
     }
 
-    /// Sends a Sigfox message now, as the device id in the config block.
-    pub fn sigfox_send(
-        &mut self,
-        payload: &[u8],
-        downlink: bool,
-    ) -> Result<crate::sigfox::Sent, crate::sigfox::SigfoxError> {
+    /// `Sigfox(mode=...)`: the radio restarts in `mode` now.
+    pub fn sigfox_init(&mut self, mode: SigfoxMode) {
+        let slot = self.air_slot();
+        let now = self.clock.now_us();
+        self.sigfox.init(mode, &slot.air, slot.radio, now);
+    }
+
+    /// Sends a Sigfox message (as the device id in the config block) or an
+    /// FSK frame now.
+    pub fn sigfox_send(&mut self, payload: &[u8], downlink: bool) -> Result<Sent, SigfoxError> {
         let id = self.config.block().sigfox(pycom_formats::config_block::SigfoxField::Id);
         let device_id = u32::from_be_bytes(id.try_into().unwrap_or([0xFF; 4]));
         let now = self.clock.now_us();
-        self.sigfox.send(device_id, payload, downlink, now, self.sigfox_backend.as_ref())
+        let slot = self.air_slot();
+        self.sigfox.send(device_id, payload, downlink, now, self.sigfox_backend.as_ref(), (&slot.air, slot.radio))
     }
 
-    /// At boot the radio's RAM state is gone: it is off until `LoRa()`.
-    pub(super) fn reset_lora(&mut self, at_us: u64) {
+    /// At boot the radios' RAM state is gone: they are off until `LoRa()`
+    /// or `Sigfox()`.
+    pub(super) fn reset_radios(&mut self, at_us: u64) {
         if let Some(slot) = &self.air {
             slot.air.listen(slot.radio, at_us, Listen::Off);
             slot.air.take_received(slot.radio, at_us);
+            self.sigfox.power_off(&slot.air, slot.radio, at_us);
         }
         self.lora = None;
+        self.sigfox = SigfoxRadio::default();
     }
 }

@@ -162,12 +162,12 @@ impl Board {
     }
 
     /// The CPU goes off: the heartbeat stops (the LED goes dark), and the
-    /// watchdog, the alarms and the LoRa radio with it.
+    /// watchdog, the alarms and the radios with it.
     pub(super) fn cpu_off(&mut self) {
         self.set_heartbeat(false);
         self.watchdog.stop();
         self.alarms.clear();
-        self.reset_lora(self.clock.now_us());
+        self.reset_radios(self.clock.now_us());
     }
 
     /// A hard boot: a deep-sleep wake keeps the RTC and reports the wake

@@ -1,5 +1,5 @@
 //! The LoRa radio of a LoPy4 or FiPy (an SX1276) and the firmware's LoRa
-//! task around it (`modlora.c`): raw LoRa frames, or LoRaWAN class A through
+//! task around it (`modlora.c`): raw LoRa frames, or LoRaWAN class A or C through
 //! the node MAC of [`pycom_lorawan`], on the air the boards share
 //! ([`air::Air`]).
 //!
@@ -24,6 +24,8 @@ pub use settings::{Bandwidth, DeviceClass, LoraSettings, PowerMode, StackMode};
 use wan::Wan;
 
 use air::Air;
+
+use crate::rx_queue::RxQueue;
 
 /// `LoRa.RX_PACKET_EVENT`.
 pub const RX_PACKET_EVENT: u8 = 0x01;
@@ -104,7 +106,7 @@ pub struct LoraRadio {
     mac: [u8; 8],
     settings: Option<LoraSettings>,
     listening: Listen,
-    rx: VecDeque<Received>,
+    rx: RxQueue<u8>,
     stats: LoraStats,
     events: u8,
     trigger: u8,
@@ -129,7 +131,7 @@ impl LoraRadio {
             mac,
             settings: None,
             listening: Listen::Off,
-            rx: VecDeque::new(),
+            rx: RxQueue::new(RX_QUEUE_LEN),
             stats: LoraStats::default(),
             events: 0,
             trigger: 0,
@@ -216,9 +218,11 @@ impl LoraRadio {
             .all(|rssi| rssi < f64::from(threshold_dbm))
     }
 
-    /// A frame from the receive queue, if any.
-    pub fn take_frame(&mut self) -> Option<Received> {
-        self.rx.pop_front()
+    /// `recv(len)`: up to `len` bytes of the next frame in the receive
+    /// queue, or of the rest a shorter read left of the last one (which
+    /// the next read returns before any other frame), with the frame's port.
+    pub fn read(&mut self, len: usize) -> Option<Received> {
+        self.rx.read(len).map(|(data, port)| Received { data, port })
     }
 
     /// Whether another send fits in the command queue.
@@ -341,6 +345,7 @@ impl LoraRadio {
         self.start_raw(now_us);
         self.start_wan(now_us);
         self.receive_raw(now_us);
+        self.receive_class_c(now_us);
     }
 
     fn step(&mut self, at: u64) {
@@ -405,9 +410,7 @@ impl LoraRadio {
     }
 
     fn queue_frame(&mut self, frame: Received) {
-        if self.rx.len() < RX_QUEUE_LEN {
-            self.rx.push_back(frame);
-        }
+        self.rx.push(frame.data, frame.port);
         self.raise(RX_PACKET_EVENT);
     }
 
@@ -460,6 +463,14 @@ impl LoraRadio {
             self.note_reception(frame.end_us, frame.rssi_dbm, frame.snr_db, frame.phy.sf);
             self.queue_frame(Received { data: frame.payload, port: 0 });
         }
+    }
+
+    /// LoRaWAN class C: the downlinks heard in RX2 between operations by
+    /// `now_us` join the receive queue.
+    fn receive_class_c(&mut self, now_us: u64) {
+        let Some(wan) = self.wan.as_mut() else { return };
+        let outcome = wan.hear_idle(now_us, &self.air, self.id);
+        self.apply(outcome, now_us);
     }
 
     /// What a raw-mode receiver listens with; `after_tx`: the task's return

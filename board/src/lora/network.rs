@@ -5,7 +5,8 @@
 //! it hears goes to the built-in [`NetworkServer`] or, for a gateway that
 //! forwards, over Semtech's UDP protocol to a network server on the host
 //! (ChirpStack's gateway bridge, TTN's stack); the downlinks either
-//! answers are sent by the gateway at their time.
+//! answers are sent by the gateway at their time. Downlinks the built-in
+//! server has for class C devices go when they are due, without an uplink.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -108,6 +109,13 @@ impl LoraNetwork {
             for (index, frame) in heard {
                 self.uplink(index, &frame, now);
             }
+            let class_c = self
+                .server
+                .as_ref()
+                .map(|s| s.lock().unwrap_or_else(|p| p.into_inner()).class_c_downlinks(now, |g| self.has_gateway(g)));
+            for down in class_c.into_iter().flatten() {
+                self.send_from_server(down, None);
+            }
             while let Some(entry) = self.downlinks.first_entry() {
                 if entry.key().0 > now {
                     break;
@@ -124,7 +132,17 @@ impl LoraNetwork {
     fn next_due(&self) -> Option<u64> {
         let arrivals = self.gateways.iter().filter_map(|g| self.air.next_arrival_us(g.radio));
         let downlink = self.downlinks.keys().next().map(|(at, _)| *at);
-        arrivals.chain(downlink).min()
+        let class_c = self
+            .server
+            .as_ref()
+            .and_then(|s| s.lock().unwrap_or_else(|p| p.into_inner()).next_class_c_us(|g| self.has_gateway(g)));
+        arrivals.chain(downlink).chain(class_c).min()
+    }
+
+    /// Whether `name` is one of the fleet's gateways (not a packet
+    /// forwarder behind the server's UDP port).
+    fn has_gateway(&self, name: &str) -> bool {
+        self.gateways.iter().any(|g| g.name == name)
     }
 
     /// An uplink gateway `index` heard at `now`.
@@ -158,12 +176,20 @@ impl LoraNetwork {
         };
         let answer = server.lock().unwrap_or_else(|p| p.into_inner()).uplink(&up);
         if let Some(down) = answer {
-            let radio = self.gateways.iter().find(|g| g.name == down.gateway).map_or(radio, |g| g.radio);
-            // Downlinks carry no payload CRC.
-            let phy = LoraPhy { crc: false, ..LoraPhy::lorawan(down.frequency_hz, down.sf, down.bandwidth_hz) };
-            let tx = Transmission { phy, iq_inverted: true, power_dbm: down.power_dbm, payload: down.payload };
-            self.schedule(down.at_us, radio, tx);
+            self.send_from_server(down, Some(radio));
         }
+    }
+
+    /// Schedules a downlink of the built-in server on the gateway it names
+    /// (else on `fallback`).
+    fn send_from_server(&mut self, down: pycom_lorawan::Downlink, fallback: Option<RadioId>) {
+        let Some(radio) = self.gateways.iter().find(|g| g.name == down.gateway).map(|g| g.radio).or(fallback) else {
+            return;
+        };
+        // Downlinks carry no payload CRC.
+        let phy = LoraPhy { crc: false, ..LoraPhy::lorawan(down.frequency_hz, down.sf, down.bandwidth_hz) };
+        let tx = Transmission { phy, iq_inverted: true, power_dbm: down.power_dbm, payload: down.payload };
+        self.schedule(down.at_us, radio, tx);
     }
 
     fn schedule(&mut self, at: u64, radio: RadioId, tx: Transmission) {

@@ -1,5 +1,6 @@
 //! The LoRaWAN side of the LoRa task: joins, uplinks and their two receive
-//! windows, retransmissions of confirmed uplinks, on device time.
+//! windows, retransmissions of confirmed uplinks, and class C's RX2
+//! between them, on device time.
 
 use std::collections::VecDeque;
 
@@ -280,7 +281,7 @@ impl Wan {
                 None => self.window_over(op, window, close, out),
             },
             Phase::Receiving { window, at: end } => {
-                if self.hear(&mut op, air.take_received(radio, end), out) {
+                if self.hear(Some(&mut op.work), air.take_received(radio, end), out) {
                     self.finish(op, end, out)
                 } else {
                     self.window_over(op, window, end, out)
@@ -308,9 +309,25 @@ impl Wan {
         }
     }
 
-    /// Hands the frames heard in a window to the MAC; whether one of them
-    /// was for this device (the window's work is done).
-    fn hear(&mut self, op: &mut Operation, frames: Vec<pycom_radio::Reception>, out: &mut StepOutcome) -> bool {
+    /// Class C between operations: the frames heard in RX2 by `now_us`
+    /// go to the MAC, their data to the receive queue.
+    pub fn hear_idle(&mut self, now_us: u64, air: &Air, radio: RadioId) -> StepOutcome {
+        let mut out = StepOutcome::default();
+        if self.class == DeviceClass::C && self.operation.is_none() {
+            self.hear(None, air.take_received(radio, now_us), &mut out);
+        }
+        out
+    }
+
+    /// Hands the frames heard in a window to the MAC (an ACK counts for
+    /// `work`); whether one of them was for this device (the window's work
+    /// is done).
+    fn hear(
+        &mut self,
+        mut work: Option<&mut Work>,
+        frames: Vec<pycom_radio::Reception>,
+        out: &mut StepOutcome,
+    ) -> bool {
         let mut done = false;
         for frame in frames {
             let dr = downlink_dr(self.node.region(), frame.phy.sf, frame.phy.bandwidth_hz);
@@ -318,7 +335,7 @@ impl Wan {
             let data = match self.node.received(&frame.payload) {
                 MacReceived::JoinAccepted => None,
                 MacReceived::Data { port, payload, ack, .. } => {
-                    if let Work::Data { acked, .. } = &mut op.work {
+                    if let Some(Work::Data { acked, .. }) = work.as_deref_mut() {
                         *acked |= ack;
                     }
                     port.filter(|p| (1..224).contains(p) && !payload.is_empty())

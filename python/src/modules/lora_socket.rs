@@ -81,7 +81,7 @@ fn lora_error(e: &LoraError, vm: &VirtualMachine) -> rustpython_vm::builtins::Py
 
 /// Waits up to `timeout_ms` (for ever with `None`) until `done` says so;
 /// whether it did.
-fn wait(
+pub(crate) fn wait(
     timeout_ms: Option<u64>,
     vm: &VirtualMachine,
     done: &mut dyn FnMut(&mut pycom_board::Board) -> bool,
@@ -146,7 +146,8 @@ impl LoraSocket {
         }
     }
 
-    /// `recv(bufsize)`: a frame (cut to `bufsize`); `b''` from a
+    /// `recv(bufsize)`: a frame, or up to `bufsize` bytes of it, the rest
+    /// left for the next `recv` (modlora.c's partial packet); `b''` from a
     /// non-blocking socket with none; `TimeoutError: timed out` when a
     /// timeout runs out.
     #[pymethod]
@@ -154,7 +155,9 @@ impl LoraSocket {
         self.receive(bufsize, vm).map(|(data, _)| vm.ctx.new_bytes(data).into())
     }
 
-    /// `recvfrom(bufsize)`: `(frame, port)`.
+    /// `recvfrom(bufsize)`: `(frame, port)`; the rest of a frame a shorter
+    /// read left comes with the frame's port (the firmware's reads an
+    /// uninitialised variable there).
     #[pymethod]
     fn recvfrom(&self, bufsize: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         let (data, port) = self.receive(bufsize, vm)?;
@@ -166,16 +169,11 @@ impl LoraSocket {
         let len = usize::try_from(get_int(&bufsize, vm)?).unwrap_or(0);
         let mut frame = None;
         wait(options.timeout_ms, vm, &mut |b| {
-            frame = b.lora().take_frame();
+            frame = b.lora().read(len);
             frame.is_some()
         })?;
         match frame {
-            Some(mut frame) => {
-                // The firmware keeps the rest of a longer frame for the next read; the
-                // emulator drops it, as the raw radio's FIFO would be re-read in full.
-                frame.data.truncate(len);
-                Ok((frame.data, frame.port))
-            }
+            Some(frame) => Ok((frame.data, frame.port)),
             // modusocket.c: a timeout that runs out raises, a non-blocking socket reads b''.
             None if options.timeout_ms.is_some_and(|ms| ms > 0) => Err(crate::modules::usocket::timed_out(vm)),
             None => Ok((Vec::new(), 0)),
