@@ -282,16 +282,6 @@ fn boot_loop(
     }
 }
 
-/// The runtime's settings for a board's interpreter: without the runtime's
-/// import machinery for the host's folders (`sys.path_hooks`, zip imports),
-/// since a board imports only its own modules and files (the prelude's
-/// finder for `/flash` and `/sd`); setting it up was a tenth of each boot.
-fn settings() -> rustpython_vm::vm::Settings {
-    let mut settings = rustpython_vm::vm::Settings::default();
-    settings.allow_external_library = false;
-    settings
-}
-
 /// Runs `scripts` (`boot.py`, then `main.py`) in one interpreter and one global
 /// namespace, as the firmware does: an exception in one is reported and the next
 /// still runs; a stop or reset ends the run at once.
@@ -310,7 +300,7 @@ fn run_once(
     // in a fleet the other boards run meanwhile.
     let clock = &deadlines.clock;
     clock.step_aside();
-    let builder = Interpreter::builder(settings());
+    let builder = Interpreter::builder(Default::default());
     let defs = modules::defs(&builder.ctx);
     let interpreter =
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
