@@ -30,8 +30,10 @@ use crate::modules::board_modules;
 /// C on a board, so it has no frames in tracebacks and imports what it needs.
 const EMULATOR_SOURCES: &str = "<pycom-emu";
 
-/// Source names of the runtime's frozen import machinery.
-const RUNTIME_SOURCES: [&str; 2] = ["_frozen_importlib", "_frozen_importlib_external"];
+/// Source names of the runtime's frozen modules: its import machinery and
+/// the codecs it loads on the first `encode`/`decode`.
+const RUNTIME_SOURCES: [&str; 5] =
+    ["_frozen_importlib", "_frozen_importlib_external", "codecs", "encodings_ascii", "encodings_utf_8"];
 
 /// Whether code compiled from `source_path` is the emulator's own (see the module doc).
 pub fn is_emulator_code(source_path: &str) -> bool {

@@ -232,6 +232,8 @@ impl CodecsRegistry {
         Ok(())
     }
 
+    // pycom-emu: used only with the frozen standard library (see `vm::initialize`).
+    #[cfg_attr(not(feature = "freeze-stdlib"), allow(dead_code))]
     pub(crate) fn register_manual(&self, name: &str, codec: PyCodec) -> PyResult<()> {
         let name = normalize_encoding_name(name);
         self.inner

@@ -826,11 +826,39 @@ impl VirtualMachine {
         Ok(())
     }
 
+    /// pycom-emu: without the frozen standard library, the ASCII and UTF-8
+    /// codecs are found on their first use by a search function, instead of
+    /// running `codecs` and both codec modules at every start-up (a seventh
+    /// of a board's boot, where most boots encode nothing).
+    #[cfg(not(feature = "freeze-stdlib"))]
     fn import_ascii_utf8_encodings(&mut self) -> PyResult<()> {
-        // pycom-emu: the frozen modules are run directly, not through the
-        // Python import machinery (a seventh of a board's boot); they get no
-        // `__spec__`, which nothing on a board looks at.
-        import::import_frozen(self, "codecs")?;
+        let search = self.new_function(
+            "pycom_emu_codec_search",
+            |name: crate::builtins::PyUtf8StrRef, vm: &VirtualMachine| -> PyResult {
+                let module = match name.as_str() {
+                    "ascii" => "encodings_ascii",
+                    "utf_8" | "utf8" => "encodings_utf_8",
+                    _ => return Ok(vm.ctx.none()),
+                };
+                // Run directly, as at start-up: an embedder may have changed
+                // what the import machinery relies on (`sys.implementation`).
+                let sys_modules = vm.sys_module.get_attr(identifier!(vm, modules), vm)?;
+                let frozen = |name: &str| match sys_modules.get_item(name, vm) {
+                    Ok(module) => Ok(module),
+                    Err(_) => import::import_frozen(vm, name),
+                };
+                frozen("codecs")?;
+                frozen(module)?.get_attr("getregentry", vm)?.call((), vm)
+            },
+        );
+        self.state.codec_registry.register(search.into(), self)
+    }
+
+    #[cfg(feature = "freeze-stdlib")]
+    fn import_ascii_utf8_encodings(&mut self) -> PyResult<()> {
+        // Use the Python import machinery (FrozenImporter) so modules get
+        // proper __spec__ and __loader__ attributes.
+        self.import("codecs", 0)?;
 
         // Use dotted names when freeze-stdlib is enabled (modules come from Lib/encodings/),
         // otherwise use underscored names (modules come from core_modules/).
@@ -843,7 +871,7 @@ impl VirtualMachine {
         // Register ascii encoding
         // __import__("encodings.ascii") returns top-level "encodings", so
         // look up the actual submodule in sys.modules.
-        import::import_frozen(self, ascii_module_name)?;
+        self.import(ascii_module_name, 0)?;
         let sys_modules = self.sys_module.get_attr(identifier!(self, modules), self)?;
         let ascii_module = sys_modules.get_item(ascii_module_name, self)?;
         let getregentry = ascii_module.get_attr("getregentry", self)?;
@@ -854,7 +882,7 @@ impl VirtualMachine {
 
         // Register utf-8 encoding (also as "utf8" alias since normalize_encoding_name
         // maps "utf-8" → "utf_8" but leaves "utf8" as-is)
-        import::import_frozen(self, utf8_module_name)?;
+        self.import(utf8_module_name, 0)?;
         let utf8_module = sys_modules.get_item(utf8_module_name, self)?;
         let getregentry = utf8_module.get_attr("getregentry", self)?;
         let codec_info = getregentry.call((), self)?;
