@@ -24,7 +24,7 @@ use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 
-use crate::modules::board_modules;
+use crate::modules::{self, board_modules};
 
 /// Source names of the emulator's own Python code: built into the firmware in
 /// C on a board, so it has no frames in tracebacks and imports what it needs.
@@ -49,6 +49,7 @@ pub fn install(vm: &VirtualMachine, lte: bool) -> PyResult<()> {
 
 /// Imports `name` for the emulator's own Rust code, whether the board has it or not.
 pub fn import_hidden(name: &str, vm: &VirtualMachine) -> PyResult {
+    make_native(name, 0, vm)?;
     vm.import_func.call((vm.ctx.new_str(name), vm.ctx.none(), vm.ctx.none(), vm.ctx.empty_tuple.clone(), 0), vm)
 }
 
@@ -99,18 +100,39 @@ fn import(args: FuncArgs, lte: bool, vm: &VirtualMachine) -> PyResult {
 /// finder of `sys.meta_path` in Python: that was a sixth of every boot. A
 /// module on the filesystem that must win over a runtime module was loaded
 /// before this by [`on_filesystem`].
+/// A second name (`utime`, `json`) makes its module and registers both.
+/// `_pycom_emu_files` is the emulator's module of files, also made on first use.
 fn make_native(name: &str, level: u32, vm: &VirtualMachine) -> PyResult<()> {
-    if level != 0 || !vm.state.module_defs.contains_key(name) {
+    if level != 0 {
         return Ok(());
     }
-    rustpython_vm::import::import_builtin(vm, name).map(drop)
+    if name == crate::prelude::FILES {
+        return crate::prelude::files(vm).map(drop);
+    }
+    let target = modules::ALIASES.iter().find(|(alias, _)| *alias == name).map_or(name, |(_, target)| *target);
+    if !vm.state.module_defs.contains_key(target) || vm.sys_module.get_attr("modules", vm)?.get_item(name, vm).is_ok() {
+        return Ok(());
+    }
+    let module = rustpython_vm::import::import_builtin(vm, target)?;
+    add_alias(target, &module, vm)
+}
+
+/// Registers `module` (named `target`) under its second name, if it has one.
+/// Where the board builds the module under its u-name (`umachine`, `uos`,
+/// `utime`, `uerrno`), that is its `__name__` and the plain name only a weak
+/// link: `print(machine)` shows `<module 'umachine'>`.
+pub fn add_alias(target: &str, module: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    let Some((alias, _)) = modules::ALIASES.iter().find(|(_, t)| *t == target) else { return Ok(()) };
+    if board_modules::BUILTIN.contains(alias) {
+        module.set_attr("__name__", vm.ctx.new_str(*alias), vm)?;
+    }
+    vm.sys_module.get_attr("modules", vm)?.set_item(*alias, module.clone(), vm)
 }
 
 /// Whether `name` is a module on the filesystem (`sys.path`), loading it
 /// first when the runtime has a module of that name the board lacks.
 fn on_filesystem(name: &str, vm: &VirtualMachine) -> PyResult<bool> {
-    let files = vm.sys_module.get_attr("modules", vm)?.get_item(crate::prelude::FILES, vm)?;
-    files.get_attr("user_module", vm)?.call((name,), vm)?.try_to_bool(vm)
+    crate::prelude::files(vm)?.get_attr("user_module", vm)?.call((name,), vm)?.try_to_bool(vm)
 }
 
 fn no_module(name: &str, vm: &VirtualMachine) -> PyBaseExceptionRef {

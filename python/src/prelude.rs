@@ -3,6 +3,7 @@
 
 use pycom_board::BoardModel;
 use rustpython_vm::compiler::Mode;
+use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
 use crate::modules;
@@ -34,6 +35,16 @@ pub(crate) const FILES: &str = "_pycom_emu_files";
 
 /// `open()`, its file objects and the importer of modules on `/flash`.
 const FILES_SOURCE: &str = include_str!("files.py");
+
+/// The module of `open()` and the `/flash` importer, made on its first use
+/// (most boots of a deep-sleeping node open no file and import no module of
+/// their own).
+pub(crate) fn files(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    match vm.sys_module.get_attr("modules", vm)?.get_item(FILES, vm) {
+        Ok(module) => Ok(module),
+        Err(_) => helper_module(FILES, FILES_SOURCE, vm),
+    }
+}
 
 fn helpers(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     crate::import_guard::import_hidden(HELPERS, vm)
@@ -75,7 +86,7 @@ fn silence_warnings(vm: &VirtualMachine) {
     vm.state.warnings.filters_mutated();
 }
 
-/// Registers the helpers, patches `sys` and `builtins`, and adds the `u`-aliases.
+/// Registers the helpers and the board's import, and patches `sys` and `builtins`.
 pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     let sys_modules = vm.sys_module.get_attr("modules", vm)?;
     // First, so that the imports below make the board's modules directly.
@@ -90,8 +101,8 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
 
     let micropython = vm.import("micropython", 0)?;
     vm.builtins.set_attr("const", micropython.get_attr("const", vm)?, vm)?;
-    let files = helper_module(FILES, FILES_SOURCE, vm)?;
-    vm.builtins.set_attr("open", files.get_attr("open", vm)?, vm)?;
+    let open = vm.new_function("open", |args: FuncArgs, vm: &VirtualMachine| files(vm)?.get_attr("open", vm)?.call(args, vm));
+    vm.builtins.set_attr("open", open, vm)?;
 
     if !model.has(pycom_board::Radio::Sigfox) {
         // `sigfox_info` exists only in LoPy4, SiPy and FiPy builds.
@@ -103,16 +114,10 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     sys_modules.del_item("_thread", vm)?;
     vm.import("_thread", 0)?;
 
-    for (alias, target) in modules::ALIASES {
-        let module = vm.import(*target, 0)?;
-        // Where the board builds the module under its u-name (`umachine`,
-        // `uos`, `utime`, `uerrno`), that is its `__name__` and the plain
-        // name only a weak link: `print(machine)` shows `<module 'umachine'>`.
-        if modules::board_modules::BUILTIN.contains(alias) {
-            module.set_attr("__name__", vm.ctx.new_str(*alias), vm)?;
-        }
-        sys_modules.set_item(*alias, module, vm)?;
-    }
+    // The other modules and their second names are made on their first
+    // import (`import_guard`); `sys` exists already.
+    let sys = vm.sys_module.clone().into();
+    crate::import_guard::add_alias("sys", &sys, vm)?;
     silence_warnings(vm);
     crate::traceback::install_exception_str(vm);
     crate::bytes_quirks::install(vm);
