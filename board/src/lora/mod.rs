@@ -10,6 +10,7 @@
 
 pub mod air;
 pub mod network;
+mod rx_timing;
 mod settings;
 pub mod udp_server;
 mod wan;
@@ -334,7 +335,8 @@ impl LoraRadio {
     /// LoRaWAN operation's next phase.
     fn next_step_us(&self) -> Option<u64> {
         let raw = self.raw_tx.map(|(end, _)| end);
-        [raw, self.wan.as_ref().and_then(Wan::next_due_us)].into_iter().flatten().min()
+        let wan = self.wan.as_ref().and_then(|wan| wan.next_due_us(&self.air, self.id));
+        [raw, wan].into_iter().flatten().min()
     }
 
     /// Carries out every step due by `now_us`, each at its own time.

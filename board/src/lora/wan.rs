@@ -5,10 +5,10 @@
 use std::collections::VecDeque;
 
 use pycom_lorawan::{Activation, Node, Received as MacReceived, RxWindow, TxPlan};
-use pycom_radio::phy::symbol_time_us;
 use pycom_radio::{Listen, LoraPhy, RadioId, Transmission};
 
 use super::air::Air;
+use super::rx_timing;
 use super::settings::{DeviceClass, LoraSettings};
 use super::{LoraError, Received};
 
@@ -19,8 +19,6 @@ const JOIN_RETRY_US: u64 = 10_000_000;
 /// goes out again (LoRaMac's `ACK_TIMEOUT`; the firmware adds up to ±1 s at
 /// random, the emulator none, so runs repeat).
 const ACK_TIMEOUT_US: u64 = 2_000_000;
-/// Symbols a receive window stays open waiting for a preamble.
-const WINDOW_SYMBOLS: f64 = 8.0;
 
 /// A send waiting in the command queue.
 #[derive(Debug)]
@@ -70,6 +68,12 @@ enum Work {
     Join { started: u64, retry: bool },
     /// An uplink with its ticket.
     Data { ticket: u64, confirmed: bool, acked: bool },
+}
+
+impl Work {
+    fn is_join(&self) -> bool {
+        matches!(self, Work::Join { .. })
+    }
 }
 
 /// The operation in progress.
@@ -235,8 +239,12 @@ impl Wan {
         Some(RxWindow { delay_us: 0, frequency_hz, sf: rate.sf, bandwidth_hz: rate.bandwidth_hz })
     }
 
-    pub fn next_due_us(&self) -> Option<u64> {
-        self.operation.as_ref().map(|op| op.phase.at())
+    /// Device time of the operation's next step: an open window's also
+    /// when a frame it hears ends.
+    pub fn next_due_us(&self, air: &Air, radio: RadioId) -> Option<u64> {
+        let op = self.operation.as_ref()?;
+        let arrival = matches!(op.phase, Phase::Open { .. }).then(|| air.next_arrival_us(radio)).flatten();
+        Some(arrival.map_or(op.phase.at(), |arrival| arrival.min(op.phase.at())))
     }
 
     /// Whether the radio is free and a join or an uplink waits for it.
@@ -264,28 +272,38 @@ impl Wan {
     ) -> Option<Operation> {
         match op.phase {
             Phase::Sending { .. } => {
-                op.phase = Phase::Opening { window: 1, at: op.tx_end + op.plan.rx1.delay_us };
+                let at = rx_timing::opens_at_us(op.tx_end, &op.plan.rx1, 1, op.work.is_join());
+                op.phase = Phase::Opening { window: 1, at };
                 Some(op)
             }
             Phase::Opening { window, at: open } => {
                 let rx = if window == 1 { op.plan.rx1 } else { op.plan.rx2 };
                 out.listen = Some(window_listen(&rx));
-                op.phase = Phase::Open { window, at: open + window_span_us(&rx) };
+                op.phase = Phase::Open { window, at: open + rx_timing::timeout_us(&rx) };
                 Some(op)
             }
-            Phase::Open { window, at: close } => match air.receiving_until_us(radio, close) {
-                Some(end) => {
-                    op.phase = Phase::Receiving { window, at: end.max(close) };
-                    Some(op)
+            Phase::Open { window, at: close } => {
+                // A frame that ended while the window was open ends it there
+                // (the radio's RxDone comes before its timeout).
+                let heard = air.take_received(radio, at);
+                if !heard.is_empty() {
+                    return self.window_heard(op, window, at, heard, out);
                 }
-                None => self.window_over(op, window, close, out),
-            },
+                if at < close {
+                    // Woken by a frame that did not make it.
+                    return Some(op);
+                }
+                match air.receiving_until_us(radio, close) {
+                    Some(end) => {
+                        op.phase = Phase::Receiving { window, at: end.max(close) };
+                        Some(op)
+                    }
+                    None => self.window_over(op, window, close, out),
+                }
+            }
             Phase::Receiving { window, at: end } => {
-                if self.hear(Some(&mut op.work), air.take_received(radio, end), out) {
-                    self.finish(op, end, out)
-                } else {
-                    self.window_over(op, window, end, out)
-                }
+                let heard = air.take_received(radio, end);
+                self.window_heard(op, window, end, heard, out)
             }
             Phase::AckTimeout { at: due } => {
                 // No more retries (or none possible): the send failed.
@@ -349,11 +367,30 @@ impl Wan {
         done
     }
 
+    /// The frames `heard` in window `window` by `at`: the operation is over
+    /// if one was for this device, else the window is.
+    fn window_heard(
+        &mut self,
+        mut op: Operation,
+        window: u8,
+        at: u64,
+        heard: Vec<pycom_radio::Reception>,
+        out: &mut StepOutcome,
+    ) -> Option<Operation> {
+        if self.hear(Some(&mut op.work), heard, out) {
+            self.finish(op, at, out)
+        } else {
+            self.window_over(op, window, at, out)
+        }
+    }
+
     /// Window `window` passed without a frame for this device.
     fn window_over(&mut self, mut op: Operation, window: u8, at: u64, out: &mut StepOutcome) -> Option<Operation> {
         out.listen = Some(Listen::Off);
         op.phase = match (&op.work, window) {
-            (_, 1) => Phase::Opening { window: 2, at: (op.tx_end + op.plan.rx2.delay_us).max(at) },
+            (work, 1) => {
+                Phase::Opening { window: 2, at: rx_timing::opens_at_us(op.tx_end, &op.plan.rx2, 2, work.is_join()).max(at) }
+            }
             (Work::Join { retry: false, .. }, _) => return self.finish(op, at, out),
             (Work::Join { started, .. }, _) => Phase::JoinRetry { at: (started + JOIN_RETRY_US).max(at) },
             (Work::Data { confirmed: true, acked: false, .. }, _) => Phase::AckTimeout { at: at + ACK_TIMEOUT_US },
@@ -471,9 +508,4 @@ fn downlink_dr(region: pycom_lorawan::Region, sf: u8, bandwidth_hz: u32) -> u8 {
 /// The receiver of a window: downlinks come with inverted IQ.
 fn window_listen(rx: &RxWindow) -> Listen {
     Listen::Node { phy: LoraPhy::lorawan(rx.frequency_hz, rx.sf, rx.bandwidth_hz), iq_inverted: true }
-}
-
-/// How long a window stays open without a preamble.
-fn window_span_us(rx: &RxWindow) -> u64 {
-    (symbol_time_us(&LoraPhy::lorawan(rx.frequency_hz, rx.sf, rx.bandwidth_hz)) * WINDOW_SYMBOLS).ceil() as u64
 }
