@@ -41,7 +41,9 @@ fn fleet(boards: &str, port: u16) -> String {
 /// radio in raw mode whose receive callback pushes each frame as an `rxpk`
 /// stamped with `lora.stats().rx_timestamp`, a `_thread` reading the
 /// server's answers every 20 ms and scheduling each PULL_RESP with a
-/// `Timer.Alarm` at its `tmst` on the `ticks_cpu()` counter, and a
+/// `Timer.Alarm` 15 ms before its `tmst` on the `ticks_cpu()` counter (as
+/// Pycom's `nanogateway.py` does; the node's RX1 window opens early enough,
+/// as LoRaMac's does), and a
 /// PULL_DATA every 25 s.
 fn nano_gateway(port: u16) -> String {
     format!(
@@ -99,7 +101,7 @@ def udp_loop():
             data = None
         if data and data[3] == 3:
             txpk = ujson.loads(data[4:])['txpk']
-            Timer.Alarm(lambda alarm: transmit(txpk), us=(txpk['tmst'] - time.ticks_cpu()) & 0xFFFFFFFF)
+            Timer.Alarm(lambda alarm: transmit(txpk), us=(txpk['tmst'] - time.ticks_cpu() - 15000) & 0xFFFFFFFF)
             send(5, b'{{"txpk_ack":{{"error":"NONE"}}}}')
             print('PULL_RESP', len(ubinascii.a2b_base64(txpk['data'])), 'bytes, tmst', txpk['tmst'])
         elif data:
