@@ -16,12 +16,12 @@ lora = LoRa(mode=LoRa.LORA, region=LoRa.EU868, sf=7, power_mode=LoRa.TX_ONLY)\n\
 s = socket.socket(socket.AF_LORA, socket.SOCK_RAW)\ns.send(b'0123456789abcdefghij')\n\
 machine.deepsleep(600000)\n";
 
-/// Device time each fleet size runs for: long enough for several wake-ups
-/// of every node, short enough for a benchmark run.
+/// Device time each fleet size runs for: a day up to 100 nodes (the
+/// issue's target is 24 device-hours of 100 nodes in under a minute), half
+/// an hour for larger fleets (several wake-ups of every node).
 fn device_time(nodes: usize) -> Duration {
     match nodes {
-        n if n <= 10 => Duration::from_secs(24 * 3600),
-        n if n <= 100 => Duration::from_secs(3 * 3600),
+        n if n <= 100 => Duration::from_secs(24 * 3600),
         _ => Duration::from_secs(1800),
     }
 }
