@@ -20,6 +20,7 @@
 //! reaches its end, and settled frames are forgotten once nothing on the air
 //! can overlap them.
 
+use crate::inbox::{Ended, Inbox};
 use crate::link::{LinkModel, Position};
 use crate::medium::{Busy, CAPTURE_MARGIN_DB, RadioId};
 
@@ -58,6 +59,12 @@ pub struct FskReception {
     pub end_us: u64,
 }
 
+impl Ended for FskReception {
+    fn end_us(&self) -> u64 {
+        self.end_us
+    }
+}
+
 /// What [`FskMedium::transmit`] tells the sender.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FskReport {
@@ -73,7 +80,7 @@ struct Radio {
     /// The channel it listens on, if any.
     listen: Option<u32>,
     tx_end_us: u64,
-    inbox: Vec<FskReception>,
+    inbox: Inbox<FskReception>,
 }
 
 #[derive(Debug)]
@@ -119,7 +126,7 @@ impl FskMedium {
 
     /// Adds a radio at `position`, not listening.
     pub fn add_radio(&mut self, position: Position) -> RadioId {
-        self.radios.push(Radio { position, listen: None, tx_end_us: 0, inbox: Vec::new() });
+        self.radios.push(Radio { position, listen: None, tx_end_us: 0, inbox: Inbox::default() });
         self.radios.len() - 1
     }
 
@@ -187,15 +194,13 @@ impl FskMedium {
     /// order; forgotten once taken.
     pub fn take_received(&mut self, radio: RadioId, now_us: u64) -> Vec<FskReception> {
         self.settle(now_us);
-        let inbox = &mut self.radios[radio].inbox;
-        let due = inbox.partition_point(|r| r.end_us <= now_us);
-        inbox.drain(..due).collect()
+        self.radios[radio].inbox.take_ended_by(now_us)
     }
 
     /// When the next frame that may reach `radio` ends, if one is waiting or
     /// on the air.
     pub fn next_arrival_us(&self, radio: RadioId) -> Option<u64> {
-        let waiting = self.radios[radio].inbox.first().map(|r| r.end_us);
+        let waiting = self.radios[radio].inbox.first_end_us();
         let on_air = self
             .frames
             .iter()
@@ -247,9 +252,7 @@ impl FskMedium {
         frame.listeners.clear();
         frame.settled = true;
         for (radio, reception) in deliveries {
-            let inbox = &mut self.radios[radio].inbox;
-            let at = inbox.partition_point(|r| r.end_us <= reception.end_us);
-            inbox.insert(at, reception);
+            self.radios[radio].inbox.put(reception);
         }
     }
 }

@@ -29,6 +29,7 @@
 //! callers share a [`Medium`] behind their own mutex.
 
 pub mod fsk;
+mod inbox;
 pub mod link;
 pub mod medium;
 pub mod phy;

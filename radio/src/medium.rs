@@ -34,6 +34,7 @@
 
 use thiserror::Error;
 
+use crate::inbox::{Ended, Inbox};
 use crate::link::{LinkModel, Position};
 use crate::phy::{LoraPhy, sensitivity_dbm, snr_limit_db, symbol_time_us, time_on_air_us};
 
@@ -138,6 +139,12 @@ pub struct Reception {
     pub end_us: u64,
 }
 
+impl Ended for Reception {
+    fn end_us(&self) -> u64 {
+        self.end_us
+    }
+}
+
 /// What [`Medium::transmit`] tells the caller about a frame it sent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TxReport {
@@ -170,7 +177,7 @@ struct Radio {
     tx_start_us: u64,
     tx_end_us: u64,
     /// Settled receptions not taken yet, in end-time order.
-    inbox: Vec<Reception>,
+    inbox: Inbox<Reception>,
 }
 
 /// A radio that may still receive a frame, with the frame's power there.
@@ -249,7 +256,13 @@ impl Medium {
 
     /// Adds a radio at `position`, its receiver off.
     pub fn add_radio(&mut self, position: Position) -> RadioId {
-        self.radios.push(Radio { position, listen: Listen::Off, tx_start_us: 0, tx_end_us: 0, inbox: Vec::new() });
+        self.radios.push(Radio {
+            position,
+            listen: Listen::Off,
+            tx_start_us: 0,
+            tx_end_us: 0,
+            inbox: Inbox::default(),
+        });
         self.radios.len() - 1
     }
 
@@ -325,9 +338,7 @@ impl Medium {
     /// order; they are forgotten once taken.
     pub fn take_received(&mut self, radio: RadioId, now_us: u64) -> Vec<Reception> {
         self.settle(now_us);
-        let inbox = &mut self.radios[radio].inbox;
-        let due = inbox.partition_point(|r| r.end_us <= now_us);
-        inbox.drain(..due).collect()
+        self.radios[radio].inbox.take_ended_by(now_us)
     }
 
     /// The strongest power (dBm) at `radio` of a frame from another radio on
@@ -358,7 +369,7 @@ impl Medium {
     /// (received and not taken, or on the air with the radio listening),
     /// i.e. when to wake it next; `None` if nothing is coming.
     pub fn next_arrival_us(&self, radio: RadioId) -> Option<u64> {
-        let waiting = self.radios[radio].inbox.first().map(|r| r.end_us);
+        let waiting = self.radios[radio].inbox.first_end_us();
         let on_air = self
             .frames
             .iter()
@@ -450,9 +461,7 @@ impl Medium {
         frame.listeners.clear();
         frame.settled = true;
         for (radio, reception) in deliveries {
-            let inbox = &mut self.radios[radio].inbox;
-            let at = inbox.partition_point(|r| r.end_us <= reception.end_us);
-            inbox.insert(at, reception);
+            self.radios[radio].inbox.put(reception);
         }
     }
 
