@@ -101,7 +101,8 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
 
     let micropython = vm.import("micropython", 0)?;
     vm.builtins.set_attr("const", micropython.get_attr("const", vm)?, vm)?;
-    let open = vm.new_function("open", |args: FuncArgs, vm: &VirtualMachine| files(vm)?.get_attr("open", vm)?.call(args, vm));
+    let open =
+        vm.new_function("open", |args: FuncArgs, vm: &VirtualMachine| files(vm)?.get_attr("open", vm)?.call(args, vm));
     vm.builtins.set_attr("open", open, vm)?;
 
     if !model.has(pycom_board::Radio::Sigfox) {

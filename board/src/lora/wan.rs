@@ -388,9 +388,10 @@ impl Wan {
     fn window_over(&mut self, mut op: Operation, window: u8, at: u64, out: &mut StepOutcome) -> Option<Operation> {
         out.listen = Some(Listen::Off);
         op.phase = match (&op.work, window) {
-            (work, 1) => {
-                Phase::Opening { window: 2, at: rx_timing::opens_at_us(op.tx_end, &op.plan.rx2, 2, work.is_join()).max(at) }
-            }
+            (work, 1) => Phase::Opening {
+                window: 2,
+                at: rx_timing::opens_at_us(op.tx_end, &op.plan.rx2, 2, work.is_join()).max(at),
+            },
             (Work::Join { retry: false, .. }, _) => return self.finish(op, at, out),
             (Work::Join { started, .. }, _) => Phase::JoinRetry { at: (started + JOIN_RETRY_US).max(at) },
             (Work::Data { confirmed: true, acked: false, .. }, _) => Phase::AckTimeout { at: at + ACK_TIMEOUT_US },
