@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use memmap2::MmapOptions;
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
 use crate::FlashError;
+use crate::cells::Cells;
 
 /// Crash-test hook: with this variable set to N, the process aborts (ends at
 /// once, as `kill -9` would end it) instead of making its (N+1)th write to an
@@ -41,12 +43,28 @@ pub(crate) struct ImageFile {
 }
 
 impl ImageFile {
-    /// Opens the existing image at `path` under the lock and reads it whole.
-    pub(crate) fn open(path: &Path) -> Result<(Self, Vec<u8>), FlashError> {
+    /// Opens the existing image at `path` under the lock and maps it (a
+    /// regular file) or reads it whole (anything else).
+    pub(crate) fn open(path: &Path) -> Result<(Self, Cells), FlashError> {
         let mut image =
             Self { path: path.to_owned(), file: open_locked(path, OpenOptions::new().read(true).write(true))? };
-        let data = read_image(&mut image.file, path)?;
-        Ok((image, data))
+        let metadata = image.file.metadata().map_err(|e| image.io(e))?;
+        if !metadata.is_file() {
+            // A device or a pipe has no length to map: read, up to the limit.
+            let data = read_image(&mut image.file, path)?;
+            crate::nor::check_image_size(path, data.len() as u64)?;
+            return Ok((image, Cells::Memory(data)));
+        }
+        if metadata.len() > crate::MAX_IMAGE_SIZE as u64 {
+            return Err(FlashError::ImageTooLarge { path: path.to_owned(), limit: crate::MAX_IMAGE_SIZE });
+        }
+        crate::nor::check_image_size(path, metadata.len())?;
+        // SAFETY: the mapping is private (copy-on-write) and the file is under
+        // this process's exclusive lock while the chip lives, so no process that
+        // honours the lock changes it; this process writes it only through
+        // `store`, with the bytes it also wrote into the mapping.
+        let map = unsafe { MmapOptions::new().map_copy(&*image.file) }.map_err(|e| image.io(e))?;
+        Ok((image, Cells::Mapped(map)))
     }
 
     /// Writes `data` as the image file at `path` in one step: into a locked

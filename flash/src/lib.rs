@@ -4,9 +4,11 @@
 //! sector to `0xFF`, programming can only clear bits, every sector counts its
 //! erases, and a [`PowerCut`] can stop the chip after a given number of
 //! operations so tests can check what survives a power loss at any point.
-//! The contents can live in memory or be written through to an image file,
-//! which the chip holds under an exclusive lock and replaces atomically.
+//! The contents can live in memory or be written through to an image file
+//! (mapped, not read), which the chip holds under an exclusive lock and
+//! replaces atomically.
 
+mod cells;
 mod error;
 mod image_file;
 mod nor;

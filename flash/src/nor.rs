@@ -1,5 +1,6 @@
 use std::path::Path;
 
+use crate::cells::Cells;
 use crate::image_file::{Existing, ImageFile};
 use crate::{FlashError, PowerCut};
 
@@ -25,7 +26,7 @@ pub struct FlashStats {
 /// A NOR flash chip, optionally written through to an image file.
 #[derive(Debug)]
 pub struct Flash {
-    data: Vec<u8>,
+    data: Cells,
     backing: Option<ImageFile>,
     erase_counts: Vec<u32>,
     power: PowerCut,
@@ -52,6 +53,10 @@ impl Flash {
     }
 
     fn from_vec(data: Vec<u8>) -> Self {
+        Self::from_cells(Cells::Memory(data))
+    }
+
+    fn from_cells(data: Cells) -> Self {
         let sectors = data.len() / SECTOR_SIZE;
         Self {
             data,
@@ -65,9 +70,10 @@ impl Flash {
     /// Opens an existing image file under an exclusive lock, held until the
     /// chip is dropped (another process on it gets [`FlashError::Locked`]);
     /// every later write and erase goes through to the file.
+    /// A regular file is mapped, not read (see `cells`).
     pub fn open_file(path: &Path) -> Result<Self, FlashError> {
-        let (file, data) = ImageFile::open(path)?;
-        let mut flash = Self::from_image_bytes(path, data)?;
+        let (file, cells) = ImageFile::open(path)?;
+        let mut flash = Self::from_cells(cells);
         flash.backing = Some(file);
         Ok(flash)
     }
@@ -81,9 +87,7 @@ impl Flash {
     }
 
     fn from_image_bytes(path: &Path, data: Vec<u8>) -> Result<Self, FlashError> {
-        if data.is_empty() || !data.len().is_multiple_of(SECTOR_SIZE) {
-            return Err(FlashError::BadImageSize { path: path.to_owned(), size: data.len() as u64 });
-        }
+        check_image_size(path, data.len() as u64)?;
         Ok(Self::from_vec(data))
     }
 
@@ -106,7 +110,7 @@ impl Flash {
         if let Some(file) = &mut self.backing {
             file.replace(&data)?;
         }
-        self.data = data;
+        self.data = Cells::Memory(data);
         Ok(())
     }
 
@@ -227,4 +231,12 @@ impl Flash {
         self.erase(from, to)?;
         self.write(offset, bytes)
     }
+}
+
+/// An image file must hold a whole number of sectors, at least one.
+pub(crate) fn check_image_size(path: &Path, size: u64) -> Result<(), FlashError> {
+    if size == 0 || !size.is_multiple_of(SECTOR_SIZE as u64) {
+        return Err(FlashError::BadImageSize { path: path.to_owned(), size });
+    }
+    Ok(())
 }
