@@ -219,11 +219,7 @@ impl FskMedium {
     /// then, in end-time order; forgets those nothing can overlap any more.
     fn settle(&mut self, now_us: u64) {
         self.clock_us = self.clock_us.max(now_us);
-        let mut due: Vec<usize> = (0..self.frames.len())
-            .filter(|&i| !self.frames[i].settled && self.frames[i].end_us <= self.clock_us)
-            .collect();
-        due.sort_by_key(|&i| (self.frames[i].end_us, i));
-        for index in due {
+        for index in crate::due::ended_by(&self.frames, self.clock_us, |f| f.settled, |f| f.end_us) {
             self.deliver(index);
         }
         let horizon =

@@ -28,6 +28,7 @@
 //! crate reads no wall clock and draws no random numbers. Nothing here locks:
 //! callers share a [`Medium`] behind their own mutex.
 
+mod due;
 pub mod fsk;
 mod inbox;
 pub mod link;

@@ -422,11 +422,7 @@ impl Medium {
         if self.next_settle_us > self.clock_us {
             return;
         }
-        let mut due: Vec<usize> = (0..self.frames.len())
-            .filter(|&i| !self.frames[i].settled && self.frames[i].end_us <= self.clock_us)
-            .collect();
-        due.sort_by_key(|&i| (self.frames[i].end_us, i));
-        for index in due {
+        for index in crate::due::ended_by(&self.frames, self.clock_us, |f| f.settled, |f| f.end_us) {
             self.deliver(index);
         }
         let unsettled = self.frames.iter().filter(|f| !f.settled);
