@@ -74,5 +74,6 @@ frozen!(uqueue, "uqueue");
 frozen!(array, "array");
 frozen!(uselect, "uselect");
 frozen!(framebuf, "framebuf");
+frozen!(uctypes, "uctypes");
 weak_link!(queue, "queue", "uqueue");
 weak_link!(select, "select", "uselect");

@@ -75,6 +75,7 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         frozen::uselect::module_def(ctx),
         frozen::select::module_def(ctx),
         frozen::framebuf::module_def(ctx),
+        frozen::uctypes::module_def(ctx),
         // Data modules (issue 14).
         math::module_def(ctx),
         cmath::module_def(ctx),
