@@ -141,7 +141,7 @@ fn where_the_firmware_refuses_the_other_string_type_it_says_it_cannot_convert() 
     assert_eq!(
         snippet(
             "show(lambda: 'ab' + b'cd')\nshow(lambda: 'a' + 1)\nshow(lambda: b'a' in 'abc')\n\
-             show(lambda: b'abc'.find('b'))\nshow(lambda: bytearray(b'a,b').split(','))\nshow(lambda: bytes('abc'))"
+             show(lambda: b'abc'.find('b'))\nshow(lambda: b'a,b'.split(','))\nshow(lambda: bytes('abc'))"
         ),
         [
             "TypeError: can't convert 'bytes' object to str implicitly",
@@ -277,4 +277,47 @@ fn a_bytearray_keeps_the_low_byte_of_an_integer_and_bytes_refuses_it() {
         ),
         ["bytearray(b'\\xaa\\xff\\x00')", "bytearray(b'\\xff\\x00\\x02')", "ValueError: bytes value out of range"]
     );
+}
+
+#[test]
+fn the_builtin_types_have_only_the_methods_the_firmware_gives_them() {
+    let out = snippet(
+        "for obj, name in [('s', 'center'), ('s', 'partition'), ('s', 'splitlines'), ('s', 'zfill'),
+        (b'', 'hex'), (bytearray(), 'find'), (1, 'bit_length'), (1.5, 'is_integer'),
+        (memoryview(b''), 'tobytes'), (range(1), 'count'), ('s', 'upper'), (b'', 'decode'),
+        (bytearray(), 'extend'), (1, 'to_bytes'), ([], 'copy'), ({}, 'setdefault'), ((), 'index')]:
+    print(name, hasattr(obj, name))
+show(lambda: 'a'.center(5))
+show(lambda: bytearray(b'ab').find(b'b'))
+show(lambda: str.maketrans)
+class Text(str):
+    pass
+show(lambda: Text('a').title())
+print('a b'.split(), b'x'.decode(), int.from_bytes(b'\\x01', 'little'))",
+    );
+    let hidden = ["center", "partition", "splitlines", "zfill", "hex", "find", "bit_length", "is_integer", "tobytes", "count"];
+    let kept = ["upper", "decode", "extend", "to_bytes", "copy", "setdefault", "index"];
+    let expected: Vec<String> = hidden
+        .iter()
+        .map(|name| format!("{name} False"))
+        .chain(kept.iter().map(|name| format!("{name} True")))
+        .chain([
+            "AttributeError: 'str' object has no attribute 'center'".to_owned(),
+            "AttributeError: 'bytearray' object has no attribute 'find'".to_owned(),
+            "AttributeError: type object 'str' has no attribute 'maketrans'".to_owned(),
+            "AttributeError: 'Text' object has no attribute 'title'".to_owned(),
+            "['a', 'b'] x 1".to_owned(),
+        ])
+        .collect();
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn the_emulators_own_python_still_uses_the_runtimes_methods() {
+    // `open()` and the import machinery are Python inside the emulator; a
+    // module on /flash with a dotted name exercises both.
+    let device = Device::new();
+    ok(device.run("import os\nos.mkdir('/flash/lib/pkg')\nopen('/flash/lib/pkg/__init__.py', 'w').write('X = 1')\nopen('/flash/lib/pkg/mod.py', 'w').write('Y = 2')\n"));
+    let run = device.run("from pkg import mod\nimport pkg\nprint(pkg.X, mod.Y)\n");
+    assert_eq!(run.lines(), ["1 2"], "{}", run.stderr);
 }

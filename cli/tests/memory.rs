@@ -61,8 +61,7 @@ fn a_thousand_resets_take_no_more_memory_than_ten() {
 #[test]
 fn a_huge_allocation_raises_memory_error_and_the_script_goes_on() {
     let source = "for make in (lambda: bytes(2**62), lambda: bytearray(2**40), lambda: 'ab' * 2**61, \
-                  lambda: b'x' * 2**40, lambda: 'x'.center(2**40), lambda: b'x'.zfill(2**40), \
-                  lambda: 'a\\tb'.expandtabs(2**40), lambda: (1).to_bytes(2**40, 'big')):
+                  lambda: b'x' * 2**40, lambda: (1).to_bytes(2**40, 'big')):
     try:
         make()
     except MemoryError as e:
@@ -81,9 +80,6 @@ print(len(bytes(100000)))
             "MemoryError memory allocation failed, allocating 1099511627776 bytes",
             "MemoryError memory allocation failed, allocating 4611686018427387904 bytes",
             "MemoryError memory allocation failed, allocating 1099511627776 bytes",
-            "MemoryError memory allocation failed, allocating 1099511627776 bytes",
-            "MemoryError memory allocation failed, allocating 1099511627776 bytes",
-            "MemoryError memory allocation failed, allocating 1099511627779 bytes",
             "MemoryError memory allocation failed, allocating 1099511627776 bytes",
             "MemoryError 2",
             "100000",

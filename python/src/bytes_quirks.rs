@@ -293,11 +293,9 @@ const REFUSING_STR: &[&str] = &[
     "count",
     "find",
     "index",
-    "partition",
     "replace",
     "rfind",
     "rindex",
-    "rpartition",
     "rsplit",
     "rstrip",
     "split",
@@ -342,6 +340,5 @@ pub fn install(vm: &VirtualMachine) {
     );
     for name in REFUSING_STR {
         wrap_method(types.bytes_type, name, Other::RefuseStr, vm);
-        wrap_method(types.bytearray_type, name, Other::RefuseStr, vm);
     }
 }

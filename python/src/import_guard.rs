@@ -54,7 +54,7 @@ pub fn import_hidden(name: &str, vm: &VirtualMachine) -> PyResult {
 }
 
 /// Whether the innermost running Python code is the user's.
-fn from_script(vm: &VirtualMachine) -> bool {
+pub(crate) fn from_script(vm: &VirtualMachine) -> bool {
     vm.current_frame().is_some_and(|frame| !is_emulator_code(frame.code.source_path().as_str()))
 }
 

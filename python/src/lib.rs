@@ -9,6 +9,7 @@
 mod args;
 mod buffer;
 mod bus_args;
+mod board_methods;
 mod bytes_quirks;
 mod class_constants;
 mod class_repr;

@@ -122,6 +122,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     silence_warnings(vm);
     crate::traceback::install_exception_str(vm);
     crate::bytes_quirks::install(vm);
+    crate::board_methods::install(vm);
     crate::module_repr::install(vm);
     crate::class_repr::install(vm);
     crate::exception_repr::install(vm);
