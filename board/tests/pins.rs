@@ -117,7 +117,7 @@ fn dht_frame_end(released_us: u64, pulses: &[(u8, u16)]) -> u64 {
 fn traced(bank: &mut PinBank) -> Arc<Mutex<Vec<PinEvent>>> {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    bank.set_trace(Box::new(move |e| sink.lock().unwrap().push(e)));
+    bank.add_trace(Box::new(move |e| sink.lock().unwrap().push(e)));
     events
 }
 
