@@ -31,6 +31,10 @@ impl Settings for ConfigSettings {
         board_boot_info_json(board)
     }
 
+    fn names(&self) -> Vec<&'static str> {
+        Setting::ALL.iter().map(|s| s.name()).collect()
+    }
+
     fn set(&self, block: &mut ConfigBlock, name: &str, value: Option<&str>) -> Result<(), SettingRefused> {
         let setting = Setting::from_str(name, false).map_err(|_| SettingRefused::Unknown(name.to_owned()))?;
         let change = match value {

@@ -77,6 +77,7 @@ pub fn router(web: WebBoard, access: Access) -> Router {
         .route("/nvs/{key}", put(nvs::set).delete(nvs::erase))
         .route("/settings", get(settings::show))
         .route("/settings/boot_info", get(settings::boot_info))
+        .route("/settings/names", get(settings::names))
         .route("/settings/{name}", put(settings::set))
         .route("/sensors", get(sensors::list))
         .route("/sensors/{index}/{quantity}", put(sensors::set))

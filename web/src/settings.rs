@@ -36,6 +36,9 @@ pub trait Settings: Send + Sync {
     /// show --json`'s `boot_info`).
     fn boot_info(&self, board: &mut Board) -> Value;
 
+    /// The names `set` takes, in `config show` order.
+    fn names(&self) -> Vec<&'static str>;
+
     /// `config set NAME VALUE` on `block` in RAM, with its checks; `None` as
     /// the value is `config unset NAME`.
     fn set(&self, block: &mut ConfigBlock, name: &str, value: Option<&str>) -> Result<(), SettingRefused>;
@@ -62,6 +65,11 @@ pub async fn boot_info(State(app): State<App>) -> Result<Json<Value>, ApiError> 
     let settings = app.settings.clone();
     let shown = on_board(&app, move |board: &mut Board| Ok::<_, ApiError>(settings.boot_info(board))).await?;
     Ok(Json(shown))
+}
+
+/// `GET /api/settings/names`: the settings `PUT /api/settings/NAME` changes.
+pub async fn names(State(app): State<App>) -> Json<Vec<&'static str>> {
+    Json(app.settings.names())
 }
 
 /// The body of `PUT /api/settings/NAME`.

@@ -53,6 +53,10 @@ impl Settings for HeartbeatOnly {
         json!({ "active_image": board.bootmgr_state().active_image })
     }
 
+    fn names(&self) -> Vec<&'static str> {
+        vec!["heartbeat_on_boot"]
+    }
+
     fn set(&self, block: &mut ConfigBlock, name: &str, value: Option<&str>) -> Result<(), SettingRefused> {
         match (name, value) {
             ("heartbeat_on_boot", Some("true")) => block.set_heartbeat_on_boot(true),
@@ -253,6 +257,7 @@ async fn settings_are_shown_as_the_view_given_renders_them_with_boot_info() {
     let served = local();
     assert_eq!(served.json("/api/settings").await, json!({ "heartbeat_on_boot": true }));
     assert_eq!(served.json("/api/settings/boot_info").await, json!({ "active_image": 0 }));
+    assert_eq!(served.json("/api/settings/names").await, json!(["heartbeat_on_boot"]));
 }
 
 #[tokio::test]
