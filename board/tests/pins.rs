@@ -249,6 +249,20 @@ fn a_dht22_reads_again_after_its_frame() {
 }
 
 #[test]
+fn a_reading_set_by_hand_is_what_the_next_dht22_frame_carries() {
+    let mut bank = bank_with(dht22(21.5, 48.0), None);
+    assert_eq!(
+        bank.readings(P10, 0).iter().map(|r| (r.quantity, r.value)).collect::<Vec<_>>(),
+        [("temperature", 21.5), ("humidity", 48.0)]
+    );
+    let (_, returns_at, _) = read_sensor(&mut bank, 1_000, 1_000);
+    assert!(bank.set_reading(P10, "temperature", -3.5, returns_at));
+    assert!(!bank.set_reading(P10, "pressure", 1.0, returns_at), "a DHT22 measures no pressure");
+    let (pulses, ..) = read_sensor(&mut bank, returns_at + 2_000_000, 1_000);
+    assert_eq!(dht22_values(decode(&pulses)), (-3.5, 48.0));
+}
+
+#[test]
 fn a_dht22_ignores_a_start_pulse_shorter_than_1_ms() {
     let mut bank = bank_with(dht22(21.5, 48.0), None);
     let released = start_signal(&mut bank, P10, None, 1_000, 999);
