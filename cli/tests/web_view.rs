@@ -385,6 +385,14 @@ async fn benchmark_led_latency_page_load_and_idle_cpu() {
     browser.close().await;
 }
 
+/// Puts a `boot.py` on `device` that lights the LED in `colour` (so that
+/// the screenshots of a `serve` show it lit).
+fn lit_at_boot(device: &Device, colour: u32) {
+    let boot = device.path("boot.py");
+    std::fs::write(&boot, format!("import pycom\npycom.heartbeat(False)\npycom.rgbled({colour:#08x})\n")).unwrap();
+    ok(device.cli(&["fs", "put", &boot.display().to_string(), "/flash/boot.py"]));
+}
+
 /// Opens `path` of the Files panel's tree in the editor and waits for its text.
 async fn open_in_editor(browser: &Browser, path: &str) {
     let css = format!(".entry[data-path='{path}'] button.edit");
@@ -412,6 +420,7 @@ async fn text_of(browser: &Browser, id: &str) -> String {
 #[tokio::test]
 async fn a_file_edited_and_saved_in_the_editor_is_on_the_image() {
     let device = Device::new();
+    lit_at_boot(&device, 0x40ff40);
     let board = Board::start(&device, &["serve"]);
     let browser = Browser::open().await;
     browser.show(&board).await;
@@ -439,7 +448,11 @@ async fn save_and_soft_reset_runs_the_new_main_py_as_ctrl_d_does() {
     browser.show(&board).await;
     browser.console_line("old main running").await;
     open_in_editor(&browser, "/flash/main.py").await;
-    type_in_editor(&browser, "print('new main after the soft reset')\n").await;
+    type_in_editor(
+        &browser,
+        "import pycom\npycom.heartbeat(False)\npycom.rgbled(0xffff00)\nprint('new main after the soft reset')\n",
+    )
+    .await;
     browser.client.find(Locator::Id("editor-save-reset")).await.unwrap().click().await.unwrap();
     browser.console_line("new main after the soft reset").await;
     let console = browser.console().await;
@@ -453,6 +466,7 @@ async fn save_and_soft_reset_runs_the_new_main_py_as_ctrl_d_does() {
 #[tokio::test]
 async fn a_setting_is_changed_with_config_sets_checks_and_a_refused_value_changes_nothing() {
     let device = Device::new();
+    lit_at_boot(&device, 0xff40ff);
     let board = Board::start(&device, &["serve"]);
     let browser = Browser::open().await;
     browser.show(&board).await;
@@ -520,6 +534,13 @@ async fn the_timeline_draws_the_leds_colour_and_the_button_pin_over_device_time(
     let span = text_of(&browser, "timeline-span").await;
     browser.client.find(Locator::Id("timeline-zoom-in")).await.unwrap().click().await.unwrap();
     browser.until("the zoom", async || text_of(&browser, "timeline-span").await != span).await;
+    // A click on P10's level on the drawing takes it off the timeline, another puts it back.
+    let pins = async || browser.client.find(Locator::Id("timeline-pins")).await.unwrap().prop("value").await.unwrap();
+    browser.client.find(Locator::Id("pin-13")).await.unwrap().click().await.unwrap();
+    assert_eq!(pins().await.as_deref(), Some(""));
+    browser.client.find(Locator::Id("pin-13")).await.unwrap().click().await.unwrap();
+    assert_eq!(pins().await.as_deref(), Some("P10"));
+    browser.until("P10's wave again", async || browser.client.find(wave).await.is_ok()).await;
     // Under run the console takes no input: no soft reset from the editor.
     let reset = browser.client.find(Locator::Id("editor-save-reset")).await.unwrap();
     assert!(!reset.is_enabled().await.unwrap());

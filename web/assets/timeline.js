@@ -2,6 +2,7 @@
 // device time (GET /api/timeline, the changes --trace-pins records), drawn
 // as SVG. The view follows the board's time unless moved: the wheel zooms
 // about the pointer, dragging pans, the buttons zoom in, out and to all.
+// Pins are chosen by name, or by clicking their level on the drawing.
 "use strict";
 
 const TIMELINE_KEEP = 100000; // points kept per series, as the server keeps changes
@@ -188,6 +189,16 @@ function setUpTimeline(info) {
     const end = drag.end - ((e.clientX - drag.x) / (box.width - TL_LABEL - 8)) * TIMELINE.span;
     TIMELINE.end = end >= TIMELINE.now ? null : end;
     drawTimeline();
+  });
+  // A click on a pin's level on the drawing adds it to the timeline or takes it away.
+  const byGpio = new Map(info.pins.map((p) => [p.gpio, p.module]));
+  document.getElementById("board").addEventListener("click", (e) => {
+    const match = /^pin-(\d+)$/.exec(e.target.id || "");
+    const name = match && byGpio.get(Number(match[1]));
+    if (!name) return;
+    const names = TIMELINE.names.includes(name) ? TIMELINE.names.filter((n) => n !== name) : [...TIMELINE.names, name];
+    pins.value = names.join(",");
+    choosePins(pins.value);
   });
   choosePins(pins.value);
   setInterval(pollTimeline, 500);
