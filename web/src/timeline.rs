@@ -17,7 +17,7 @@ use pycom_board::pins::{Level, find_pin};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::api::App;
+use crate::api::{App, on_board};
 use crate::error::ApiError;
 
 /// Changes kept (LED and pins together): 24 bytes each, 2.4 MB in all.
@@ -122,13 +122,13 @@ fn series(mut points: Vec<(u64, Value)>, since_us: u64) -> Value {
 /// "now_us": ..., "led": [[time_us, "#rrggbb"], ...], "pins": {"P9":
 /// [[time_us, "high"], ...]}}`.
 pub async fn get(State(app): State<App>, Query(q): Query<TimelineQuery>) -> Result<Json<Value>, ApiError> {
-    let (model, now_us) = {
-        let mut board = app.board.lock().unwrap_or_else(|p| p.into_inner());
+    let (model, now_us) = on_board(&app, |board: &mut Board| {
         let now = board.now_us();
         // The heartbeat's flashes are traced when the LED is brought up to a time.
         board.led().advance(now);
-        (board.model(), now)
-    };
+        Ok::<_, ApiError>((board.model(), now))
+    })
+    .await?;
     let mut pins = Vec::new();
     for name in q.pins.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let pin = find_pin(model, name).ok_or_else(|| ApiError::bad_request(format!("no pin {name} on this board")))?;
