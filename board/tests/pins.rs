@@ -117,7 +117,7 @@ fn dht_frame_end(released_us: u64, pulses: &[(u8, u16)]) -> u64 {
 fn traced(bank: &mut PinBank) -> Arc<Mutex<Vec<PinEvent>>> {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    bank.set_trace(Box::new(move |e| sink.lock().unwrap().push(e)));
+    bank.add_trace(Box::new(move |e| sink.lock().unwrap().push(e)));
     events
 }
 
@@ -246,6 +246,20 @@ fn a_dht22_reads_again_after_its_frame() {
     let (pulses, ..) = read_sensor(&mut bank, returns_at + 2_000_000, 1_000);
     assert_dht_frame(&pulses);
     assert_eq!(dht22_values(decode(&pulses)), (30.0, 70.5));
+}
+
+#[test]
+fn a_reading_set_by_hand_is_what_the_next_dht22_frame_carries() {
+    let mut bank = bank_with(dht22(21.5, 48.0), None);
+    assert_eq!(
+        bank.readings(P10, 0).iter().map(|r| (r.quantity, r.value)).collect::<Vec<_>>(),
+        [("temperature", 21.5), ("humidity", 48.0)]
+    );
+    let (_, returns_at, _) = read_sensor(&mut bank, 1_000, 1_000);
+    assert!(bank.set_reading(P10, "temperature", -3.5, returns_at));
+    assert!(!bank.set_reading(P10, "pressure", 1.0, returns_at), "a DHT22 measures no pressure");
+    let (pulses, ..) = read_sensor(&mut bank, returns_at + 2_000_000, 1_000);
+    assert_eq!(dht22_values(decode(&pulses)), (-3.5, 48.0));
 }
 
 #[test]

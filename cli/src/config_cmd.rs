@@ -11,7 +11,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use pycom_board::{Config, DeviceImage};
+use pycom_board::{Board, Config, DeviceImage};
+use pycom_flash::Flash;
 use pycom_formats::BootInfo;
 use pycom_formats::ConfigBlock;
 use pycom_formats::boot_info::{BOOT_INFO_LEN, Image, SAFE_BOOT_HW, SAFE_BOOT_OFF, SAFE_BOOT_SW, Status};
@@ -223,15 +224,26 @@ fn load(image: &mut DeviceImage, path: &Path) -> Result<Config> {
 
 /// The `boot_info` at the start of `otadata`, with the partition's offset.
 fn boot_info(image: &mut DeviceImage, path: &Path) -> Result<Option<(u32, BootInfo)>> {
-    let Some(offset) = image.table.find("otadata").map(|p| p.offset) else {
-        return Ok(None);
-    };
+    let otadata = image.table.find("otadata").map(|p| p.offset);
+    boot_info_at(&mut image.flash, otadata).with_context(|| format!("cannot read boot_info of {}", path.display()))
+}
+
+/// The `boot_info` of the `otadata` partition at `offset`, if there is one.
+fn boot_info_at(flash: &mut Flash, offset: Option<u32>) -> Result<Option<(u32, BootInfo)>> {
+    let Some(offset) = offset else { return Ok(None) };
     let mut bytes = [0u8; BOOT_INFO_LEN];
-    image
-        .flash
-        .read(offset, &mut bytes)
-        .with_context(|| format!("cannot read boot_info at {offset:#x} of {}", path.display()))?;
+    flash.read(offset, &mut bytes).with_context(|| format!("cannot read boot_info at {offset:#x}"))?;
     Ok(Some((offset, BootInfo::decode(&bytes))))
+}
+
+/// The running board's `boot_info` as `config show --json` gives it (also
+/// shown by the web view).
+pub fn board_boot_info_json(board: &mut Board) -> Value {
+    let otadata = board.partition_table().find("otadata").map(|p| p.offset);
+    match boot_info_at(board.flash(), otadata) {
+        Ok(found) => boot_info_json(found),
+        Err(e) => json!({ "initialised": false, "note": format!("{e:#}") }),
+    }
 }
 
 fn image_name(n: u32) -> &'static str {

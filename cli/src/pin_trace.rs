@@ -64,7 +64,7 @@ impl PinTraceFile {
         File::create(path).with_context(|| format!("cannot create pin trace {}", path.display()))?;
         let changes = Arc::new(Mutex::new(Vec::new()));
         let pins = changes.clone();
-        board.set_pin_trace(Box::new(move |event| {
+        board.add_pin_trace(Box::new(move |event| {
             pins.lock().unwrap_or_else(|p| p.into_inner()).push(Change::Pin(event));
         }));
         let dac = changes.clone();

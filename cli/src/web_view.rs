@@ -10,8 +10,42 @@ use pycom_board::pins::DeviceSpec;
 use pycom_python::UartInput;
 use pycom_web::{Access, WebBoard};
 
-use crate::config_cmd::settings_json;
+use clap::ValueEnum;
+use pycom_formats::ConfigBlock;
+use pycom_web::{SettingRefused, Settings};
+use serde_json::Value;
+
+use crate::config_cmd::{board_boot_info_json, settings_json};
+use crate::config_setting::{Setting, apply, erased_value, parse_value};
 use crate::uart_link::{self, Outputs};
+
+/// The settings as `pycom-emu config` shows and changes them.
+struct ConfigSettings;
+
+impl Settings for ConfigSettings {
+    fn show(&self, block: &ConfigBlock) -> Value {
+        settings_json(block)
+    }
+
+    fn boot_info(&self, board: &mut Board) -> Value {
+        board_boot_info_json(board)
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        Setting::ALL.iter().map(|s| s.name()).collect()
+    }
+
+    fn set(&self, block: &mut ConfigBlock, name: &str, value: Option<&str>) -> Result<(), SettingRefused> {
+        let setting = Setting::from_str(name, false).map_err(|_| SettingRefused::Unknown(name.to_owned()))?;
+        let change = match value {
+            Some(text) => parse_value(setting, text),
+            None => erased_value(setting),
+        }
+        .map_err(|e| SettingRefused::Invalid(format!("{e:#}")))?;
+        apply(setting, &change, block);
+        Ok(())
+    }
+}
 
 /// Serves `board`'s web view on `addr`, with the board's output from
 /// `outputs` and, if given, its UART input; prints where it is (with the
@@ -25,7 +59,7 @@ pub fn start(
 ) -> Result<()> {
     let access = Access::for_address(addr).context("cannot make the web view's token")?;
     let (_, output) = outputs.add();
-    let web = WebBoard { board: board.clone(), devices, output, input, settings: Arc::new(settings_json) };
+    let web = WebBoard { board: board.clone(), devices, output, input, settings: Arc::new(ConfigSettings) };
     let server = pycom_web::start(addr, web, access)?;
     uart_link::announce(&format!("web:{}", server.url()));
     if let Access::Token(token) = &server.access {

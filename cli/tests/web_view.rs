@@ -1,8 +1,10 @@
 //! The web view (`run --web`, `serve --web`) in a real headless Chromium
 //! (Debian's `chromium` and `chromium-driver`, installed when missing),
 //! driven through WebDriver: the LED in its colour, the console, a button
-//! pressed with the mouse, a file uploaded, an NVS value edited. Each test
-//! keeps a screenshot of the page in `TARGET_DIR/web-screenshots/`.
+//! pressed with the mouse, a file uploaded, an NVS value edited, a file
+//! edited and the board soft-reset, a setting changed, the timeline, a
+//! sensor value set, each model's drawing. Each test keeps a screenshot of
+//! the page in `TARGET_DIR/web-screenshots/`.
 
 mod common;
 
@@ -143,6 +145,11 @@ impl Browser {
     async fn type_in_console(&self, text: &str) {
         self.client.find(Locator::Id("console-box")).await.unwrap().click().await.unwrap();
         self.client.find(Locator::Id("console-input")).await.unwrap().send_keys(text).await.unwrap();
+    }
+
+    /// Scrolls the page so that the element with this id is at the top.
+    async fn scroll_to(&self, id: &str) {
+        self.client.execute("document.getElementById(arguments[0]).scrollIntoView()", vec![json!(id)]).await.unwrap();
     }
 
     /// Keeps a screenshot of the page as `web-screenshots/NAME.png` in the target directory.
@@ -375,5 +382,240 @@ async fn benchmark_led_latency_page_load_and_idle_cpu() {
     );
     println!("page load: loadEventEnd {load} ms; board drawn and live after {} ms", ready.as_millis());
     println!("idle CPU with the page open: {:.2} s over 10 s ({:.2} %)", idle.as_secs_f64(), idle.as_secs_f64() * 10.0);
+    browser.close().await;
+}
+
+/// Puts a `boot.py` on `device` that lights the LED in `colour` (so that
+/// the screenshots of a `serve` show it lit).
+fn lit_at_boot(device: &Device, colour: u32) {
+    let boot = device.path("boot.py");
+    std::fs::write(&boot, format!("import pycom\npycom.heartbeat(False)\npycom.rgbled({colour:#08x})\n")).unwrap();
+    ok(device.cli(&["fs", "put", &boot.display().to_string(), "/flash/boot.py"]));
+}
+
+/// Opens `path` of the Files panel's tree in the editor and waits for its text.
+async fn open_in_editor(browser: &Browser, path: &str) {
+    let css = format!(".entry[data-path='{path}'] button.edit");
+    browser.until(&format!("{path} in the tree"), async || browser.client.find(Locator::Css(&css)).await.is_ok()).await;
+    browser.client.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
+    browser
+        .until("the editor to open", async || {
+            browser.client.find(Locator::Id("editor-path")).await.unwrap().text().await.unwrap() == path
+        })
+        .await;
+}
+
+/// Replaces the editor's text with `text`, typed.
+async fn type_in_editor(browser: &Browser, text: &str) {
+    let area = browser.client.find(Locator::Id("editor-text")).await.unwrap();
+    area.clear().await.unwrap();
+    area.send_keys(text).await.unwrap();
+}
+
+/// The text of the element with this id.
+async fn text_of(browser: &Browser, id: &str) -> String {
+    browser.client.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_file_edited_and_saved_in_the_editor_is_on_the_image() {
+    let device = Device::new();
+    lit_at_boot(&device, 0x40ff40);
+    let board = Board::start(&device, &["serve"]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    open_in_editor(&browser, "/flash/main.py").await;
+    type_in_editor(&browser, "print('edited on the page')\n").await;
+    browser.client.find(Locator::Id("editor-save")).await.unwrap().click().await.unwrap();
+    browser
+        .until("the file saved", async || text_of(&browser, "editor-status").await == "saved /flash/main.py (28 bytes)")
+        .await;
+    browser.scroll_to("files-panel").await;
+    browser.screenshot("editor_saved").await;
+    browser.close().await;
+    board.stop();
+    assert_eq!(ok(device.cli(&["fs", "cat", "/flash/main.py"])).stdout, "print('edited on the page')\n");
+}
+
+#[tokio::test]
+async fn save_and_soft_reset_runs_the_new_main_py_as_ctrl_d_does() {
+    let device = Device::new();
+    let old = device.path("old.py");
+    std::fs::write(&old, "import time\nprint('old main running')\nwhile True:\n    time.sleep_ms(50)\n").unwrap();
+    ok(device.cli(&["fs", "put", &old.display().to_string(), "/flash/main.py"]));
+    let board = Board::start(&device, &["serve"]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("old main running").await;
+    open_in_editor(&browser, "/flash/main.py").await;
+    type_in_editor(
+        &browser,
+        "import pycom\npycom.heartbeat(False)\npycom.rgbled(0xffff00)\nprint('new main after the soft reset')\n",
+    )
+    .await;
+    browser.client.find(Locator::Id("editor-save-reset")).await.unwrap().click().await.unwrap();
+    browser.console_line("new main after the soft reset").await;
+    let console = browser.console().await;
+    let reboot = console.find("PYB: soft reboot").expect("a soft reboot");
+    assert!(console[reboot..].contains("new main after the soft reset\n"), "{console}");
+    assert!(console[..reboot].contains("KeyboardInterrupt"), "Ctrl-C stopped the old main.py first: {console}");
+    browser.screenshot("editor_soft_reset").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_setting_is_changed_with_config_sets_checks_and_a_refused_value_changes_nothing() {
+    let device = Device::new();
+    lit_at_boot(&device, 0xff40ff);
+    let board = Board::start(&device, &["serve"]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    let wdt = "tr[data-setting='wdt_on_boot_timeout'] input.setting-value";
+    browser.until("the settings", async || browser.client.find(Locator::Css(wdt)).await.is_ok()).await;
+    let before = browser.client.find(Locator::Css(wdt)).await.unwrap().prop("value").await.unwrap().unwrap();
+    let field = browser.client.find(Locator::Css(wdt)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(&format!("100{ENTER}")).await.unwrap();
+    browser
+        .until("the refusal", async || {
+            text_of(&browser, "settings-status").await == "wdt_on_boot_timeout: WDT on boot timeout must be >= 5000 ms"
+        })
+        .await;
+    let ssid = "tr[data-setting='wifi_ssid_sta'] input.setting-value";
+    let field = browser.client.find(Locator::Css(ssid)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(&format!("home-net{ENTER}")).await.unwrap();
+    browser
+        .until("the change", async || text_of(&browser, "settings-status").await == "wifi_ssid_sta = \"home-net\"")
+        .await;
+    let boot_info = text_of(&browser, "boot-info").await;
+    assert!(boot_info.contains("active_image Factory"), "{boot_info}");
+    browser.scroll_to("settings-panel").await;
+    browser.screenshot("settings_edited").await;
+    browser.close().await;
+    board.stop();
+    let shown: Value = serde_json::from_str(&ok(device.cli(&["config", "show", "--json"])).stdout).unwrap();
+    assert_eq!(shown["wifi_ssid_sta"], "home-net");
+    assert_eq!(shown["wdt_on_boot_timeout"].to_string(), before, "the refused value changed nothing");
+}
+
+#[tokio::test]
+async fn the_timeline_draws_the_leds_colour_and_the_button_pin_over_device_time() {
+    let device = Device::new();
+    std::fs::write(device.path("board.toml"), BUTTON_ON_P10).unwrap();
+    let main = script(
+        &device,
+        "import pycom, time\nfrom machine import Pin\nPin('P10', mode=Pin.IN, pull=Pin.PULL_UP)\n\
+         pycom.heartbeat(False)\ntime.sleep_ms(300)\npycom.rgbled(0x00ff00)\nprint('green')\n\
+         time.sleep_ms(400)\npycom.rgbled(0xff0000)\nprint('red')\nwhile True:\n    time.sleep_ms(100)\n",
+    );
+    let board_file = device.path("board.toml").display().to_string();
+    let board = Board::start(&device, &["run", "--realtime", "--board-file", &board_file, &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("red").await;
+    for colour in ["#00ff00", "#ff0000"] {
+        let css = format!("#timeline rect.led-seg[data-colour='{colour}']");
+        browser
+            .until(&format!("a {colour} segment"), async || browser.client.find(Locator::Css(&css)).await.is_ok())
+            .await;
+    }
+    let widths = browser
+        .eval(
+            "const w = c => Number(document.querySelector(`#timeline rect.led-seg[data-colour='${c}']`).getAttribute('width'));
+             return [w('#00ff00'), Number(document.getElementById('timeline').getBoundingClientRect().width)];",
+        )
+        .await;
+    let (green, whole) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+    // 0.4 s of a 10 s window.
+    assert!(green > whole * 0.02 && green < whole * 0.08, "green {green} px of {whole}");
+    let wave = Locator::Css("#timeline path.pin-wave[data-pin='P10']");
+    browser.until("P10's wave", async || browser.client.find(wave).await.is_ok()).await;
+    let span = text_of(&browser, "timeline-span").await;
+    browser.client.find(Locator::Id("timeline-zoom-in")).await.unwrap().click().await.unwrap();
+    browser.until("the zoom", async || text_of(&browser, "timeline-span").await != span).await;
+    // A click on P10's level on the drawing takes it off the timeline, another puts it back.
+    let pins = async || browser.client.find(Locator::Id("timeline-pins")).await.unwrap().prop("value").await.unwrap();
+    browser.client.find(Locator::Id("pin-13")).await.unwrap().click().await.unwrap();
+    assert_eq!(pins().await.as_deref(), Some(""));
+    browser.client.find(Locator::Id("pin-13")).await.unwrap().click().await.unwrap();
+    assert_eq!(pins().await.as_deref(), Some("P10"));
+    browser.until("P10's wave again", async || browser.client.find(wave).await.is_ok()).await;
+    // Under run the console takes no input: no soft reset from the editor.
+    let reset = browser.client.find(Locator::Id("editor-save-reset")).await.unwrap();
+    assert!(!reset.is_enabled().await.unwrap());
+    assert!(reset.attr("title").await.unwrap().unwrap().contains("serve"));
+    browser.scroll_to("timeline-panel").await;
+    browser.screenshot("timeline").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_sensor_value_edited_on_the_page_is_what_the_script_reads_next() {
+    let device = Device::new();
+    std::fs::write(device.path("board.toml"), "[[device]]\nkind = \"analog\"\npin = \"P13\"\nvolts = 0.5\n").unwrap();
+    let main = script(
+        &device,
+        "import pycom, time\nfrom machine import ADC\npycom.heartbeat(False)\npycom.rgbled(0xffa000)\n\
+         c = ADC().channel(pin='P13', attn=ADC.ATTN_11DB)\nlast = None\n\
+         while True:\n    v = c.voltage()\n    if v != last:\n        print('reads', v, 'mV')\n        last = v\n\
+         \x20   time.sleep_ms(50)\n",
+    );
+    let board_file = device.path("board.toml").display().to_string();
+    let board = Board::start(&device, &["run", "--realtime", "--board-file", &board_file, &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("reads 500 mV").await;
+    let value = Locator::Css("tr[data-device='0'][data-quantity='volts'] input.sensor-value");
+    browser.until("the sensor's row", async || browser.client.find(value).await.is_ok()).await;
+    let input = browser.client.find(value).await.unwrap();
+    assert_eq!(input.prop("value").await.unwrap().as_deref(), Some("0.5"));
+    input.clear().await.unwrap();
+    input.send_keys(&format!("2.0{ENTER}")).await.unwrap();
+    browser.console_line("reads 2000 mV").await;
+    let label = Locator::Css("#device-0 text.reading");
+    browser
+        .until("the value on the drawing", async || match browser.client.find(label).await {
+            Ok(text) => text.text().await.unwrap() == "2 V",
+            Err(_) => false,
+        })
+        .await;
+    browser.screenshot("sensor_edited").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn each_model_is_drawn_with_its_name_antennas_and_sim_slot() {
+    // Model, printed name, LoRa/Sigfox connector, LTE connector and SIM slot.
+    let models = [
+        ("wipy3", "WiPy 3.0", false, false),
+        ("lopy4", "LoPy4", true, false),
+        ("sipy", "SiPy", true, false),
+        ("gpy", "GPy", false, true),
+        ("fipy", "FiPy", true, true),
+    ];
+    let browser = Browser::open().await;
+    for (model, printed, lpwan, lte) in models {
+        let device = Device::new();
+        let main = script(
+            &device,
+            "import pycom, time\npycom.heartbeat(False)\npycom.rgbled(0x00a0ff)\nwhile True:\n    time.sleep_ms(100)\n",
+        );
+        let board = Board::start(&device, &["run", "--realtime", "--board", model, &main]);
+        browser.show(&board).await;
+        browser
+            .until("the LED lit", async || {
+                browser.eval("return document.getElementById('led').getAttribute('fill')").await == "#00a0ff"
+            })
+            .await;
+        assert_eq!(text_of(&browser, "board-name").await, printed);
+        let has = async |id: &str| browser.client.find(Locator::Id(id)).await.is_ok();
+        assert!(has("antenna-wifi").await, "{model}: Wi-Fi on every model");
+        assert_eq!(has("antenna-lora").await, lpwan, "{model}: LoRa/Sigfox connector");
+        assert_eq!(has("antenna-lte").await, lte, "{model}: LTE connector");
+        assert_eq!(has("sim-slot").await, lte, "{model}: SIM slot");
+        browser.screenshot(&format!("model_{model}")).await;
+        board.stop();
+    }
     browser.close().await;
 }

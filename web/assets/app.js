@@ -67,7 +67,7 @@ function drawBoard(info) {
   const glow = svg("filter", { id: "glow", x: "-100%", y: "-100%", width: "300%", height: "300%" }, defs);
   svg("feGaussianBlur", { stdDeviation: "7" }, glow);
   svg("rect", { x: 160, y: 40, width: 200, height: 600, rx: 12, fill: "#1b1f24", stroke: "#000" }, root);
-  const name = svg("text", { x: 260, y: 72, "text-anchor": "middle", fill: "#e9edf1", "font-size": 20, "font-weight": "bold" }, root);
+  const name = svg("text", { id: "board-name", x: 260, y: 72, "text-anchor": "middle", fill: "#e9edf1", "font-size": 20, "font-weight": "bold" }, root);
   name.textContent = info.name;
   svg("circle", { id: "led-glow", cx: 260, cy: 130, r: 22, fill: "#000", filter: "url(#glow)", opacity: 0 }, root);
   svg("rect", { x: 244, y: 114, width: 32, height: 32, rx: 4, fill: "#f4f4f4" }, root);
@@ -92,6 +92,7 @@ function drawBoard(info) {
     const row = rows.get(device.pins[0]);
     if (row) drawDevice(root, device, row);
   });
+  drawModel(root, info);
   document.getElementById("board").replaceChildren(root);
 }
 
@@ -331,7 +332,7 @@ function entryNode(path, entry) {
     link.href = api("/files/content", { path });
     link.download = name.textContent;
     link.textContent = "download";
-    row.append(size, link);
+    row.append(size, link, editButton(path));
     li.append(row);
   }
   const del = document.createElement("button");
@@ -474,22 +475,6 @@ function setUpNvs() {
   refreshNvs();
 }
 
-// --------------------------------------------------------------- settings
-
-async function refreshSettings() {
-  const settings = await call("GET", "/settings");
-  const rows = Object.entries(settings).map(([name, value]) => {
-    const tr = document.createElement("tr");
-    const n = document.createElement("td");
-    n.textContent = name;
-    const v = document.createElement("td");
-    v.textContent = JSON.stringify(value);
-    tr.append(n, v);
-    return tr;
-  });
-  document.querySelector("#settings tbody").replaceChildren(...rows);
-}
-
 // ------------------------------------------------------------------- live
 
 function connect() {
@@ -524,7 +509,11 @@ async function start() {
   connect();
   setUpFiles();
   setUpNvs();
-  refreshSettings().catch(() => {});
+  setUpNamespaces();
+  setUpSettings();
+  setUpSensors();
+  setUpTimeline(info);
+  setUpEditor(info);
   window.pycomReady = true;
 }
 

@@ -20,7 +20,8 @@ use tokio::sync::{broadcast, watch};
 
 use crate::console::ConsoleHub;
 use crate::error::ApiError;
-use crate::{Access, SettingsView, WebBoard, assets, files, live, nvs};
+use crate::timeline::Timeline;
+use crate::{Access, SettingsView, WebBoard, assets, files, live, nvs, sensors, settings, timeline};
 
 /// Largest upload: more than any volume holds.
 const UPLOAD_MAX: usize = 32 << 20;
@@ -28,12 +29,13 @@ const UPLOAD_MAX: usize = 32 << 20;
 /// What the handlers share.
 #[derive(Clone)]
 pub struct App {
-    board: Arc<Mutex<Board>>,
-    devices: Arc<[DeviceSpec]>,
+    pub(crate) board: Arc<Mutex<Board>>,
+    pub(crate) devices: Arc<[DeviceSpec]>,
     input: Option<UartInput>,
-    settings: SettingsView,
+    pub(crate) settings: SettingsView,
     console: Arc<ConsoleHub>,
     state: watch::Receiver<Arc<str>>,
+    pub(crate) timeline: Arc<Timeline>,
 }
 
 /// Runs `f` on the board on a blocking thread (the board's lock may be
@@ -51,7 +53,9 @@ pub async fn on_board<R: Send + 'static, E: Into<ApiError> + Send + 'static>(
 
 /// The web view's routes; the board's watchers start here.
 pub fn router(web: WebBoard, access: Access) -> Router {
+    let timeline = Timeline::attach(&mut web.board.lock().unwrap_or_else(|p| p.into_inner()));
     let app = App {
+        timeline,
         state: live::watch_board(web.board.clone()),
         console: ConsoleHub::start(web.output),
         board: web.board,
@@ -69,8 +73,15 @@ pub fn router(web: WebBoard, access: Access) -> Router {
         .route("/files/content", get(files::read).put(files::write))
         .route("/files/mkdir", post(files::mkdir))
         .route("/nvs", get(nvs::list))
+        .route("/nvs/namespaces", get(nvs::namespaces))
         .route("/nvs/{key}", put(nvs::set).delete(nvs::erase))
-        .route("/settings", get(settings))
+        .route("/settings", get(settings::show))
+        .route("/settings/boot_info", get(settings::boot_info))
+        .route("/settings/names", get(settings::names))
+        .route("/settings/{name}", put(settings::set))
+        .route("/sensors", get(sensors::list))
+        .route("/sensors/{index}/{quantity}", put(sensors::set))
+        .route("/timeline", get(timeline::get))
         .layer(middleware::from_fn_with_state(access, crate::access::check))
         .layer(DefaultBodyLimit::max(UPLOAD_MAX))
         .with_state(app);
@@ -101,6 +112,7 @@ async fn board_info(State(app): State<App>) -> Json<serde_json::Value> {
         "pins": pins,
         "devices": devices,
         "console_input": app.input.is_some(),
+        "radios": model.radios().iter().map(|r| format!("{r:?}").to_lowercase()).collect::<Vec<_>>(),
     }))
 }
 
@@ -195,11 +207,4 @@ async fn press(
     })
     .await?;
     Ok(Json(json!({ "device": index, "pressed": body.pressed })))
-}
-
-/// `GET /api/settings`: the config block as the `pycom.*` getters return it.
-async fn settings(State(app): State<App>) -> Json<serde_json::Value> {
-    let view = app.settings.clone();
-    let block = app.board.lock().unwrap_or_else(|p| p.into_inner()).config().clone();
-    Json(view(&block))
 }

@@ -1,24 +1,31 @@
-//! The page: HTML, script and style, built into the binary.
+//! The page: HTML, scripts and styles, built into the binary.
 
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-const INDEX: &str = include_str!("../assets/index.html");
-const SCRIPT: &str = include_str!("../assets/app.js");
-const STYLE: &str = include_str!("../assets/style.css");
+const HTML: &str = "text/html; charset=utf-8";
+const SCRIPT: &str = "text/javascript; charset=utf-8";
+const STYLE: &str = "text/css; charset=utf-8";
 
-/// `/`, `/app.js` and `/style.css`, open to all (they hold no board data).
+/// Each file of the page: its address, type and text.
+const FILES: [(&str, &str, &str); 10] = [
+    ("/", HTML, include_str!("../assets/index.html")),
+    ("/app.js", SCRIPT, include_str!("../assets/app.js")),
+    ("/style.css", STYLE, include_str!("../assets/style.css")),
+    ("/panels.css", STYLE, include_str!("../assets/panels.css")),
+    ("/models.js", SCRIPT, include_str!("../assets/models.js")),
+    ("/editor.js", SCRIPT, include_str!("../assets/editor.js")),
+    ("/settings.js", SCRIPT, include_str!("../assets/settings.js")),
+    ("/namespaces.js", SCRIPT, include_str!("../assets/namespaces.js")),
+    ("/sensors.js", SCRIPT, include_str!("../assets/sensors.js")),
+    ("/timeline.js", SCRIPT, include_str!("../assets/timeline.js")),
+];
+
+/// The page's files, open to all (they hold no board data).
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .route("/", get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX).into_response() }))
-        .route(
-            "/app.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response() }),
-        )
-        .route(
-            "/style.css",
-            get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response() }),
-        )
+    FILES.iter().fold(Router::new(), |router, &(path, content_type, text)| {
+        router.route(path, get(move || async move { ([(header::CONTENT_TYPE, content_type)], text).into_response() }))
+    })
 }

@@ -1,7 +1,8 @@
 //! The web view of a running virtual board: a page embedded in the binary
-//! (the board drawn with its pins and LED, the console, `/flash`, NVS and
-//! settings) and the JSON API under `/api` it is built on, with live
-//! updates as Server-Sent Events.
+//! (the board drawn with its pins and LED, the console, `/flash` with an
+//! editor, NVS, settings, sensors, a timeline of the LED and pins) and the
+//! JSON API under `/api` it is built on, with live updates as Server-Sent
+//! Events.
 //!
 //! The server never makes the board wait: it looks at the board's state at
 //! [`live::POLL`] of wall time and pushes only what changed, and the
@@ -15,6 +16,9 @@ mod error;
 mod files;
 mod live;
 mod nvs;
+mod sensors;
+mod settings;
+mod timeline;
 
 use std::net::SocketAddr;
 use std::sync::mpsc::Receiver;
@@ -22,15 +26,15 @@ use std::sync::{Arc, Mutex};
 
 use pycom_board::Board;
 use pycom_board::pins::DeviceSpec;
-use pycom_formats::ConfigBlock;
 use pycom_python::UartInput;
 
 pub use access::Access;
 pub use error::WebError;
+pub use settings::{SettingRefused, Settings};
 
-/// How the config block is shown: the `pycom.*` getters' values by name
-/// (the CLI's `config show --json` gives them).
-pub type SettingsView = Arc<dyn Fn(&ConfigBlock) -> serde_json::Value + Send + Sync>;
+/// How the config block is shown and changed (the CLI's `config show` and
+/// `config set`).
+pub type SettingsView = Arc<dyn Settings>;
 
 /// What the web view shows and drives.
 pub struct WebBoard {
@@ -42,7 +46,7 @@ pub struct WebBoard {
     pub output: Receiver<Vec<u8>>,
     /// The UART's input (the REPL), when the run has one.
     pub input: Option<UartInput>,
-    /// How the settings are shown.
+    /// How the settings are shown and changed.
     pub settings: SettingsView,
 }
 

@@ -1,16 +1,19 @@
 //! `/api/nvs`: the keys of the `PY_NVM` namespace (`pycom.nvs_*`), read and
 //! written on the running board as those calls do, so what the page stores
-//! is what `pycom.nvs_get` returns next.
+//! is what `pycom.nvs_get` returns next; other namespaces, read only.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use pycom_board::Board;
-use pycom_board::nvs::{PycomValue, Value};
+use pycom_board::nvs::{NvsError, PycomValue, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::{App, on_board};
 use crate::error::ApiError;
+
+/// The namespace of `pycom.nvs_*`.
+const PY_NVM: &str = "PY_NVM";
 
 /// Longest string `pycom.nvs_set` stores is one byte less than this.
 const MAX_STRING: usize = 1984;
@@ -44,9 +47,31 @@ fn shown(value: Value) -> (String, serde_json::Value) {
     (item_type, value)
 }
 
-/// `GET /api/nvs`: every `PY_NVM` key with its value.
-pub async fn list(State(app): State<App>) -> Result<Json<Vec<Key>>, ApiError> {
-    let entries = on_board(&app, |board: &mut Board| board.with_nvs(|nvs, flash| nvs.entries(flash))).await?;
+/// The query of `GET /api/nvs`.
+#[derive(Deserialize)]
+pub struct NamespaceQuery {
+    /// The namespace to list (`PY_NVM`, that of `pycom.nvs_*`, unless told).
+    namespace: Option<String>,
+}
+
+/// `GET /api/nvs?namespace=NAME`: every key of the namespace with its
+/// value (`PY_NVM` unless told; other namespaces are shown as stored).
+pub async fn list(State(app): State<App>, Query(q): Query<NamespaceQuery>) -> Result<Json<Vec<Key>>, ApiError> {
+    let entries = on_board(&app, move |board: &mut Board| {
+        board.with_nvs(|nvs, flash| match q.namespace.as_deref() {
+            None | Some(PY_NVM) => nvs.entries(flash).map_err(ApiError::from),
+            Some(name) => {
+                let storage = nvs.storage().ok_or_else(|| ApiError::from(NvsError::InvalidHandle))?;
+                let &(_, index) = storage
+                    .namespaces()
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .ok_or_else(|| ApiError::not_found(format!("no namespace {name:?}")))?;
+                storage.entries(flash, Some(index)).map_err(ApiError::from)
+            }
+        })
+    })
+    .await?;
     Ok(Json(
         entries
             .into_iter()
@@ -56,6 +81,18 @@ pub async fn list(State(app): State<App>) -> Result<Json<Vec<Key>>, ApiError> {
             })
             .collect(),
     ))
+}
+
+/// `GET /api/nvs/namespaces`: the namespaces stored, `["PY_NVM", ...]`.
+pub async fn namespaces(State(app): State<App>) -> Result<Json<Vec<String>>, ApiError> {
+    let names = on_board(&app, |board: &mut Board| {
+        board.with_nvs(|nvs, _| {
+            let storage = nvs.storage().ok_or(NvsError::InvalidHandle)?;
+            Ok::<_, NvsError>(storage.namespaces().iter().map(|(name, _)| name.clone()).collect())
+        })
+    })
+    .await?;
+    Ok(Json(names))
 }
 
 /// The body of `PUT /api/nvs/KEY`.

@@ -6,10 +6,11 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pycom_board::pins::{ButtonSpec, DeviceSpec, Level, PinMode, Pull};
+use pycom_board::pins::{ButtonSpec, DeviceSpec, DhtSpec, Level, PinMode, Pull, Schedule};
 use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ResetCause};
+use pycom_formats::ConfigBlock;
 use pycom_python::UartInput;
-use pycom_web::{Access, WebBoard, WebServer};
+use pycom_web::{Access, SettingRefused, Settings, WebBoard, WebServer};
 use serde_json::{Value, json};
 
 /// GPIO of `P10`.
@@ -39,6 +40,34 @@ impl Served {
     }
 }
 
+/// Settings of one name, `heartbeat_on_boot`, taking `true` or `false`
+/// (the CLI lends `config set`'s checks for all of them).
+struct HeartbeatOnly;
+
+impl Settings for HeartbeatOnly {
+    fn show(&self, block: &ConfigBlock) -> Value {
+        json!({ "heartbeat_on_boot": block.heartbeat_on_boot() })
+    }
+
+    fn boot_info(&self, board: &mut Board) -> Value {
+        json!({ "active_image": board.bootmgr_state().active_image })
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        vec!["heartbeat_on_boot"]
+    }
+
+    fn set(&self, block: &mut ConfigBlock, name: &str, value: Option<&str>) -> Result<(), SettingRefused> {
+        match (name, value) {
+            ("heartbeat_on_boot", Some("true")) => block.set_heartbeat_on_boot(true),
+            ("heartbeat_on_boot", Some("false")) => block.set_heartbeat_on_boot(false),
+            ("heartbeat_on_boot", _) => return Err(SettingRefused::Invalid("expected true or false".into())),
+            _ => return Err(SettingRefused::Unknown(name.into())),
+        }
+        Ok(())
+    }
+}
+
 /// A booted LoPy4 with a button on P10 (pulled up), served on `addr`.
 fn serve(addr: &str, access: Access) -> Served {
     let model = BoardModel::Lopy4;
@@ -53,15 +82,22 @@ fn serve(addr: &str, access: Access) -> Served {
     });
     board.attach_device(&button).unwrap();
     board.pin_configure(P10, PinMode::Input, None);
+    let dht = DeviceSpec::Dht22(DhtSpec {
+        pin: "P11".into(),
+        temperature: Schedule::Constant(21.5),
+        humidity: Schedule::Constant(48.0),
+        pull_up: true,
+    });
+    board.attach_device(&dht).unwrap();
     let board = Arc::new(Mutex::new(board));
     let (output, receiver) = sync_channel(16);
     let input = UartInput::new();
     let web = WebBoard {
         board: board.clone(),
-        devices: vec![button],
+        devices: vec![button, dht],
         output: receiver,
         input: Some(input.clone()),
-        settings: Arc::new(|block| json!({ "heartbeat_on_boot": block.heartbeat_on_boot() })),
+        settings: Arc::new(HeartbeatOnly),
     };
     let addr: SocketAddr = addr.parse().unwrap();
     let server = pycom_web::start(addr, web, access).unwrap();
@@ -98,8 +134,15 @@ async fn the_board_call_names_the_model_its_pins_and_the_board_files_devices() {
     assert_eq!(board["model"], "lopy4");
     assert_eq!(board["name"], "LoPy4");
     assert!(board["pins"].as_array().unwrap().contains(&json!({ "module": "P10", "expansion": "G17", "gpio": 13 })));
-    assert_eq!(board["devices"], json!([{ "index": 0, "kind": "button", "pins": ["P10"], "pressable": true }]));
+    assert_eq!(
+        board["devices"],
+        json!([
+            { "index": 0, "kind": "button", "pins": ["P10"], "pressable": true },
+            { "index": 1, "kind": "dht22", "pins": ["P11"], "pressable": false },
+        ])
+    );
     assert_eq!(board["console_input"], true);
+    assert_eq!(board["radios"], json!(["wifi", "bluetooth", "lora", "sigfox"]));
 }
 
 #[tokio::test]
@@ -210,9 +253,98 @@ async fn an_nvs_edit_is_what_pycom_nvs_get_reads_next() {
 }
 
 #[tokio::test]
-async fn settings_are_shown_as_the_view_given_renders_them() {
+async fn settings_are_shown_as_the_view_given_renders_them_with_boot_info() {
     let served = local();
     assert_eq!(served.json("/api/settings").await, json!({ "heartbeat_on_boot": true }));
+    assert_eq!(served.json("/api/settings/boot_info").await, json!({ "active_image": 0 }));
+    assert_eq!(served.json("/api/settings/names").await, json!(["heartbeat_on_boot"]));
+}
+
+#[tokio::test]
+async fn a_setting_is_changed_with_the_views_checks_and_a_refused_one_changes_nothing() {
+    let served = local();
+    let set = |name: &str, value: Value| {
+        served.client.put(served.url(&format!("/api/settings/{name}"))).json(&json!({ "value": value })).send()
+    };
+    let refused = set("heartbeat_on_boot", json!("maybe")).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.json::<Value>().await.unwrap(), json!({ "error": "expected true or false" }));
+    assert!(served.board.lock().unwrap().config().heartbeat_on_boot());
+    assert_eq!(set("no_such_setting", json!(1)).await.unwrap().status(), 404);
+    assert_eq!(set("heartbeat_on_boot", json!([true])).await.unwrap().status(), 400);
+    let changed = set("heartbeat_on_boot", json!(false)).await.unwrap();
+    assert_eq!(changed.json::<Value>().await.unwrap(), json!({ "heartbeat_on_boot": false }));
+    let board = served.board.clone();
+    let on_flash = tokio::task::spawn_blocking(move || {
+        let mut board = board.lock().unwrap();
+        pycom_board::Config::load(board.flash()).unwrap().block().heartbeat_on_boot()
+    });
+    assert!(!on_flash.await.unwrap(), "the config sector is rewritten");
+}
+
+#[tokio::test]
+async fn other_nvs_namespaces_are_listed_and_shown() {
+    let served = local();
+    served.board.lock().unwrap().with_nvs(|nvs, flash| nvs.set_u32(flash, b"count", 3)).unwrap();
+    served
+        .board
+        .lock()
+        .unwrap()
+        .with_nvs(|nvs, flash| {
+            let storage = nvs.storage().unwrap();
+            let ns = storage.open_namespace(flash, "phy", true)?;
+            storage.set(flash, ns, b"cal", &pycom_board::nvs::Value::U8(7))
+        })
+        .unwrap();
+    let names = served.json("/api/nvs/namespaces").await;
+    assert!(names.as_array().unwrap().contains(&json!("PY_NVM")) && names.as_array().unwrap().contains(&json!("phy")));
+    assert_eq!(served.json("/api/nvs?namespace=phy").await, json!([{ "key": "cal", "type": "u8", "value": 7 }]));
+    assert_eq!(served.json("/api/nvs?namespace=PY_NVM").await, served.json("/api/nvs").await);
+    assert_eq!(served.get("/api/nvs?namespace=nothing").await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_timeline_holds_the_leds_colours_and_the_chosen_pins_over_device_time() {
+    let served = local();
+    served.board.lock().unwrap().set_heartbeat(false);
+    served.board.lock().unwrap().clock().wait_us(1000);
+    served.board.lock().unwrap().set_rgbled(0x00ff00).unwrap();
+    served.client.post(served.url("/api/devices/0/press")).json(&json!({ "pressed": true })).send().await.unwrap();
+    let timeline = served.json("/api/timeline?pins=P10").await;
+    let led = timeline["led"].as_array().unwrap();
+    let green = led.iter().find(|p| p[1] == "#00ff00").expect("the green LED in the timeline");
+    assert!(green[0].as_u64().unwrap() >= 1000);
+    let p10 = timeline["pins"]["P10"].as_array().unwrap();
+    assert_eq!(p10.last().unwrap()[1], "low", "{p10:?}");
+    assert_eq!(timeline["capacity"], 100_000);
+    // Asked again after what was seen: nothing new.
+    let again = served.json(&format!("/api/timeline?pins=P10&after={}", timeline["seq"])).await;
+    assert_eq!((again["led"].as_array().unwrap().len(), again["pins"]["P10"].as_array().unwrap().len()), (0, 0));
+    // From a time on: the value then first.
+    let since = served.json(&format!("/api/timeline?since_us={}", green[0].as_u64().unwrap() + 1)).await;
+    assert_eq!(since["led"][0][1], "#00ff00");
+    assert_eq!(served.get("/api/timeline?pins=P99").await.status(), 400);
+}
+
+#[tokio::test]
+async fn a_sensor_value_set_by_hand_is_what_the_sensor_measures_from_then_on() {
+    let served = local();
+    let sensors = served.json("/api/sensors").await;
+    assert_eq!(
+        sensors,
+        json!([{ "device": 1, "kind": "dht22", "pin": "P11", "readings": [
+            { "quantity": "temperature", "unit": "°C", "value": 21.5 },
+            { "quantity": "humidity", "unit": "%RH", "value": 48.0 },
+        ] }])
+    );
+    let set = |path: &str, value: Value| served.client.put(served.url(path)).json(&json!({ "value": value })).send();
+    assert!(set("/api/sensors/1/temperature", json!(30.25)).await.unwrap().status().is_success());
+    let gpio = served.board.lock().unwrap().find_pin("P11").unwrap().gpio;
+    let readings = served.board.lock().unwrap().sensor_readings(gpio);
+    assert_eq!((readings[0].value, readings[1].value), (30.25, 48.0));
+    assert_eq!(set("/api/sensors/1/pressure", json!(1.0)).await.unwrap().status(), 404);
+    assert_eq!(set("/api/sensors/0/temperature", json!(1.0)).await.unwrap().status(), 404, "a button");
+    assert_eq!(set("/api/sensors/1/temperature", json!("hot")).await.unwrap().status(), 422);
 }
 
 #[tokio::test]

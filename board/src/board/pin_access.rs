@@ -145,9 +145,10 @@ impl Board {
         self.pins.take_irqs()
     }
 
-    /// Sends every pin level change to `trace`.
-    pub fn set_pin_trace(&mut self, trace: PinTrace) {
-        self.pins.set_trace(trace);
+    /// Sends every pin level change to `trace` too (a trace file, the web
+    /// view's timeline), starting with every pin's level now.
+    pub fn add_pin_trace(&mut self, trace: PinTrace) {
+        self.pins.add_trace(trace);
     }
 
     /// `pycom.pulses_get(pin, timeout)`: captures `gpio` with the RMT receiver,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::capture::Capture;
-use super::device::Device;
+use super::device::{Device, Reading};
 use super::line::{Drive, Level, Pull, resolve};
 use super::pwm::{PwmOutput, SharedSquare, Square};
 
@@ -183,7 +183,7 @@ pub struct PinBank {
     /// stale unless it is still its device's `next_us`.
     events: BinaryHeap<Reverse<(u64, usize)>>,
     now_us: u64,
-    trace: Option<PinTrace>,
+    traces: Vec<PinTrace>,
     irqs: Vec<PinIrq>,
     capture: Option<Capture>,
     fights: u64,
@@ -212,7 +212,7 @@ impl Default for PinBank {
             lines: std::array::from_fn(|_| Line::default()),
             events: BinaryHeap::new(),
             now_us: 0,
-            trace: None,
+            traces: Vec::new(),
             irqs: Vec::new(),
             capture: None,
             fights: 0,
@@ -284,13 +284,31 @@ impl PinBank {
         self.publish_next_event();
     }
 
-    /// Sends every later level change to `trace`, starting with the level of
-    /// every pin now.
-    pub fn set_trace(&mut self, mut trace: PinTrace) {
+    /// Sends every later level change to `trace` too, starting with the
+    /// level of every pin now.
+    pub fn add_trace(&mut self, mut trace: PinTrace) {
         for (gpio, pin) in self.pins.iter().enumerate() {
             trace(PinEvent { time_us: self.now_us, gpio: gpio as u8, level: pin.level });
         }
-        self.trace = Some(trace);
+        self.traces.push(trace);
+    }
+
+    /// The readings of the sensors on `gpio` at `now_us`.
+    pub fn readings(&self, gpio: u8, now_us: u64) -> Vec<Reading> {
+        let line = &self.lines[usize::from(gpio)];
+        line.devices.iter().flat_map(|&index| self.devices[index].device.readings(now_us)).collect()
+    }
+
+    /// A hand sets `quantity` of the sensors on `gpio` to `value` from
+    /// `now_us` on; whether one has that quantity.
+    pub fn set_reading(&mut self, gpio: u8, quantity: &str, value: f64, now_us: u64) -> bool {
+        self.advance(now_us);
+        let mut found = false;
+        for position in 0..self.lines[usize::from(gpio)].devices.len() {
+            let index = self.lines[usize::from(gpio)].devices[position];
+            found |= self.devices[index].device.set_reading(quantity, value);
+        }
+        found
     }
 
     /// A boot at `now_us`: interrupts are off, and pins not held go back to
@@ -573,7 +591,7 @@ impl PinBank {
         }
         self.pins[usize::from(gpio)].level = level;
         let now = self.now_us;
-        if let Some(trace) = self.trace.as_mut() {
+        for trace in &mut self.traces {
             trace(PinEvent { time_us: now, gpio, level });
         }
         let (from, to) = (pin.level.read(), level.read());

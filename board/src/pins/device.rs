@@ -39,6 +39,30 @@ pub trait Device: Send + std::fmt::Debug {
     fn press(&mut self, _pressed: bool) -> bool {
         false
     }
+
+    /// What the device measures at `now_us` (a sensor's readings), for a
+    /// hand to look at; none unless it is a sensor.
+    fn readings(&self, _now_us: u64) -> Vec<Reading> {
+        Vec::new()
+    }
+
+    /// A hand sets `quantity` (a name [`Device::readings`] gives) to `value`
+    /// from now on, in place of the board file's schedule (the web view's
+    /// sensor values); whether the device measures that quantity.
+    fn set_reading(&mut self, _quantity: &str, _value: f64) -> bool {
+        false
+    }
+}
+
+/// One quantity a sensor measures, and its value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reading {
+    /// Its name, as the board file writes it (`temperature`, `humidity`, `volts`).
+    pub quantity: &'static str,
+    /// Its unit (`°C`, `%RH`, `V`).
+    pub unit: &'static str,
+    /// The value now.
+    pub value: f64,
 }
 
 /// One `[[device]]` entry of a board file.

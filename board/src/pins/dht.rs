@@ -5,7 +5,7 @@
 //! then 40 bits, each a 50 µs low followed by a high of 26 µs (0) or 70 µs (1),
 //! most significant bit first, and a final 50 µs low before it lets go.
 
-use super::device::{Device, DhtSpec};
+use super::device::{Device, DhtSpec, Reading};
 use super::line::{Drive, Level, Pull};
 use super::schedule::Schedule;
 use super::train::Train;
@@ -141,6 +141,23 @@ impl Device for Dht {
                 }
             }
         }
+    }
+
+    fn readings(&self, now_us: u64) -> Vec<Reading> {
+        vec![
+            Reading { quantity: "temperature", unit: "°C", value: self.temperature.at(now_us) },
+            Reading { quantity: "humidity", unit: "%RH", value: self.humidity.at(now_us) },
+        ]
+    }
+
+    fn set_reading(&mut self, quantity: &str, value: f64) -> bool {
+        let schedule = match quantity {
+            "temperature" => &mut self.temperature,
+            "humidity" => &mut self.humidity,
+            _ => return false,
+        };
+        *schedule = Schedule::Constant(value);
+        true
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use super::device::{Device, Ds18b20Spec};
+use super::device::{Device, Ds18b20Spec, Reading};
 use super::line::{Drive, Level, Pull};
 use super::schedule::Schedule;
 
@@ -251,6 +251,18 @@ impl Device for Ds18b20 {
         } else if reading {
             self.received_bit(now_us, now_us - since < WRITE_ONE_MAX_US);
         }
+    }
+
+    fn readings(&self, now_us: u64) -> Vec<Reading> {
+        vec![Reading { quantity: "temperature", unit: "°C", value: self.temperature.at(now_us) }]
+    }
+
+    fn set_reading(&mut self, quantity: &str, value: f64) -> bool {
+        if quantity != "temperature" {
+            return false;
+        }
+        self.temperature = Schedule::Constant(value);
+        true
     }
 }
 

@@ -20,7 +20,7 @@ pub use bank::{GPIO_COUNT, PinBank, PinEvent, PinIrq, PinMode, PinTrace, Trigger
 pub use capture::IDLE_THRESHOLD_US;
 pub(crate) use device::ms_to_us;
 pub use device::{
-    Built, ButtonSpec, Device, DeviceError, DeviceSpec, DhtSpec, Ds18b20Spec, JumperSpec, Press, TimedPress,
+    Built, ButtonSpec, Device, DeviceError, DeviceSpec, DhtSpec, Ds18b20Spec, JumperSpec, Press, Reading, TimedPress,
     WaveformSpec, check_devices,
 };
 pub use dht::DhtKind;
