@@ -28,6 +28,7 @@ mod mpy_const;
 mod nesting;
 mod nvs_args;
 mod panic_guard;
+mod power;
 mod prelude;
 mod regex;
 mod repl;
@@ -44,5 +45,6 @@ mod vfs;
 mod watcher;
 
 pub use console::Console;
+pub use power::{PowerRequest, PowerSwitch};
 pub use session::{Outcome, RunConfig, STOP_GRACE, Script, StopRequest, run};
 pub use uart::{RX_BUFFER_LEN, UartInput};

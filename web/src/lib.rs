@@ -1,7 +1,7 @@
 //! The web view of a running virtual board: a page embedded in the binary
-//! (the board drawn with its pins and LED, the console, `/flash`, NVS and
-//! settings) and the JSON API under `/api` it is built on, with live
-//! updates as Server-Sent Events.
+//! (the board drawn with its pins and LED, the console, `/flash`, NVS,
+//! settings, device time and power, firmware) and the JSON API under
+//! `/api` it is built on, with live updates as Server-Sent Events.
 //!
 //! The server never makes the board wait: it looks at the board's state at
 //! [`live::POLL`] of wall time and pushes only what changed, and the
@@ -13,8 +13,10 @@ mod assets;
 mod console;
 mod error;
 mod files;
+mod firmware;
 mod live;
 mod nvs;
+mod power;
 
 use std::net::SocketAddr;
 use std::sync::mpsc::Receiver;
@@ -23,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use pycom_board::Board;
 use pycom_board::pins::DeviceSpec;
 use pycom_formats::ConfigBlock;
-use pycom_python::UartInput;
+use pycom_python::{PowerSwitch, UartInput};
 
 pub use access::Access;
 pub use error::WebError;
@@ -44,6 +46,8 @@ pub struct WebBoard {
     pub input: Option<UartInput>,
     /// How the settings are shown.
     pub settings: SettingsView,
+    /// The board's power switch (the run's [`pycom_python::RunConfig::power`]).
+    pub power: PowerSwitch,
 }
 
 /// A web view being served.
