@@ -6,7 +6,7 @@
 //! runs exactly as it would without one. Paused, device time stops at the
 //! moment of the pause: whoever moves the clock on (a sleep, an access, the
 //! watcher) waits there. Paced, device time never runs ahead of the wall
-//! clock times the speed, and lags it by at most [`MAX_LAG_US`].
+//! clock times the speed, and lags it by at most [`MAX_LAG_US`] of wall time.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 /// Longest wall time one paced step waits: device time shown moves on at
 /// least this often while the board sleeps.
 const PACE_SLICE: Duration = Duration::from_millis(20);
-/// Device time a paced clock may fall behind the wall clock (a script that
-/// computed) before its pacing starts again from now.
+/// Wall time a paced clock may fall behind (a script that computed)
+/// before its pacing starts again from now.
 const MAX_LAG_US: u64 = 50_000;
 
 /// How fast a virtual clock may run.
@@ -165,7 +165,7 @@ fn allowed(state: &mut State, now: u64, left: u64) -> (u64, Option<Duration>) {
     let (anchor_us, anchor_wall) = state.anchor;
     let wall_us = u64::try_from(anchor_wall.elapsed().as_micros()).unwrap_or(u64::MAX);
     let mut reached = anchor_us.saturating_add(wall_us.saturating_mul(factor));
-    if reached > now.saturating_add(MAX_LAG_US) {
+    if reached > now.saturating_add(MAX_LAG_US * factor) {
         state.anchor = (now, Instant::now());
         reached = now;
     }
