@@ -436,13 +436,13 @@ async fn cutting_the_power_at_the_next_flash_write_during_nvs_writes_leaves_the_
         &device,
         "import pycom, time\nboot = pycom.nvs_get('boot', 0) + 1\npycom.nvs_set('boot', boot)\n\
          n = pycom.nvs_get('n', 0)\nprint('boot', boot, 'n', n)\n\
-         while boot == 1:\n    n += 1\n    pycom.nvs_set('n', n)\n    print('set', n)\n    time.sleep_ms(10)\n\
+         while boot == 1:\n    n += 1\n    pycom.nvs_set('n', n)\n    print('set', n)\n    time.sleep_ms(100)\n\
          while True:\n    time.sleep_ms(100)\n",
     );
     let board = Board::start(&device, &["run", "--realtime", &main]);
     let browser = Browser::open().await;
     browser.show(&board).await;
-    browser.console_line("set 20").await;
+    browser.console_line("set 3").await;
     browser.client.find(Locator::Id("power-cut")).await.unwrap().click().await.unwrap();
     browser.until("the board on again", async || browser.console().await.contains("boot 2 n ")).await;
     let console = browser.console().await;

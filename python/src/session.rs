@@ -189,6 +189,8 @@ fn run_here(
         let _turn = TimelineTurn::take(&deadlines.clock);
         panic_guard::guard(|| boot_loop(&board, &config, &watch, &deadlines))
     };
+    // The run is over: a watcher held at a paused clock goes on to its end.
+    deadlines.clock.control().set_hurry(deadlines.clock.now_us(), true);
     watch.finish();
     state::uninstall();
     lock(&board).sync();
