@@ -473,3 +473,25 @@ async fn an_uploaded_image_runs_after_a_reset_and_a_junk_one_is_rolled_back() {
     let patch = put(b"BSDIFF40 and then some".to_vec()).await.unwrap();
     assert_eq!(patch.status(), 409, "the board runs without --diff-update");
 }
+
+#[tokio::test]
+async fn with_diff_updates_an_uploaded_bsdiff_patch_is_applied_at_the_next_boot() {
+    let served = local();
+    let old = {
+        let mut board = served.board.lock().unwrap();
+        board.enable_diff_update();
+        let (at, size) = (board.app_slots()[0].offset as usize, board.ota_slot_size() as usize);
+        board.flash().contents()[at..at + size].to_vec()
+    };
+    let mut patch = Vec::new();
+    qbsdiff::Bsdiff::new(&old, &app_image("1.20.2.r9")).compare(&mut patch).unwrap();
+    let written = served.client.put(served.url("/api/firmware")).body(patch).send().await.unwrap();
+    let written = written.json::<Value>().await.unwrap();
+    assert_eq!((written["kind"].clone(), written["verifies"].clone()), (json!("patch"), Value::Null));
+    assert_eq!(written["message"], pycom_board::DIFF_PENDING_MESSAGE);
+    assert_eq!(served.json("/api/firmware").await["boot_info"]["status"], "patch");
+    served.board.lock().unwrap().boot(BootKind::Hard(ResetCause::Hard)).unwrap();
+    let firmware = served.json("/api/firmware").await;
+    assert_eq!((firmware["release"].clone(), firmware["running"].clone()), (json!("1.20.2.r9"), json!("ota_0")));
+    assert_eq!(firmware["last_boot"], json!([pycom_board::PATCH_OK_MESSAGE]));
+}
