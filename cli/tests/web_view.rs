@@ -364,6 +364,38 @@ async fn pausing_stops_device_time_and_a_step_moves_it_by_exactly_the_step() {
     browser.close().await;
 }
 
+#[tokio::test]
+async fn at_real_time_speed_a_safe_boot_from_the_page_holds_p12_and_skips_main_py() {
+    let device = Device::new();
+    let main = script(&device, "print('main.py ran')\n");
+    ok(device.cli(&["fs", "put", &main, "/flash/main.py"]));
+    let board = Board::start(&device, &["serve"]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("main.py ran").await;
+    browser.until("the REPL prompt", async || browser.console().await.contains(">>> ")).await;
+    browser.client.find(Locator::Css("#clock-speed option[value='realtime']")).await.unwrap().click().await.unwrap();
+    browser.until("real-time speed", async || page_state(&browser).await["speed"] == "realtime").await;
+    shows(&browser, "clock-state", "real time").await;
+    let t0 = page_state(&browser).await["time_us"].as_u64().unwrap();
+    let wall = Instant::now();
+    browser.client.find(Locator::Id("power-safe-boot")).await.unwrap().click().await.unwrap();
+    shows(&browser, "boot-info", "safe boot").await;
+    // P12 held 1 s, then the bootloader's 1.5 s blink, at real-time speed.
+    let held = page_state(&browser).await["time_us"].as_u64().unwrap() - t0;
+    assert!(held >= 2_500_000, "the safe boot took {held} µs of device time");
+    assert!(wall.elapsed() >= Duration::from_millis(2400), "2.5 s of device time passed in {:?}", wall.elapsed());
+    browser.until("the REPL after the safe boot", async || browser.console().await.matches(">>> ").count() >= 2).await;
+    browser
+        .type_in_console(&format!("import machine; print(machine.reset_cause() == machine.PWRON_RESET){ENTER}"))
+        .await;
+    browser.console_line("True").await;
+    assert_eq!(browser.console().await.matches("main.py ran").count(), 1, "the safe boot skipped main.py");
+    browser.scroll_to("power-panel").await;
+    browser.screenshot("safe_boot_at_real_time").await;
+    browser.close().await;
+}
+
 /// Builds an app image of `version` with `pycom-emu image build` at `name`.
 fn app_image(device: &Device, name: &str, version: &str) -> PathBuf {
     let path = device.path(name);

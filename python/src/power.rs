@@ -38,7 +38,7 @@ impl PowerRequest {
 
 /// The board's power switch, shared by the run and whoever holds it. A
 /// request waits for the running interpreter (or the next one) to take it;
-/// meanwhile device time passes without pause or pacing, so nothing holds
+/// until then device time passes without pause or pacing, so nothing holds
 /// the reset back.
 #[derive(Clone, Default)]
 pub struct PowerSwitch {
@@ -86,7 +86,16 @@ impl PowerSwitch {
     }
 
     fn take(&self, vm: &VirtualMachine) -> PyResult<()> {
-        let Some(request) = self.inner().pending.take() else { return Ok(()) };
+        let request = {
+            let mut inner = self.inner();
+            let Some(request) = inner.pending.take() else { return Ok(()) };
+            // Taken: the boot that follows keeps the clock's pace (a safe
+            // boot's hold lasts its time at real-time speed).
+            if let Some(clock) = &inner.clock {
+                clock.control().set_hurry(clock.now_us(), false);
+            }
+            request
+        };
         if let PowerRequest::SafeBoot { hold_us } = request {
             state::lock(&state::board()).hold_safe_boot_pin(hold_us);
         }
