@@ -26,6 +26,7 @@ mod bus_access;
 mod lpwan_access;
 mod net_access;
 mod pin_access;
+mod power_cut;
 mod shield_power;
 mod timekeeping;
 mod uart_access;
@@ -99,6 +100,7 @@ pub struct Board {
     updater: Updater,
     diff_update: bool,
     uart_output: Vec<String>,
+    boot_messages: Vec<String>,
     diagnostics: Vec<String>,
     reset_cause: ResetCause,
     booted_at_us: u64,
@@ -142,6 +144,7 @@ impl Board {
             updater: Updater::default(),
             diff_update: false,
             uart_output: Vec::new(),
+            boot_messages: Vec::new(),
             diagnostics: Vec::new(),
             model,
             flash: image.flash,
@@ -222,6 +225,7 @@ impl Board {
                 decision.messages.splice(0..0, messages);
             }
         }
+        self.boot_messages.clone_from(&decision.messages);
         self.uart_output.extend(decision.messages);
         self.boot_info = decision.info;
         self.running = decision.running;
@@ -449,6 +453,22 @@ impl Board {
         let start = self.slots.address(self.running) as usize;
         let end = (start + self.slots.slot_size() as usize).min(self.flash.size());
         pycom_formats::app_image::verify(self.flash.contents().get(start..end)?).ok()?.app_desc
+    }
+
+    /// What the bootloader said at the last hard boot (a rollback, a patch
+    /// applied or refused).
+    pub fn boot_messages(&self) -> &[String] {
+        &self.boot_messages
+    }
+
+    /// `boot_info` as the last hard boot left it.
+    pub fn boot_info(&self) -> BootInfo {
+        self.boot_info
+    }
+
+    /// What each app slot holds and which one `boot_info` selects.
+    pub fn app_slots(&self) -> Vec<crate::AppSlot> {
+        crate::app_slots(self.flash.contents(), &self.table)
     }
 
     /// The firmware release the board reports (`os.uname().release`, the

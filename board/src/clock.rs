@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::clock_control::ClockControl;
 use crate::timeline::Pace;
 
 /// How device time relates to wall time.
@@ -30,12 +31,14 @@ pub struct Clock {
     virtual_us: AtomicU64,
     /// The board's place on a fleet's shared timeline, if it is in one.
     pace: Option<Pace>,
+    /// Pause, step and speed from outside (virtual mode only).
+    control: ClockControl,
 }
 
 impl Clock {
     /// A clock standing at 0.
     pub fn new(mode: ClockMode) -> Self {
-        Self { mode, origin: OnceLock::new(), virtual_us: AtomicU64::new(0), pace: None }
+        Self { mode, origin: OnceLock::new(), virtual_us: AtomicU64::new(0), pace: None, control: Default::default() }
     }
 
     /// A virtual clock standing at 0 that keeps step with the other boards
@@ -53,6 +56,12 @@ impl Clock {
     /// Starts a real-time clock running, if it is not already.
     pub fn power_on(&self) {
         self.origin.get_or_init(Instant::now);
+    }
+
+    /// Pause, step and speed of a virtual clock (a real-time clock follows
+    /// the wall clock whatever it says).
+    pub fn control(&self) -> &ClockControl {
+        &self.control
     }
 
     /// The clock's mode.
@@ -170,7 +179,7 @@ impl Clock {
     }
 
     fn advance(&self, us: u64) {
-        let _ = self.virtual_us.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| Some(t.saturating_add(us)));
+        self.control.advance(&self.virtual_us, us);
     }
 }
 

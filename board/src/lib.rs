@@ -7,11 +7,13 @@
 
 pub mod alarms;
 pub mod analog;
+mod app_slots;
 mod board;
 mod bootloader;
 mod bootmgr;
 pub mod bus;
 mod clock;
+mod clock_control;
 mod config;
 pub mod diff;
 mod efuse;
@@ -34,10 +36,12 @@ pub mod uart;
 mod watchdog;
 pub mod wifi;
 
+pub use app_slots::{AppSlot, app_slots};
 pub use board::{Board, BootKind, NextEvent, ResetCause};
 pub use bootloader::ROLLBACK_MESSAGE;
 pub use bootmgr::{BootmgrError, BootmgrRequest, BootmgrState};
 pub use clock::{Clock, ClockMode};
+pub use clock_control::{ClockControl, Speed};
 pub use config::Config;
 pub use error::BoardError;
 pub use image::{DeviceImage, FACTORY_FIRMWARE_VERSION, FIRMWARE_BUILD_DATE};

@@ -200,7 +200,13 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                     verdict: verdict.clone(),
                     timeline: timeline.clone(),
                 });
-                let config = RunConfig { main: script, uart: None, timeout: timeout.clone(), max_resets: None };
+                let config = RunConfig {
+                    main: script,
+                    uart: None,
+                    timeout: timeout.clone(),
+                    max_resets: None,
+                    power: Default::default(),
+                };
                 let name = board.name.clone();
                 let run = scope.spawn(move || {
                     run_cmd::power_on(&board_args, hardware, console, config, Some(clock), |b| {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use pycom_board::{BoardModel, DeviceImage};
+use pycom_board::{AppSlot, BoardModel, DeviceImage, app_slots};
 use pycom_formats::{FlashLayout, PartitionTable, app_image};
 use serde::Serialize;
 
@@ -20,52 +20,13 @@ struct PartitionRow<'a> {
     readonly: bool,
 }
 
-/// The firmware in one app slot.
-#[derive(Serialize)]
-struct AppSlot<'a> {
-    slot: &'a str,
-    offset: u32,
-    /// Whether the slot holds an image that verifies.
-    valid: bool,
-    version: Option<String>,
-    project: Option<String>,
-    /// Whether `boot_info` selects this slot.
-    active: bool,
-}
-
 #[derive(Serialize)]
 struct ImageInfo<'a> {
     image: String,
     flash_size: usize,
     partition_table_md5: bool,
     partitions: Vec<PartitionRow<'a>>,
-    apps: Vec<AppSlot<'a>>,
-}
-
-/// What each app slot of the image holds, and which one `boot_info` selects.
-fn app_slots<'a>(bytes: &[u8], table: &'a pycom_formats::PartitionTable) -> Vec<AppSlot<'a>> {
-    let active = table.find("otadata").and_then(|p| {
-        let raw: [u8; 40] = bytes.get(p.offset as usize..p.offset as usize + 40)?.try_into().ok()?;
-        Some(pycom_formats::BootInfo::decode(&raw)).filter(|info| info.is_valid()).map(|info| info.active_image())
-    });
-    let active = active.unwrap_or(pycom_formats::boot_info::Image::Factory);
-    [("factory", pycom_formats::boot_info::Image::Factory), ("ota_0", pycom_formats::boot_info::Image::Ota0)]
-        .into_iter()
-        .filter_map(|(label, image)| {
-            let part = table.find(label)?;
-            let slot = bytes.get(part.offset as usize..(part.offset + part.size) as usize)?;
-            let desc = app_image::verify(slot).ok();
-            let app = desc.as_ref().and_then(|d| d.app_desc.clone());
-            Some(AppSlot {
-                slot: &part.label,
-                offset: part.offset,
-                valid: desc.is_some(),
-                version: app.as_ref().map(|a| a.version.clone()),
-                project: app.map(|a| a.project_name),
-                active: image == active,
-            })
-        })
-        .collect()
+    apps: Vec<AppSlot>,
 }
 
 /// `image info`: the partition table of an image, as text or JSON.

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use pycom_board::fs::SdCard;
 use pycom_board::{Board, Clock, ClockMode, DeviceImage};
-use pycom_python::{Console, Outcome, RunConfig, Script, StopRequest, UartInput};
+use pycom_python::{Console, Outcome, PowerSwitch, RunConfig, Script, StopRequest, UartInput};
 
 use crate::bus_trace::BusTraceFile;
 use crate::console::{Tee, TerminalConsole};
@@ -174,6 +174,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
             (us, StopRequest { reason, exit_code: args.timeout_exit_code })
         }),
         max_resets: args.board.max_resets,
+        power: PowerSwitch::default(),
     };
     let hardware = Hardware::prepare(&args.board)?;
     let terminal = Box::new(TerminalConsole::new(args.expect_text, args.fail_text));
@@ -183,8 +184,10 @@ pub fn run(args: RunArgs) -> Result<i32> {
         None => terminal,
     };
     let devices = hardware.device_specs();
-    let outcome = power_on(&args.board, hardware, console, config, None, |board| match args.web {
-        Some(addr) => web_view::start(addr, board, devices, &outputs, None),
+    let power = config.power.clone();
+    let clock = args.web.map(|_| web_view::clock(args.board.realtime));
+    let outcome = power_on(&args.board, hardware, console, config, clock, |board| match args.web {
+        Some(addr) => web_view::start(addr, board, devices, &outputs, None, power),
         None => Ok(()),
     })?;
     Ok(exit_status(outcome, expecting.as_deref()))
@@ -196,7 +199,13 @@ pub fn repl(args: BoardArgs) -> Result<i32> {
     let hardware = Hardware::prepare(&args)?;
     let input = UartInput::new();
     let terminal = uart_link::Terminal::attach(input.clone())?;
-    let config = RunConfig { main: None, uart: Some(input), timeout: None, max_resets: args.max_resets };
+    let config = RunConfig {
+        main: None,
+        uart: Some(input),
+        timeout: None,
+        max_resets: args.max_resets,
+        power: PowerSwitch::default(),
+    };
     let outcome = power_on(&args, hardware, terminal.console(), config, None, |_| Ok(()));
     drop(terminal);
     Ok(exit_status(outcome?, None))
@@ -218,11 +227,19 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     }
     let at = |port: Option<u16>| port.map(|port| SocketAddr::new(args.listen, port));
     let (telnet, ftp) = (at(args.telnet_port), at(args.ftp_port));
-    let config = RunConfig { main: None, uart: Some(input.clone()), timeout: None, max_resets: args.board.max_resets };
+    let power = PowerSwitch::default();
+    let config = RunConfig {
+        main: None,
+        uart: Some(input.clone()),
+        timeout: None,
+        max_resets: args.board.max_resets,
+        power: power.clone(),
+    };
     let devices = hardware.device_specs();
-    let outcome = power_on(&args.board, hardware, outputs.console(), config, None, |board| {
+    let clock = args.web.map(|_| web_view::clock(args.board.realtime));
+    let outcome = power_on(&args.board, hardware, outputs.console(), config, clock, |board| {
         if let Some(addr) = args.web {
-            web_view::start(addr, board, devices, &outputs, Some(input.clone()))?;
+            web_view::start(addr, board, devices, &outputs, Some(input.clone()), power)?;
         }
         if let Some(addr) = telnet {
             let server = telnet::Server { login: login.clone(), board: board.clone(), input, outputs: outputs.clone() };
@@ -271,7 +288,8 @@ impl Hardware {
 /// Powers on the board `args` describe, with `hardware`, and runs it to the
 /// end of `config`, with the traces and the LED display asked for; `ready`
 /// gets the board before it boots (to serve it over the network). `clock`
-/// is the board's place in a fleet, if it is in one.
+/// is the board's clock when it is not the one `--realtime` says (its place
+/// in a fleet, the web view's).
 pub fn power_on(
     args: &BoardArgs,
     hardware: Hardware,

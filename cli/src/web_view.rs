@@ -5,14 +5,12 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
-use pycom_board::Board;
-use pycom_board::pins::DeviceSpec;
-use pycom_python::UartInput;
-use pycom_web::{Access, WebBoard};
-
 use clap::ValueEnum;
+use pycom_board::pins::DeviceSpec;
+use pycom_board::{Board, Clock, ClockMode, Speed};
 use pycom_formats::ConfigBlock;
-use pycom_web::{SettingRefused, Settings};
+use pycom_python::{PowerSwitch, UartInput};
+use pycom_web::{Access, SettingRefused, Settings, WebBoard};
 use serde_json::Value;
 
 use crate::config_cmd::{board_boot_info_json, settings_json};
@@ -47,19 +45,31 @@ impl Settings for ConfigSettings {
     }
 }
 
+/// The clock of a board with a web view: virtual, so that the page can
+/// pause, step and pace it; with `--realtime` paced at real time from the
+/// start.
+pub fn clock(realtime: bool) -> Arc<Clock> {
+    let clock = Clock::new(ClockMode::Virtual);
+    if realtime {
+        clock.control().set_speed(0, Speed::Realtime);
+    }
+    Arc::new(clock)
+}
+
 /// Serves `board`'s web view on `addr`, with the board's output from
-/// `outputs` and, if given, its UART input; prints where it is (with the
-/// token a non-loopback address needs).
+/// `outputs`, if given its UART input, and its power switch; prints where
+/// it is (with the token a non-loopback address needs).
 pub fn start(
     addr: SocketAddr,
     board: &Arc<Mutex<Board>>,
     devices: Vec<DeviceSpec>,
     outputs: &Outputs,
     input: Option<UartInput>,
+    power: PowerSwitch,
 ) -> Result<()> {
     let access = Access::for_address(addr).context("cannot make the web view's token")?;
     let (_, output) = outputs.add();
-    let web = WebBoard { board: board.clone(), devices, output, input, settings: Arc::new(ConfigSettings) };
+    let web = WebBoard { board: board.clone(), devices, output, input, settings: Arc::new(ConfigSettings), power };
     let server = pycom_web::start(addr, web, access)?;
     uart_link::announce(&format!("web:{}", server.url()));
     if let Access::Token(token) = &server.access {

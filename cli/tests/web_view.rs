@@ -3,8 +3,10 @@
 //! driven through WebDriver: the LED in its colour, the console, a button
 //! pressed with the mouse, a file uploaded, an NVS value edited, a file
 //! edited and the board soft-reset, a setting changed, the timeline, a
-//! sensor value set, each model's drawing. Each test keeps a screenshot of
-//! the page in `TARGET_DIR/web-screenshots/`.
+//! sensor value set, each model's drawing, device time paused and stepped,
+//! firmware updated and rolled back, the power cut in the middle of an NVS
+//! write. Each test keeps a screenshot of the page in
+//! `TARGET_DIR/web-screenshots/`.
 
 mod common;
 
@@ -320,6 +322,181 @@ async fn an_nvs_value_edited_on_the_page_is_what_pycom_nvs_get_returns_next() {
     browser.close().await;
 }
 
+/// What the page's `/api/state` says now, fetched by the page itself.
+async fn page_state(browser: &Browser) -> Value {
+    let state = browser.eval("return fetch('/api/state').then(r => r.json());").await;
+    assert!(state.is_object(), "{state}");
+    state
+}
+
+/// The text of the element with id `id`.
+async fn text_of(browser: &Browser, id: &str) -> String {
+    browser.client.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
+}
+
+/// Waits until the element with id `id` shows a text containing `part`.
+async fn shows(browser: &Browser, id: &str, part: &str) {
+    browser.until(&format!("#{id} to show {part:?}"), async || text_of(browser, id).await.contains(part)).await;
+}
+
+#[tokio::test]
+async fn pausing_stops_device_time_and_a_step_moves_it_by_exactly_the_step() {
+    let device = Device::new();
+    let main = script(&device, "import time\nprint('ticking')\nwhile True:\n    time.sleep_ms(7)\n");
+    let board = Board::start(&device, &["run", &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("ticking").await;
+    browser.client.find(Locator::Id("clock-pause")).await.unwrap().click().await.unwrap();
+    browser.until("the clock paused", async || page_state(&browser).await["paused"] == true).await;
+    shows(&browser, "clock-pause", "Run").await;
+    let t0 = page_state(&browser).await["time_us"].as_u64().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(page_state(&browser).await["time_us"], t0, "device time stood still while paused");
+    let step = browser.client.find(Locator::Css(".clock-step[data-ms='100']")).await.unwrap();
+    step.click().await.unwrap();
+    browser.until("the step", async || page_state(&browser).await["time_us"] == t0 + 100_000).await;
+    shows(&browser, "clock-time", &format!("{:.3} ms", (t0 + 100_000) as f64 / 1000.0)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(page_state(&browser).await["time_us"], t0 + 100_000, "paused again after exactly 100 ms");
+    browser.scroll_to("power-panel").await;
+    browser.screenshot("clock_paused_and_stepped").await;
+    browser.client.find(Locator::Id("clock-pause")).await.unwrap().click().await.unwrap();
+    browser.until("the clock running again", async || page_state(&browser).await["time_us"] != t0 + 100_000).await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn at_real_time_speed_a_safe_boot_from_the_page_holds_p12_and_skips_main_py() {
+    let device = Device::new();
+    let main = script(&device, "print('main.py ran')\n");
+    ok(device.cli(&["fs", "put", &main, "/flash/main.py"]));
+    let board = Board::start(&device, &["serve"]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("main.py ran").await;
+    browser.until("the REPL prompt", async || browser.console().await.contains(">>> ")).await;
+    browser.client.find(Locator::Css("#clock-speed option[value='realtime']")).await.unwrap().click().await.unwrap();
+    browser.until("real-time speed", async || page_state(&browser).await["speed"] == "realtime").await;
+    shows(&browser, "clock-state", "real time").await;
+    let t0 = page_state(&browser).await["time_us"].as_u64().unwrap();
+    let wall = Instant::now();
+    browser.client.find(Locator::Id("power-safe-boot")).await.unwrap().click().await.unwrap();
+    shows(&browser, "firmware-boot-info", "safe boot").await;
+    // P12 held 1 s, then the bootloader's 1.5 s blink, at real-time speed.
+    let held = page_state(&browser).await["time_us"].as_u64().unwrap() - t0;
+    assert!(held >= 2_500_000, "the safe boot took {held} µs of device time");
+    assert!(wall.elapsed() >= Duration::from_millis(2400), "2.5 s of device time passed in {:?}", wall.elapsed());
+    browser.until("the REPL after the safe boot", async || browser.console().await.matches(">>> ").count() >= 2).await;
+    browser
+        .type_in_console(&format!("import machine; print(machine.reset_cause() == machine.PWRON_RESET){ENTER}"))
+        .await;
+    browser.console_line("True").await;
+    assert_eq!(browser.console().await.matches("main.py ran").count(), 1, "the safe boot skipped main.py");
+    browser.scroll_to("power-panel").await;
+    browser.screenshot("safe_boot_at_real_time").await;
+    browser.close().await;
+}
+
+/// Builds an app image of `version` with `pycom-emu image build` at `name`.
+fn app_image(device: &Device, name: &str, version: &str) -> PathBuf {
+    let path = device.path(name);
+    let out = path.display().to_string();
+    ok(device.cli(&["image", "build", "--version", version, "--project", "webtest", "-o", &out]));
+    path
+}
+
+/// Uploads the file at `path` through the firmware panel and waits for its answer.
+async fn upload_firmware(browser: &Browser, path: &std::path::Path) {
+    let input = browser.client.find(Locator::Id("firmware-file")).await.unwrap();
+    input.send_keys(&path.display().to_string()).await.unwrap();
+    shows(browser, "firmware-status", "wrote").await;
+    let bar = browser.eval("const b = document.getElementById('firmware-progress'); return [b.value, b.max];").await;
+    assert_eq!(bar[0], bar[1], "the progress bar is full");
+}
+
+#[tokio::test]
+async fn uploading_an_app_image_and_resetting_shows_the_new_version() {
+    let device = Device::new();
+    let image = app_image(&device, "app.bin", "1.20.2.r7");
+    let board = Board::start(&device, &["serve"]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    shows(&browser, "firmware-release", "runs 1.20.2.r6 from factory").await;
+    upload_firmware(&browser, &image).await;
+    assert!(text_of(&browser, "firmware-status").await.contains("to ota_0: Full Update Image detected"));
+    shows(&browser, "firmware-boot-info", "status check").await;
+    browser.client.find(Locator::Id("firmware-reset")).await.unwrap().click().await.unwrap();
+    shows(&browser, "firmware-release", "runs 1.20.2.r7 from ota_0").await;
+    shows(&browser, "firmware-boot-info", "active ota_0, previous factory, status ready").await;
+    browser.until("the REPL after the reset", async || browser.console().await.matches(">>> ").count() >= 2).await;
+    browser.type_in_console(&format!("import os; print(os.uname().release){ENTER}")).await;
+    browser.console_line("1.20.2.r7").await;
+    browser.scroll_to("firmware-panel").await;
+    browser.screenshot("firmware_updated").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn uploading_a_junk_image_and_resetting_shows_the_rollback() {
+    let device = Device::new();
+    let image = app_image(&device, "app.bin", "1.20.2.r7");
+    let mut junk = std::fs::read(&image).unwrap();
+    junk[0x1000] ^= 0xFF;
+    let junk_path = device.path("junk.bin");
+    std::fs::write(&junk_path, junk).unwrap();
+    let board = Board::start(&device, &["serve"]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    shows(&browser, "firmware-release", "runs 1.20.2.r6 from factory").await;
+    upload_firmware(&browser, &junk_path).await;
+    assert!(text_of(&browser, "firmware-status").await.contains("does not verify"));
+    browser.client.find(Locator::Id("firmware-reset")).await.unwrap().click().await.unwrap();
+    shows(&browser, "last-boot", "Cannot load Firmware img in the active partition! .. Defaulting back").await;
+    shows(&browser, "firmware-release", "runs 1.20.2.r6 from factory").await;
+    shows(&browser, "firmware-boot-info", "active factory, previous ota_0, status ready").await;
+    let ota_0 = browser.client.find(Locator::Css("#firmware-slots tr[data-slot='ota_0']")).await.unwrap();
+    assert_eq!(ota_0.text().await.unwrap(), "ota_0 no valid image invalid");
+    browser.scroll_to("firmware-panel").await;
+    browser.screenshot("firmware_rolled_back").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn cutting_the_power_at_the_next_flash_write_during_nvs_writes_leaves_the_image_bootable_with_the_value_old_or_new()
+ {
+    let device = Device::new();
+    let main = script(
+        &device,
+        "import pycom, time\nboot = pycom.nvs_get('boot', 0) + 1\npycom.nvs_set('boot', boot)\n\
+         n = pycom.nvs_get('n', 0)\nprint('boot', boot, 'n', n)\n\
+         while boot == 1:\n    n += 1\n    pycom.nvs_set('n', n)\n    print('set', n)\n    time.sleep_ms(100)\n\
+         while True:\n    time.sleep_ms(100)\n",
+    );
+    let board = Board::start(&device, &["run", "--realtime", &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("set 3").await;
+    browser.client.find(Locator::Id("power-cut")).await.unwrap().click().await.unwrap();
+    browser.until("the board on again", async || browser.console().await.contains("boot 2 n ")).await;
+    let console = browser.console().await;
+    let lines: Vec<&str> = console.lines().collect();
+    let again = lines.iter().position(|l| l.starts_with("boot 2 n ")).unwrap();
+    let last_set: u64 = lines[..again].iter().rev().find_map(|l| l.strip_prefix("set ")).unwrap().parse().unwrap();
+    let after: u64 = lines[again].strip_prefix("boot 2 n ").unwrap().parse().unwrap();
+    assert!(after == last_set || after == last_set + 1, "n was {last_set} (or being set to the next) and is {after}");
+    assert!(!console.contains("Traceback"), "{console}");
+    browser.until("the cut done", async || page_state(&browser).await["cut_armed"] == false).await;
+    browser.screenshot("power_cut_during_nvs_write").await;
+    browser.close().await;
+    board.stop();
+    assert_eq!(ok(device.cli(&["nvs", "get", "n"])).stdout.trim(), after.to_string());
+    let check = device.path("check.py");
+    std::fs::write(&check, "import pycom\nprint('n is', pycom.nvs_get('n'))\n").unwrap();
+    let run = ok(device.cli(&["run", &check.display().to_string()]));
+    assert!(run.stdout.contains(&format!("n is {after}")), "{}", run.stdout);
+}
+
 /// CPU time (user + system) of process `pid` so far.
 fn cpu_time(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
@@ -410,11 +587,6 @@ async fn type_in_editor(browser: &Browser, text: &str) {
     let area = browser.client.find(Locator::Id("editor-text")).await.unwrap();
     area.clear().await.unwrap();
     area.send_keys(text).await.unwrap();
-}
-
-/// The text of the element with this id.
-async fn text_of(browser: &Browser, id: &str) -> String {
-    browser.client.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
 }
 
 #[tokio::test]

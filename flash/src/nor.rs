@@ -140,6 +140,11 @@ impl Flash {
         self.power = cut;
     }
 
+    /// The power cut scheduled (or [`PowerCut::never`]).
+    pub fn power_cut(&self) -> PowerCut {
+        self.power
+    }
+
     /// Whether an injected power cut has happened.
     pub fn power_lost(&self) -> bool {
         self.power.has_tripped()

@@ -33,6 +33,18 @@ impl PowerCut {
         Self { remaining: Some(calls), per_call: true, tear_quarters: (calls % 4) as u8, tripped: false }
     }
 
+    /// Power that fails during the next program or erase call: an
+    /// interrupted program keeps the first `kept_quarters / 4` of its bytes
+    /// (at most all of them).
+    pub fn at_next_call(kept_quarters: u8) -> Self {
+        Self { remaining: Some(0), per_call: true, tear_quarters: kept_quarters.min(4), tripped: false }
+    }
+
+    /// Whether a cut is scheduled and has not happened yet.
+    pub fn is_pending(&self) -> bool {
+        self.remaining.is_some() && !self.tripped
+    }
+
     /// Whether the cut has already happened.
     pub fn has_tripped(&self) -> bool {
         self.tripped

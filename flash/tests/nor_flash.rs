@@ -170,3 +170,17 @@ fn a_call_counted_cut_never_half_erases() {
     assert!(flash.erase(0, SECTOR_SIZE as u32).is_err());
     assert_eq!(flash.contents()[0], 0);
 }
+
+#[test]
+fn a_cut_at_the_next_call_is_pending_until_that_call_and_tears_it() {
+    let mut flash = Flash::erased(SECTOR_SIZE);
+    flash.set_power_cut(PowerCut::at_next_call(2));
+    assert!(flash.power_cut().is_pending());
+    assert!(!flash.power_lost());
+    assert!(matches!(flash.write(100, &[0u8; 8]).unwrap_err(), FlashError::PowerLost));
+    assert_eq!(flash.contents()[100..108], [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF], "half of the bytes");
+    assert!(!flash.power_cut().is_pending());
+    assert!(flash.power_lost());
+    flash.set_power_cut(PowerCut::never());
+    flash.write(200, &[0]).unwrap();
+}

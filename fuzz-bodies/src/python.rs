@@ -29,6 +29,7 @@ pub fn script(data: &[u8]) {
         uart: None,
         timeout: None,
         max_resets: None,
+        power: Default::default(),
     });
 }
 
@@ -41,7 +42,7 @@ pub fn repl(data: &[u8]) {
     let input = UartInput::new();
     input.push(&data[..data.len().min(REPL_INPUT_MAX)]);
     input.close();
-    run(RunConfig { main: None, uart: Some(input), timeout: None, max_resets: None });
+    run(RunConfig { main: None, uart: Some(input), timeout: None, max_resets: None, power: Default::default() });
 }
 
 /// Runs a booted LoPy4 as `config` says, within the budget.

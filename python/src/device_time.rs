@@ -39,6 +39,8 @@ pub struct Deadlines {
     pub events: NextEvent,
     /// The next wake-up of a sleeping `_thread` thread.
     pub threads: crate::threads::ThreadWakes,
+    /// The board's power switch.
+    pub power: crate::PowerSwitch,
 }
 
 impl Deadlines {
@@ -115,6 +117,18 @@ pub fn arm(deadlines: Deadlines, sender: UserSignalSender) {
 /// Stops charging (the interpreter is gone).
 pub fn disarm() {
     ARMED.with(|a| *a.borrow_mut() = None);
+}
+
+/// Raises `signal` in this thread's interpreter, if one runs, at its next
+/// instruction.
+pub fn raise(signal: rustpython_vm::signal::UserSignal) {
+    ARMED.with(|a| {
+        if let Ok(armed) = a.try_borrow()
+            && let Some(armed) = armed.as_ref()
+        {
+            let _ = armed.sender.send(signal);
+        }
+    });
 }
 
 /// One access to the board from Python: costs [`ACCESS_US`].

@@ -7,9 +7,9 @@
 //! boot loop: power-on, `main.py`, and again after each `machine.reset()`.
 
 mod args;
+mod board_methods;
 mod buffer;
 mod bus_args;
-mod board_methods;
 mod bytes_quirks;
 mod class_constants;
 mod class_repr;
@@ -29,6 +29,7 @@ mod mpy_const;
 mod nesting;
 mod nvs_args;
 mod panic_guard;
+mod power;
 mod prelude;
 mod regex;
 mod repl;
@@ -45,5 +46,6 @@ mod vfs;
 mod watcher;
 
 pub use console::Console;
+pub use power::{PowerRequest, PowerSwitch};
 pub use session::{Outcome, RunConfig, STOP_GRACE, Script, StopRequest, run};
 pub use uart::{RX_BUFFER_LEN, UartInput};

@@ -14,6 +14,7 @@ use rustpython_vm::{AsObject, Interpreter, PyResult, VirtualMachine};
 use crate::cpu_clock::ThreadCpuClock;
 use crate::device_time::{self, Deadlines};
 use crate::heap::AllocationCount;
+use crate::power::PowerSwitch;
 use crate::repl::{self, Exit, Repl};
 use crate::state::{self, RunState, lock};
 use crate::uart::UartInput;
@@ -78,6 +79,8 @@ pub struct RunConfig {
     pub timeout: Option<(u64, StopRequest)>,
     /// Most resets allowed before the run is stopped.
     pub max_resets: Option<u32>,
+    /// The board's power switch, for whoever else holds it (the web view).
+    pub power: PowerSwitch,
 }
 
 /// How a run ended.
@@ -175,6 +178,7 @@ fn run_here(
             watchdog: b.watchdog_handle(),
             events: b.next_event_handle(),
             threads: crate::threads::ThreadWakes::default(),
+            power: config.power.clone(),
         }
     };
     let allocations = AllocationCount::default();
@@ -185,6 +189,8 @@ fn run_here(
         let _turn = TimelineTurn::take(&deadlines.clock);
         panic_guard::guard(|| boot_loop(&board, &config, &watch, &deadlines))
     };
+    // The run is over: a watcher held at a paused clock goes on to its end.
+    deadlines.clock.control().set_hurry(deadlines.clock.now_us(), true);
     watch.finish();
     state::uninstall();
     lock(&board).sync();
@@ -221,9 +227,20 @@ fn boot_loop(
         if matches!(kind, BootKind::Hard(_)) {
             state::with(|s| s.repl_mode = repl::Mode::Friendly);
         }
+        if lock(board).power_lost() {
+            eprintln!("[pycom-emu] the power was cut in the middle of a flash write: the board powers on again");
+            lock(board).restore_power();
+            config.power.powered_on();
+            kind = BootKind::Hard(ResetCause::PowerOn);
+        }
+        let booted = lock(board).boot(kind);
+        if booted.is_err() && lock(board).power_lost() {
+            // The cut came during the boot's own flash writes.
+            continue;
+        }
+        booted?;
         let (uart, notes, safe_boot, boot_py) = {
             let mut board = lock(board);
-            board.boot(kind)?;
             let mut fs = board.fs();
             let boot_py = fs.read(BOOT_PY).ok();
             (board.take_uart_output(), board.take_diagnostics(), board.safe_boot(), boot_py)
@@ -261,7 +278,7 @@ fn boot_loop(
             };
             (boot_py, main)
         };
-        let outcome = run_once(board, boot_py, &main, config.uart.as_ref(), watch, deadlines);
+        let outcome = run_once(board, boot_py, &main, config, watch, deadlines);
         if let Some(stop) = state::with(|s| s.stop.take()) {
             return Ok(Outcome::Stopped(stop));
         }
@@ -289,10 +306,11 @@ fn run_once(
     board: &Mutex<Board>,
     boot_py: Option<Script>,
     main: &MainStep,
-    uart: Option<&UartInput>,
+    config: &RunConfig,
     watch: &Watcher,
     deadlines: &Deadlines,
 ) -> Outcome {
+    let uart = config.uart.as_ref();
     let model = lock(board).model();
     let (sender, receiver) = user_signal_channel();
     let repl = uart.map(|input| Repl::new(input, sender.clone()));
@@ -309,7 +327,8 @@ fn run_once(
     // Interrupts start once the interpreter is built: RustPython's own start-up
     // must not fail. One that fell due meanwhile fires at the next instruction.
     watch.attach(sender.clone());
-    device_time::arm(deadlines.clone(), sender);
+    device_time::arm(deadlines.clone(), sender.clone());
+    config.power.attach(clock, sender);
     crate::threads::install(deadlines.threads.clone());
     let outcome = interpreter.enter(|vm| {
         let outcome = match installed {
@@ -334,6 +353,7 @@ fn run_once(
         outcome
     });
     device_time::disarm();
+    config.power.detach();
     watch.detach();
     // Freeing it is the board's own business too.
     clock.step_aside();

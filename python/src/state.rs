@@ -110,6 +110,12 @@ pub fn with<R>(f: impl FnOnce(&mut RunState) -> R) -> R {
     STATE.with(|s| f(s.borrow_mut().as_mut().expect("a pycom-emu run is installed on this thread")))
 }
 
+/// Runs `f` on the current run's state if this thread has one that is not
+/// in use.
+pub fn try_with<R>(f: impl FnOnce(&mut RunState) -> R) -> Option<R> {
+    STATE.with(|s| s.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
 /// The board of the current run.
 pub fn board() -> Arc<Mutex<Board>> {
     with(|s| s.board.clone())
@@ -118,9 +124,35 @@ pub fn board() -> Arc<Mutex<Board>> {
 /// Locks a shared board, recovering it if a panicking thread poisoned the lock.
 /// On the interpreter's thread this is an access from Python: it costs device
 /// time ([`crate::device_time::access`]).
-pub fn lock(board: &Mutex<Board>) -> MutexGuard<'_, Board> {
+pub fn lock(board: &Mutex<Board>) -> BoardGuard<'_> {
     crate::device_time::access();
-    board.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    BoardGuard(board.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
+/// A hold on the board; letting go of it after the flash lost its power
+/// (a power cut in the middle of a write) powers the board off and on
+/// ([`crate::power`]).
+pub struct BoardGuard<'a>(MutexGuard<'a, Board>);
+
+impl std::ops::Deref for BoardGuard<'_> {
+    type Target = Board;
+    fn deref(&self) -> &Board {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for BoardGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Board {
+        &mut self.0
+    }
+}
+
+impl Drop for BoardGuard<'_> {
+    fn drop(&mut self) {
+        if self.0.power_lost() {
+            crate::power::lost();
+        }
+    }
 }
 
 /// Whether a stop or reset was requested: the exception in flight unwinds

@@ -144,6 +144,12 @@ fn watch(shared: &Shared, deadlines: &Deadlines, interpreter: &Effort, overran: 
                 Ok(())
             }));
         }
+        // A power request from outside waits for the interpreter to take it.
+        if deadlines.power.pending()
+            && let Some(sender) = shared.sender().as_ref()
+        {
+            let _ = sender.send(deadlines.power.taker());
+        }
         let due = deadlines.due(clock.now_us());
         if let Some(Due::Deadline(request)) = &due
             && fired.get_or_insert_with(Instant::now).elapsed() >= STOP_GRACE

@@ -146,8 +146,15 @@ function holdToPress(node, index) {
   node.addEventListener("touchend", () => set(false));
 }
 
+// What the other scripts' panels do with each live state.
+const stateListeners = [];
+function onState(listener) {
+  stateListeners.push(listener);
+}
+
 let lastLed = null;
 function showState(state) {
+  for (const listener of stateListeners) listener(state);
   document.getElementById("device-time").textContent = "t = " + (state.time_us / 1e6).toFixed(1) + " s";
   if (state.led !== lastLed) {
     lastLed = state.led;

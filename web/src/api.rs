@@ -11,9 +11,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post, put};
 use axum::{Json, Router, middleware};
 use futures_util::stream::{self, Stream, StreamExt};
-use pycom_board::Board;
 use pycom_board::pins::{DeviceSpec, find_pin, pin_names};
-use pycom_python::UartInput;
+use pycom_board::{Board, Clock};
+use pycom_python::{PowerRequest, PowerSwitch, UartInput};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::{broadcast, watch};
@@ -21,7 +21,7 @@ use tokio::sync::{broadcast, watch};
 use crate::console::ConsoleHub;
 use crate::error::ApiError;
 use crate::timeline::Timeline;
-use crate::{Access, SettingsView, WebBoard, assets, files, live, nvs, sensors, settings, timeline};
+use crate::{Access, SettingsView, WebBoard, assets, files, firmware, live, nvs, power, sensors, settings, timeline};
 
 /// Largest upload: more than any volume holds.
 const UPLOAD_MAX: usize = 32 << 20;
@@ -36,26 +36,41 @@ pub struct App {
     console: Arc<ConsoleHub>,
     state: watch::Receiver<Arc<str>>,
     pub(crate) timeline: Arc<Timeline>,
+    /// The board's clock.
+    pub(crate) clock: Arc<Clock>,
+    /// The board's power switch.
+    pub(crate) power: PowerSwitch,
 }
 
 /// Runs `f` on the board on a blocking thread (the board's lock may be
-/// held for a while by the script's own flash work).
+/// held for a while by the script's own flash work). A power cut that `f`
+/// set off powers the board off and on.
 pub async fn on_board<R: Send + 'static, E: Into<ApiError> + Send + 'static>(
     app: &App,
     f: impl FnOnce(&mut Board) -> Result<R, E> + Send + 'static,
 ) -> Result<R, ApiError> {
-    let board = app.board.clone();
-    tokio::task::spawn_blocking(move || f(&mut board.lock().unwrap_or_else(|p| p.into_inner())))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .map_err(Into::into)
+    let (board, power) = (app.board.clone(), app.power.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut board = board.lock().unwrap_or_else(|p| p.into_inner());
+        let result = f(&mut board);
+        if board.power_lost() {
+            power.request(PowerRequest::PowerCycle);
+        }
+        result
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(Into::into)
 }
 
 /// The web view's routes; the board's watchers start here.
 pub fn router(web: WebBoard, access: Access) -> Router {
     let timeline = Timeline::attach(&mut web.board.lock().unwrap_or_else(|p| p.into_inner()));
+    let clock = web.board.lock().unwrap_or_else(|p| p.into_inner()).clock().clone();
     let app = App {
         timeline,
+        clock,
+        power: web.power,
         state: live::watch_board(web.board.clone()),
         console: ConsoleHub::start(web.output),
         board: web.board,
@@ -82,6 +97,13 @@ pub fn router(web: WebBoard, access: Access) -> Router {
         .route("/sensors", get(sensors::list))
         .route("/sensors/{index}/{quantity}", put(sensors::set))
         .route("/timeline", get(timeline::get))
+        .route("/clock", get(power::clock).post(power::set_clock))
+        .route("/clock/step", post(power::step))
+        .route("/power/reset", post(power::reset))
+        .route("/power/cycle", post(power::cycle))
+        .route("/power/safe-boot", post(power::safe_boot))
+        .route("/power/cut-at-next-write", post(power::arm_cut).delete(power::disarm_cut))
+        .route("/firmware", get(firmware::show).put(firmware::upload))
         .layer(middleware::from_fn_with_state(access, crate::access::check))
         .layer(DefaultBodyLimit::max(UPLOAD_MAX))
         .with_state(app);

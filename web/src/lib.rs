@@ -1,8 +1,8 @@
 //! The web view of a running virtual board: a page embedded in the binary
 //! (the board drawn with its pins and LED, the console, `/flash` with an
-//! editor, NVS, settings, sensors, a timeline of the LED and pins) and the
-//! JSON API under `/api` it is built on, with live updates as Server-Sent
-//! Events.
+//! editor, NVS, settings, sensors, a timeline of the LED and pins, device
+//! time and power, firmware) and the JSON API under `/api` it is built on,
+//! with live updates as Server-Sent Events.
 //!
 //! The server never makes the board wait: it looks at the board's state at
 //! [`live::POLL`] of wall time and pushes only what changed, and the
@@ -14,8 +14,10 @@ mod assets;
 mod console;
 mod error;
 mod files;
+mod firmware;
 mod live;
 mod nvs;
+mod power;
 mod sensors;
 mod settings;
 mod timeline;
@@ -26,7 +28,7 @@ use std::sync::{Arc, Mutex};
 
 use pycom_board::Board;
 use pycom_board::pins::DeviceSpec;
-use pycom_python::UartInput;
+use pycom_python::{PowerSwitch, UartInput};
 
 pub use access::Access;
 pub use error::WebError;
@@ -48,6 +50,8 @@ pub struct WebBoard {
     pub input: Option<UartInput>,
     /// How the settings are shown and changed.
     pub settings: SettingsView,
+    /// The board's power switch (the run's [`pycom_python::RunConfig::power`]).
+    pub power: PowerSwitch,
 }
 
 /// A web view being served.

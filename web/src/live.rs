@@ -1,14 +1,15 @@
 //! The board's live state as the page shows it: the LED's colour, each
-//! named pin's level and mode, device time. A thread looks at the board
-//! every [`POLL`] of wall time, without moving it on, and publishes the
-//! state only when it changed (device time alone at most every
-//! [`TIME_EVERY`]), so an idle board costs the server nearly nothing.
+//! named pin's level and mode, device time and the clock's controls. A
+//! thread looks at the board every [`POLL`] of wall time, without moving
+//! it on, and publishes the state only when it changed (device time alone
+//! at most every [`TIME_EVERY`], at once while the clock is paused), so an
+//! idle board costs the server nearly nothing.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pycom_board::Board;
 use pycom_board::pins::{Level, PinMode, Pull, pin_names};
+use pycom_board::{Board, Speed};
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -26,6 +27,14 @@ pub struct Snapshot {
     heartbeat: bool,
     /// Each named pin, in the board's table order.
     pins: Vec<PinState>,
+    /// Whether device time is paused.
+    paused: bool,
+    /// How fast device time may run.
+    speed: Speed,
+    /// Whether the power is to be cut at the next flash write.
+    cut_armed: bool,
+    /// Boots since the board was made (a reset shows as a change).
+    boots: u32,
 }
 
 /// One pin as the page shows it.
@@ -77,7 +86,10 @@ impl Snapshot {
                 }
             })
             .collect();
-        (now, Self { led: format!("#{led:06x}"), heartbeat, pins })
+        let control = board.clock().control();
+        let (paused, speed) = (control.paused(), control.speed());
+        let (cut_armed, boots) = (board.power_cut_armed(), board.boots());
+        (now, Self { led: format!("#{led:06x}"), heartbeat, pins, paused, speed, cut_armed, boots })
     }
 
     fn to_json(&self, time_us: u64) -> Arc<str> {
@@ -96,7 +108,7 @@ pub fn watch_board(board: Arc<Mutex<Board>>) -> watch::Receiver<Arc<str>> {
             loop {
                 std::thread::sleep(POLL);
                 let (time, now) = Snapshot::of(&mut board.lock().unwrap_or_else(|p| p.into_inner()));
-                let time_due = time != last_time && sent_at.elapsed() >= TIME_EVERY;
+                let time_due = time != last_time && (now.paused || sent_at.elapsed() >= TIME_EVERY);
                 if now != last || time_due {
                     if sender.send(now.to_json(time)).is_err() {
                         return;

@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pycom_board::pins::{ButtonSpec, DeviceSpec, DhtSpec, Level, PinMode, Pull, Schedule};
-use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ResetCause};
+use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ROLLBACK_MESSAGE, ResetCause};
 use pycom_formats::ConfigBlock;
-use pycom_python::UartInput;
+use pycom_formats::app_image::{BuildSpec, build};
+use pycom_python::{Console, PowerSwitch, RunConfig, Script, StopRequest, UartInput};
 use pycom_web::{Access, SettingRefused, Settings, WebBoard, WebServer};
 use serde_json::{Value, json};
 
@@ -37,6 +38,12 @@ impl Served {
         let response = self.get(path).await;
         assert!(response.status().is_success(), "{path}: {}", response.status());
         response.json().await.unwrap()
+    }
+
+    /// `POST path` with a JSON body: the status and the answer.
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self.client.post(self.url(path)).json(&body).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
     }
 }
 
@@ -98,6 +105,7 @@ fn serve(addr: &str, access: Access) -> Served {
         output: receiver,
         input: Some(input.clone()),
         settings: Arc::new(HeartbeatOnly),
+        power: PowerSwitch::default(),
     };
     let addr: SocketAddr = addr.parse().unwrap();
     let server = pycom_web::start(addr, web, access).unwrap();
@@ -363,6 +371,13 @@ async fn without_its_token_a_non_loopback_view_answers_401_and_changes_nothing()
         client.post(url("/api/devices/0/press")).json(&json!({ "pressed": true })),
         client.get(url("/api/state")).bearer_auth("wrong"),
         client.get(url(&format!("/api/state?token={}x", token))),
+        client.post(url("/api/clock")).json(&json!({ "paused": true })),
+        client.post(url("/api/clock/step")).json(&json!({ "ms": 100 })),
+        client.post(url("/api/power/reset")),
+        client.post(url("/api/power/cycle")),
+        client.post(url("/api/power/safe-boot")).json(&json!({ "hold_ms": 1000 })),
+        client.post(url("/api/power/cut-at-next-write")),
+        client.put(url("/api/firmware")).body(vec![0xE9u8; 4096]),
     ];
     for request in refused {
         assert_eq!(request.send().await.unwrap().status(), 401);
@@ -371,9 +386,244 @@ async fn without_its_token_a_non_loopback_view_answers_401_and_changes_nothing()
     assert!(served.board.lock().unwrap().volume("flash").unwrap().read("/x.py").is_err());
     assert_eq!(served.board.lock().unwrap().pin_level(P10), Level::High);
     assert!(served.input.take_all().is_empty());
+    {
+        let board = served.board.lock().unwrap();
+        assert!(!board.clock().control().paused(), "the clock runs");
+        assert!(!board.power_cut_armed(), "no power cut");
+        assert!(!board.app_slots()[1].valid, "no firmware written");
+    }
     // The page itself holds no board data; the API opens with the token.
     assert_eq!(client.get(url("/")).send().await.unwrap().status(), 200);
     assert_eq!(client.get(url("/api/state")).bearer_auth(&token).send().await.unwrap().status(), 200);
     let with_query = client.put(url(&format!("/api/nvs/k?token={token}"))).json(&json!({ "value": 1 }));
     assert_eq!(with_query.send().await.unwrap().status(), 200);
+}
+
+/// The board's console as the web view takes it from a run.
+struct ToPage(SyncSender<Vec<u8>>);
+
+impl Console for ToPage {
+    fn write(&mut self, text: &str) -> Option<StopRequest> {
+        let _ = self.0.send(text.as_bytes().to_vec());
+        None
+    }
+}
+
+/// A LoPy4 running `main` as its `main.py` (then the REPL) on the virtual
+/// clock, with its power switch, served on loopback.
+fn run_script(main: &str) -> Served {
+    let model = BoardModel::Lopy4;
+    let board = Board::new(model, DeviceImage::in_memory(model).unwrap(), Arc::new(Clock::new(ClockMode::Virtual)));
+    let board = Arc::new(Mutex::new(board));
+    let (output, receiver) = sync_channel(1024);
+    let (input, power) = (UartInput::new(), PowerSwitch::default());
+    let web = WebBoard {
+        board: board.clone(),
+        devices: vec![],
+        output: receiver,
+        input: Some(input.clone()),
+        settings: Arc::new(HeartbeatOnly),
+        power: power.clone(),
+    };
+    let server = pycom_web::start("127.0.0.1:0".parse().unwrap(), web, Access::Open).unwrap();
+    let config = RunConfig {
+        main: Some(Script { name: "main.py".into(), source: main.into() }),
+        uart: Some(input.clone()),
+        timeout: None,
+        max_resets: None,
+        power,
+    };
+    let (running, console) = (board.clone(), ToPage(output.clone()));
+    std::thread::spawn(move || pycom_python::run(running, Box::new(console), config));
+    Served { server, board, input, output, client: reqwest::Client::new() }
+}
+
+/// Prints the reset cause at every boot, then sleeps in steps of 5 ms.
+const CAUSE_THEN_SLEEP: &str =
+    "import machine, time\nprint('cause', machine.reset_cause())\nwhile True:\n    time.sleep_ms(5)\n";
+
+/// Waits until the console has shown `text` `times` times, for at most ten seconds.
+async fn console_shows(served: &Served, text: &str, times: usize) {
+    let start = Instant::now();
+    loop {
+        let console = served.get("/api/console").await.text().await.unwrap();
+        if console.matches(text).count() >= times {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "waited for {times} x {text:?}; console:\n{console}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn pausing_stops_device_time_and_a_step_moves_it_by_exactly_the_step() {
+    let served = run_script(CAUSE_THEN_SLEEP);
+    console_shows(&served, "cause 0", 1).await;
+    let (status, paused) = served.post("/api/clock", json!({ "paused": true })).await;
+    assert_eq!((status, paused["paused"].clone(), paused["speed"].clone()), (200, json!(true), json!("max")));
+    let t0 = served.json("/api/clock").await["time_us"].as_u64().unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(served.json("/api/clock").await["time_us"], t0, "device time stood still while paused");
+    let (status, stepped) = served.post("/api/clock/step", json!({ "ms": 100 })).await;
+    assert_eq!(status, 200);
+    assert_eq!(stepped, json!({ "time_us": t0 + 100_000, "until_us": t0 + 100_000, "reached": true }));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(served.json("/api/clock").await["time_us"], t0 + 100_000, "paused again after the step");
+    eventually("the state showing the step", async || {
+        let state = served.json("/api/state").await;
+        state["time_us"] == t0 + 100_000 && state["paused"] == true
+    })
+    .await;
+    assert_eq!(served.post("/api/clock/step", json!({ "ms": 0 })).await.0, 400);
+    assert_eq!(served.post("/api/clock/step", json!({ "seconds": 1 })).await.0, 422);
+    assert_eq!(served.post("/api/clock", json!({ "speed": "x3" })).await.0, 422);
+    served.post("/api/clock", json!({ "paused": false })).await;
+    eventually("device time running again", async || served.json("/api/clock").await["time_us"] != t0 + 100_000).await;
+}
+
+#[tokio::test]
+async fn at_real_time_speed_device_time_keeps_to_the_wall_clock() {
+    let served = run_script(CAUSE_THEN_SLEEP);
+    console_shows(&served, "cause 0", 1).await;
+    let (_, clock) = served.post("/api/clock", json!({ "speed": "realtime" })).await;
+    assert_eq!(clock["speed"], "realtime");
+    let (t0, wall) = (served.json("/api/clock").await["time_us"].as_u64().unwrap(), Instant::now());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let moved = served.json("/api/clock").await["time_us"].as_u64().unwrap() - t0;
+    let wall = wall.elapsed().as_micros() as u64;
+    assert!(moved <= wall + 50_000, "{moved} µs of device time in {wall} µs of wall time");
+    assert!(moved >= 200_000, "{moved} µs of device time in {wall} µs of wall time");
+    served.post("/api/clock", json!({ "speed": "max" })).await;
+    let t1 = served.json("/api/clock").await["time_us"].as_u64().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let moved = served.json("/api/clock").await["time_us"].as_u64().unwrap() - t1;
+    assert!(moved > 3_000_000, "as fast as possible: only {moved} µs in 300 ms");
+}
+
+#[tokio::test]
+async fn reset_power_cycle_and_safe_boot_boot_the_board_as_their_buttons_do() {
+    let served = run_script(CAUSE_THEN_SLEEP);
+    console_shows(&served, "cause 0", 1).await;
+    // A paused clock does not hold a reset back.
+    served.post("/api/clock", json!({ "paused": true })).await;
+    assert_eq!(served.post("/api/power/reset", json!(null)).await, (200, json!({ "requested": "reset" })));
+    console_shows(&served, "cause 1", 1).await;
+    assert_eq!(served.json("/api/clock").await["paused"], false);
+    assert_eq!(served.post("/api/power/cycle", json!(null)).await.0, 200);
+    console_shows(&served, "cause 0", 2).await;
+    assert_eq!(served.post("/api/power/safe-boot", json!({ "hold_ms": 61_000 })).await.0, 400);
+    assert_eq!(served.post("/api/power/safe-boot", json!({ "hold_ms": 1000 })).await.0, 200);
+    // A safe boot skips main.py: the REPL runs.
+    console_shows(&served, ">>> ", 1).await;
+    assert!(served.board.lock().unwrap().safe_boot());
+    assert_eq!(served.board.lock().unwrap().reset_cause(), ResetCause::PowerOn);
+    assert_eq!(served.get("/api/console").await.text().await.unwrap().matches("cause").count(), 3);
+}
+
+#[tokio::test]
+async fn a_power_cut_at_the_next_flash_write_powers_the_board_on_again_with_the_value_old_or_new() {
+    let served = run_script(
+        "import machine, pycom, time\nprint('cause', machine.reset_cause())\nn = pycom.nvs_get('n', 0)\n\
+         print('n', n)\nwhile True:\n    n += 1\n    pycom.nvs_set('n', n)\n    time.sleep_ms(1)\n",
+    );
+    console_shows(&served, "cause 0", 1).await;
+    let boots = served.board.lock().unwrap().boots();
+    assert_eq!(served.post("/api/power/cut-at-next-write", json!(null)).await, (200, json!({ "cut_armed": true })));
+    console_shows(&served, "cause 0", 2).await;
+    eventually("the state showing no cut armed", async || served.json("/api/state").await["cut_armed"] == false).await;
+    assert_eq!(served.board.lock().unwrap().boots(), boots + 1);
+    let console = served.get("/api/console").await.text().await.unwrap();
+    assert!(!console.contains("Traceback"), "the power went without a word from the script:\n{console}");
+    // The boot read the value the cut left, and the script counts on from it.
+    let after_cut: u64 = console.lines().filter_map(|l| l.strip_prefix("n ")).nth(1).unwrap().trim().parse().unwrap();
+    assert!(after_cut > 0);
+    // Armed and disarmed while the clock stands, nothing happens.
+    served.post("/api/clock", json!({ "paused": true })).await;
+    assert_eq!(served.post("/api/power/cut-at-next-write", json!(null)).await.0, 200);
+    eventually("the state showing the cut armed", async || served.json("/api/state").await["cut_armed"] == true).await;
+    let disarmed = served.client.delete(served.url("/api/power/cut-at-next-write")).send().await.unwrap();
+    assert_eq!(disarmed.json::<Value>().await.unwrap(), json!({ "cut_armed": false }));
+    served.post("/api/clock", json!({ "paused": false })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(served.board.lock().unwrap().boots(), boots + 1);
+}
+
+fn app_image(version: &str) -> Vec<u8> {
+    build(&BuildSpec {
+        version: version.into(),
+        project_name: "web-test".into(),
+        idf_version: "v3.3.1".into(),
+        size: Some(128 << 10),
+    })
+}
+
+#[tokio::test]
+async fn an_uploaded_image_runs_after_a_reset_and_a_junk_one_is_rolled_back() {
+    let served = local();
+    let firmware = served.json("/api/firmware").await;
+    assert_eq!(firmware["release"], "1.20.2.r6");
+    assert_eq!(firmware["running"], "factory");
+    assert_eq!(firmware["boot_info"]["status"], "ready");
+    assert_eq!(firmware["slots"][1]["slot"], "ota_0");
+    assert_eq!(firmware["slots"][1]["valid"], false);
+    let put = |body: Vec<u8>| served.client.put(served.url("/api/firmware")).body(body).send();
+
+    let refused = put(b"print('not firmware')".to_vec()).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("neither an app image"));
+    let too_big = put(vec![0xE9; 2 << 20]).await.unwrap();
+    assert_eq!(too_big.status(), 400);
+    assert_eq!(served.json("/api/firmware").await, firmware, "nothing was written");
+
+    let written = put(app_image("1.20.2.r7")).await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(written["written"], 128 << 10);
+    assert_eq!(
+        (written["kind"].clone(), written["slot"].clone(), written["verifies"].clone()),
+        (json!("image"), json!("ota_0"), json!(true))
+    );
+    assert_eq!(written["message"], pycom_board::FULL_UPDATE_MESSAGE);
+    assert_eq!(served.json("/api/firmware").await["boot_info"]["status"], "check");
+    served.board.lock().unwrap().boot(BootKind::Hard(ResetCause::Hard)).unwrap();
+    let firmware = served.json("/api/firmware").await;
+    assert_eq!((firmware["release"].clone(), firmware["running"].clone()), (json!("1.20.2.r7"), json!("ota_0")));
+    assert_eq!(firmware["boot_info"]["status"], "ready");
+    assert_eq!(firmware["last_boot"], json!([]));
+
+    // A damaged image is written (the updater checks nothing) and the bootloader rolls it back.
+    let mut junk = app_image("1.20.2.r8");
+    junk[0x2000] ^= 0xFF;
+    let written = put(junk).await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!((written["slot"].clone(), written["verifies"].clone()), (json!("factory"), json!(false)));
+    served.board.lock().unwrap().boot(BootKind::Hard(ResetCause::Hard)).unwrap();
+    let firmware = served.json("/api/firmware").await;
+    assert_eq!((firmware["release"].clone(), firmware["running"].clone()), (json!("1.20.2.r7"), json!("ota_0")));
+    assert_eq!(firmware["last_boot"], json!([ROLLBACK_MESSAGE]));
+    assert_eq!(firmware["boot_info"]["previous"], "factory");
+    assert_eq!(firmware["slots"][0]["valid"], false, "the factory slot holds the damaged image");
+    assert_eq!(firmware["slots"][1]["running"], true);
+
+    let patch = put(b"BSDIFF40 and then some".to_vec()).await.unwrap();
+    assert_eq!(patch.status(), 409, "the board runs without --diff-update");
+}
+
+#[tokio::test]
+async fn with_diff_updates_an_uploaded_bsdiff_patch_is_applied_at_the_next_boot() {
+    let served = local();
+    let old = {
+        let mut board = served.board.lock().unwrap();
+        board.enable_diff_update();
+        let (at, size) = (board.app_slots()[0].offset as usize, board.ota_slot_size() as usize);
+        board.flash().contents()[at..at + size].to_vec()
+    };
+    let mut patch = Vec::new();
+    qbsdiff::Bsdiff::new(&old, &app_image("1.20.2.r9")).compare(&mut patch).unwrap();
+    let written = served.client.put(served.url("/api/firmware")).body(patch).send().await.unwrap();
+    let written = written.json::<Value>().await.unwrap();
+    assert_eq!((written["kind"].clone(), written["verifies"].clone()), (json!("patch"), Value::Null));
+    assert_eq!(written["message"], pycom_board::DIFF_PENDING_MESSAGE);
+    assert_eq!(served.json("/api/firmware").await["boot_info"]["status"], "patch");
+    served.board.lock().unwrap().boot(BootKind::Hard(ResetCause::Hard)).unwrap();
+    let firmware = served.json("/api/firmware").await;
+    assert_eq!((firmware["release"].clone(), firmware["running"].clone()), (json!("1.20.2.r9"), json!("ota_0")));
+    assert_eq!(firmware["last_boot"], json!([pycom_board::PATCH_OK_MESSAGE]));
 }
