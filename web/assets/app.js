@@ -217,10 +217,19 @@ function termWrite(text) {
     term.lines.splice(0, cut);
     term.row -= cut;
   }
-  renderConsole();
+  scheduleRender();
+}
+
+// The console is drawn at most every 25 ms, however fast output comes, so a
+// chatty script does not keep the page redrawing its whole text.
+let renderTimer = null;
+function scheduleRender() {
+  if (renderTimer === null) renderTimer = setTimeout(renderConsole, 25);
 }
 
 function renderConsole() {
+  clearTimeout(renderTimer);
+  renderTimer = null;
   const pre = document.getElementById("console");
   const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
   const before = term.lines.slice(0, term.row).join("\n");
