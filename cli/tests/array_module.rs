@@ -78,3 +78,21 @@ print(open('/flash/a.bin', 'rb').read())",
     );
     assert_eq!(out, ["b'\\x01\\x00\\xff\\xff'"]);
 }
+
+#[test]
+fn a_memoryview_of_an_array_reads_and_writes_its_items() {
+    let out = snippet(
+        "import array
+a = array.array('h', [0x7f00, -0x8000, 5])
+m = memoryview(a)
+print(len(m), list(m), m[-1])
+m[2] = 6
+print(a, list(m[1:]))
+print(list(memoryview(array.array('b', [127, -128]))), list(memoryview(array.array('L', [2**32 - 1]))))
+print(list(memoryview(array.array('B', [255, 1]))))",
+    );
+    assert_eq!(
+        out,
+        ["3 [32512, -32768, 5] 5", "array('h', [32512, -32768, 6]) [-32768, 6]", "[127, -128] [4294967295]", "[255, 1]"]
+    );
+}

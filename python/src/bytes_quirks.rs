@@ -15,6 +15,8 @@
 //!   `TypeError`, as there;
 //! - `str in bytes` and `str in bytearray`;
 //! - `bytearray(str)` without an encoding, `memoryview(str)`;
+//! - `memoryview(array)` reads the array's items, not its bytes (the board's
+//!   `array` is a `bytearray` of the items here);
 //! - `bytes.startswith(str)`, `bytes.endswith(str)`, `bytearray.extend(str)`;
 //! - `str` arguments of `bytes % args` (`b'%s' % 'x'` is `b'x'`).
 //!
@@ -207,7 +209,43 @@ fn bytearray_ass_subscript(
 
 fn memoryview_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let original = MemoryViewNew::get();
-    original(cls, sole_str_as_buffer(args, vm), vm)
+    let items = args.args.first().and_then(|arg| array_items(arg, vm));
+    let view = original(cls, sole_str_as_buffer(args, vm), vm)?;
+    match items {
+        Some(format) => cast(view, format, vm),
+        None => Ok(view),
+    }
+}
+
+/// The item format of an `array.array` (the board's, a `bytearray` holding
+/// the items' bytes) as a memoryview reads it: `l`, `L` and `P` are 4 bytes
+/// on the ESP32. `None` for anything else, and for `B` (bytes already).
+fn array_items(obj: &PyObject, vm: &VirtualMachine) -> Option<&'static str> {
+    if obj.class().name().to_string() != "array" || !obj.fast_isinstance(vm.ctx.types.bytearray_type) {
+        return None;
+    }
+    let code = obj.dict()?.get_item_opt("_code", vm).ok()??;
+    let code = code.downcast_ref::<PyStr>()?.to_string();
+    Some(match code.as_str() {
+        "b" => "b",
+        "h" => "h",
+        "H" => "H",
+        "i" | "l" => "i",
+        "I" | "L" | "P" => "I",
+        "q" => "q",
+        "Q" => "Q",
+        "f" => "f",
+        "d" => "d",
+        _ => return None,
+    })
+}
+
+/// `view.cast(format)`, from the type's own method table (scripts cannot
+/// see `cast`: the board's memoryview has no methods).
+fn cast(view: PyObjectRef, format: &str, vm: &VirtualMachine) -> PyResult {
+    let def = vm.ctx.types.memoryview_type.slots.methods.iter().find(|def| def.name == "cast");
+    let Some(def) = def else { return Ok(view) };
+    (def.func)(vm, FuncArgs::from(vec![view, vm.ctx.new_str(format).into()]))
 }
 
 /// `bytes(str)`: without an encoding the firmware counts the arguments wrong.
