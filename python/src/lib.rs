@@ -27,6 +27,7 @@ mod module_repr;
 mod modules;
 mod mpy_const;
 mod nesting;
+mod number_quirks;
 mod nvs_args;
 mod panic_guard;
 mod power;
