@@ -19,6 +19,7 @@ mod console;
 mod cpu_clock;
 mod device_time;
 mod exception_repr;
+mod float_repr;
 mod frozen;
 mod heap;
 mod import_guard;

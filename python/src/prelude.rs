@@ -124,6 +124,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     crate::bytes_quirks::install(vm);
     crate::board_methods::install(vm);
     crate::number_quirks::install(vm);
+    crate::float_repr::install(vm);
     crate::module_repr::install(vm);
     crate::class_repr::install(vm);
     crate::exception_repr::install(vm);
