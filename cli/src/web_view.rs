@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use pycom_board::Board;
 use pycom_board::pins::DeviceSpec;
 use pycom_python::UartInput;
-use pycom_web::{Access, WebBoard};
+use pycom_web::{Access, WebBoard, WebServer};
 
 use clap::ValueEnum;
 use pycom_formats::ConfigBlock;
@@ -20,7 +20,7 @@ use crate::config_setting::{Setting, apply, erased_value, parse_value};
 use crate::uart_link::{self, Outputs};
 
 /// The settings as `pycom-emu config` shows and changes them.
-struct ConfigSettings;
+pub struct ConfigSettings;
 
 impl Settings for ConfigSettings {
     fn show(&self, block: &ConfigBlock) -> Value {
@@ -60,10 +60,14 @@ pub fn start(
     let access = Access::for_address(addr).context("cannot make the web view's token")?;
     let (_, output) = outputs.add();
     let web = WebBoard { board: board.clone(), devices, output, input, settings: Arc::new(ConfigSettings) };
-    let server = pycom_web::start(addr, web, access)?;
+    announce(&pycom_web::start(addr, web, access)?);
+    Ok(())
+}
+
+/// Prints where `server` is (with the token a non-loopback address needs).
+pub fn announce(server: &WebServer) {
     uart_link::announce(&format!("web:{}", server.url()));
     if let Access::Token(token) = &server.access {
         eprintln!("[pycom-emu] the web view listens beyond this host: the API needs the token {token}");
     }
-    Ok(())
 }

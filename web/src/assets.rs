@@ -10,7 +10,7 @@ const SCRIPT: &str = "text/javascript; charset=utf-8";
 const STYLE: &str = "text/css; charset=utf-8";
 
 /// Each file of the page: its address, type and text.
-const FILES: [(&str, &str, &str); 10] = [
+const FILES: [(&str, &str, &str); 12] = [
     ("/", HTML, include_str!("../assets/index.html")),
     ("/app.js", SCRIPT, include_str!("../assets/app.js")),
     ("/style.css", STYLE, include_str!("../assets/style.css")),
@@ -21,6 +21,8 @@ const FILES: [(&str, &str, &str); 10] = [
     ("/namespaces.js", SCRIPT, include_str!("../assets/namespaces.js")),
     ("/sensors.js", SCRIPT, include_str!("../assets/sensors.js")),
     ("/timeline.js", SCRIPT, include_str!("../assets/timeline.js")),
+    ("/fleet.js", SCRIPT, include_str!("../assets/fleet.js")),
+    ("/fleet.css", STYLE, include_str!("../assets/fleet.css")),
 ];
 
 /// The page's files, open to all (they hold no board data).

@@ -23,6 +23,9 @@ pub enum WebError {
         /// Why.
         source: std::io::Error,
     },
+    /// A fleet's board name that cannot be part of an address, or is used twice.
+    #[error("board name {0:?}: use letters, digits, '-' and '_', once each")]
+    BoardName(String),
 }
 
 /// A request that failed: its status and why.

@@ -24,6 +24,8 @@ pub struct Snapshot {
     led: String,
     /// Whether the heartbeat owns the LED.
     heartbeat: bool,
+    /// Boots since power-on (resets and deep-sleep wake-ups included).
+    boots: u32,
     /// Each named pin, in the board's table order.
     pins: Vec<PinState>,
 }
@@ -54,6 +56,7 @@ impl Snapshot {
         let now = board.now_us();
         let led = board.led().shown_at(now);
         let heartbeat = board.heartbeat();
+        let boots = board.boots();
         let pins = pin_names(board.model())
             .iter()
             .map(|name| {
@@ -77,7 +80,7 @@ impl Snapshot {
                 }
             })
             .collect();
-        (now, Self { led: format!("#{led:06x}"), heartbeat, pins })
+        (now, Self { led: format!("#{led:06x}"), heartbeat, boots, pins })
     }
 
     fn to_json(&self, time_us: u64) -> Arc<str> {
