@@ -60,6 +60,7 @@ async function showFleet() {
   document.querySelector("main").style.display = "none";
   document.getElementById("fleet-panel").hidden = false;
   document.getElementById("model-name").textContent = "fleet of " + boards.length;
+  document.getElementById("device-time").hidden = true;
   document.title = "pycom-emu fleet";
   boards.forEach(showSummary);
   const events = new EventSource(api("/fleet/events", {}, "/api"));

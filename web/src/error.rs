@@ -16,7 +16,7 @@ pub enum WebError {
     #[error("cannot start the web view's runtime: {0}")]
     Runtime(std::io::Error),
     /// The address cannot be listened on.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Listen {
         /// The address asked for.
         addr: SocketAddr,

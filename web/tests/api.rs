@@ -378,10 +378,13 @@ async fn without_its_token_a_non_loopback_view_answers_401_and_changes_nothing()
     assert_eq!(with_query.send().await.unwrap().status(), 200);
 }
 
-/// A fleet's boards, booted, each with the sender of its output, served on one address.
+/// A fleet's board and the sender of its output.
+type FleetBoard = (Arc<Mutex<Board>>, SyncSender<Vec<u8>>);
+
+/// A fleet's boards, booted, served on one address.
 struct FleetServed {
     server: WebServer,
-    boards: Vec<(Arc<Mutex<Board>>, SyncSender<Vec<u8>>)>,
+    boards: Vec<FleetBoard>,
     client: reqwest::Client,
 }
 
