@@ -706,3 +706,36 @@ async fn a_fleets_page_lists_its_boards_in_their_led_colours_and_opens_each_boar
     browser.close().await;
     board.stop();
 }
+
+#[tokio::test]
+async fn a_fleets_board_view_open_across_a_deep_sleep_follows_the_board_into_its_next_boot() {
+    let device = Device::new();
+    let fleet = "[[board]]\nname = \"node\"\nscript = \"node.py\"\nboard_file = \"board.toml\"\n";
+    let node = "import pycom, machine, time\nfrom machine import Pin\n\
+                n = pycom.nvs_get('n') + 1 if machine.reset_cause() == machine.DEEPSLEEP_RESET else 1\n\
+                pycom.nvs_set('n', n)\npycom.heartbeat(False)\npycom.rgbled(0x00ff00 if n > 1 else 0xff0000)\n\
+                print('boot', n)\nbutton = Pin('P10', mode=Pin.IN, pull=Pin.PULL_UP)\n\
+                while button.value():\n    time.sleep_ms(10)\nwhile not button.value():\n    time.sleep_ms(10)\n\
+                print('clicked: deep sleep')\nmachine.deepsleep(100)\n";
+    for (name, text) in [("fleet.toml", fleet), ("node.py", node), ("board.toml", BUTTON_ON_P10)] {
+        std::fs::write(device.path(name), text).unwrap();
+    }
+    let board = Board::start(&device, &["fleet", &device.path("fleet.toml").display().to_string()]);
+    let browser = Browser::open().await;
+    browser.client.goto(&format!("{}?board=node", board.url)).await.unwrap();
+    browser.shown("?board=node").await;
+    browser.console_line("boot 1").await;
+    browser.client.find(Locator::Id("device-0")).await.unwrap().click().await.unwrap();
+    browser.console_line("boot 2").await;
+    assert!(browser.console().await.contains("boot 1\nclicked: deep sleep\nboot 2\n"), "{}", browser.console().await);
+    browser
+        .until("the LED of the second boot", async || {
+            browser.eval("return document.getElementById('led').getAttribute('fill')").await == "#00ff00"
+        })
+        .await;
+    let boots = browser.eval("return fetch('/api/boards').then(r => r.json()).then(b => b[0].boots)").await;
+    assert_eq!(boots, 2);
+    browser.screenshot("fleet_board_after_deep_sleep").await;
+    browser.close().await;
+    board.stop();
+}
