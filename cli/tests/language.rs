@@ -295,8 +295,7 @@ class Text(str):
 show(lambda: Text('a').title())
 print('a b'.split(), b'x'.decode(), int.from_bytes(b'\\x01', 'little'))",
     );
-    let hidden =
-        ["center", "partition", "splitlines", "zfill", "hex", "find", "bit_length", "is_integer", "tobytes", "count"];
+    let hidden = ["center", "partition", "splitlines", "zfill", "hex", "find", "bit_length", "is_integer", "tobytes", "count"];
     let kept = ["upper", "decode", "extend", "to_bytes", "copy", "setdefault", "index"];
     let expected: Vec<String> = hidden
         .iter()

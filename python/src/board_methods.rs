@@ -117,10 +117,7 @@ fn board_tables(vm: &VirtualMachine) -> [(&'static Py<PyType>, &'static [&'stati
         (types.int_type, &["from_bytes", "to_bytes"]),
         (types.float_type, &[]),
         (types.complex_type, &[]),
-        (
-            types.list_type,
-            &["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"],
-        ),
+        (types.list_type, &["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"]),
         (
             types.dict_type,
             &["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"],
@@ -161,19 +158,13 @@ struct HiddenMethod {
 impl HiddenMethod {}
 
 impl GetDescriptor for HiddenMethod {
-    fn descr_get(
-        zelf: PyObjectRef,
-        obj: Option<PyObjectRef>,
-        cls: Option<PyObjectRef>,
-        vm: &VirtualMachine,
-    ) -> PyResult {
+    fn descr_get(zelf: PyObjectRef, obj: Option<PyObjectRef>, cls: Option<PyObjectRef>, vm: &VirtualMachine) -> PyResult {
         let zelf = Self::_as_pyref(&zelf, vm)?;
         if from_script(vm) {
             let message = match obj.as_ref().filter(|obj| !vm.is_none(obj)) {
                 Some(obj) => format!("'{}' object has no attribute '{}'", obj.class().name(), zelf.name),
                 None => {
-                    let owner =
-                        cls.as_ref().and_then(|cls| cls.downcast_ref::<PyType>()).map(|cls| cls.name().to_string());
+                    let owner = cls.as_ref().and_then(|cls| cls.downcast_ref::<PyType>()).map(|cls| cls.name().to_string());
                     format!("type object '{}' has no attribute '{}'", owner.unwrap_or_default(), zelf.name)
                 }
             };

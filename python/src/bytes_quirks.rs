@@ -289,8 +289,19 @@ fn wrap_method(class: &'static Py<PyType>, name: &'static str, other: Other, vm:
 }
 
 /// Bytes methods that refuse a `str` argument on the board.
-const REFUSING_STR: &[&str] =
-    &["count", "find", "index", "replace", "rfind", "rindex", "rsplit", "rstrip", "split", "strip", "lstrip"];
+const REFUSING_STR: &[&str] = &[
+    "count",
+    "find",
+    "index",
+    "replace",
+    "rfind",
+    "rindex",
+    "rsplit",
+    "rstrip",
+    "split",
+    "strip",
+    "lstrip",
+];
 
 /// `repr(memoryview)`, as the firmware prints it.
 fn memoryview_repr(_zelf: &PyObject, vm: &VirtualMachine) -> PyResult<rustpython_vm::PyRef<PyStr>> {

@@ -7,9 +7,9 @@
 //! boot loop: power-on, `main.py`, and again after each `machine.reset()`.
 
 mod args;
-mod board_methods;
 mod buffer;
 mod bus_args;
+mod board_methods;
 mod bytes_quirks;
 mod class_constants;
 mod class_repr;
