@@ -7,6 +7,7 @@
 //! in the same order.
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -20,12 +21,13 @@ use pycom_board::{Clock, Timeline};
 use pycom_emu::fleet_file::{self, Fleet};
 use pycom_emu::fleet_file::{DownlinkTarget, KnownDevice};
 use pycom_lorawan::{DevAddr, DeviceRef, Eui, Key, NetworkServer, Region};
-use pycom_python::{Console, Outcome, RunConfig, StopRequest};
+use pycom_python::{Console, Outcome, PowerSwitch, RunConfig, StopRequest};
 use pycom_radio::sigfox::SigfoxBackend;
 use pycom_radio::{LinkModel, Position};
 
 use crate::console::{FAIL_TEXT_EXIT, TextWatch};
 use crate::duration;
+use crate::fleet_web::FleetWeb;
 use crate::run_cmd::{self, BoardArgs, Hardware};
 
 /// `pycom-emu fleet`.
@@ -47,6 +49,11 @@ pub struct FleetArgs {
     /// TEXT without NAME:); may be given more than once.
     #[arg(long, value_name = "[NAME:]TEXT")]
     fail_text: Vec<String>,
+    /// Serve the fleet's web view on this address (e.g. 127.0.0.1:8080; port
+    /// 0 picks one): an index of the boards and each board's view. On an
+    /// address other than loopback the API needs the token printed at start.
+    #[arg(long, value_name = "HOST:PORT")]
+    web: Option<SocketAddr>,
 }
 
 /// What the boards' consoles have seen, shared by them.
@@ -175,7 +182,8 @@ pub fn run(args: FleetArgs) -> Result<i32> {
     let server = server.map(|s| Arc::new(Mutex::new(s)));
     let udp = udp_server(&fleet, server.as_ref(), &timeline)?;
     let network = lora_network(&fleet, region, &air, &timeline, server)?;
-    let outcomes = std::thread::scope(|scope| {
+    let mut web = args.web.map(FleetWeb::new);
+    let (outcomes, served) = std::thread::scope(|scope| {
         if let Some(network) = network {
             scope.spawn(move || network.run());
         }
@@ -193,24 +201,24 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                 let sigfox = sigfox.clone();
                 let udp_link = udp.as_ref().map(|udp| udp.for_board(clock.clone()));
                 let watches = watches_of(&board.name, &verdict, &fails);
-                let console = Box::new(FleetConsole {
+                let console: Box<dyn Console> = Box::new(FleetConsole {
                     name: board.name.clone(),
                     line: String::new(),
                     watches,
                     verdict: verdict.clone(),
                     timeline: timeline.clone(),
                 });
-                let config = RunConfig {
-                    main: script,
-                    uart: None,
-                    timeout: timeout.clone(),
-                    max_resets: None,
-                    power: Default::default(),
+                let power = PowerSwitch::default();
+                let hook = web.as_mut().map(|web| web.add(&board.name, hardware.device_specs(), power.clone()));
+                let console = match &hook {
+                    Some(hook) => hook.console(console),
+                    None => console,
                 };
+                let config = RunConfig { main: script, uart: None, timeout: timeout.clone(), max_resets: None, power };
                 let name = board.name.clone();
                 let run = scope.spawn(move || {
-                    run_cmd::power_on(&board_args, hardware, console, config, Some(clock), |b| {
-                        let mut b = b.lock().unwrap_or_else(|p| p.into_inner());
+                    run_cmd::power_on(&board_args, hardware, console, config, Some(clock), |made| {
+                        let mut b = made.lock().unwrap_or_else(|p| p.into_inner());
                         b.attach_air(air, Position::new(x, y, z), Some(participant));
                         if let Some(backend) = sigfox {
                             b.attach_sigfox_backend(backend);
@@ -218,12 +226,15 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                         if let Some(link) = udp_link {
                             b.host_net().add_service(link);
                         }
-                        Ok(())
+                        drop(b);
+                        hook.map_or(Ok(()), |hook| hook.ready(made))
                     })
                 });
                 (name, run)
             })
             .collect();
+        // Once served, each board boots; if the view cannot start, none does.
+        let served = web.take().map_or(Ok(()), FleetWeb::start);
         let outcomes: Vec<(String, Result<Outcome>)> = runs
             .into_iter()
             .map(|(name, run)| {
@@ -232,8 +243,9 @@ pub fn run(args: FleetArgs) -> Result<i32> {
             })
             .collect();
         timeline.halt();
-        outcomes
+        (outcomes, served)
     });
+    served?;
     let verdict = verdict.lock().unwrap_or_else(|p| p.into_inner());
     exit_status(&outcomes, &verdict, args.timeout_exit_code)
 }

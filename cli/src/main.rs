@@ -6,6 +6,7 @@ mod config_setting;
 mod console;
 mod device;
 mod fleet_cmd;
+mod fleet_web;
 mod fs_cmd;
 mod image_cmd;
 mod led_output;

@@ -10,7 +10,7 @@ use pycom_board::pins::DeviceSpec;
 use pycom_board::{Board, Clock, ClockMode, Speed};
 use pycom_formats::ConfigBlock;
 use pycom_python::{PowerSwitch, UartInput};
-use pycom_web::{Access, SettingRefused, Settings, WebBoard};
+use pycom_web::{Access, SettingRefused, Settings, WebBoard, WebServer};
 use serde_json::Value;
 
 use crate::config_cmd::{board_boot_info_json, settings_json};
@@ -18,7 +18,7 @@ use crate::config_setting::{Setting, apply, erased_value, parse_value};
 use crate::uart_link::{self, Outputs};
 
 /// The settings as `pycom-emu config` shows and changes them.
-struct ConfigSettings;
+pub struct ConfigSettings;
 
 impl Settings for ConfigSettings {
     fn show(&self, block: &ConfigBlock) -> Value {
@@ -70,10 +70,14 @@ pub fn start(
     let access = Access::for_address(addr).context("cannot make the web view's token")?;
     let (_, output) = outputs.add();
     let web = WebBoard { board: board.clone(), devices, output, input, settings: Arc::new(ConfigSettings), power };
-    let server = pycom_web::start(addr, web, access)?;
+    announce(&pycom_web::start(addr, web, access)?);
+    Ok(())
+}
+
+/// Prints where `server` is (with the token a non-loopback address needs).
+pub fn announce(server: &WebServer) {
     uart_link::announce(&format!("web:{}", server.url()));
     if let Access::Token(token) = &server.access {
         eprintln!("[pycom-emu] the web view listens beyond this host: the API needs the token {token}");
     }
-    Ok(())
 }

@@ -1,12 +1,12 @@
-//! The web view (`run --web`, `serve --web`) in a real headless Chromium
+//! The web view (`run --web`, `serve --web`, `fleet --web`) in a real headless Chromium
 //! (Debian's `chromium` and `chromium-driver`, installed when missing),
 //! driven through WebDriver: the LED in its colour, the console, a button
 //! pressed with the mouse, a file uploaded, an NVS value edited, a file
 //! edited and the board soft-reset, a setting changed, the timeline, a
 //! sensor value set, each model's drawing, device time paused and stepped,
 //! firmware updated and rolled back, the power cut in the middle of an NVS
-//! write. Each test keeps a screenshot of the page in
-//! `TARGET_DIR/web-screenshots/`.
+//! write, a fleet's index and its boards' views. Each test keeps a
+//! screenshot of the page in `TARGET_DIR/web-screenshots/`.
 
 mod common;
 
@@ -790,4 +790,123 @@ async fn each_model_is_drawn_with_its_name_antennas_and_sim_slot() {
         board.stop();
     }
     browser.close().await;
+}
+
+/// A LoPy4 that lights red and says so, and one that deep-sleeps through two
+/// boots, then lights blue; both then stay awake.
+const FLEET: [(&str, &str); 3] = [
+    (
+        "fleet.toml",
+        "[[board]]\nname = \"red\"\nscript = \"red.py\"\n[[board]]\nname = \"blue\"\nscript = \"blue.py\"\n",
+    ),
+    (
+        "red.py",
+        "import pycom, time\npycom.heartbeat(False)\npycom.rgbled(0xff0000)\nprint('red is up')\n\
+         while True:\n    time.sleep(1)\n",
+    ),
+    (
+        "blue.py",
+        "import pycom, time, machine\npycom.heartbeat(False)\n\
+         n = pycom.nvs_get('n') + 1 if machine.reset_cause() == machine.DEEPSLEEP_RESET else 1\n\
+         pycom.nvs_set('n', n)\nprint('blue boot', n)\nif n < 3:\n    machine.deepsleep(1000)\n\
+         pycom.rgbled(0x0000ff)\nprint('blue is up after', n, 'boots')\nwhile True:\n    time.sleep(1)\n",
+    ),
+];
+
+impl Browser {
+    /// The text of the element `css` selects.
+    async fn text_of(&self, css: &str) -> String {
+        self.client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    }
+
+    /// The colour of board `name`'s LED in the fleet's index.
+    async fn fleet_led(&self, name: &str) -> Value {
+        self.eval(&format!(
+            "const led = document.querySelector('#fleet-{name} .fleet-led'); return led && led.dataset.led"
+        ))
+        .await
+    }
+
+    /// Waits until the page at an address with `query` has started.
+    async fn shown(&self, query: &str) {
+        self.until(&format!("the page of {query}"), async || {
+            self.client.current_url().await.unwrap().as_str().ends_with(query)
+                && self.eval("return window.pycomReady === true").await == true
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_fleets_page_lists_its_boards_in_their_led_colours_and_opens_each_boards_own_view() {
+    let device = Device::new();
+    for (name, text) in FLEET {
+        std::fs::write(device.path(name), text).unwrap();
+    }
+    let fleet = device.path("fleet.toml").display().to_string();
+    let board = Board::start(&device, &["fleet", &fleet]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    for (name, colour) in [("red", "#ff0000"), ("blue", "#0000ff")] {
+        browser.until(&format!("{name}'s LED"), async || browser.fleet_led(name).await == colour).await;
+    }
+    assert_eq!(browser.text_of("#fleet-red .fleet-model").await, "LoPy4");
+    assert_eq!(browser.text_of("#fleet-red .fleet-boots").await, "1");
+    assert_eq!(browser.text_of("#fleet-blue .fleet-boots").await, "3", "blue woke from deep sleep twice");
+    browser.screenshot("fleet_index").await;
+
+    // A board's name opens its view: its drawing, its console, all its boots' output.
+    browser.client.find(Locator::Css("#fleet-blue .fleet-name a")).await.unwrap().click().await.unwrap();
+    browser.shown("?board=blue").await;
+    browser.console_line("blue is up after 3 boots").await;
+    let console = browser.console().await;
+    assert!(console.contains("blue boot 1\n") && console.contains("blue boot 2\n"), "{console}");
+    assert!(!console.contains("red is up"), "{console}");
+    browser
+        .until("blue's LED on the drawing", async || {
+            browser.eval("return document.getElementById('led').getAttribute('fill')").await == "#0000ff"
+        })
+        .await;
+    assert_eq!(browser.text_of("#model-name").await, "blue \u{b7} LoPy4");
+    browser.screenshot("fleet_board_blue").await;
+
+    // The picker goes to the other board.
+    browser.client.find(Locator::Id("board-picker")).await.unwrap().select_by_value("red").await.unwrap();
+    browser.shown("?board=red").await;
+    browser.console_line("red is up").await;
+    browser.close().await;
+    board.stop();
+}
+
+#[tokio::test]
+async fn a_fleets_board_view_open_across_a_deep_sleep_follows_the_board_into_its_next_boot() {
+    let device = Device::new();
+    let fleet = "[[board]]\nname = \"node\"\nscript = \"node.py\"\nboard_file = \"board.toml\"\n";
+    let node = "import pycom, machine, time\nfrom machine import Pin\n\
+                n = pycom.nvs_get('n') + 1 if machine.reset_cause() == machine.DEEPSLEEP_RESET else 1\n\
+                pycom.nvs_set('n', n)\npycom.heartbeat(False)\npycom.rgbled(0x00ff00 if n > 1 else 0xff0000)\n\
+                print('boot', n)\nbutton = Pin('P10', mode=Pin.IN, pull=Pin.PULL_UP)\n\
+                while button.value():\n    time.sleep_ms(10)\nwhile not button.value():\n    time.sleep_ms(10)\n\
+                print('clicked: deep sleep')\nmachine.deepsleep(100)\n";
+    for (name, text) in [("fleet.toml", fleet), ("node.py", node), ("board.toml", BUTTON_ON_P10)] {
+        std::fs::write(device.path(name), text).unwrap();
+    }
+    let board = Board::start(&device, &["fleet", &device.path("fleet.toml").display().to_string()]);
+    let browser = Browser::open().await;
+    browser.client.goto(&format!("{}?board=node", board.url)).await.unwrap();
+    browser.shown("?board=node").await;
+    browser.console_line("boot 1").await;
+    browser.client.find(Locator::Id("device-0")).await.unwrap().click().await.unwrap();
+    browser.console_line("boot 2").await;
+    assert!(browser.console().await.contains("boot 1\nclicked: deep sleep\nboot 2\n"), "{}", browser.console().await);
+    browser
+        .until("the LED of the second boot", async || {
+            browser.eval("return document.getElementById('led').getAttribute('fill')").await == "#00ff00"
+        })
+        .await;
+    let boots = browser.eval("return fetch('/api/boards').then(r => r.json()).then(b => b[0].boots)").await;
+    assert_eq!(boots, 2);
+    browser.screenshot("fleet_board_after_deep_sleep").await;
+    browser.close().await;
+    board.stop();
 }

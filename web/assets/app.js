@@ -3,25 +3,28 @@
 "use strict";
 
 const token = new URLSearchParams(location.search).get("token");
+// The fleet's board the page shows (?board=NAME), if it shows one.
+const boardName = new URLSearchParams(location.search).get("board");
 
-// An API address with the token, when the page was opened with one.
-function api(path, params = {}) {
+// An API address with the token, when the page was opened with one; a
+// fleet's board has its API under /api/boards/NAME (fleet.js).
+function api(path, params = {}, base = boardName ? "/api/boards/" + encodeURIComponent(boardName) : "/api") {
   const query = new URLSearchParams(params);
   if (token) query.set("token", token);
   const text = query.toString();
-  return "/api" + path + (text ? "?" + text : "");
+  return base + path + (text ? "?" + text : "");
 }
 
-async function call(method, path, params, body) {
+async function call(method, path, params, body, base) {
   const options = { method };
   if (body !== undefined) {
     options.body = body instanceof Blob || typeof body === "string" ? body : JSON.stringify(body);
     if (!(body instanceof Blob) && typeof body !== "string") options.headers = { "Content-Type": "application/json" };
   }
-  const response = await fetch(api(path, params), options);
+  const response = await fetch(api(path, params, base), options);
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json() : await response.text();
-  if (!response.ok) throw new Error((data && data.error) || response.statusText);
+  if (!response.ok) throw Object.assign(new Error((data && data.error) || response.statusText), { status: response.status });
   return data;
 }
 
@@ -514,11 +517,14 @@ async function start() {
   try {
     info = await call("GET", "/board");
   } catch (e) {
+    // A fleet's page opened without a board: the index of its boards.
+    if (e.status === 404 && !boardName && (await showFleet())) return;
     document.getElementById("link").textContent = "refused: " + e.message;
     return;
   }
-  document.getElementById("model-name").textContent = info.name;
-  document.title = "pycom-emu " + info.name;
+  document.getElementById("model-name").textContent = (boardName ? boardName + " \u00b7 " : "") + info.name;
+  document.title = "pycom-emu " + (boardName || info.name);
+  if (boardName) showBoardPicker();
   drawBoard(info);
   setUpConsole(info.console_input);
   renderConsole();

@@ -63,8 +63,15 @@ pub async fn on_board<R: Send + 'static, E: Into<ApiError> + Send + 'static>(
     .map_err(Into::into)
 }
 
-/// The web view's routes; the board's watchers start here.
+/// The web view of one board: its API under `/api` and the page.
 pub fn router(web: WebBoard, access: Access) -> Router {
+    let (api, _) = board_api(web, access);
+    Router::new().nest("/api", api).merge(assets::router())
+}
+
+/// One board's API (the routes under `/api`) and its live state, as
+/// `/api/state` sends it; the board's watchers start here.
+pub fn board_api(web: WebBoard, access: Access) -> (Router, watch::Receiver<Arc<str>>) {
     let timeline = Timeline::attach(&mut web.board.lock().unwrap_or_else(|p| p.into_inner()));
     let clock = web.board.lock().unwrap_or_else(|p| p.into_inner()).clock().clone();
     let app = App {
@@ -106,8 +113,8 @@ pub fn router(web: WebBoard, access: Access) -> Router {
         .route("/firmware", get(firmware::show).put(firmware::upload))
         .layer(middleware::from_fn_with_state(access, crate::access::check))
         .layer(DefaultBodyLimit::max(UPLOAD_MAX))
-        .with_state(app);
-    Router::new().nest("/api", api).merge(assets::router())
+        .with_state(app.clone());
+    (api, app.state)
 }
 
 /// `GET /api/board`: the model, its pins, the board file's devices, whether

@@ -10,7 +10,7 @@ const SCRIPT: &str = "text/javascript; charset=utf-8";
 const STYLE: &str = "text/css; charset=utf-8";
 
 /// Each file of the page: its address, type and text.
-const FILES: [(&str, &str, &str); 12] = [
+const FILES: [(&str, &str, &str); 14] = [
     ("/", HTML, include_str!("../assets/index.html")),
     ("/app.js", SCRIPT, include_str!("../assets/app.js")),
     ("/style.css", STYLE, include_str!("../assets/style.css")),
@@ -23,6 +23,8 @@ const FILES: [(&str, &str, &str); 12] = [
     ("/timeline.js", SCRIPT, include_str!("../assets/timeline.js")),
     ("/power.js", SCRIPT, include_str!("../assets/power.js")),
     ("/firmware.js", SCRIPT, include_str!("../assets/firmware.js")),
+    ("/fleet.js", SCRIPT, include_str!("../assets/fleet.js")),
+    ("/fleet.css", STYLE, include_str!("../assets/fleet.css")),
 ];
 
 /// The page's files, open to all (they hold no board data).

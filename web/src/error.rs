@@ -16,13 +16,16 @@ pub enum WebError {
     #[error("cannot start the web view's runtime: {0}")]
     Runtime(std::io::Error),
     /// The address cannot be listened on.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Listen {
         /// The address asked for.
         addr: SocketAddr,
         /// Why.
         source: std::io::Error,
     },
+    /// A fleet's board name that cannot be part of an address, or is used twice.
+    #[error("board name {0:?}: use letters, digits, '-' and '_', once each")]
+    BoardName(String),
 }
 
 /// A request that failed: its status and why.

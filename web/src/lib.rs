@@ -15,6 +15,7 @@ mod console;
 mod error;
 mod files;
 mod firmware;
+mod fleet;
 mod live;
 mod nvs;
 mod power;
@@ -76,6 +77,18 @@ impl WebServer {
 /// Starts serving `board` on `addr` (port 0 picks one), on threads of its
 /// own, until the process ends.
 pub fn start(addr: SocketAddr, board: WebBoard, access: Access) -> Result<WebServer, WebError> {
+    serve(addr, api::router(board, access.clone()), access)
+}
+
+/// Starts serving a fleet's `boards`, each with its name, on `addr`: an
+/// index of them under `/api/boards`, each board's API under
+/// `/api/boards/NAME`, the page for all (see the README's "Web view").
+pub fn start_fleet(addr: SocketAddr, boards: Vec<(String, WebBoard)>, access: Access) -> Result<WebServer, WebError> {
+    serve(addr, fleet::router(boards, access.clone())?, access)
+}
+
+/// Serves `app` on `addr` on threads of its own, until the process ends.
+fn serve(addr: SocketAddr, app: axum::Router, access: Access) -> Result<WebServer, WebError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("pycom-emu web")
@@ -86,7 +99,6 @@ pub fn start(addr: SocketAddr, board: WebBoard, access: Access) -> Result<WebSer
     let listener = std::net::TcpListener::bind(addr).map_err(listen)?;
     listener.set_nonblocking(true).map_err(listen)?;
     let bound = listener.local_addr().map_err(listen)?;
-    let app = api::router(board, access.clone());
     std::thread::Builder::new()
         .name("pycom-emu web".into())
         .spawn(move || {

@@ -25,6 +25,8 @@ pub struct Snapshot {
     led: String,
     /// Whether the heartbeat owns the LED.
     heartbeat: bool,
+    /// Boots since power-on (resets and deep-sleep wake-ups included).
+    boots: u32,
     /// Each named pin, in the board's table order.
     pins: Vec<PinState>,
     /// Whether device time is paused.
@@ -33,8 +35,6 @@ pub struct Snapshot {
     speed: Speed,
     /// Whether the power is to be cut at the next flash write.
     cut_armed: bool,
-    /// Boots since the board was made (a reset shows as a change).
-    boots: u32,
 }
 
 /// One pin as the page shows it.

@@ -627,3 +627,170 @@ async fn with_diff_updates_an_uploaded_bsdiff_patch_is_applied_at_the_next_boot(
     assert_eq!((firmware["release"].clone(), firmware["running"].clone()), (json!("1.20.2.r9"), json!("ota_0")));
     assert_eq!(firmware["last_boot"], json!([pycom_board::PATCH_OK_MESSAGE]));
 }
+/// A fleet's board and the sender of its output.
+type FleetBoard = (Arc<Mutex<Board>>, SyncSender<Vec<u8>>);
+
+/// A fleet's boards, booted, served on one address.
+struct FleetServed {
+    server: WebServer,
+    boards: Vec<FleetBoard>,
+    client: reqwest::Client,
+}
+
+impl FleetServed {
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.server.addr.port())
+    }
+
+    async fn json(&self, path: &str) -> Value {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.unwrap()
+    }
+}
+
+/// The boards of a fleet: (name, model), booted from power-on.
+fn fleet_boards(boards: &[(&str, BoardModel)]) -> Vec<(String, WebBoard, SyncSender<Vec<u8>>)> {
+    boards
+        .iter()
+        .map(|&(name, model)| {
+            let image = DeviceImage::in_memory(model).unwrap();
+            let mut board = Board::new(model, image, Arc::new(Clock::new(ClockMode::Virtual)));
+            board.boot(BootKind::Hard(ResetCause::PowerOn)).unwrap();
+            let (sender, output) = sync_channel(16);
+            let board = Arc::new(Mutex::new(board));
+            let web = WebBoard { board, devices: vec![], output, input: None, settings: Arc::new(HeartbeatOnly) };
+            (name.to_owned(), web, sender)
+        })
+        .collect()
+}
+
+/// A LoPy4 `node-a` and a FiPy `node-b`, served on `addr`.
+fn serve_fleet(addr: &str, access: Access) -> FleetServed {
+    let mut served = Vec::new();
+    let mut boards = Vec::new();
+    for (name, web, output) in fleet_boards(&[("node-a", BoardModel::Lopy4), ("node-b", BoardModel::Fipy)]) {
+        boards.push((web.board.clone(), output));
+        served.push((name, web));
+    }
+    let server = pycom_web::start_fleet(addr.parse().unwrap(), served, access).unwrap();
+    FleetServed { server, boards, client: reqwest::Client::new() }
+}
+
+#[tokio::test]
+async fn a_fleets_index_names_each_board_its_model_led_device_time_and_boots_in_the_fleets_order() {
+    let fleet = serve_fleet("127.0.0.1:0", Access::Open);
+    fleet.boards[0].0.lock().unwrap().set_heartbeat(false);
+    fleet.boards[0].0.lock().unwrap().set_rgbled(0xff0000).unwrap();
+    eventually("node-a's LED turning red", async || fleet.json("/api/boards").await[0]["led"] == "#ff0000").await;
+    let index = fleet.json("/api/boards").await;
+    assert_eq!(index[0]["name"], "node-a");
+    assert_eq!(index[0]["model"], "lopy4");
+    assert_eq!(index[0]["model_name"], "LoPy4");
+    assert_eq!(index[0]["boots"], 1);
+    assert_eq!(index[0]["heartbeat"], false);
+    assert!(index[0]["time_us"].is_u64());
+    assert_eq!(index[1]["name"], "node-b");
+    assert_eq!(index[1]["model"], "fipy");
+    assert_eq!(index[1]["heartbeat"], true, "the heartbeat is on at boot");
+    assert_eq!(index.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn each_board_of_a_fleet_has_the_one_board_api_under_its_name() {
+    let fleet = serve_fleet("127.0.0.1:0", Access::Open);
+    assert_eq!(fleet.json("/api/boards/node-b/board").await["model"], "fipy");
+    fleet.boards[1].0.lock().unwrap().set_heartbeat(false);
+    fleet.boards[1].0.lock().unwrap().set_rgbled(0x0000ff).unwrap();
+    eventually("node-b's LED turning blue", async || fleet.json("/api/boards/node-b/state").await["led"] == "#0000ff")
+        .await;
+    assert_eq!(fleet.json("/api/boards/node-a/state").await["heartbeat"], true, "node-a is left as it booted");
+    fleet.boards[0].1.send(b"a says hi\r\n".to_vec()).unwrap();
+    let console = async |name: &str| {
+        let response = fleet.client.get(fleet.url(&format!("/api/boards/{name}/console"))).send().await.unwrap();
+        response.text().await.unwrap()
+    };
+    eventually("node-a's output kept", async || console("node-a").await == "a says hi\r\n").await;
+    assert_eq!(console("node-b").await, "");
+    let missing = |path: &str| fleet.client.get(fleet.url(path)).send();
+    assert_eq!(missing("/api/board").await.unwrap().status(), 404, "a fleet's boards have names");
+    assert_eq!(missing("/api/boards/node-c/state").await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn a_board_that_deep_sleeps_and_reboots_stays_in_view_with_its_output_and_boots_counted() {
+    let fleet = serve_fleet("127.0.0.1:0", Access::Open);
+    let (board, output) = &fleet.boards[0];
+    output.send(b"boot 1\r\n".to_vec()).unwrap();
+    for boot in 2..=3 {
+        board.lock().unwrap().deep_sleep(Some(1_000_000), None);
+        board.lock().unwrap().boot(BootKind::Hard(ResetCause::DeepSleep)).unwrap();
+        output.send(format!("boot {boot}\r\n").into_bytes()).unwrap();
+    }
+    board.lock().unwrap().set_heartbeat(false);
+    board.lock().unwrap().set_rgbled(0x00ff00).unwrap();
+    eventually("the third boot counted", async || fleet.json("/api/boards/node-a/state").await["boots"] == 3).await;
+    assert_eq!(fleet.json("/api/boards/node-a/state").await["led"], "#00ff00");
+    assert!(fleet.json("/api/boards/node-a/state").await["time_us"].as_u64().unwrap() >= 2_000_000);
+    let console = fleet.client.get(fleet.url("/api/boards/node-a/console")).send().await.unwrap();
+    assert_eq!(console.text().await.unwrap(), "boot 1\r\nboot 2\r\nboot 3\r\n");
+    assert_eq!(fleet.json("/api/boards").await[0]["boots"], 3);
+}
+
+#[tokio::test]
+async fn the_fleets_events_send_each_boards_summary_then_its_changes() {
+    let fleet = serve_fleet("127.0.0.1:0", Access::Open);
+    let mut events = fleet.client.get(fleet.url("/api/fleet/events")).send().await.unwrap();
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let mut seen = String::new();
+    let start = Instant::now();
+    let mut lit = false;
+    while !seen.contains("\"led\":\"#ff00ff\"") {
+        assert!(start.elapsed() < Duration::from_secs(2), "events so far: {seen}");
+        if !lit && seen.contains("\"name\":\"node-a\"") && seen.contains("\"name\":\"node-b\"") {
+            fleet.boards[1].0.lock().unwrap().set_heartbeat(false);
+            fleet.boards[1].0.lock().unwrap().set_rgbled(0xff00ff).unwrap();
+            lit = true;
+        }
+        let chunk = tokio::time::timeout(Duration::from_secs(2), events.chunk()).await.unwrap().unwrap().unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.starts_with("event: board\ndata: {"), "{seen}");
+    assert!(lit, "node-b's change came after both boards' summaries");
+}
+
+#[tokio::test]
+async fn without_its_token_a_non_loopback_fleet_view_answers_401_and_changes_nothing() {
+    let fleet = serve_fleet("0.0.0.0:0", Access::for_address("0.0.0.0:0".parse().unwrap()).unwrap());
+    let Access::Token(token) = fleet.server.access.clone() else { panic!("0.0.0.0 needs a token") };
+    let client = &fleet.client;
+    let refused = [
+        client.get(fleet.url("/api/boards")),
+        client.get(fleet.url("/api/fleet/events")),
+        client.get(fleet.url("/api/boards/node-a/state")),
+        client.get(fleet.url("/api/boards/node-a/events")),
+        client.put(fleet.url("/api/boards/node-b/nvs/k")).json(&json!({ "value": 1 })),
+        client.get(fleet.url("/api/boards")).bearer_auth("wrong"),
+    ];
+    for request in refused {
+        assert_eq!(request.send().await.unwrap().status(), 401);
+    }
+    assert!(fleet.boards[1].0.lock().unwrap().with_nvs(|nvs, flash| nvs.get(flash, b"k")).is_err());
+    assert_eq!(client.get(fleet.url("/?board=node-a")).send().await.unwrap().status(), 200);
+    assert_eq!(client.get(fleet.url("/api/boards")).bearer_auth(&token).send().await.unwrap().status(), 200);
+    let with_query = client.get(fleet.url(&format!("/api/boards/node-a/state?token={token}")));
+    assert_eq!(with_query.send().await.unwrap().status(), 200);
+}
+
+#[test]
+fn a_fleets_board_names_must_stand_in_an_address_and_differ() {
+    for names in [["a/b", "c"], ["a b", "c"], ["", "c"], ["same", "same"]] {
+        let boards = fleet_boards(&[(names[0], BoardModel::Lopy4), (names[1], BoardModel::Lopy4)]);
+        let boards = boards.into_iter().map(|(name, web, _)| (name, web)).collect();
+        let refused = pycom_web::start_fleet("127.0.0.1:0".parse().unwrap(), boards, Access::Open);
+        assert!(
+            matches!(refused, Err(pycom_web::WebError::BoardName(ref name)) if name == names[0] || name == names[1]),
+            "{names:?}"
+        );
+    }
+}
