@@ -325,5 +325,8 @@ fn the_emulators_own_python_still_uses_the_runtimes_methods() {
 
 #[test]
 fn round_of_a_bool_is_an_int() {
-    assert_eq!(snippet("print(round(False), round(True), type(round(True)), round(7), round(2.5))"), ["0 1 <class 'int'> 7 2"]);
+    assert_eq!(
+        snippet("print(round(False), round(True), type(round(True)), round(7), round(2.5))"),
+        ["0 1 <class 'int'> 7 2"]
+    );
 }

@@ -196,9 +196,7 @@ fn float_repr(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
 pub fn install(vm: &VirtualMachine) {
     let class: &'static Py<PyType> = vm.ctx.types.float_type;
     class.slots.repr.store(Some(float_repr));
-    let repr = vm.new_method("__repr__", class, |zelf: PyObjectRef, vm: &VirtualMachine| {
-        float_repr(&zelf, vm)
-    });
+    let repr = vm.new_method("__repr__", class, |zelf: PyObjectRef, vm: &VirtualMachine| float_repr(&zelf, vm));
     class.set_attr(vm.ctx.intern_str("__repr__"), repr.into());
     let Some(format) = class.slots.methods.iter().find(|def| def.name == "__format__") else {
         return;

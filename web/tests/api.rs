@@ -659,7 +659,14 @@ fn fleet_boards(boards: &[(&str, BoardModel)]) -> Vec<(String, WebBoard, SyncSen
             board.boot(BootKind::Hard(ResetCause::PowerOn)).unwrap();
             let (sender, output) = sync_channel(16);
             let board = Arc::new(Mutex::new(board));
-            let web = WebBoard { board, devices: vec![], output, input: None, settings: Arc::new(HeartbeatOnly) };
+            let web = WebBoard {
+                board,
+                devices: vec![],
+                output,
+                input: None,
+                settings: Arc::new(HeartbeatOnly),
+                power: PowerSwitch::default(),
+            };
             (name.to_owned(), web, sender)
         })
         .collect()
