@@ -76,7 +76,7 @@ show(cmath.sqrt, 'x')",
         out,
         [
             "2.0 (1+0j) 0j True",
-            "(5.0, 0.9272952180016122) (2+0j) (1-0j) 0j",
+            "(5.0, 0.9272952) (2+0j) (1+-0j) 0j",
             "[False, False, False, True, True]",
             "TypeError: can't convert str to complex",
         ]

@@ -14,7 +14,8 @@
 //! f-strings without a format). An explicit format (`'%.3f'`, `'{:.2f}'`)
 //! formats the double.
 
-use rustpython_vm::builtins::{PyFloat, PyStr, PyType};
+use num_complex::Complex64;
+use rustpython_vm::builtins::{PyComplex, PyFloat, PyStr, PyType};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{Py, PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 
@@ -186,18 +187,45 @@ fn round_up(out: &mut Vec<u8>, scientific: bool, exponent: &mut i32, sign: &mut 
     out.insert(at, b'1');
 }
 
+/// A complex number as `complex_print` writes it: `2j` when the real part is
+/// zero, else `(re+imj)`, with a `+` before an imaginary part that is not
+/// below zero (so `-0.0` shows as `+-0`, as on the board).
+pub fn board_complex(re: f64, im: f64) -> String {
+    let (re, im) = (re as f32, im as f32);
+    if re == 0.0 {
+        return format!("{}j", format_g(im));
+    }
+    let plus = if im >= 0.0 || im.is_nan() { "+" } else { "" };
+    format!("({}{plus}{}j)", format_g(re), format_g(im))
+}
+
+fn complex_repr(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    let value = zelf.downcast_ref::<PyComplex>().map_or(Complex64::default(), |c| c.to_complex());
+    Ok(vm.ctx.new_str(board_complex(value.re, value.im)))
+}
+
 fn float_repr(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
     let value = zelf.downcast_ref::<PyFloat>().map_or(0.0, |f| f.to_f64());
     Ok(vm.ctx.new_str(board_float(value)))
 }
 
-/// Prints floats as the board does, from this boot on: the type's `repr`
-/// slot and `__repr__`, and `__format__` with an empty format.
+/// Gives `class` the `repr` slot and `__repr__` method `repr`.
+fn set_repr(class: &'static Py<PyType>, repr: ReprFn, vm: &VirtualMachine) {
+    class.slots.repr.store(Some(repr));
+    let method = vm.new_method("__repr__", class, move |zelf: PyObjectRef, vm: &VirtualMachine| repr(&zelf, vm));
+    class.set_attr(vm.ctx.intern_str("__repr__"), method.into());
+}
+
+/// A `repr` slot.
+type ReprFn = fn(&PyObject, &VirtualMachine) -> PyResult<PyRef<PyStr>>;
+
+/// Prints floats and complex numbers as the board does, from this boot on:
+/// the types' `repr` slot and `__repr__`, and a float's `__format__` with an
+/// empty format.
 pub fn install(vm: &VirtualMachine) {
+    set_repr(vm.ctx.types.complex_type, complex_repr, vm);
     let class: &'static Py<PyType> = vm.ctx.types.float_type;
-    class.slots.repr.store(Some(float_repr));
-    let repr = vm.new_method("__repr__", class, |zelf: PyObjectRef, vm: &VirtualMachine| float_repr(&zelf, vm));
-    class.set_attr(vm.ctx.intern_str("__repr__"), repr.into());
+    set_repr(class, float_repr, vm);
     let Some(format) = class.slots.methods.iter().find(|def| def.name == "__format__") else {
         return;
     };
@@ -231,9 +259,18 @@ mod tests {
             (1e39, "inf"),
             (f64::NAN, "nan"),
             (-2.5e-10, "-2.5e-10"),
+            (9999999.0, "9999998.0"),
         ];
         for (value, printed) in cases {
             assert_eq!(board_float(value), printed, "{value}");
+        }
+    }
+
+    #[test]
+    fn complex_numbers_as_complex_print_writes_them() {
+        let cases = [((0.0, 1.0), "1j"), ((1.0 / 3.0, 2.0), "(0.3333333+2j)"), ((1.0, -0.0), "(1+-0j)"), ((1.0, -2.5), "(1-2.5j)")];
+        for ((re, im), printed) in cases {
+            assert_eq!(super::board_complex(re, im), printed);
         }
     }
 }
