@@ -330,3 +330,17 @@ fn round_of_a_bool_is_an_int() {
         ["0 1 <class 'int'> 7 2"]
     );
 }
+
+#[test]
+fn floats_print_as_the_board_prints_its_single_precision_floats() {
+    assert_eq!(
+        snippet(
+            "print(1/3, 0.1 + 0.2, 2**24 + 1.0, 1e-5, 9999999.0, -0.0, 1e39, 4.0996057347670245)
+print([2/3], '%s' % 2.5, '{}'.format(1/7), f'{1/7}', '{:.3f}'.format(1/3), 1/3 + 2j, 1j, 1 - 0.5j)"
+        ),
+        [
+            "0.3333333 0.3 1.677722e+07 1e-05 9999998.0 -0.0 inf 4.099606",
+            "[0.6666667] 2.5 0.1428571 0.1428571 0.333 (0.3333333+2j) 1j (1-0.5j)",
+        ]
+    );
+}
