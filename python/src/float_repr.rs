@@ -69,7 +69,7 @@ fn format_g(mut f: f32) -> String {
             }
         }
         let mut sign = b'-';
-        if f < 1.0 && f >= ROUNDS_TO_ONE {
+        if (ROUNDS_TO_ONE..1.0).contains(&f) {
             f = 1.0;
             if exponent == 0 {
                 sign = b'+';
@@ -268,7 +268,12 @@ mod tests {
 
     #[test]
     fn complex_numbers_as_complex_print_writes_them() {
-        let cases = [((0.0, 1.0), "1j"), ((1.0 / 3.0, 2.0), "(0.3333333+2j)"), ((1.0, -0.0), "(1+-0j)"), ((1.0, -2.5), "(1-2.5j)")];
+        let cases = [
+            ((0.0, 1.0), "1j"),
+            ((1.0 / 3.0, 2.0), "(0.3333333+2j)"),
+            ((1.0, -0.0), "(1+-0j)"),
+            ((1.0, -2.5), "(1-2.5j)"),
+        ];
         for ((re, im), printed) in cases {
             assert_eq!(super::board_complex(re, im), printed);
         }
