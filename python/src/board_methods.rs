@@ -30,36 +30,11 @@ use rustpython_vm::{AsObject, Py, PyObjectRef, PyPayload, PyResult, VirtualMachi
 
 use crate::import_guard::from_script;
 
-/// What the board's `str` has (`MICROPY_PY_BUILTINS_STR_CENTER`,
-/// `_PARTITION` and `_SPLITLINES` are off).
-const STR: &[&str] = &[
+/// What the board's `str` and `bytes` have (`MICROPY_PY_BUILTINS_STR_CENTER`,
+/// `_PARTITION` and `_SPLITLINES` are off): one table, with `encode` for a
+/// `str` and `decode` for `bytes` (neither runtime type has the other).
+const TEXT: &[&str] = &[
     "encode",
-    "find",
-    "rfind",
-    "index",
-    "rindex",
-    "join",
-    "split",
-    "rsplit",
-    "startswith",
-    "endswith",
-    "strip",
-    "lstrip",
-    "rstrip",
-    "format",
-    "replace",
-    "count",
-    "lower",
-    "upper",
-    "isspace",
-    "isalpha",
-    "isdigit",
-    "isupper",
-    "islower",
-];
-
-/// What the board's `bytes` has: the `str` table with `decode` for `encode`.
-const BYTES: &[&str] = &[
     "decode",
     "find",
     "rfind",
@@ -110,8 +85,8 @@ const SET: &[&str] = &[
 fn board_tables(vm: &VirtualMachine) -> [(&'static Py<PyType>, &'static [&'static str]); 13] {
     let types = &vm.ctx.types;
     [
-        (types.str_type, STR),
-        (types.bytes_type, BYTES),
+        (types.str_type, TEXT),
+        (types.bytes_type, TEXT),
         (types.bytearray_type, &["append", "extend", "decode"]),
         (types.memoryview_type, &[]),
         (types.int_type, &["from_bytes", "to_bytes"]),

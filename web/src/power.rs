@@ -121,20 +121,24 @@ fn request(app: &App, request: PowerRequest, name: &str) -> Json<Value> {
 /// next flash program or erase (half of a program's bytes written); the
 /// board then powers on again.
 pub async fn arm_cut(State(app): State<App>) -> Result<Json<Value>, ApiError> {
-    on_board(&app, |board: &mut Board| {
-        board.cut_power_at_next_write();
-        Ok::<_, ApiError>(())
-    })
-    .await?;
-    Ok(Json(json!({ "cut_armed": true })))
+    set_cut(&app, true).await
 }
 
 /// `DELETE /api/power/cut-at-next-write`: no cut after all.
 pub async fn disarm_cut(State(app): State<App>) -> Result<Json<Value>, ApiError> {
-    on_board(&app, |board: &mut Board| {
-        board.cancel_power_cut();
+    set_cut(&app, false).await
+}
+
+/// Arms or cancels the power cut at the next flash write.
+async fn set_cut(app: &App, armed: bool) -> Result<Json<Value>, ApiError> {
+    on_board(app, move |board: &mut Board| {
+        if armed {
+            board.cut_power_at_next_write();
+        } else {
+            board.cancel_power_cut();
+        }
         Ok::<_, ApiError>(())
     })
     .await?;
-    Ok(Json(json!({ "cut_armed": false })))
+    Ok(Json(json!({ "cut_armed": armed })))
 }
