@@ -322,6 +322,34 @@ async fn an_nvs_value_edited_on_the_page_is_what_pycom_nvs_get_returns_next() {
     browser.close().await;
 }
 
+#[tokio::test]
+async fn a_key_of_another_namespace_edited_on_the_page_keeps_its_type_on_the_image() {
+    let device = Device::new();
+    ok(device.cli(&["nvs", "set", "--namespace", "phy", "--type", "u8", "cal", "7"]));
+    let board = Board::start(&device, &["serve"]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    let picker = Locator::Css("#nvs-namespace option[value='phy']");
+    browser.until("the namespace in the list", async || browser.client.find(picker).await.is_ok()).await;
+    browser.client.find(picker).await.unwrap().click().await.unwrap();
+    let value = Locator::Css("#nvs-other tr[data-key='cal'] input.nvs-other-value");
+    browser.until("the key in the table", async || browser.client.find(value).await.is_ok()).await;
+    let input = browser.client.find(value).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(&format!("300{ENTER}")).await.unwrap();
+    shows(&browser, "nvs-status", "300 is not a u8 value").await;
+    let input = browser.client.find(value).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(&format!("200{ENTER}")).await.unwrap();
+    shows(&browser, "nvs-status", "phy/cal = 200").await;
+    browser.scroll_to("nvs-panel").await;
+    browser.screenshot("nvs_other_namespace_edited").await;
+    browser.close().await;
+    board.stop();
+    let stored = ok(device.cli(&["nvs", "get", "--namespace", "phy", "--type", "u8", "cal"]));
+    assert_eq!(stored.stdout.trim(), "200");
+}
+
 /// What the page's `/api/state` says now, fetched by the page itself.
 async fn page_state(browser: &Browser) -> Value {
     let state = browser.eval("return fetch('/api/state').then(r => r.json());").await;

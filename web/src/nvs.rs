@@ -1,11 +1,12 @@
 //! `/api/nvs`: the keys of the `PY_NVM` namespace (`pycom.nvs_*`), read and
 //! written on the running board as those calls do, so what the page stores
-//! is what `pycom.nvs_get` returns next; other namespaces, read only.
+//! is what `pycom.nvs_get` returns next; other namespaces as stored, each key
+//! changed in the type it has.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use pycom_board::Board;
-use pycom_board::nvs::{NvsError, PycomValue, Value};
+use pycom_board::nvs::{Nvs, NvsError, PycomNvs, PycomValue, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -61,12 +62,7 @@ pub async fn list(State(app): State<App>, Query(q): Query<NamespaceQuery>) -> Re
         board.with_nvs(|nvs, flash| match q.namespace.as_deref() {
             None | Some(PY_NVM) => nvs.entries(flash).map_err(ApiError::from),
             Some(name) => {
-                let storage = nvs.storage().ok_or_else(|| ApiError::from(NvsError::InvalidHandle))?;
-                let &(_, index) = storage
-                    .namespaces()
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .ok_or_else(|| ApiError::not_found(format!("no namespace {name:?}")))?;
+                let (storage, index) = namespace(nvs, name)?;
                 storage.entries(flash, Some(index)).map_err(ApiError::from)
             }
         })
@@ -81,6 +77,14 @@ pub async fn list(State(app): State<App>, Query(q): Query<NamespaceQuery>) -> Re
             })
             .collect(),
     ))
+}
+
+/// The storage and the index of namespace `name`; 404 if it is not stored.
+fn namespace<'a>(nvs: &'a mut PycomNvs, name: &str) -> Result<(&'a mut Nvs, u8), ApiError> {
+    let storage = nvs.storage().ok_or_else(|| ApiError::from(NvsError::InvalidHandle))?;
+    let index = storage.namespaces().iter().find(|(n, _)| n == name).map(|&(_, index)| index);
+    let index = index.ok_or_else(|| ApiError::not_found(format!("no namespace {name:?}")))?;
+    Ok((storage, index))
 }
 
 /// `GET /api/nvs/namespaces`: the namespaces stored, `["PY_NVM", ...]`.
@@ -98,8 +102,61 @@ pub async fn namespaces(State(app): State<App>) -> Result<Json<Vec<String>>, Api
 /// The body of `PUT /api/nvs/KEY`.
 #[derive(Deserialize)]
 pub struct NewValue {
-    /// An integer (stored as `u32`, modulo 2**32, as `nvs_set` does) or a string.
+    /// In `PY_NVM`, an integer (stored as `u32`, modulo 2**32, as `nvs_set`
+    /// does) or a string; elsewhere a value of the key's type.
     value: serde_json::Value,
+    /// The type of a new key in another namespace (`u8` ... `i64`, `str`, `blob`).
+    #[serde(rename = "type")]
+    item_type: Option<String>,
+}
+
+/// `value` as an NVS value of type `type_name` (the names `GET` shows, or
+/// Espressif's CSV ones): an integer in range, a string, a blob as a list
+/// of bytes.
+fn typed(type_name: &str, value: &serde_json::Value) -> Result<Value, ApiError> {
+    let bad = || ApiError::bad_request(format!("{value} is not a {type_name} value"));
+    let int = || value.as_i64().map(i128::from).or_else(|| value.as_u64().map(i128::from)).ok_or_else(bad);
+    Ok(match type_name {
+        "u8" => Value::U8(fit::<u8>(int()?).ok_or_else(bad)?),
+        "i8" => Value::I8(fit::<i8>(int()?).ok_or_else(bad)?),
+        "u16" => Value::U16(fit::<u16>(int()?).ok_or_else(bad)?),
+        "i16" => Value::I16(fit::<i16>(int()?).ok_or_else(bad)?),
+        "u32" => Value::U32(fit::<u32>(int()?).ok_or_else(bad)?),
+        "i32" => Value::I32(fit::<i32>(int()?).ok_or_else(bad)?),
+        "u64" => Value::U64(fit::<u64>(int()?).ok_or_else(bad)?),
+        "i64" => Value::I64(fit::<i64>(int()?).ok_or_else(bad)?),
+        "str" | "string" => Value::Str(value.as_str().ok_or_else(bad)?.to_owned()),
+        "blobv1" | "blobdata" | "blobindex" | "blob" | "binary" => {
+            Value::Blob(serde_json::from_value(value.clone()).map_err(|_| bad())?)
+        }
+        _ => return Err(ApiError::bad_request(format!("unknown type {type_name:?}"))),
+    })
+}
+
+/// `n` as a `T`, if it fits.
+fn fit<T: TryFrom<i128>>(n: i128) -> Option<T> {
+    T::try_from(n).ok()
+}
+
+/// `PUT /api/nvs/KEY?namespace=NS` outside `PY_NVM`: the key keeps its type
+/// (a new key needs one); answers what is stored.
+async fn set_in(app: &App, name: String, key: String, body: NewValue) -> Result<Json<serde_json::Value>, ApiError> {
+    let stored = on_board(app, move |board: &mut Board| {
+        board.with_nvs(|nvs, flash| {
+            let (storage, index) = namespace(nvs, &name)?;
+            let entries = storage.entries(flash, Some(index))?;
+            let current = entries.into_iter().find(|e| e.key == key).map(|e| shown(e.value).0);
+            let type_name = body.item_type.or(current).ok_or_else(|| {
+                ApiError::bad_request(format!("{key:?} is not in {name}: give the type of the new key"))
+            })?;
+            let value = typed(&type_name, &body.value)?;
+            storage.set(flash, index, key.as_bytes(), &value)?;
+            Ok::<_, ApiError>(value)
+        })
+    })
+    .await?;
+    let (item_type, value) = shown(stored);
+    Ok(Json(json!({ "type": item_type, "value": value })))
 }
 
 /// What `nvs_set` stores for a value.
@@ -126,12 +183,17 @@ fn to_store(value: &serde_json::Value) -> Result<Stored, ApiError> {
     }
 }
 
-/// `PUT /api/nvs/KEY` with `{"value": ...}`: `pycom.nvs_set(KEY, value)`.
+/// `PUT /api/nvs/KEY` with `{"value": ...}`: `pycom.nvs_set(KEY, value)`;
+/// with `?namespace=NS`, the key of that namespace.
 pub async fn set(
     State(app): State<App>,
     Path(key): Path<String>,
+    Query(q): Query<NamespaceQuery>,
     Json(body): Json<NewValue>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    if let Some(name) = q.namespace.filter(|name| name != PY_NVM) {
+        return set_in(&app, name, key, body).await;
+    }
     let stored = to_store(&body.value)?;
     let name = key.clone();
     on_board(&app, move |board: &mut Board| {
@@ -150,10 +212,24 @@ pub async fn set(
     Ok(Json(json!({ "value": value })))
 }
 
-/// `DELETE /api/nvs/KEY`: `pycom.nvs_erase(KEY)`.
-pub async fn erase(State(app): State<App>, Path(key): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+/// `DELETE /api/nvs/KEY`: `pycom.nvs_erase(KEY)`; with `?namespace=NS`, the
+/// key of that namespace.
+pub async fn erase(
+    State(app): State<App>,
+    Path(key): Path<String>,
+    Query(q): Query<NamespaceQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let name = key.clone();
-    on_board(&app, move |board: &mut Board| board.with_nvs(|nvs, flash| nvs.erase(flash, name.as_bytes()))).await?;
+    on_board(&app, move |board: &mut Board| {
+        board.with_nvs(|nvs, flash| match q.namespace.filter(|ns| ns != PY_NVM) {
+            None => nvs.erase(flash, name.as_bytes()).map_err(ApiError::from),
+            Some(ns) => {
+                let (storage, index) = namespace(nvs, &ns)?;
+                storage.erase_key(flash, index, name.as_bytes()).map_err(ApiError::from)
+            }
+        })
+    })
+    .await?;
     Ok(Json(json!({ "erased": key })))
 }
 
@@ -169,5 +245,18 @@ mod tests {
         assert!(to_store(&json!(1.5)).is_err());
         assert!(to_store(&json!(true)).is_err());
         assert!(to_store(&json!("x".repeat(MAX_STRING))).is_err());
+    }
+
+    #[test]
+    fn a_value_of_another_namespace_must_fit_its_type() {
+        assert!(matches!(typed("u8", &json!(255)).unwrap(), Value::U8(255)));
+        assert!(typed("u8", &json!(256)).is_err());
+        assert!(typed("i8", &json!(-129)).is_err());
+        assert!(matches!(typed("u64", &json!(u64::MAX)).unwrap(), Value::U64(u64::MAX)));
+        assert!(matches!(typed("str", &json!("x")).unwrap(), Value::Str(s) if s == "x"));
+        assert!(matches!(typed("blobdata", &json!([1, 2])).unwrap(), Value::Blob(b) if b == [1, 2]));
+        assert!(typed("blobdata", &json!([256])).is_err());
+        assert!(typed("u16", &json!("7")).is_err());
+        assert!(typed("float", &json!(1)).is_err());
     }
 }

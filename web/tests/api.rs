@@ -312,6 +312,40 @@ async fn other_nvs_namespaces_are_listed_and_shown() {
 }
 
 #[tokio::test]
+async fn a_key_of_another_namespace_is_changed_in_its_own_type_and_erased() {
+    let served = local();
+    served
+        .board
+        .lock()
+        .unwrap()
+        .with_nvs(|nvs, flash| {
+            let storage = nvs.storage().unwrap();
+            let ns = storage.open_namespace(flash, "phy", true)?;
+            storage.set(flash, ns, b"cal", &pycom_board::nvs::Value::U8(7))
+        })
+        .unwrap();
+    let put = |key: &str, body: serde_json::Value| {
+        served.client.put(served.url(&format!("/api/nvs/{key}?namespace=phy"))).json(&body).send()
+    };
+    let answer = put("cal", json!({ "value": 200 })).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.json::<serde_json::Value>().await.unwrap(), json!({ "type": "u8", "value": 200 }));
+    let refused = put("cal", json!({ "value": 300 })).await.unwrap();
+    assert_eq!(refused.status(), 400, "300 does not fit a u8");
+    assert_eq!(put("new", json!({ "value": 1 })).await.unwrap().status(), 400, "a new key needs its type");
+    assert_eq!(put("blob", json!({ "value": [1, 2, 3], "type": "blob" })).await.unwrap().status(), 200);
+    assert_eq!(
+        served.json("/api/nvs?namespace=phy").await,
+        json!([{ "key": "cal", "type": "u8", "value": 200 }, { "key": "blob", "type": "blobindex", "value": [1, 2, 3] }])
+    );
+    let erased = served.client.delete(served.url("/api/nvs/cal?namespace=phy")).send().await.unwrap();
+    assert_eq!(erased.status(), 200);
+    let left = served.json("/api/nvs?namespace=phy").await;
+    assert_eq!(left.as_array().unwrap().len(), 1, "{left}");
+    assert_eq!(served.json("/api/nvs").await, json!([]), "PY_NVM untouched");
+}
+
+#[tokio::test]
 async fn the_timeline_holds_the_leds_colours_and_the_chosen_pins_over_device_time() {
     let served = local();
     served.board.lock().unwrap().set_heartbeat(false);
