@@ -344,3 +344,32 @@ print([2/3], '%s' % 2.5, '{}'.format(1/7), f'{1/7}', '{:.3f}'.format(1/3), 1/3 +
         ]
     );
 }
+
+#[test]
+fn the_boards_builtin_modules_are_read_only_to_scripts() {
+    let device = Device::new();
+    ok(device.run("open('/flash/lib/mine.py', 'w').write('X = 1')\n"));
+    let run = device.run(
+        "import sys, ujson, builtins, mine
+for module, name in ((sys, 'x'), (ujson, 'dumps'), (os, 'extra')):
+    try:
+        setattr(module, name, 1)
+    except AttributeError as e:
+        print(e)
+builtins.shared = 3
+mine.Y = 2
+print(shared, mine.Y, ujson.dumps([1]))
+",
+    );
+    assert_eq!(
+        run.lines(),
+        [
+            "'module' object has no attribute 'x'",
+            "'module' object has no attribute 'dumps'",
+            "'module' object has no attribute 'extra'",
+            "3 2 [1]",
+        ],
+        "{}",
+        run.stderr
+    );
+}

@@ -80,6 +80,7 @@ fn import(args: FuncArgs, lte: bool, vm: &VirtualMachine) -> PyResult {
     make_native(&name, level, vm)?;
     let fromlist = arg(3, "fromlist");
     let module = vm.import_func.call(args, vm).map_err(|e| as_micropython(e, vm))?;
+    crate::module_attrs::seal(&module);
     for wanted in fromlist
         .filter(|f| !vm.is_none(f))
         .map(|f| f.try_to_value::<Vec<PyObjectRef>>(vm))

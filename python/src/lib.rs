@@ -24,6 +24,7 @@ mod frozen;
 mod heap;
 mod import_guard;
 mod irq_task;
+mod module_attrs;
 mod module_repr;
 mod modules;
 mod mpy_const;

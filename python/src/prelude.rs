@@ -126,6 +126,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     crate::number_quirks::install(vm);
     crate::float_repr::install(vm);
     crate::module_repr::install(vm);
+    crate::module_attrs::install(vm);
     crate::class_repr::install(vm);
     crate::exception_repr::install(vm);
     Ok(())
