@@ -290,20 +290,23 @@ async fn a_setting_is_changed_with_the_views_checks_and_a_refused_one_changes_no
     assert!(!on_flash.await.unwrap(), "the config sector is rewritten");
 }
 
-#[tokio::test]
-async fn other_nvs_namespaces_are_listed_and_shown() {
-    let served = local();
-    served.board.lock().unwrap().with_nvs(|nvs, flash| nvs.set_u32(flash, b"count", 3)).unwrap();
-    served
-        .board
-        .lock()
-        .unwrap()
+/// Stores `cal`, a u8 of 7, in the namespace `phy` of the served board.
+fn store_phy_cal(served: &Served) {
+    let mut board = served.board.lock().unwrap();
+    board
         .with_nvs(|nvs, flash| {
             let storage = nvs.storage().unwrap();
             let ns = storage.open_namespace(flash, "phy", true)?;
             storage.set(flash, ns, b"cal", &pycom_board::nvs::Value::U8(7))
         })
         .unwrap();
+}
+
+#[tokio::test]
+async fn other_nvs_namespaces_are_listed_and_shown() {
+    let served = local();
+    served.board.lock().unwrap().with_nvs(|nvs, flash| nvs.set_u32(flash, b"count", 3)).unwrap();
+    store_phy_cal(&served);
     let names = served.json("/api/nvs/namespaces").await;
     assert!(names.as_array().unwrap().contains(&json!("PY_NVM")) && names.as_array().unwrap().contains(&json!("phy")));
     assert_eq!(served.json("/api/nvs?namespace=phy").await, json!([{ "key": "cal", "type": "u8", "value": 7 }]));
@@ -314,16 +317,7 @@ async fn other_nvs_namespaces_are_listed_and_shown() {
 #[tokio::test]
 async fn a_key_of_another_namespace_is_changed_in_its_own_type_and_erased() {
     let served = local();
-    served
-        .board
-        .lock()
-        .unwrap()
-        .with_nvs(|nvs, flash| {
-            let storage = nvs.storage().unwrap();
-            let ns = storage.open_namespace(flash, "phy", true)?;
-            storage.set(flash, ns, b"cal", &pycom_board::nvs::Value::U8(7))
-        })
-        .unwrap();
+    store_phy_cal(&served);
     let put = |key: &str, body: serde_json::Value| {
         served.client.put(served.url(&format!("/api/nvs/{key}?namespace=phy"))).json(&body).send()
     };
