@@ -72,8 +72,10 @@ pub fn router(web: WebBoard, access: Access) -> Router {
 /// One board's API (the routes under `/api`) and its live state, as
 /// `/api/state` sends it; the board's watchers start here.
 pub fn board_api(web: WebBoard, access: Access) -> (Router, watch::Receiver<Arc<str>>) {
-    let timeline = Timeline::attach(&mut web.board.lock().unwrap_or_else(|p| p.into_inner()));
-    let clock = web.board.lock().unwrap_or_else(|p| p.into_inner()).clock().clone();
+    let (timeline, clock) = {
+        let mut board = web.board.lock().unwrap_or_else(|p| p.into_inner());
+        (Timeline::attach(&mut board), board.clock().clone())
+    };
     let app = App {
         timeline,
         clock,
