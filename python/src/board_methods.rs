@@ -23,6 +23,8 @@
 //! `objset.c`, `objtuple.c`, `objcomplex.c` and `objrange.c` of
 //! pycom/pycom-micropython-sigfox v1.20.2.
 
+use std::cell::Cell;
+
 use rustpython_vm::builtins::PyType;
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::types::GetDescriptor;
@@ -107,10 +109,20 @@ fn board_tables(vm: &VirtualMachine) -> [(&'static Py<PyType>, &'static [&'stati
     ]
 }
 
+thread_local! {
+    /// Whether this thread's builtin types have their methods hidden: the
+    /// types (RustPython's context) are the thread's, shared by every
+    /// interpreter it runs, and what is hidden holds no interpreter's state.
+    static HIDDEN: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Hides from scripts the builtin types' methods the board lacks (see the
-/// module doc). Runs at every boot, after `bytes_quirks`, which rebuilds
-/// some of the same methods.
+/// module doc), once per thread. `bytes_quirks` rebuilds only methods the
+/// board has, so it never undoes this.
 pub fn install(vm: &VirtualMachine) {
+    if HIDDEN.replace(true) {
+        return;
+    }
     HiddenMethod::make_static_type();
     for (class, board) in board_tables(vm) {
         for def in class.slots.methods {
