@@ -202,7 +202,12 @@ impl Coro {
         }
         // Validate exception type before entering generator context.
         // Invalid types propagate to caller without closing the generator.
-        crate::exceptions::ExceptionCtor::try_from_object(vm, exc_type.clone())?;
+        // pycom-emu: a generator delegating with `yield from` hands the
+        // value to its sub-iterator's `throw` as it is, as MicroPython does
+        // (`g.throw(123)` reaches a user-defined `throw(self, x)`).
+        if self.frame.yield_from_target().is_none() {
+            crate::exceptions::ExceptionCtor::try_from_object(vm, exc_type.clone())?;
+        }
         let result = self.run_with_context(jen, vm, |f| f.gen_throw(vm, exc_type, exc_val, exc_tb));
         self.maybe_close(&result);
         Ok(result?.into_iter_return(vm))
@@ -294,15 +299,9 @@ pub fn get_awaitable_iter(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult {
     use crate::builtins::{PyCoroutine, PyGenerator};
     use crate::protocol::PyIter;
 
-    if obj.downcastable::<PyCoroutine>()
-        || obj.downcast_ref::<PyGenerator>().is_some_and(|g| {
-            g.as_coro()
-                .frame()
-                .code
-                .flags
-                .contains(crate::bytecode::CodeFlags::ITERABLE_COROUTINE)
-        })
-    {
+    // pycom-emu: every generator is awaitable, as in MicroPython (which has
+    // no `types.coroutine` to mark one).
+    if obj.downcastable::<PyCoroutine>() || obj.downcastable::<PyGenerator>() {
         return Ok(obj);
     }
 

@@ -3,7 +3,6 @@ use crate::{
     builtins::PyBaseExceptionRef,
     convert::{IntoPyException, ToPyException},
     function::FuncArgs,
-    stdlib::builtins,
 };
 
 use crate::common::format::*;
@@ -156,13 +155,13 @@ fn format_internal(
                     FormatString::from_str(format_spec).map_err(|e| e.to_pyexception(vm))?;
                 let format_spec = format_internal(vm, &nested_format, field_func)?;
 
-                let argument = match conversion_spec.and_then(FormatConversion::from_char) {
-                    Some(FormatConversion::Str) => argument.str(vm)?.into(),
-                    Some(FormatConversion::Repr) => argument.repr(vm)?.into(),
-                    Some(FormatConversion::Ascii) => builtins::ascii(argument, vm)?.into(),
-                    Some(FormatConversion::Bytes) => {
-                        vm.call_method(&argument, identifier!(vm, decode).as_str(), ())?
-                    }
+                // pycom-emu: the firmware's `str.format` knows `!r` and `!s`
+                // only (`py/objstr.c`); any other conversion is its
+                // `ValueError`, where the runtime ignored unknown ones.
+                let argument = match conversion_spec.map(FormatConversion::from_char) {
+                    Some(Some(FormatConversion::Str)) => argument.str(vm)?.into(),
+                    Some(Some(FormatConversion::Repr)) => argument.repr(vm)?.into(),
+                    Some(_) => return Err(vm.new_value_error("bad conversion specifier")),
                     None => argument,
                 };
 

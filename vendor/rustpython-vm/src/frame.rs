@@ -1812,6 +1812,12 @@ impl ExecutingFrame<'_> {
                         Either::A(coro) => coro
                             .throw(jen, exc_type, exc_val, exc_tb, vm)
                             .to_pyresult(vm),
+                        // pycom-emu: only the arguments given are passed on,
+                        // as CPython's `_gen_throw` does: a sub-iterator's
+                        // `throw(self, x)` takes the thrown value alone.
+                        Either::B(meth) if vm.is_none(&exc_val) && vm.is_none(&exc_tb) => {
+                            meth.call((exc_type,), vm)
+                        }
                         Either::B(meth) => meth.call((exc_type, exc_val, exc_tb), vm),
                     };
                     return ret.map(ExecutionResult::Yield).or_else(|err| {
@@ -2290,7 +2296,14 @@ impl ExecutingFrame<'_> {
             }
             Instruction::DeleteAttr { namei: idx } => self.delete_attr(vm, idx.get(arg)),
             Instruction::DeleteDeref { i } => {
-                self.cell_ref(i.get(arg).as_usize()).set(None);
+                // pycom-emu: deleting a closure variable that is already
+                // unbound raises `NameError`, as in MicroPython and CPython.
+                let idx = i.get(arg).as_usize();
+                let cell = self.cell_ref(idx);
+                if cell.get().is_none() {
+                    return Err(self.unbound_cell_exception(idx, vm));
+                }
+                cell.set(None);
                 Ok(None)
             }
             Instruction::DeleteFast { var_num } => {

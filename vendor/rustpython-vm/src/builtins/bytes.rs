@@ -420,11 +420,6 @@ impl PyBytes {
     }
 
     #[pymethod]
-    fn strip(&self, chars: OptionalOption<PyBytesInner>) -> Self {
-        self.inner.strip(chars).into()
-    }
-
-    #[pymethod]
     fn removeprefix(&self, prefix: PyBytesInner) -> Self {
         self.inner.removeprefix(prefix).into()
     }
@@ -568,6 +563,18 @@ impl PyRef<PyBytes> {
             self
         } else {
             PyBytes::from(self.inner.clone()).into_ref(&vm.ctx)
+        }
+    }
+
+    /// pycom-emu: bytes with nothing to strip are returned themselves, as
+    /// MicroPython (and CPython) return them, not a copy.
+    #[pymethod]
+    fn strip(self, chars: OptionalOption<PyBytesInner>, vm: &VirtualMachine) -> Self {
+        let stripped = self.inner.strip(chars);
+        if stripped == self.as_bytes() {
+            self
+        } else {
+            vm.ctx.new_bytes(stripped)
         }
     }
 

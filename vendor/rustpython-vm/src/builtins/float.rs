@@ -123,7 +123,37 @@ fn inner_div(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<f64> {
 }
 
 fn inner_mod(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<f64> {
-    float_ops::mod_(v1, v2).ok_or_else(|| vm.new_zero_division_error("division by zero"))
+    board_divmod(v1, v2).map(|(_, m)| m).ok_or_else(|| vm.new_zero_division_error("division by zero"))
+}
+
+/// pycom-emu: floor division and modulo as MicroPython's `mp_obj_float_divmod`
+/// (and CPython's `float_divmod`) compute them: from `fmod`, with a zero
+/// remainder taking the divisor's sign and the quotient rounded to the
+/// nearest integer of the exact one. The runtime's own `float_ops::divmod`
+/// moved a remainder of `-0.0` by the divisor (`divmod(-x, x)` gave
+/// `(-2.0, x)`), and its `floordiv` floored a rounded quotient, so `x // y`
+/// and `divmod(x, y)[0]` disagreed.
+fn board_divmod(x: f64, y: f64) -> Option<(f64, f64)> {
+    if y == 0.0 {
+        return None;
+    }
+    let mut m = x % y;
+    let mut d = (x - m) / y;
+    if m != 0.0 {
+        if (y < 0.0) != (m < 0.0) {
+            m += y;
+            d -= 1.0;
+        }
+    } else {
+        m = 0.0f64.copysign(y);
+    }
+    let floordiv = if d != 0.0 {
+        let f = d.floor();
+        if d - f > 0.5 { f + 1.0 } else { f }
+    } else {
+        0.0f64.copysign(x / y)
+    };
+    Some((floordiv, m))
 }
 
 pub fn try_to_bigint(value: f64, vm: &VirtualMachine) -> PyResult<BigInt> {
@@ -147,15 +177,17 @@ pub fn try_to_bigint(value: f64, vm: &VirtualMachine) -> PyResult<BigInt> {
 }
 
 fn inner_floordiv(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<f64> {
-    float_ops::floordiv(v1, v2).ok_or_else(|| vm.new_zero_division_error("division by zero"))
+    board_divmod(v1, v2).map(|(d, _)| d).ok_or_else(|| vm.new_zero_division_error("division by zero"))
 }
 
 fn inner_divmod(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<(f64, f64)> {
-    float_ops::divmod(v1, v2).ok_or_else(|| vm.new_zero_division_error("division by zero"))
+    board_divmod(v1, v2).ok_or_else(|| vm.new_zero_division_error("division by zero"))
 }
 
 pub fn float_pow(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult {
-    if v1.is_zero() && v2.is_sign_negative() {
+    // pycom-emu: zero to the power of minus infinity is infinity, as C's
+    // `pow` (and so MicroPython) gives it; only finite negative powers raise.
+    if v1.is_zero() && v2.is_sign_negative() && v2.is_finite() {
         let msg = "zero to a negative power";
         Err(vm.new_zero_division_error(msg.to_owned()))
     } else if v1.is_sign_negative() && (v2.floor() - v2).abs() > f64::EPSILON {

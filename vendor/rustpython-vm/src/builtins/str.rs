@@ -574,6 +574,26 @@ impl Py<PyStr> {
     }
 }
 
+/// pycom-emu: the runtime's string formatting ignores an `=` alignment and a
+/// sign; MicroPython and CPython refuse both for strings.
+fn check_string_spec(spec: &str, vm: &VirtualMachine) -> PyResult<()> {
+    let is_align = |c: char| matches!(c, '<' | '>' | '=' | '^');
+    let mut chars = spec.chars();
+    let (first, second) = (chars.next(), chars.next());
+    let (align, rest) = match (first, second) {
+        (Some(fill), Some(a)) if is_align(a) => (Some(a), &spec[fill.len_utf8() + 1..]),
+        (Some(a), _) if is_align(a) => (Some(a), &spec[1..]),
+        _ => (None, spec),
+    };
+    if align == Some('=') {
+        return Err(vm.new_value_error("'=' alignment not allowed in string format specifier"));
+    }
+    if rest.starts_with(['+', '-', ' ']) {
+        return Err(vm.new_value_error("Sign not allowed in string format specifier"));
+    }
+    Ok(())
+}
+
 #[pyclass(
     flags(BASETYPE, _MATCH_SELF),
     with(
@@ -823,8 +843,19 @@ impl PyStr {
         Ok(elements)
     }
 
+    /// pycom-emu: a string with nothing to strip is returned itself, as
+    /// MicroPython (and CPython) return it, not a copy.
     #[pymethod]
-    fn strip(&self, chars: OptionalOption<PyStrRef>) -> Self {
+    fn strip(zelf: PyRef<Self>, chars: OptionalOption<PyStrRef>, vm: &VirtualMachine) -> PyRef<Self> {
+        let stripped = zelf.stripped(chars);
+        if stripped.as_wtf8().len() == zelf.as_wtf8().len() {
+            zelf
+        } else {
+            vm.ctx.new_str(stripped)
+        }
+    }
+
+    fn stripped(&self, chars: OptionalOption<PyStrRef>) -> Self {
         match self.as_str_kind() {
             PyKindStr::Ascii(s) => s
                 .py_strip(
@@ -1001,6 +1032,7 @@ impl PyStr {
             };
         }
         let zelf = zelf.try_into_utf8(vm)?;
+        check_string_spec(spec.as_str(), vm)?;
         let s = FormatSpec::parse(spec.as_str())
             .and_then(|format_spec| {
                 format_spec.format_string(&CharLenStr(zelf.as_str(), zelf.char_len()))
