@@ -28,6 +28,7 @@ mod module_attrs;
 mod module_repr;
 mod modules;
 mod mpy_const;
+mod mpy_decorators;
 mod nesting;
 mod number_quirks;
 mod nvs_args;

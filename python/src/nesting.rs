@@ -10,6 +10,7 @@
 //! starts a sibling. The depth of the syntax tree never exceeds this count.
 
 use rustpython_vm::builtins::{PyBytes, PyStr};
+use rustpython_vm::compiler::Mode;
 use rustpython_vm::compiler::ast::token::TokenKind;
 use rustpython_vm::compiler::parser::{self, lexer};
 use rustpython_vm::function::FuncArgs;
@@ -128,11 +129,21 @@ fn call_checked(unchecked: &'static str, mut args: FuncArgs, vm: &VirtualMachine
             if !fits(&text) {
                 return Err(too_deep(vm));
             }
-            if let std::borrow::Cow::Owned(lexed) = crate::source::lexed(&text, "<string>", vm)? {
-                let lexed = vm.ctx.new_str(lexed).into();
+            // `exec` and `eval` compile as the scripts are compiled (the
+            // level of `micropython.opt_level()` included); `compile` has
+            // its own mode and flags.
+            let replacement = match unchecked {
+                "_unchecked_exec" => Some(crate::source::compile(&text, Mode::Exec, "<string>", vm)?.into()),
+                "_unchecked_eval" => Some(crate::source::compile(&text, Mode::Eval, "<string>", vm)?.into()),
+                _ => match crate::source::lexed(&text, "<string>", vm)? {
+                    std::borrow::Cow::Owned(lexed) => Some(vm.ctx.new_str(lexed).into()),
+                    std::borrow::Cow::Borrowed(_) => None,
+                },
+            };
+            if let Some(replacement) = replacement {
                 match args.args.first_mut() {
-                    Some(first) => *first = lexed,
-                    None => drop(args.kwargs.insert("source".to_owned(), lexed)),
+                    Some(first) => *first = replacement,
+                    None => drop(args.kwargs.insert("source".to_owned(), replacement)),
                 }
             }
         }

@@ -56,7 +56,7 @@ fn helper_module(name: &str, source: &str, vm: &VirtualMachine) -> PyResult<PyOb
     let dict = vm.ctx.new_dict();
     let module: PyObjectRef = vm.new_module(name, dict.clone(), None).into();
     vm.sys_module.get_attr("modules", vm)?.set_item(name, module.clone(), vm)?;
-    let code = crate::code_cache::compile(source, Mode::Exec, &format!("<pycom-emu {name}>"), vm)
+    let code = crate::code_cache::compile(source, Mode::Exec, &format!("<pycom-emu {name}>"), vm.compile_opts(), vm)
         .map_err(|e| vm.new_syntax_error(&e, Some(source)))?;
     vm.run_code_obj(code, rustpython_vm::scope::Scope::with_builtins(None, dict, vm))?;
     Ok(module)

@@ -322,7 +322,11 @@ fn run_once(
     let defs = modules::defs(&builder.ctx);
     let interpreter =
         builder.add_native_modules(&defs).init_hook(move |vm| vm.set_user_signal_channel(receiver)).build();
-    let (scope, installed) = interpreter.enter(|vm| (vm.new_scope_with_builtins(), prelude::install(vm, model)));
+    let (scope, installed) = interpreter.enter(|vm| {
+        let scope = vm.new_scope_with_builtins();
+        let installed = prelude::install(vm, model).and_then(|()| register_main(&scope, vm));
+        (scope, installed)
+    });
     clock.rejoin();
     // Interrupts start once the interpreter is built: RustPython's own start-up
     // must not fail. One that fell due meanwhile fires at the next instruction.
@@ -449,6 +453,13 @@ fn main_script(main: &MainStep, vm: &VirtualMachine) -> PyResult<Option<Script>>
     let location = crate::vfs::resolve(&name, vm)?;
     let source = crate::vfs::on_volume!(vm, location, |fs, inner| fs.read(&inner))?;
     Ok(Some(Script::from_bytes(&name, &source)))
+}
+
+/// Puts the scripts' globals in `sys.modules` as the module `__main__`, as
+/// `mp_init` registers it: `import __main__` gives the scripts' namespace.
+fn register_main(scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {
+    let module = vm.new_module("__main__", scope.globals.clone(), None);
+    vm.sys_module.get_attr("modules", vm)?.set_item("__main__", module.into(), vm)
 }
 
 fn execute(script: &Script, scope: &Scope, vm: &VirtualMachine) -> PyResult<()> {

@@ -9,13 +9,18 @@
 //!
 //! The lexer also reads every CR LF and lone CR as LF (`py/lexer.c`), in
 //! string literals too, so a file saved with Windows or old Mac line endings
-//! gives `'\n'` where a literal spans lines.
+//! gives `'\n'` where a literal spans lines. `const()` and the built-in
+//! decorators are read as the board's compiler reads them ([`crate::mpy_const`],
+//! [`crate::mpy_decorators`]).
+
+use std::borrow::Cow;
 
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode};
-use rustpython_vm::compiler::{CompileError, Mode};
+use rustpython_vm::compiler::{CompileError, CompileOpts, Mode};
 use rustpython_vm::{AsObject, PyRef, PyResult, VirtualMachine};
 
 use crate::mpy_const::NotAnInteger;
+use crate::mpy_decorators::InvalidDecorator;
 
 /// Columns a tab advances to the next multiple of.
 const TAB_SIZE: usize = 8;
@@ -28,32 +33,47 @@ pub fn compile(source: &str, mode: Mode, path: &str, vm: &VirtualMachine) -> PyR
         return Err(crate::nesting::too_deep(vm));
     }
     let source = lexed(source, path, vm)?;
-    let error = match crate::code_cache::compile(&source, mode, path, vm) {
+    let opts = board_opts(vm);
+    let error = match crate::code_cache::compile(&source, mode, path, opts, vm) {
         Ok(code) => return Ok(code),
         Err(error) => error,
     };
     let Some(expanded) = expand_indentation_tabs(&source) else { return Err(syntax_error(&error, path, vm)) };
-    vm.compile(&expanded, mode, path.to_owned()).map_err(|e| syntax_error(&e, path, vm))
+    vm.compile_with_opts(&expanded, mode, path.to_owned(), opts).map_err(|e| syntax_error(&e, path, vm))
 }
 
-/// `source` as MicroPython's lexer and parser hand it on: line ends as LF and
-/// `const()` names folded in; a `const()` that is not an integer raises the
-/// board's `SyntaxError` at its line of `path`.
-pub fn lexed<'a>(source: &'a str, path: &str, vm: &VirtualMachine) -> PyResult<std::borrow::Cow<'a, str>> {
+/// The compiler's options for `micropython.opt_level()`: from level 1 on,
+/// `assert` statements are left out and `__debug__` is `False`.
+fn board_opts(vm: &VirtualMachine) -> CompileOpts {
+    let level = crate::state::try_with(|s| s.opt_level).unwrap_or(0);
+    CompileOpts { optimize: u8::from(level >= 1), ..vm.compile_opts() }
+}
+
+/// `source` as MicroPython's lexer and parser hand it on: line ends as LF,
+/// `const()` names folded in and `@micropython.bytecode` decorators read; a
+/// `const()` that is not an integer, or a built-in decorator the board lacks,
+/// raises the board's `SyntaxError` at its line of `path`.
+pub fn lexed<'a>(source: &'a str, path: &str, vm: &VirtualMachine) -> PyResult<Cow<'a, str>> {
     let source = lf_line_ends(source);
-    match crate::mpy_const::fold(&source) {
-        Ok(std::borrow::Cow::Borrowed(_)) => Ok(source),
-        Ok(std::borrow::Cow::Owned(folded)) => Ok(folded.into()),
-        Err(e) => {
-            let line = source[..e.offset].matches('\n').count() + 1;
-            let exc = vm.new_exception_msg(vm.ctx.exceptions.syntax_error.to_owned(), NotAnInteger::MESSAGE.into());
-            Err(at_line(exc, path, line, vm))
-        }
+    let refused = |source: &str, offset: usize, message: &'static str| {
+        let line = source[..offset].matches('\n').count() + 1;
+        let exc = vm.new_exception_msg(vm.ctx.exceptions.syntax_error.to_owned(), message.into());
+        at_line(exc, path, line, vm)
+    };
+    let source = match crate::mpy_const::fold(&source) {
+        Ok(Cow::Borrowed(_)) => source,
+        Ok(Cow::Owned(folded)) => folded.into(),
+        Err(e) => return Err(refused(&source, e.offset, NotAnInteger::MESSAGE)),
+    };
+    match crate::mpy_decorators::strip(&source) {
+        Ok(Cow::Borrowed(_)) => Ok(source),
+        Ok(Cow::Owned(stripped)) => Ok(stripped.into()),
+        Err(e) => Err(refused(&source, e.offset, InvalidDecorator::MESSAGE)),
     }
 }
 
 /// `source` with every CR LF and lone CR read as LF, as the lexer reads it.
-fn lf_line_ends(source: &str) -> std::borrow::Cow<'_, str> {
+fn lf_line_ends(source: &str) -> Cow<'_, str> {
     if source.contains('\r') { source.replace("\r\n", "\n").replace('\r', "\n").into() } else { source.into() }
 }
 
