@@ -5,7 +5,8 @@
 //! edited and the board soft-reset, a setting changed, the timeline, a
 //! sensor value set, each model's drawing, device time paused and stepped,
 //! firmware updated and rolled back, the power cut in the middle of an NVS
-//! write, a fleet's index and its boards' views. Each test keeps a
+//! write, a fleet's index, its clock paused and stepped, and its boards'
+//! views; under `run`, the console's keys reaching the script's `input()`. Each test keeps a
 //! screenshot of the page in `TARGET_DIR/web-screenshots/`.
 
 mod common;
@@ -55,6 +56,18 @@ impl Board {
 
     fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Waits (at most [`PATIENCE`]) for the process to end by itself; its exit code.
+    fn exit_code(&mut self) -> Option<i32> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(start.elapsed() < PATIENCE, "pycom-emu did not end");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Unplugs the board.
@@ -243,6 +256,31 @@ async fn typing_print_6_times_7_and_enter_in_the_console_shows_42_and_ctrl_c_int
     browser.console_line("KeyboardInterrupt").await;
     assert!(browser.console().await.ends_with("KeyboardInterrupt\n>>>  "), "{}", browser.console().await);
     browser.screenshot("console_42").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn under_run_the_consoles_keys_reach_the_scripts_input_and_the_run_ends_with_main_py() {
+    let device = Device::new();
+    let main = script(
+        &device,
+        "import sys\nprint(input('name? ') + '!')\nprint('char', sys.stdin.read(1))\n\
+         try:\n    while True:\n        pass\nexcept KeyboardInterrupt:\n    print('interrupted')\n",
+    );
+    let mut board = Board::start(&device, &["run", &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.until("the prompt", async || browser.console().await.contains("name? ")).await;
+    browser.type_in_console(&format!("bob{ENTER}")).await;
+    browser.until("bob!", async || browser.console().await.lines().any(|l| l.ends_with("bob!"))).await;
+    browser.type_in_console("x").await;
+    browser.console_line("char x").await;
+    // Ctrl-C raises KeyboardInterrupt in the running script, as on the board.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser.type_in_console(&format!("{CONTROL}c{RELEASE}")).await;
+    browser.console_line("interrupted").await;
+    browser.screenshot("run_console_input").await;
+    assert_eq!(board.exit_code(), Some(0), "run ends with main.py: no REPL after it");
     browser.close().await;
 }
 
@@ -741,10 +779,10 @@ async fn the_timeline_draws_the_leds_colour_and_the_button_pin_over_device_time(
     browser.client.find(Locator::Id("pin-13")).await.unwrap().click().await.unwrap();
     assert_eq!(pins().await.as_deref(), Some("P10"));
     browser.until("P10's wave again", async || browser.client.find(wave).await.is_ok()).await;
-    // Under run the console takes no input: no soft reset from the editor.
+    // Under run no REPL takes Ctrl-D: the editor soft-resets through the power switch.
     let reset = browser.client.find(Locator::Id("editor-save-reset")).await.unwrap();
-    assert!(!reset.is_enabled().await.unwrap());
-    assert!(reset.attr("title").await.unwrap().unwrap().contains("serve"));
+    assert!(reset.is_enabled().await.unwrap());
+    assert!(reset.attr("title").await.unwrap().unwrap().contains("machine.soft_reset()"));
     browser.scroll_to("timeline-panel").await;
     browser.screenshot("timeline").await;
     browser.close().await;
@@ -902,6 +940,45 @@ async fn a_fleets_page_lists_its_boards_in_their_led_colours_and_opens_each_boar
     browser.client.find(Locator::Id("board-picker")).await.unwrap().select_by_value("red").await.unwrap();
     browser.shown("?board=red").await;
     browser.console_line("red is up").await;
+    browser.close().await;
+    board.stop();
+}
+
+/// The fleet's clock as the page's own API gives it.
+async fn fleet_clock(browser: &Browser) -> Value {
+    let clock = browser.eval("return fetch('/api/fleet/clock').then(r => r.json());").await;
+    assert!(clock.is_object(), "{clock}");
+    clock
+}
+
+#[tokio::test]
+async fn pausing_a_fleet_from_its_index_holds_every_board_and_a_step_moves_the_fleet_by_the_step() {
+    let device = Device::new();
+    for (name, text) in FLEET {
+        std::fs::write(device.path(name), text).unwrap();
+    }
+    let board = Board::start(&device, &["fleet", &device.path("fleet.toml").display().to_string()]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.until("blue's LED", async || browser.fleet_led("blue").await == "#0000ff").await;
+    browser.client.find(Locator::Id("fleet-pause")).await.unwrap().click().await.unwrap();
+    browser.until("the fleet paused", async || fleet_clock(&browser).await["paused"] == true).await;
+    shows(&browser, "fleet-pause", "Run").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let times =
+        async || browser.eval("return fetch('/api/boards').then(r => r.json()).then(b => b.map(x => x.time_us))").await;
+    let (t0, held) = (fleet_clock(&browser).await["time_us"].as_u64().unwrap(), times().await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fleet_clock(&browser).await["time_us"], t0, "the fleet's device time stood still");
+    assert_eq!(times().await, held, "every board's device time stood still");
+    browser.client.find(Locator::Css(".fleet-step[data-ms='1000']")).await.unwrap().click().await.unwrap();
+    browser.until("the step", async || fleet_clock(&browser).await["time_us"] == t0 + 1_000_000).await;
+    shows(&browser, "fleet-clock-time", &format!("{:.3} ms", (t0 + 1_000_000) as f64 / 1000.0)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fleet_clock(&browser).await["time_us"], t0 + 1_000_000, "paused again after exactly 1 s");
+    browser.screenshot("fleet_paused_and_stepped").await;
+    browser.client.find(Locator::Id("fleet-pause")).await.unwrap().click().await.unwrap();
+    browser.until("the fleet running again", async || fleet_clock(&browser).await["time_us"] != t0 + 1_000_000).await;
     browser.close().await;
     board.stop();
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pycom_board::pins::{ButtonSpec, DeviceSpec, DhtSpec, Level, PinMode, Pull, Schedule};
-use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ROLLBACK_MESSAGE, ResetCause};
+use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ROLLBACK_MESSAGE, ResetCause, Timeline};
 use pycom_formats::ConfigBlock;
 use pycom_formats::app_image::{BuildSpec, build};
 use pycom_python::{Console, PowerSwitch, RunConfig, Script, StopRequest, UartInput};
@@ -104,6 +104,7 @@ fn serve(addr: &str, access: Access) -> Served {
         devices: vec![button, dht],
         output: receiver,
         input: Some(input.clone()),
+        repl: true,
         settings: Arc::new(HeartbeatOnly),
         power: PowerSwitch::default(),
     };
@@ -150,6 +151,7 @@ async fn the_board_call_names_the_model_its_pins_and_the_board_files_devices() {
         ])
     );
     assert_eq!(board["console_input"], true);
+    assert_eq!(board["repl"], true, "the REPL reads the console after main.py");
     assert_eq!(board["radios"], json!(["wifi", "bluetooth", "lora", "sigfox"]));
 }
 
@@ -450,6 +452,7 @@ fn run_script(main: &str) -> Served {
         devices: vec![],
         output: receiver,
         input: Some(input.clone()),
+        repl: true,
         settings: Arc::new(HeartbeatOnly),
         power: power.clone(),
     };
@@ -457,6 +460,7 @@ fn run_script(main: &str) -> Served {
     let config = RunConfig {
         main: Some(Script { name: "main.py".into(), source: main.into() }),
         uart: Some(input.clone()),
+        repl: true,
         timeout: None,
         max_resets: None,
         power,
@@ -546,6 +550,18 @@ async fn reset_power_cycle_and_safe_boot_boot_the_board_as_their_buttons_do() {
     assert!(served.board.lock().unwrap().safe_boot());
     assert_eq!(served.board.lock().unwrap().reset_cause(), ResetCause::PowerOn);
     assert_eq!(served.get("/api/console").await.text().await.unwrap().matches("cause").count(), 3);
+}
+
+#[tokio::test]
+async fn a_soft_reset_from_the_page_runs_boot_py_and_main_py_again_with_soft_reset() {
+    let served = run_script(CAUSE_THEN_SLEEP);
+    console_shows(&served, "cause 0", 1).await;
+    let (status, answer) = served.post("/api/power/soft-reset", json!(null)).await;
+    assert_eq!((status, answer), (200, json!({ "requested": "soft reset" })));
+    console_shows(&served, "cause 4", 1).await;
+    let console = served.get("/api/console").await.text().await.unwrap();
+    assert!(console.contains("PYB: soft reboot\r\ncause 4"), "{console}");
+    eventually("the boot counted", async || served.json("/api/state").await["boots"] == 2).await;
 }
 
 #[tokio::test]
@@ -662,6 +678,8 @@ type FleetBoard = (Arc<Mutex<Board>>, SyncSender<Vec<u8>>);
 struct FleetServed {
     server: WebServer,
     boards: Vec<FleetBoard>,
+    /// Each board's clock, read without the board's lock.
+    clocks: Vec<Arc<Clock>>,
     client: reqwest::Client,
 }
 
@@ -674,6 +692,36 @@ impl FleetServed {
         let response = self.client.get(self.url(path)).send().await.unwrap();
         assert!(response.status().is_success(), "{path}: {}", response.status());
         response.json().await.unwrap()
+    }
+
+    /// `POST path` with a JSON body: the status and the answer.
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self.client.post(self.url(path)).json(&body).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The fleet's device time, as `/api/fleet/clock` gives it.
+    async fn fleet_time(&self) -> u64 {
+        self.json("/api/fleet/clock").await["time_us"].as_u64().unwrap()
+    }
+
+    /// Each board's own device time.
+    fn board_times(&self) -> Vec<u64> {
+        self.clocks.iter().map(|clock| clock.now_us()).collect()
+    }
+
+    /// Waits until board `name`'s console has shown `text`, for at most ten seconds.
+    async fn console_shows(&self, name: &str, text: &str) {
+        let start = Instant::now();
+        loop {
+            let response = self.client.get(self.url(&format!("/api/boards/{name}/console"))).send().await.unwrap();
+            let console = response.text().await.unwrap();
+            if console.contains(text) {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "waited for {text:?} from {name}; console:\n{console}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
@@ -692,6 +740,7 @@ fn fleet_boards(boards: &[(&str, BoardModel)]) -> Vec<(String, WebBoard, SyncSen
                 devices: vec![],
                 output,
                 input: None,
+                repl: false,
                 settings: Arc::new(HeartbeatOnly),
                 power: PowerSwitch::default(),
             };
@@ -708,8 +757,123 @@ fn serve_fleet(addr: &str, access: Access) -> FleetServed {
         boards.push((web.board.clone(), output));
         served.push((name, web));
     }
+    let clocks = boards.iter().map(|(board, _)| board.lock().unwrap().clock().clone()).collect();
     let server = pycom_web::start_fleet(addr.parse().unwrap(), served, access).unwrap();
-    FleetServed { server, boards, client: reqwest::Client::new() }
+    FleetServed { server, boards, clocks, client: reqwest::Client::new() }
+}
+
+/// LoPy4s named `names` on one timeline (as `fleet` runs them), each
+/// running `main` as its `main.py`, served on loopback.
+fn run_fleet(names: &[&str], main: &str) -> FleetServed {
+    let timeline = Timeline::new();
+    let paces: Vec<_> = names.iter().map(|_| timeline.join()).collect();
+    let (mut served, mut boards, mut clocks, mut runs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (&name, pace) in names.iter().zip(paces) {
+        let model = BoardModel::Lopy4;
+        let clock = Arc::new(Clock::paced(pace));
+        let board = Arc::new(Mutex::new(Board::new(model, DeviceImage::in_memory(model).unwrap(), clock.clone())));
+        let (output, receiver) = sync_channel(1024);
+        let power = PowerSwitch::default();
+        let web = WebBoard {
+            board: board.clone(),
+            devices: vec![],
+            output: receiver,
+            input: None,
+            repl: false,
+            settings: Arc::new(HeartbeatOnly),
+            power: power.clone(),
+        };
+        let config = RunConfig {
+            main: Some(Script { name: "main.py".into(), source: main.into() }),
+            uart: None,
+            repl: false,
+            timeout: None,
+            max_resets: None,
+            power,
+        };
+        runs.push((board.clone(), ToPage(output.clone()), config));
+        boards.push((board, output));
+        clocks.push(clock);
+        served.push((name.to_owned(), web));
+    }
+    let server = pycom_web::start_fleet("127.0.0.1:0".parse().unwrap(), served, Access::Open).unwrap();
+    for (board, console, config) in runs {
+        std::thread::spawn(move || pycom_python::run(board, Box::new(console), config));
+    }
+    FleetServed { server, boards, clocks, client: reqwest::Client::new() }
+}
+
+/// Ticks every 10 ms of device time, for ever.
+const TICKING: &str = "import time\nprint('ticking')\nwhile True:\n    time.sleep_ms(10)\n";
+/// How far a ticking board's own time may lag the fleet's: one tick and the
+/// interpreter's charges.
+const TICK_LAG_US: u64 = 12_000;
+
+#[tokio::test]
+async fn pausing_a_fleets_clock_holds_every_board_and_a_step_moves_them_all_by_exactly_the_step() {
+    let fleet = run_fleet(&["node-a", "node-b"], TICKING);
+    for name in ["node-a", "node-b"] {
+        fleet.console_shows(name, "ticking").await;
+    }
+    let (status, paused) = fleet.post("/api/fleet/clock", json!({ "paused": true })).await;
+    assert_eq!((status, paused["paused"].clone(), paused["speed"].clone()), (200, json!(true), json!("max")));
+    // A board may still finish the charge it had begun when the pause came.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let t0 = fleet.fleet_time().await;
+    let held = fleet.board_times();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(fleet.fleet_time().await, t0, "the fleet's device time stood still while paused");
+    assert_eq!(fleet.board_times(), held, "every board's device time stood still while paused");
+    for t in &held {
+        assert!(*t <= t0 && t0 - t <= TICK_LAG_US, "a board at {t} µs, the fleet at {t0} µs");
+    }
+    // Each board's own view shows the fleet's clock.
+    assert_eq!(fleet.json("/api/boards/node-b/clock").await, json!({ "time_us": t0, "paused": true, "speed": "max" }));
+
+    let (status, stepped) = fleet.post("/api/fleet/clock/step", json!({ "ms": 100 })).await;
+    assert_eq!(status, 200);
+    assert_eq!(stepped, json!({ "time_us": t0 + 100_000, "until_us": t0 + 100_000, "reached": true }));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(fleet.fleet_time().await, t0 + 100_000, "paused again after exactly the step");
+    let stepped = fleet.board_times();
+    for t in &stepped {
+        assert!(*t <= t0 + 100_000 && t0 + 100_000 - t <= TICK_LAG_US, "a board at {t} µs after the step");
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(fleet.board_times(), stepped, "every board paused again");
+
+    // A step from one board's view moves the whole fleet.
+    let (_, stepped) = fleet.post("/api/boards/node-a/clock/step", json!({ "ms": 50 })).await;
+    assert_eq!(stepped["time_us"], t0 + 150_000);
+    assert_eq!(fleet.post("/api/fleet/clock/step", json!({ "ms": -1 })).await.0, 400);
+    assert_eq!(fleet.post("/api/fleet/clock", json!({ "speed": "x3" })).await.0, 422);
+    fleet.post("/api/fleet/clock", json!({ "paused": false })).await;
+    eventually("the fleet running again", async || fleet.fleet_time().await > t0 + 150_000).await;
+    fleet.post("/api/fleet/clock", json!({ "paused": true })).await;
+}
+
+#[tokio::test]
+async fn at_real_time_speed_a_fleets_device_time_keeps_to_the_wall_clock() {
+    let fleet = run_fleet(&["node-a", "node-b"], TICKING);
+    for name in ["node-a", "node-b"] {
+        fleet.console_shows(name, "ticking").await;
+    }
+    let (_, clock) = fleet.post("/api/fleet/clock", json!({ "speed": "realtime" })).await;
+    assert_eq!((clock["speed"].clone(), clock["paused"].clone()), (json!("realtime"), json!(false)));
+    let (t0, wall) = (fleet.fleet_time().await, Instant::now());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let moved = fleet.fleet_time().await - t0;
+    let wall = wall.elapsed().as_micros() as u64;
+    assert!(moved * 10 >= wall * 7 && moved * 10 <= wall * 13, "{moved} µs of device time in {wall} µs of wall time");
+    for t in fleet.board_times() {
+        assert!((t0 + moved).saturating_sub(t) <= TICK_LAG_US + 60_000, "every board keeps up: one at {t} µs");
+    }
+    fleet.post("/api/fleet/clock", json!({ "speed": "max" })).await;
+    let t1 = fleet.fleet_time().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let moved = fleet.fleet_time().await - t1;
+    assert!(moved > 1_000_000, "as fast as possible: only {moved} µs in 300 ms");
+    fleet.post("/api/fleet/clock", json!({ "paused": true })).await;
 }
 
 #[tokio::test]
@@ -806,11 +970,15 @@ async fn without_its_token_a_non_loopback_fleet_view_answers_401_and_changes_not
         client.get(fleet.url("/api/boards/node-a/events")),
         client.put(fleet.url("/api/boards/node-b/nvs/k")).json(&json!({ "value": 1 })),
         client.get(fleet.url("/api/boards")).bearer_auth("wrong"),
+        client.get(fleet.url("/api/fleet/clock")),
+        client.post(fleet.url("/api/fleet/clock")).json(&json!({ "paused": true })),
+        client.post(fleet.url("/api/fleet/clock/step")).json(&json!({ "ms": 100 })),
     ];
     for request in refused {
         assert_eq!(request.send().await.unwrap().status(), 401);
     }
     assert!(fleet.boards[1].0.lock().unwrap().with_nvs(|nvs, flash| nvs.get(flash, b"k")).is_err());
+    assert!(!fleet.boards[0].0.lock().unwrap().clock().control().paused(), "the fleet's clock runs");
     assert_eq!(client.get(fleet.url("/?board=node-a")).send().await.unwrap().status(), 200);
     assert_eq!(client.get(fleet.url("/api/boards")).bearer_auth(&token).send().await.unwrap().status(), 200);
     let with_query = client.get(fleet.url(&format!("/api/boards/node-a/state?token={token}")));
