@@ -129,7 +129,7 @@ impl ClockControl {
     }
 
     /// Whether a hurry holds ([`ClockControl::set_hurry`]).
-    pub fn hurried(&self) -> bool {
+    pub(crate) fn hurried(&self) -> bool {
         self.state().hurry
     }
 

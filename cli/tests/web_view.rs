@@ -3,7 +3,7 @@
 //! driven through WebDriver: the LED in its colour, the console, a button
 //! pressed with the mouse, a file uploaded, an NVS value edited, a file
 //! edited and the board soft-reset, a setting changed, the timeline, a
-//! sensor value set, each model's drawing, device time paused and stepped,
+//! sensor value and a Pysense's value set, each model's drawing, device time paused and stepped,
 //! firmware updated and rolled back, the power cut in the middle of an NVS
 //! write, a fleet's index, its clock paused and stepped, and its boards'
 //! views; under `run`, the console's keys reaching the script's `input()`. Each test keeps a
@@ -819,6 +819,41 @@ async fn a_sensor_value_edited_on_the_page_is_what_the_script_reads_next() {
         })
         .await;
     browser.screenshot("sensor_edited").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_pysense_value_edited_on_the_page_is_what_the_script_reads_next_over_i2c() {
+    let device = Device::new();
+    std::fs::write(device.path("board.toml"), "[[device]]\nkind = \"pysense\"\ntemperature = 21.5\n").unwrap();
+    // The SI7006-A20 as its datasheet says: measure (0xF3), wait, read code and CRC.
+    let main = script(
+        &device,
+        "import time\nfrom machine import I2C\ni2c = I2C(0, pins=('P22', 'P21'))\n\
+         def temperature():\n    i2c.writeto(0x40, bytes([0xF3]))\n    time.sleep_ms(20)\n\
+         \x20   d = i2c.readfrom(0x40, 3)\n    return round(175.72 * (d[0] << 8 | d[1]) / 65536 - 46.85, 1)\n\
+         last = None\nwhile True:\n    t = temperature()\n    if t != last:\n        print('reads', t, 'C')\n\
+         \x20       last = t\n    time.sleep_ms(50)\n",
+    );
+    let board_file = device.path("board.toml").display().to_string();
+    let board = Board::start(&device, &["run", "--realtime", "--board-file", &board_file, &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("reads 21.5 C").await;
+    let value = Locator::Css("tr[data-device='0'][data-quantity='temperature'] input.sensor-value");
+    browser.until("the shield's rows", async || browser.client.find(value).await.is_ok()).await;
+    let rows = browser.eval("return document.querySelectorAll(\"tr[data-device='0']\").length").await;
+    assert_eq!(rows, 10, "temperature, humidity, pressure, altitude, light, acceleration x/y/z, battery, button");
+    let input = browser.client.find(value).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(&format!("200{ENTER}")).await.unwrap();
+    shows(&browser, "sensors-status", "temperature 200 is out of range (-40 to 125)").await;
+    let input = browser.client.find(value).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(&format!("30.5{ENTER}")).await.unwrap();
+    browser.console_line("reads 30.5 C").await;
+    assert!(!browser.console().await.contains("reads 200"), "{}", browser.console().await);
+    browser.screenshot("pysense_edited").await;
     browser.close().await;
 }
 

@@ -6,6 +6,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use pycom_board::bus::shields::PysenseSpec;
 use pycom_board::pins::{ButtonSpec, DeviceSpec, DhtSpec, Level, PinMode, Pull, Schedule};
 use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ROLLBACK_MESSAGE, ResetCause, Timeline};
 use pycom_formats::ConfigBlock;
@@ -383,6 +384,95 @@ async fn a_sensor_value_set_by_hand_is_what_the_sensor_measures_from_then_on() {
     assert_eq!(set("/api/sensors/1/pressure", json!(1.0)).await.unwrap().status(), 404);
     assert_eq!(set("/api/sensors/0/temperature", json!(1.0)).await.unwrap().status(), 404, "a button");
     assert_eq!(set("/api/sensors/1/temperature", json!("hot")).await.unwrap().status(), 422);
+}
+
+/// A booted LoPy4 with a Pysense as the board file's device 0, served on `addr`.
+fn serve_pysense(addr: &str, access: Access) -> Served {
+    let model = BoardModel::Lopy4;
+    let mut board = Board::new(model, DeviceImage::in_memory(model).unwrap(), Arc::new(Clock::new(ClockMode::Virtual)));
+    board.boot(BootKind::Hard(ResetCause::PowerOn)).unwrap();
+    let pysense = DeviceSpec::Pysense(PysenseSpec {
+        version: 2,
+        temperature: Schedule::Constant(21.0),
+        humidity: Schedule::Constant(50.0),
+        pressure: Schedule::Constant(101_325.0),
+        altitude: Schedule::Constant(0.0),
+        light: Schedule::Constant(300.0),
+        acceleration: [Schedule::Constant(0.0), Schedule::Constant(0.0), Schedule::Constant(1.0)],
+        battery_voltage: Schedule::Constant(4.1),
+        button: Schedule::Constant(0.0),
+    });
+    board.attach_device(&pysense).unwrap();
+    let board = Arc::new(Mutex::new(board));
+    let (output, receiver) = sync_channel(16);
+    let input = UartInput::new();
+    let web = WebBoard {
+        board: board.clone(),
+        devices: vec![pysense],
+        output: receiver,
+        input: Some(input.clone()),
+        repl: true,
+        settings: Arc::new(HeartbeatOnly),
+        power: PowerSwitch::default(),
+    };
+    let server = pycom_web::start(addr.parse().unwrap(), web, access).unwrap();
+    Served { server, board, input, output, client: reqwest::Client::new() }
+}
+
+/// The shield's value of `quantity` as the board measures it now.
+fn shield_value(served: &Served, quantity: &str) -> f64 {
+    let readings = served.board.lock().unwrap().shield_readings();
+    readings.iter().find(|r| r.quantity == quantity).unwrap().value
+}
+
+#[tokio::test]
+async fn a_shields_values_are_listed_and_one_set_by_hand_holds_within_the_board_files_range() {
+    let served = serve_pysense("127.0.0.1:0", Access::Open);
+    let sensors = served.json("/api/sensors").await;
+    assert_eq!((sensors[0]["device"].clone(), sensors[0]["kind"].clone()), (json!(0), json!("pysense")));
+    let quantities: Vec<_> = sensors[0]["readings"].as_array().unwrap().iter().map(|r| r["quantity"].clone()).collect();
+    assert_eq!(
+        quantities,
+        [
+            "temperature",
+            "humidity",
+            "pressure",
+            "altitude",
+            "light",
+            "acceleration_x",
+            "acceleration_y",
+            "acceleration_z",
+            "battery_voltage",
+            "button"
+        ]
+    );
+    assert_eq!(sensors[0]["readings"][0], json!({ "quantity": "temperature", "unit": "°C", "value": 21.0 }));
+    let set = |path: &str, value: Value| served.client.put(served.url(path)).json(&json!({ "value": value })).send();
+    let answer = set("/api/sensors/0/temperature", json!(30.5)).await.unwrap();
+    assert!(answer.status().is_success());
+    assert_eq!(shield_value(&served, "temperature"), 30.5);
+    assert_eq!(served.json("/api/sensors").await[0]["readings"][0]["value"], 30.5, "read back");
+    set("/api/sensors/0/acceleration_z", json!(-1.0)).await.unwrap();
+    assert_eq!(shield_value(&served, "acceleration_z"), -1.0);
+    let refused = set("/api/sensors/0/humidity", json!(101)).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.json::<Value>().await.unwrap(), json!({ "error": "humidity 101 is out of range (0 to 100)" }));
+    assert_eq!(shield_value(&served, "humidity"), 50.0, "a refused value changes nothing");
+    assert_eq!(set("/api/sensors/0/latitude", json!(1.0)).await.unwrap().status(), 404, "a Pysense has no GPS");
+    assert_eq!(set("/api/sensors/0/light", json!("dark")).await.unwrap().status(), 422);
+}
+
+#[tokio::test]
+async fn without_its_token_a_shields_value_is_not_set() {
+    let served = serve_pysense("0.0.0.0:0", Access::for_address("0.0.0.0:0".parse().unwrap()).unwrap());
+    let Access::Token(token) = served.server.access.clone() else { panic!("0.0.0.0 needs a token") };
+    let url = |path: &str| format!("http://127.0.0.1:{}{path}", served.server.addr.port());
+    let set = |url: String| served.client.put(url).json(&json!({ "value": 40.0 })).send();
+    assert_eq!(served.client.get(url("/api/sensors")).send().await.unwrap().status(), 401);
+    assert_eq!(set(url("/api/sensors/0/temperature")).await.unwrap().status(), 401);
+    assert_eq!(shield_value(&served, "temperature"), 21.0, "nothing changed");
+    assert_eq!(set(url(&format!("/api/sensors/0/temperature?token={token}"))).await.unwrap().status(), 200);
+    assert_eq!(shield_value(&served, "temperature"), 40.0);
 }
 
 #[tokio::test]
