@@ -5,7 +5,9 @@
 
 use serde::Deserialize;
 
-use super::knobs::Knob;
+use std::sync::Arc;
+
+use super::knobs::{Hand, Knob};
 use super::mfrc630::{CardSpec, Mfrc630};
 use super::registers::Registered;
 use super::{Common, LIGHT, Shield, ShieldValues, check, ltr329, mfrc630};
@@ -46,8 +48,12 @@ impl PyscanSpec {
         let light = Knob::new(&self.light);
         let mut values = ShieldValues::default();
         values.knob("light", "lux", LIGHT, &light);
+        // The card held to the reader: 0 none, N the board file's Nth card.
+        let (held, windows) = (Hand::default(), cards.clone());
+        let in_field = move |now_us| mfrc630::card_in_field(&windows, now_us).map_or(0.0, |i| i as f64 + 1.0);
+        values.other("card", "#", 0.0..=cards.len() as f64, &held, Arc::new(in_field));
         let chips: Vec<Box<dyn I2cTarget>> = vec![
-            Box::new(Registered::new(mfrc630::ADDRESS, Mfrc630::new(cards))),
+            Box::new(Registered::new(mfrc630::ADDRESS, Mfrc630::new(cards, held))),
             Box::new(Registered::new(ltr329::ADDRESS, ltr329::Ltr329::new(light))),
         ];
         Ok(Shield::new(identity, common, chips, values))
