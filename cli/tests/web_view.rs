@@ -702,6 +702,31 @@ async fn save_and_soft_reset_runs_the_new_main_py_as_ctrl_d_does() {
 }
 
 #[tokio::test]
+async fn under_run_save_and_soft_reset_runs_the_edited_boot_py_and_the_runs_script_again() {
+    let device = Device::new();
+    let main = script(
+        &device,
+        "import machine, time\nprint('main says cause', machine.reset_cause())\nwhile True:\n    time.sleep_ms(50)\n",
+    );
+    let board = Board::start(&device, &["run", "--realtime", &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("main says cause 0").await;
+    open_in_editor(&browser, "/flash/boot.py").await;
+    type_in_editor(&browser, "print('edited boot.py ran')\n").await;
+    browser.client.find(Locator::Id("editor-save-reset")).await.unwrap().click().await.unwrap();
+    browser.console_line("main says cause 4").await;
+    let console = browser.console().await;
+    let reboot = console.find("PYB: soft reboot").expect("a soft reboot");
+    assert!(console[reboot..].contains("edited boot.py ran\nmain says cause 4\n"), "{console}");
+    assert!(!console.contains("KeyboardInterrupt"), "no Ctrl-C: the power switch soft-resets: {console}");
+    browser.screenshot("run_editor_soft_reset").await;
+    browser.close().await;
+    board.stop();
+    assert_eq!(ok(device.cli(&["fs", "cat", "/flash/boot.py"])).stdout, "print('edited boot.py ran')\n");
+}
+
+#[tokio::test]
 async fn a_setting_is_changed_with_config_sets_checks_and_a_refused_value_changes_nothing() {
     let device = Device::new();
     lit_at_boot(&device, 0xff40ff);
