@@ -28,6 +28,7 @@ mod net_access;
 mod pin_access;
 mod power_cut;
 mod shield_power;
+mod shield_values;
 mod timekeeping;
 mod uart_access;
 

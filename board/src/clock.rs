@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::clock_control::ClockControl;
+use crate::clock_control::{ClockControl, add};
 use crate::timeline::Pace;
 
 /// How device time relates to wall time.
@@ -59,9 +59,29 @@ impl Clock {
     }
 
     /// Pause, step and speed of a virtual clock (a real-time clock follows
-    /// the wall clock whatever it says).
+    /// the wall clock whatever it says); on a fleet's timeline the fleet's
+    /// one control, which every board of it shares ([`crate::Timeline::control`]).
     pub fn control(&self) -> &ClockControl {
-        &self.control
+        match &self.pace {
+            Some(pace) => pace.timeline().control(),
+            None => &self.control,
+        }
+    }
+
+    /// The device time [`Clock::control`] counts in: the board's own, or on
+    /// a fleet's timeline the fleet's ([`crate::Timeline::device_us`]).
+    pub fn control_us(&self) -> u64 {
+        match &self.pace {
+            Some(pace) => pace.timeline().device_us(),
+            None => self.now_us(),
+        }
+    }
+
+    /// While `hurry` holds, this board's device time passes at once, paused
+    /// or paced (a reset from outside is on its way, or the run is over);
+    /// on a fleet's timeline the other boards keep to the fleet's control.
+    pub fn set_hurry(&self, hurry: bool) {
+        self.control.set_hurry(self.now_us(), hurry);
     }
 
     /// The clock's mode.
@@ -164,9 +184,23 @@ impl Clock {
         self.pace.as_ref().is_some_and(|pace| pace.timeline().halted())
     }
 
-    /// Moves device time on to `us` if it is behind.
+    /// Moves device time on to `us` if it is behind (on a fleet's timeline,
+    /// through the fleet's control).
     fn catch_up(&self, us: u64) {
+        if let Some(pace) = &self.pace {
+            self.reach(pace, us);
+        }
         self.virtual_us.fetch_max(us, Ordering::Relaxed);
+    }
+
+    /// The fleet's device time gets to `us`, waiting where its control says
+    /// unless this board is in a hurry.
+    fn reach(&self, pace: &Pace, us: u64) {
+        if self.control.hurried() {
+            pace.timeline().pass(us);
+        } else {
+            pace.timeline().reach(us);
+        }
     }
 
     /// Charges `us` microseconds of device time for work the board did (an
@@ -179,7 +213,13 @@ impl Clock {
     }
 
     fn advance(&self, us: u64) {
-        self.control.advance(&self.virtual_us, us);
+        match &self.pace {
+            Some(pace) => {
+                self.reach(pace, self.now_us().saturating_add(us));
+                add(&self.virtual_us, us);
+            }
+            None => self.control.advance(&self.virtual_us, us),
+        }
     }
 }
 

@@ -128,20 +128,41 @@ impl ClockControl {
         self.state().speed
     }
 
+    /// Whether a hurry holds ([`ClockControl::set_hurry`]).
+    pub(crate) fn hurried(&self) -> bool {
+        self.state().hurry
+    }
+
     /// Moves `time` (device µs) on by `us`, waiting where the control says.
     pub(crate) fn advance(&self, time: &AtomicU64, us: u64) {
         if self.free.load(Ordering::Relaxed) {
             add(time, us);
             return;
         }
-        let mut left = us;
+        self.advance_paced(time, time.load(Ordering::Relaxed).saturating_add(us));
+    }
+
+    /// Moves `time` (device µs) on to `target` if it is behind, waiting
+    /// where the control says (a fleet's shared time, which each board's
+    /// clock moves on to where it has got).
+    pub(crate) fn advance_to(&self, time: &AtomicU64, target: u64) {
+        if self.free.load(Ordering::Relaxed) {
+            time.fetch_max(target, Ordering::Relaxed);
+            return;
+        }
+        self.advance_paced(time, target);
+    }
+
+    fn advance_paced(&self, time: &AtomicU64, target: u64) {
         let mut state = self.state();
-        while left > 0 {
+        loop {
             let now = time.load(Ordering::Relaxed);
-            let (step, wait) = allowed(&mut state, now, left);
+            if now >= target {
+                return;
+            }
+            let (step, wait) = allowed(&mut state, now, target - now);
             if step > 0 {
-                add(time, step);
-                left -= step;
+                time.fetch_max(now + step, Ordering::Relaxed);
             }
             if let Some(wait) = wait {
                 state = self.changed.wait_timeout(state, wait).unwrap_or_else(|p| p.into_inner()).0;
@@ -180,7 +201,8 @@ fn allowed(state: &mut State, now: u64, left: u64) -> (u64, Option<Duration>) {
     (0, Some(due.saturating_sub(anchor_wall.elapsed()).max(Duration::from_micros(100))))
 }
 
-fn add(time: &AtomicU64, us: u64) {
+/// Adds `us` to `time`, saturating.
+pub(crate) fn add(time: &AtomicU64, us: u64) {
     let _ = time.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| Some(t.saturating_add(us)));
 }
 

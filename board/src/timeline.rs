@@ -14,6 +14,8 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
+use crate::clock_control::ClockControl;
+
 /// What a participant is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
@@ -46,6 +48,10 @@ pub struct Timeline {
     next_wake_us: AtomicU64,
     /// [`Timeline::halt`] was called (for a look without the lock).
     halted: AtomicBool,
+    /// The fleet's device time: the furthest any board's clock has got.
+    front_us: AtomicU64,
+    /// Pause, step and speed of the fleet's one clock (the web view's).
+    control: ClockControl,
 }
 
 impl std::fmt::Debug for Timeline {
@@ -68,7 +74,33 @@ impl Timeline {
             turns: Mutex::new(Vec::new()),
             next_wake_us: AtomicU64::new(u64::MAX),
             halted: AtomicBool::new(false),
+            front_us: AtomicU64::new(0),
+            control: ClockControl::default(),
         })
+    }
+
+    /// Pause, step and speed of the fleet's one clock: every board's clock
+    /// moves on through it, so a pause holds them all and a step moves the
+    /// fleet's device time ([`Timeline::device_us`]) by exactly the step.
+    /// Untouched, it lets everything through at once.
+    pub fn control(&self) -> &ClockControl {
+        &self.control
+    }
+
+    /// The fleet's device time: the furthest any board's clock has got.
+    pub fn device_us(&self) -> u64 {
+        self.front_us.load(Ordering::Relaxed)
+    }
+
+    /// A board's clock moves on to `us`: the fleet's device time gets
+    /// there first, waiting where the control says.
+    pub(crate) fn reach(&self, us: u64) {
+        self.control.advance_to(&self.front_us, us);
+    }
+
+    /// A board's clock moves on to `us` without waiting (a reset is on its way).
+    pub(crate) fn pass(&self, us: u64) {
+        self.front_us.fetch_max(us, Ordering::Relaxed);
     }
 
     /// Adds a participant, waiting for its first turn at device time 0.
@@ -108,6 +140,8 @@ impl Timeline {
         state.running = None;
         self.halted.store(true, Ordering::Relaxed);
         drop(state);
+        // A paused or paced fleet runs on to its end at once.
+        self.control.set_hurry(self.device_us(), true);
         for turn in self.turns.lock().unwrap_or_else(|p| p.into_inner()).iter() {
             turn.notify_all();
         }

@@ -17,7 +17,7 @@ use pycom_board::lora::air::Air;
 use pycom_board::lora::network::{Gateway, LoraNetwork};
 use pycom_board::lora::udp_server::UdpNetworkServer;
 use pycom_board::sigfox::SharedBackend;
-use pycom_board::{Clock, Timeline};
+use pycom_board::{Clock, Speed, Timeline};
 use pycom_emu::fleet_file::{self, Fleet};
 use pycom_emu::fleet_file::{DownlinkTarget, KnownDevice};
 use pycom_lorawan::{DevAddr, DeviceRef, Eui, Key, NetworkServer, Region};
@@ -54,6 +54,11 @@ pub struct FleetArgs {
     /// address other than loopback the API needs the token printed at start.
     #[arg(long, value_name = "HOST:PORT")]
     web: Option<SocketAddr>,
+    /// Pace the fleet's one clock at real time (device time follows the wall
+    /// clock); by default it runs as fast as the boards let it. The web
+    /// view's speed control changes it.
+    #[arg(long)]
+    realtime: bool,
 }
 
 /// What the boards' consoles have seen, shared by them.
@@ -161,6 +166,9 @@ pub fn run(args: FleetArgs) -> Result<i32> {
     }
 
     let timeline = Timeline::new();
+    if args.realtime {
+        timeline.control().set_speed(0, Speed::Realtime);
+    }
     let mut link = LinkModel::default();
     if let Some(n) = fleet.path_loss.0 {
         link.path_loss_exponent = n;
@@ -214,7 +222,14 @@ pub fn run(args: FleetArgs) -> Result<i32> {
                     Some(hook) => hook.console(console),
                     None => console,
                 };
-                let config = RunConfig { main: script, uart: None, timeout: timeout.clone(), max_resets: None, power };
+                let config = RunConfig {
+                    main: script,
+                    uart: None,
+                    repl: false,
+                    timeout: timeout.clone(),
+                    max_resets: None,
+                    power,
+                };
                 let name = board.name.clone();
                 let run = scope.spawn(move || {
                     run_cmd::power_on(&board_args, hardware, console, config, Some(clock), |made| {

@@ -74,6 +74,7 @@ impl FleetWeb {
                 devices: pending.devices,
                 output: pending.output,
                 input: None,
+                repl: false,
                 settings,
                 power: pending.power,
             };

@@ -96,7 +96,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "TEXT")]
     fail_text: Option<String>,
     /// Serve the board's web view on this address (e.g. 127.0.0.1:8080; port 0
-    /// picks one): its console shows the output here (input needs `serve`).
+    /// picks one): its console shows the output here, and its keys reach the
+    /// script's UART (`input()`, Ctrl-C); the run still ends with main.py.
     #[arg(long, value_name = "HOST:PORT")]
     web: Option<SocketAddr>,
 }
@@ -166,9 +167,12 @@ pub fn read_script(path: &Path) -> Result<Script> {
 pub fn run(args: RunArgs) -> Result<i32> {
     let main = read_script(&args.script)?;
     let expecting = args.expect_text.clone();
+    // The page's keys reach the script; the run still ends with main.py.
+    let input = args.web.map(|_| UartInput::new());
     let config = RunConfig {
         main: Some(main),
-        uart: None,
+        uart: input.clone(),
+        repl: false,
         timeout: args.timeout.map(|us| {
             let reason = format!("timeout after {} ms of device time", us / 1000);
             (us, StopRequest { reason, exit_code: args.timeout_exit_code })
@@ -187,7 +191,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let power = config.power.clone();
     let clock = args.web.map(|_| web_view::clock(args.board.realtime));
     let outcome = power_on(&args.board, hardware, console, config, clock, |board| match args.web {
-        Some(addr) => web_view::start(addr, board, devices, &outputs, None, power),
+        Some(addr) => web_view::start(addr, board, devices, &outputs, input.map(|i| (i, false)), power),
         None => Ok(()),
     })?;
     Ok(exit_status(outcome, expecting.as_deref()))
@@ -202,6 +206,7 @@ pub fn repl(args: BoardArgs) -> Result<i32> {
     let config = RunConfig {
         main: None,
         uart: Some(input),
+        repl: true,
         timeout: None,
         max_resets: args.max_resets,
         power: PowerSwitch::default(),
@@ -231,6 +236,7 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     let config = RunConfig {
         main: None,
         uart: Some(input.clone()),
+        repl: true,
         timeout: None,
         max_resets: args.board.max_resets,
         power: power.clone(),
@@ -239,7 +245,7 @@ pub fn serve(args: ServeArgs) -> Result<i32> {
     let clock = args.web.map(|_| web_view::clock(args.board.realtime));
     let outcome = power_on(&args.board, hardware, outputs.console(), config, clock, |board| {
         if let Some(addr) = args.web {
-            web_view::start(addr, board, devices, &outputs, Some(input.clone()), power)?;
+            web_view::start(addr, board, devices, &outputs, Some((input.clone(), true)), power)?;
         }
         if let Some(addr) = telnet {
             let server = telnet::Server { login: login.clone(), board: board.clone(), input, outputs: outputs.clone() };

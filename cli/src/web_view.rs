@@ -57,19 +57,22 @@ pub fn clock(realtime: bool) -> Arc<Clock> {
 }
 
 /// Serves `board`'s web view on `addr`, with the board's output from
-/// `outputs`, if given its UART input, and its power switch; prints where
-/// it is (with the token a non-loopback address needs).
+/// `outputs`, if given its UART input (and whether the REPL reads it after
+/// `main.py`), and its power switch; prints where it is (with the token a
+/// non-loopback address needs).
 pub fn start(
     addr: SocketAddr,
     board: &Arc<Mutex<Board>>,
     devices: Vec<DeviceSpec>,
     outputs: &Outputs,
-    input: Option<UartInput>,
+    input: Option<(UartInput, bool)>,
     power: PowerSwitch,
 ) -> Result<()> {
     let access = Access::for_address(addr).context("cannot make the web view's token")?;
     let (_, output) = outputs.add();
-    let web = WebBoard { board: board.clone(), devices, output, input, settings: Arc::new(ConfigSettings), power };
+    let (input, repl) = input.map_or((None, false), |(input, repl)| (Some(input), repl));
+    let settings = Arc::new(ConfigSettings);
+    let web = WebBoard { board: board.clone(), devices, output, input, repl, settings, power };
     announce(&pycom_web::start(addr, web, access)?);
     Ok(())
 }

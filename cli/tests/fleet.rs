@@ -219,6 +219,22 @@ fn the_same_fleet_run_twice_prints_the_same_bytes_and_logs_the_same_lines_even_o
 }
 
 #[test]
+fn a_fleet_with_its_web_view_left_untouched_prints_the_same_bytes_as_without_one() {
+    let (plain, viewed) = (busy_fleet(), busy_fleet());
+    for name in ["n0", "n1", "n2", "n3", "n4", "node"] {
+        let image = plain.path(&format!("{name}.bin"));
+        ok(plain.device.cli(&["image", "create", "--image", image.to_str().unwrap()]));
+        std::fs::copy(&image, viewed.path(&format!("{name}.bin"))).unwrap();
+    }
+    let run = ok(plain.run(&["--timeout", "60s", "--timeout-exit-code", "0"]));
+    let served = ok(viewed.run(&["--timeout", "60s", "--timeout-exit-code", "0", "--web", "127.0.0.1:0"]));
+    let (web, rest) = served.stdout.split_once('\n').unwrap();
+    assert!(web.starts_with("web:http://127.0.0.1:"), "{web}");
+    assert_eq!(rest, run.stdout);
+    assert_eq!(plain.read("network.jsonl"), viewed.read("network.jsonl"));
+}
+
+#[test]
 fn an_hour_of_ten_nodes_that_deep_sleep_between_sends_runs_in_moments() {
     let node = "from network import LoRa
 import socket, time, machine, pycom

@@ -3,9 +3,10 @@
 //! driven through WebDriver: the LED in its colour, the console, a button
 //! pressed with the mouse, a file uploaded, an NVS value edited, a file
 //! edited and the board soft-reset, a setting changed, the timeline, a
-//! sensor value set, each model's drawing, device time paused and stepped,
+//! sensor value and a Pysense's value set, each model's drawing, device time paused and stepped,
 //! firmware updated and rolled back, the power cut in the middle of an NVS
-//! write, a fleet's index and its boards' views. Each test keeps a
+//! write, a fleet's index, its clock paused and stepped, and its boards'
+//! views; under `run`, the console's keys reaching the script's `input()`. Each test keeps a
 //! screenshot of the page in `TARGET_DIR/web-screenshots/`.
 
 mod common;
@@ -55,6 +56,18 @@ impl Board {
 
     fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Waits (at most [`PATIENCE`]) for the process to end by itself; its exit code.
+    fn exit_code(&mut self) -> Option<i32> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(start.elapsed() < PATIENCE, "pycom-emu did not end");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Unplugs the board.
@@ -243,6 +256,31 @@ async fn typing_print_6_times_7_and_enter_in_the_console_shows_42_and_ctrl_c_int
     browser.console_line("KeyboardInterrupt").await;
     assert!(browser.console().await.ends_with("KeyboardInterrupt\n>>>  "), "{}", browser.console().await);
     browser.screenshot("console_42").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn under_run_the_consoles_keys_reach_the_scripts_input_and_the_run_ends_with_main_py() {
+    let device = Device::new();
+    let main = script(
+        &device,
+        "import sys\nprint(input('name? ') + '!')\nprint('char', sys.stdin.read(1))\n\
+         try:\n    while True:\n        pass\nexcept KeyboardInterrupt:\n    print('interrupted')\n",
+    );
+    let mut board = Board::start(&device, &["run", &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.until("the prompt", async || browser.console().await.contains("name? ")).await;
+    browser.type_in_console(&format!("bob{ENTER}")).await;
+    browser.until("bob!", async || browser.console().await.lines().any(|l| l.ends_with("bob!"))).await;
+    browser.type_in_console("x").await;
+    browser.console_line("char x").await;
+    // Ctrl-C raises KeyboardInterrupt in the running script, as on the board.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser.type_in_console(&format!("{CONTROL}c{RELEASE}")).await;
+    browser.console_line("interrupted").await;
+    browser.screenshot("run_console_input").await;
+    assert_eq!(board.exit_code(), Some(0), "run ends with main.py: no REPL after it");
     browser.close().await;
 }
 
@@ -664,6 +702,31 @@ async fn save_and_soft_reset_runs_the_new_main_py_as_ctrl_d_does() {
 }
 
 #[tokio::test]
+async fn under_run_save_and_soft_reset_runs_the_edited_boot_py_and_the_runs_script_again() {
+    let device = Device::new();
+    let main = script(
+        &device,
+        "import machine, time\nprint('main says cause', machine.reset_cause())\nwhile True:\n    time.sleep_ms(50)\n",
+    );
+    let board = Board::start(&device, &["run", "--realtime", &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("main says cause 0").await;
+    open_in_editor(&browser, "/flash/boot.py").await;
+    type_in_editor(&browser, "print('edited boot.py ran')\n").await;
+    browser.client.find(Locator::Id("editor-save-reset")).await.unwrap().click().await.unwrap();
+    browser.console_line("main says cause 4").await;
+    let console = browser.console().await;
+    let reboot = console.find("PYB: soft reboot").expect("a soft reboot");
+    assert!(console[reboot..].contains("edited boot.py ran\nmain says cause 4\n"), "{console}");
+    assert!(!console.contains("KeyboardInterrupt"), "no Ctrl-C: the power switch soft-resets: {console}");
+    browser.screenshot("run_editor_soft_reset").await;
+    browser.close().await;
+    board.stop();
+    assert_eq!(ok(device.cli(&["fs", "cat", "/flash/boot.py"])).stdout, "print('edited boot.py ran')\n");
+}
+
+#[tokio::test]
 async fn a_setting_is_changed_with_config_sets_checks_and_a_refused_value_changes_nothing() {
     let device = Device::new();
     lit_at_boot(&device, 0xff40ff);
@@ -741,10 +804,10 @@ async fn the_timeline_draws_the_leds_colour_and_the_button_pin_over_device_time(
     browser.client.find(Locator::Id("pin-13")).await.unwrap().click().await.unwrap();
     assert_eq!(pins().await.as_deref(), Some("P10"));
     browser.until("P10's wave again", async || browser.client.find(wave).await.is_ok()).await;
-    // Under run the console takes no input: no soft reset from the editor.
+    // Under run no REPL takes Ctrl-D: the editor soft-resets through the power switch.
     let reset = browser.client.find(Locator::Id("editor-save-reset")).await.unwrap();
-    assert!(!reset.is_enabled().await.unwrap());
-    assert!(reset.attr("title").await.unwrap().unwrap().contains("serve"));
+    assert!(reset.is_enabled().await.unwrap());
+    assert!(reset.attr("title").await.unwrap().unwrap().contains("machine.soft_reset()"));
     browser.scroll_to("timeline-panel").await;
     browser.screenshot("timeline").await;
     browser.close().await;
@@ -781,6 +844,41 @@ async fn a_sensor_value_edited_on_the_page_is_what_the_script_reads_next() {
         })
         .await;
     browser.screenshot("sensor_edited").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_pysense_value_edited_on_the_page_is_what_the_script_reads_next_over_i2c() {
+    let device = Device::new();
+    std::fs::write(device.path("board.toml"), "[[device]]\nkind = \"pysense\"\ntemperature = 21.5\n").unwrap();
+    // The SI7006-A20 as its datasheet says: measure (0xF3), wait, read code and CRC.
+    let main = script(
+        &device,
+        "import time\nfrom machine import I2C\ni2c = I2C(0, pins=('P22', 'P21'))\n\
+         def temperature():\n    i2c.writeto(0x40, bytes([0xF3]))\n    time.sleep_ms(20)\n\
+         \x20   d = i2c.readfrom(0x40, 3)\n    return round(175.72 * (d[0] << 8 | d[1]) / 65536 - 46.85, 1)\n\
+         last = None\nwhile True:\n    t = temperature()\n    if t != last:\n        print('reads', t, 'C')\n\
+         \x20       last = t\n    time.sleep_ms(50)\n",
+    );
+    let board_file = device.path("board.toml").display().to_string();
+    let board = Board::start(&device, &["run", "--realtime", "--board-file", &board_file, &main]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.console_line("reads 21.5 C").await;
+    let value = Locator::Css("tr[data-device='0'][data-quantity='temperature'] input.sensor-value");
+    browser.until("the shield's rows", async || browser.client.find(value).await.is_ok()).await;
+    let rows = browser.eval("return document.querySelectorAll(\"tr[data-device='0']\").length").await;
+    assert_eq!(rows, 10, "temperature, humidity, pressure, altitude, light, acceleration x/y/z, battery, button");
+    let input = browser.client.find(value).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(&format!("200{ENTER}")).await.unwrap();
+    shows(&browser, "sensors-status", "temperature 200 is out of range (-40 to 125)").await;
+    let input = browser.client.find(value).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(&format!("30.5{ENTER}")).await.unwrap();
+    browser.console_line("reads 30.5 C").await;
+    assert!(!browser.console().await.contains("reads 200"), "{}", browser.console().await);
+    browser.screenshot("pysense_edited").await;
     browser.close().await;
 }
 
@@ -902,6 +1000,45 @@ async fn a_fleets_page_lists_its_boards_in_their_led_colours_and_opens_each_boar
     browser.client.find(Locator::Id("board-picker")).await.unwrap().select_by_value("red").await.unwrap();
     browser.shown("?board=red").await;
     browser.console_line("red is up").await;
+    browser.close().await;
+    board.stop();
+}
+
+/// The fleet's clock as the page's own API gives it.
+async fn fleet_clock(browser: &Browser) -> Value {
+    let clock = browser.eval("return fetch('/api/fleet/clock').then(r => r.json());").await;
+    assert!(clock.is_object(), "{clock}");
+    clock
+}
+
+#[tokio::test]
+async fn pausing_a_fleet_from_its_index_holds_every_board_and_a_step_moves_the_fleet_by_the_step() {
+    let device = Device::new();
+    for (name, text) in FLEET {
+        std::fs::write(device.path(name), text).unwrap();
+    }
+    let board = Board::start(&device, &["fleet", &device.path("fleet.toml").display().to_string()]);
+    let browser = Browser::open().await;
+    browser.show(&board).await;
+    browser.until("blue's LED", async || browser.fleet_led("blue").await == "#0000ff").await;
+    browser.client.find(Locator::Id("fleet-pause")).await.unwrap().click().await.unwrap();
+    browser.until("the fleet paused", async || fleet_clock(&browser).await["paused"] == true).await;
+    shows(&browser, "fleet-pause", "Run").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let times =
+        async || browser.eval("return fetch('/api/boards').then(r => r.json()).then(b => b.map(x => x.time_us))").await;
+    let (t0, held) = (fleet_clock(&browser).await["time_us"].as_u64().unwrap(), times().await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fleet_clock(&browser).await["time_us"], t0, "the fleet's device time stood still");
+    assert_eq!(times().await, held, "every board's device time stood still");
+    browser.client.find(Locator::Css(".fleet-step[data-ms='1000']")).await.unwrap().click().await.unwrap();
+    browser.until("the step", async || fleet_clock(&browser).await["time_us"] == t0 + 1_000_000).await;
+    shows(&browser, "fleet-clock-time", &format!("{:.3} ms", (t0 + 1_000_000) as f64 / 1000.0)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fleet_clock(&browser).await["time_us"], t0 + 1_000_000, "paused again after exactly 1 s");
+    browser.screenshot("fleet_paused_and_stepped").await;
+    browser.client.find(Locator::Id("fleet-pause")).await.unwrap().click().await.unwrap();
+    browser.until("the fleet running again", async || fleet_clock(&browser).await["time_us"] != t0 + 1_000_000).await;
     browser.close().await;
     board.stop();
 }

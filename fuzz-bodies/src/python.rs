@@ -27,6 +27,7 @@ pub fn script(data: &[u8]) {
     run(RunConfig {
         main: Some(Script { name: "main.py".into(), source }),
         uart: None,
+        repl: false,
         timeout: None,
         max_resets: None,
         power: Default::default(),
@@ -42,7 +43,14 @@ pub fn repl(data: &[u8]) {
     let input = UartInput::new();
     input.push(&data[..data.len().min(REPL_INPUT_MAX)]);
     input.close();
-    run(RunConfig { main: None, uart: Some(input), timeout: None, max_resets: None, power: Default::default() });
+    run(RunConfig {
+        main: None,
+        uart: Some(input),
+        repl: true,
+        timeout: None,
+        max_resets: None,
+        power: Default::default(),
+    });
 }
 
 /// Runs a booted LoPy4 as `config` says, within the budget.

@@ -15,6 +15,9 @@ use crate::state;
 /// What the hand on the power does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PowerRequest {
+    /// A soft reset, as Ctrl-D at the REPL: `boot.py` and `main.py` run
+    /// again (`reset_cause()` is `SOFT_RESET`).
+    SoftReset,
     /// The reset button: a hard reset (`reset_cause()` is `HARD_RESET`), as `machine.reset()`.
     Reset,
     /// Power off and on: RAM is lost, `reset_cause()` is `PWRON_RESET`.
@@ -30,6 +33,7 @@ impl PowerRequest {
     /// The boot that follows.
     fn boot(self) -> BootKind {
         match self {
+            PowerRequest::SoftReset => BootKind::Soft,
             PowerRequest::Reset => BootKind::Hard(ResetCause::Hard),
             PowerRequest::PowerCycle | PowerRequest::SafeBoot { .. } => BootKind::Hard(ResetCause::PowerOn),
         }
@@ -65,7 +69,7 @@ impl PowerSwitch {
         let mut inner = self.inner();
         inner.pending = Some(request);
         if let Some(clock) = &inner.clock {
-            clock.control().set_hurry(clock.now_us(), true);
+            clock.set_hurry(true);
         }
         if let Some(sender) = &inner.sender {
             let _ = sender.send(self.taker());
@@ -92,7 +96,7 @@ impl PowerSwitch {
             // Taken: the boot that follows keeps the clock's pace (a safe
             // boot's hold lasts its time at real-time speed).
             if let Some(clock) = &inner.clock {
-                clock.control().set_hurry(clock.now_us(), false);
+                clock.set_hurry(false);
             }
             request
         };
@@ -112,7 +116,7 @@ impl PowerSwitch {
             Some(_) => {
                 let _ = sender.send(self.taker());
             }
-            None => clock.control().set_hurry(clock.now_us(), false),
+            None => clock.set_hurry(false),
         }
         inner.sender = Some(sender);
     }

@@ -75,6 +75,11 @@ pub struct RunConfig {
     /// The UART's input: with it, the REPL runs after `main.py`, as on the
     /// board, until the input closes.
     pub uart: Option<UartInput>,
+    /// With `uart`: whether the REPL runs after `main.py`, as on the board.
+    /// Without it the script still reads the UART (`input()`, `sys.stdin`,
+    /// Ctrl-C raising `KeyboardInterrupt`) and the run ends with `main.py`
+    /// (`run --web`: the page's keys reach the script).
+    pub repl: bool,
     /// Device time (µs since power-on) at which the run stops, and how to report it.
     pub timeout: Option<(u64, StopRequest)>,
     /// Most resets allowed before the run is stopped.
@@ -190,7 +195,7 @@ fn run_here(
         panic_guard::guard(|| boot_loop(&board, &config, &watch, &deadlines))
     };
     // The run is over: a watcher held at a paused clock goes on to its end.
-    deadlines.clock.control().set_hurry(deadlines.clock.now_us(), true);
+    deadlines.clock.set_hurry(true);
     watch.finish();
     state::uninstall();
     lock(&board).sync();
@@ -336,7 +341,7 @@ fn run_once(
     crate::threads::install(deadlines.threads.clone());
     let outcome = interpreter.enter(|vm| {
         let outcome = match installed {
-            Ok(()) => run_scripts(board, boot_py, main, repl, &scope, vm),
+            Ok(()) => run_scripts(board, boot_py, main, repl, config.repl, &scope, vm),
             Err(exc) => uncaught(exc, board, vm),
         };
         // A reset or the end of the run ends the threads still running.
@@ -370,12 +375,13 @@ fn run_once(
 /// Installs the prelude and runs the frozen `_boot.py`, `boot.py` and the
 /// main script in one global namespace, as the firmware does: an exception in
 /// one is reported and the next still runs; a stop or reset ends the run at
-/// once. Then the REPL, if there is one.
+/// once. Then the REPL, if there is one and `repl_after` asks for it.
 fn run_scripts(
     board: &Mutex<Board>,
     boot_py: Option<Script>,
     main: &MainStep,
     repl: Option<Repl<'_>>,
+    repl_after: bool,
     scope: &Scope,
     vm: &VirtualMachine,
 ) -> Outcome {
@@ -403,7 +409,7 @@ fn run_scripts(
                 (_, ran) => ran,
             };
         }
-        let Some(mut repl) = repl else { return threads_to_their_end(outcome, board, vm) };
+        let Some(mut repl) = repl.filter(|_| repl_after) else { return threads_to_their_end(outcome, board, vm) };
         match repl.run(scope, vm) {
             Ok(Exit::Closed) => Outcome::Completed,
             Ok(Exit::SoftReset) => {

@@ -267,13 +267,17 @@ async function flushKeys() {
 const KEYS = { Enter: "\r", Backspace: "\x7f", Tab: "\t", Escape: "\x1b", Delete: "\x1b[3~",
   ArrowUp: "\x1b[A", ArrowDown: "\x1b[B", ArrowRight: "\x1b[C", ArrowLeft: "\x1b[D", Home: "\x1b[H", End: "\x1b[F" };
 
-function setUpConsole(takesInput) {
+function setUpConsole(info) {
   const box = document.getElementById("console-box");
   const input = document.getElementById("console-input");
-  if (!takesInput) {
+  if (!info.console_input) {
     input.disabled = true;
-    box.title = "this run's console shows output only";
+    box.title = "this board's console shows output only";
     return;
+  }
+  if (!info.repl) {
+    // run --web: the keys reach the script (input(), sys.stdin); no REPL follows main.py.
+    document.querySelector("#console-panel h2 small").textContent = "keys reach the script: input(), Ctrl-C interrupts";
   }
   box.addEventListener("click", () => input.focus());
   input.addEventListener("focus", () => box.classList.add("focused"));
@@ -526,7 +530,7 @@ async function start() {
   document.title = "pycom-emu " + (boardName || info.name);
   if (boardName) showBoardPicker();
   drawBoard(info);
-  setUpConsole(info.console_input);
+  setUpConsole(info);
   renderConsole();
   connect();
   setUpFiles();

@@ -1,11 +1,11 @@
 // The file editor of the Files panel: open a file of the tree, save it
-// (PUT /api/files/content), or save it and soft-reset the board as the
-// REPL's Ctrl-D does (Ctrl-C, then Ctrl-D on the console: boot.py and
-// main.py run again). Only `serve` has console input; under `run` the
-// button is disabled.
+// (PUT /api/files/content), or save it and soft-reset the board: with the
+// REPL (`serve`) as a user does, Ctrl-C then Ctrl-D on the console; without
+// it (`run`, a fleet's board) through POST /api/power/soft-reset. Either
+// way boot.py and main.py run again.
 "use strict";
 
-const editor = { path: null, takesInput: false };
+const editor = { path: null, repl: false };
 
 function editorStatus(text, error = false) {
   status("editor-status", text, error);
@@ -47,13 +47,19 @@ async function saveEditor() {
 
 async function saveAndSoftReset() {
   if (!(await saveEditor())) return;
-  // Ctrl-C stops what runs (or clears the REPL's line), Ctrl-D soft-resets.
-  sendKeys("\x03\x04");
+  if (editor.repl) {
+    // Ctrl-C stops what runs (or clears the REPL's line), Ctrl-D soft-resets.
+    sendKeys("\x03\x04");
+  } else {
+    try {
+      await call("POST", "/power/soft-reset");
+    } catch (e) { editorStatus(String(e.message || e), true); return; }
+  }
   editorStatus(`saved ${editor.path}; soft reset`);
 }
 
 function setUpEditor(info) {
-  editor.takesInput = info.console_input;
+  editor.repl = info.repl;
   const box = document.createElement("div");
   box.id = "editor";
   box.hidden = true;
@@ -71,12 +77,9 @@ function setUpEditor(info) {
   statusLine.className = "status";
   panel.append(box, statusLine);
   const reset = document.getElementById("editor-save-reset");
-  if (!info.console_input) {
-    reset.disabled = true;
-    reset.title = "this run has no console input (pycom-emu run): a soft reset needs serve; save, then restart the run";
-  } else {
-    reset.title = "save, then Ctrl-C and Ctrl-D on the console: boot.py and main.py run again";
-  }
+  reset.title = info.repl
+    ? "save, then Ctrl-C and Ctrl-D on the console: boot.py and main.py run again"
+    : "save, then a soft reset (as machine.soft_reset()): boot.py and main.py run again";
   document.getElementById("editor-save").addEventListener("click", saveEditor);
   reset.addEventListener("click", saveAndSoftReset);
   document.getElementById("editor-close").addEventListener("click", () => {

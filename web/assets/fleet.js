@@ -1,6 +1,7 @@
 // A fleet's page: without ?board=NAME, the index of its boards (GET
-// /api/boards, live through /api/fleet/events); with it, the board's own
-// view (app.js, on /api/boards/NAME) and a picker of the other boards.
+// /api/boards, live through /api/fleet/events) and the fleet's one clock
+// (/api/fleet/clock: pause, step, speed); with it, the board's own view
+// (app.js, on /api/boards/NAME) and a picker of the other boards.
 "use strict";
 
 // The page's address for board `name` (the index for null), with the token.
@@ -49,6 +50,41 @@ function showSummary(board) {
   tr.querySelector(".fleet-boots").textContent = board.boots;
 }
 
+// The fleet's clock as /api/fleet/clock gives it.
+let fleetPaused = false;
+function showFleetClock(clock) {
+  fleetPaused = clock.paused;
+  document.getElementById("fleet-clock-time").textContent = (clock.time_us / 1000).toFixed(3) + " ms";
+  const pause = document.getElementById("fleet-pause");
+  pause.textContent = clock.paused ? "Run" : "Pause";
+  pause.classList.toggle("active", clock.paused);
+  document.getElementById("fleet-clock-state").textContent = clock.paused ? "paused" : { max: "as fast as possible", realtime: "real time", x10: "×10" }[clock.speed];
+  const speed = document.getElementById("fleet-speed");
+  if (document.activeElement !== speed) speed.value = clock.speed;
+}
+
+async function fleetClockCall(method, path, body) {
+  try {
+    const answer = await call(method, path, {}, body, "/api");
+    if (path === "/fleet/clock") showFleetClock(answer);
+    else status("fleet-status", `stepped to ${(answer.time_us / 1000).toFixed(3)} ms` + (answer.reached ? "" : " (not reached yet)"));
+  } catch (e) { status("fleet-status", String(e.message || e), true); }
+}
+
+// Pause, step and speed of the fleet's one clock; its time shown twice a second.
+function setUpFleetClock() {
+  const refresh = () => call("GET", "/fleet/clock", {}, undefined, "/api").then(showFleetClock).catch(() => {});
+  refresh();
+  setInterval(refresh, 500);
+  document.getElementById("fleet-pause").addEventListener("click", () =>
+    fleetClockCall("POST", "/fleet/clock", { paused: !fleetPaused }));
+  document.querySelectorAll(".fleet-step").forEach((button) =>
+    button.addEventListener("click", () =>
+      fleetClockCall("POST", "/fleet/clock/step", { ms: Number(button.dataset.ms) }).then(refresh)));
+  document.getElementById("fleet-speed").addEventListener("change", (e) =>
+    fleetClockCall("POST", "/fleet/clock", { speed: e.target.value }));
+}
+
 // The index of the fleet's boards; false if this server serves no fleet.
 async function showFleet() {
   let boards;
@@ -63,6 +99,7 @@ async function showFleet() {
   document.getElementById("device-time").hidden = true;
   document.title = "pycom-emu fleet";
   boards.forEach(showSummary);
+  setUpFleetClock();
   const events = new EventSource(api("/fleet/events", {}, "/api"));
   const link = document.getElementById("link");
   events.onopen = () => { link.textContent = "live"; link.className = "link-up"; };

@@ -1,4 +1,5 @@
-// The board file's sensors (DHT11/22, DS18B20, analog sources): their values
+// The board file's sensors (DHT11/22, DS18B20, analog sources, the Pysense,
+// Pytrack or Pyscan shield): their values
 // now, under the drawing and beside their device on it, editable while the
 // script runs (PUT /api/sensors/INDEX/QUANTITY): the value holds from then
 // on, so the script's next reading gets it.
@@ -31,7 +32,9 @@ function labelDevice(sensor) {
     text = svg("text", { class: "reading", "text-anchor": "middle",
       x: Number(box.getAttribute("x")) + 35, y: Number(box.getAttribute("y")) + 36 }, group);
   }
-  text.textContent = sensor.readings.map(formatReading).join(" · ");
+  // A shield measures a dozen values: the table has them all.
+  const shown = sensor.readings.slice(0, 2).map(formatReading);
+  text.textContent = shown.join(" · ") + (sensor.readings.length > 2 ? " …" : "");
 }
 
 async function refreshSensors() {

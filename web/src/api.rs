@@ -32,6 +32,7 @@ pub struct App {
     pub(crate) board: Arc<Mutex<Board>>,
     pub(crate) devices: Arc<[DeviceSpec]>,
     input: Option<UartInput>,
+    repl: bool,
     pub(crate) settings: SettingsView,
     console: Arc<ConsoleHub>,
     state: watch::Receiver<Arc<str>>,
@@ -85,6 +86,7 @@ pub fn board_api(web: WebBoard, access: Access) -> (Router, watch::Receiver<Arc<
         board: web.board,
         devices: web.devices.into(),
         input: web.input,
+        repl: web.repl,
         settings: web.settings,
     };
     let api = Router::new()
@@ -108,6 +110,7 @@ pub fn board_api(web: WebBoard, access: Access) -> (Router, watch::Receiver<Arc<
         .route("/timeline", get(timeline::get))
         .route("/clock", get(power::clock).post(power::set_clock))
         .route("/clock/step", post(power::step))
+        .route("/power/soft-reset", post(power::soft_reset))
         .route("/power/reset", post(power::reset))
         .route("/power/cycle", post(power::cycle))
         .route("/power/safe-boot", post(power::safe_boot))
@@ -120,7 +123,7 @@ pub fn board_api(web: WebBoard, access: Access) -> (Router, watch::Receiver<Arc<
 }
 
 /// `GET /api/board`: the model, its pins, the board file's devices, whether
-/// the console takes input.
+/// the console takes input and whether the REPL reads it.
 async fn board_info(State(app): State<App>) -> Json<serde_json::Value> {
     let model = app.board.lock().unwrap_or_else(|p| p.into_inner()).model();
     let pins: Vec<_> = pin_names(model)
@@ -143,6 +146,7 @@ async fn board_info(State(app): State<App>) -> Json<serde_json::Value> {
         "pins": pins,
         "devices": devices,
         "console_input": app.input.is_some(),
+        "repl": app.input.is_some() && app.repl,
         "radios": model.radios().iter().map(|r| format!("{r:?}").to_lowercase()).collect::<Vec<_>>(),
     }))
 }
@@ -203,7 +207,7 @@ async fn console_text(State(app): State<App>) -> String {
 /// REPL: `\r` for Enter, `\x03` Ctrl-C, `\x04` Ctrl-D).
 async fn console_input(State(app): State<App>, body: Bytes) -> Result<Json<serde_json::Value>, ApiError> {
     let Some(input) = app.input.clone() else {
-        return Err(ApiError::new(StatusCode::CONFLICT, "this run's console takes no input (use serve)"));
+        return Err(ApiError::new(StatusCode::CONFLICT, "this board's console takes no input"));
     };
     let len = body.len();
     // The UART's buffer may be full: wait off the server's threads.

@@ -47,8 +47,12 @@ pub struct WebBoard {
     pub devices: Vec<DeviceSpec>,
     /// What the board writes to its UART, as the UART's line sends it.
     pub output: Receiver<Vec<u8>>,
-    /// The UART's input (the REPL), when the run has one.
+    /// The UART's input, when the run has one.
     pub input: Option<UartInput>,
+    /// Whether the REPL reads `input` after `main.py` (`serve`); without it
+    /// (`run --web`) the keys reach the script only, and the page soft-resets
+    /// through the power switch instead of Ctrl-D.
+    pub repl: bool,
     /// How the settings are shown and changed.
     pub settings: SettingsView,
     /// The board's power switch (the run's [`pycom_python::RunConfig::power`]).

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
-use pycom_board::{Board, Speed};
+use pycom_board::{Board, Clock, Speed};
 use pycom_python::PowerRequest;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,15 +22,16 @@ const HOLD_MAX_MS: u64 = 60_000;
 /// How long `POST /api/clock/step` waits for device time to get there.
 const STEP_WAIT: Duration = Duration::from_secs(2);
 
-/// The clock as `GET /api/clock` shows it.
-fn clock_state(app: &App) -> Value {
-    let control = app.clock.control();
-    json!({ "time_us": app.clock.now_us(), "paused": control.paused(), "speed": control.speed() })
+/// The clock as `GET /api/clock` shows it (on a fleet's board, the fleet's
+/// clock: its device time and its one control).
+pub(crate) fn clock_state(clock: &Clock) -> Value {
+    let control = clock.control();
+    json!({ "time_us": clock.control_us(), "paused": control.paused(), "speed": control.speed() })
 }
 
 /// `GET /api/clock`: `{"time_us", "paused", "speed"}`.
 pub async fn clock(State(app): State<App>) -> Json<Value> {
-    Json(clock_state(&app))
+    Json(clock_state(&app.clock))
 }
 
 /// The body of `POST /api/clock`: what to change.
@@ -41,19 +42,26 @@ pub struct ClockChange {
     speed: Option<Speed>,
 }
 
+impl ClockChange {
+    /// Applies the change to `clock`; answers the clock as it is now.
+    pub(crate) fn apply(self, clock: &Clock) -> Value {
+        let (control, now) = (clock.control(), clock.control_us());
+        if let Some(speed) = self.speed {
+            control.set_speed(now, speed);
+        }
+        match self.paused {
+            Some(true) => control.pause(now),
+            Some(false) => control.resume(now),
+            None => {}
+        }
+        clock_state(clock)
+    }
+}
+
 /// `POST /api/clock` with `{"paused": true|false}` and/or `{"speed":
 /// "max"|"realtime"|"x10"}`; answers the clock as it is now.
 pub async fn set_clock(State(app): State<App>, Json(change): Json<ClockChange>) -> Json<Value> {
-    let (control, now) = (app.clock.control(), app.clock.now_us());
-    if let Some(speed) = change.speed {
-        control.set_speed(now, speed);
-    }
-    match change.paused {
-        Some(true) => control.pause(now),
-        Some(false) => control.resume(now),
-        None => {}
-    }
-    Json(clock_state(&app))
+    Json(change.apply(&app.clock))
 }
 
 /// The body of `POST /api/clock/step`.
@@ -64,22 +72,36 @@ pub struct Step {
     ms: f64,
 }
 
+impl Step {
+    /// Pauses `clock` if it runs, lets exactly the step pass and stops
+    /// again; answers once device time got there (or after 2 s of wall time).
+    pub(crate) async fn take(self, clock: &Clock) -> Result<Value, ApiError> {
+        if !(self.ms > 0.0 && self.ms <= STEP_MAX_MS) {
+            return Err(ApiError::bad_request(format!("ms must be above 0 and at most {STEP_MAX_MS}")));
+        }
+        let us = (self.ms * 1000.0).round().max(1.0) as u64;
+        let until = clock.control().step(clock.control_us(), us);
+        let start = Instant::now();
+        while clock.control_us() < until && start.elapsed() < STEP_WAIT {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let now = clock.control_us();
+        Ok(json!({ "time_us": now, "until_us": until, "reached": now >= until }))
+    }
+}
+
 /// `POST /api/clock/step` with `{"ms": 100}`: pauses the clock if it runs,
 /// lets exactly that much device time pass and stops again. Answers once
 /// device time got there (or after 2 s of wall time, with `"reached":
 /// false`: the script computes without touching the board).
 pub async fn step(State(app): State<App>, Json(step): Json<Step>) -> Result<Json<Value>, ApiError> {
-    if !(step.ms > 0.0 && step.ms <= STEP_MAX_MS) {
-        return Err(ApiError::bad_request(format!("ms must be above 0 and at most {STEP_MAX_MS}")));
-    }
-    let us = (step.ms * 1000.0).round().max(1.0) as u64;
-    let until = app.clock.control().step(app.clock.now_us(), us);
-    let start = Instant::now();
-    while app.clock.now_us() < until && start.elapsed() < STEP_WAIT {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let now = app.clock.now_us();
-    Ok(Json(json!({ "time_us": now, "until_us": until, "reached": now >= until })))
+    Ok(Json(step.take(&app.clock).await?))
+}
+
+/// `POST /api/power/soft-reset`: a soft reset, as Ctrl-D at the REPL
+/// (`boot.py` and `main.py` run again; `reset_cause()` is `SOFT_RESET`).
+pub async fn soft_reset(State(app): State<App>) -> Json<Value> {
+    request(&app, PowerRequest::SoftReset, "soft reset")
 }
 
 /// `POST /api/power/reset`: the reset button (`reset_cause()` is `HARD_RESET`).
@@ -112,7 +134,7 @@ pub async fn safe_boot(State(app): State<App>, Json(body): Json<SafeBoot>) -> Re
 
 fn request(app: &App, request: PowerRequest, name: &str) -> Json<Value> {
     // A reset must not wait for a paused clock: it runs on from here.
-    app.clock.control().resume(app.clock.now_us());
+    app.clock.control().resume(app.clock.control_us());
     app.power.request(request);
     Json(json!({ "requested": name }))
 }

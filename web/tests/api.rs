@@ -6,8 +6,9 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use pycom_board::bus::shields::PysenseSpec;
 use pycom_board::pins::{ButtonSpec, DeviceSpec, DhtSpec, Level, PinMode, Pull, Schedule};
-use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ROLLBACK_MESSAGE, ResetCause};
+use pycom_board::{Board, BoardModel, BootKind, Clock, ClockMode, DeviceImage, ROLLBACK_MESSAGE, ResetCause, Timeline};
 use pycom_formats::ConfigBlock;
 use pycom_formats::app_image::{BuildSpec, build};
 use pycom_python::{Console, PowerSwitch, RunConfig, Script, StopRequest, UartInput};
@@ -104,6 +105,7 @@ fn serve(addr: &str, access: Access) -> Served {
         devices: vec![button, dht],
         output: receiver,
         input: Some(input.clone()),
+        repl: true,
         settings: Arc::new(HeartbeatOnly),
         power: PowerSwitch::default(),
     };
@@ -150,6 +152,7 @@ async fn the_board_call_names_the_model_its_pins_and_the_board_files_devices() {
         ])
     );
     assert_eq!(board["console_input"], true);
+    assert_eq!(board["repl"], true, "the REPL reads the console after main.py");
     assert_eq!(board["radios"], json!(["wifi", "bluetooth", "lora", "sigfox"]));
 }
 
@@ -383,6 +386,95 @@ async fn a_sensor_value_set_by_hand_is_what_the_sensor_measures_from_then_on() {
     assert_eq!(set("/api/sensors/1/temperature", json!("hot")).await.unwrap().status(), 422);
 }
 
+/// A booted LoPy4 with a Pysense as the board file's device 0, served on `addr`.
+fn serve_pysense(addr: &str, access: Access) -> Served {
+    let model = BoardModel::Lopy4;
+    let mut board = Board::new(model, DeviceImage::in_memory(model).unwrap(), Arc::new(Clock::new(ClockMode::Virtual)));
+    board.boot(BootKind::Hard(ResetCause::PowerOn)).unwrap();
+    let pysense = DeviceSpec::Pysense(PysenseSpec {
+        version: 2,
+        temperature: Schedule::Constant(21.0),
+        humidity: Schedule::Constant(50.0),
+        pressure: Schedule::Constant(101_325.0),
+        altitude: Schedule::Constant(0.0),
+        light: Schedule::Constant(300.0),
+        acceleration: [Schedule::Constant(0.0), Schedule::Constant(0.0), Schedule::Constant(1.0)],
+        battery_voltage: Schedule::Constant(4.1),
+        button: Schedule::Constant(0.0),
+    });
+    board.attach_device(&pysense).unwrap();
+    let board = Arc::new(Mutex::new(board));
+    let (output, receiver) = sync_channel(16);
+    let input = UartInput::new();
+    let web = WebBoard {
+        board: board.clone(),
+        devices: vec![pysense],
+        output: receiver,
+        input: Some(input.clone()),
+        repl: true,
+        settings: Arc::new(HeartbeatOnly),
+        power: PowerSwitch::default(),
+    };
+    let server = pycom_web::start(addr.parse().unwrap(), web, access).unwrap();
+    Served { server, board, input, output, client: reqwest::Client::new() }
+}
+
+/// The shield's value of `quantity` as the board measures it now.
+fn shield_value(served: &Served, quantity: &str) -> f64 {
+    let readings = served.board.lock().unwrap().shield_readings();
+    readings.iter().find(|r| r.quantity == quantity).unwrap().value
+}
+
+#[tokio::test]
+async fn a_shields_values_are_listed_and_one_set_by_hand_holds_within_the_board_files_range() {
+    let served = serve_pysense("127.0.0.1:0", Access::Open);
+    let sensors = served.json("/api/sensors").await;
+    assert_eq!((sensors[0]["device"].clone(), sensors[0]["kind"].clone()), (json!(0), json!("pysense")));
+    let quantities: Vec<_> = sensors[0]["readings"].as_array().unwrap().iter().map(|r| r["quantity"].clone()).collect();
+    assert_eq!(
+        quantities,
+        [
+            "temperature",
+            "humidity",
+            "pressure",
+            "altitude",
+            "light",
+            "acceleration_x",
+            "acceleration_y",
+            "acceleration_z",
+            "battery_voltage",
+            "button"
+        ]
+    );
+    assert_eq!(sensors[0]["readings"][0], json!({ "quantity": "temperature", "unit": "°C", "value": 21.0 }));
+    let set = |path: &str, value: Value| served.client.put(served.url(path)).json(&json!({ "value": value })).send();
+    let answer = set("/api/sensors/0/temperature", json!(30.5)).await.unwrap();
+    assert!(answer.status().is_success());
+    assert_eq!(shield_value(&served, "temperature"), 30.5);
+    assert_eq!(served.json("/api/sensors").await[0]["readings"][0]["value"], 30.5, "read back");
+    set("/api/sensors/0/acceleration_z", json!(-1.0)).await.unwrap();
+    assert_eq!(shield_value(&served, "acceleration_z"), -1.0);
+    let refused = set("/api/sensors/0/humidity", json!(101)).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.json::<Value>().await.unwrap(), json!({ "error": "humidity 101 is out of range (0 to 100)" }));
+    assert_eq!(shield_value(&served, "humidity"), 50.0, "a refused value changes nothing");
+    assert_eq!(set("/api/sensors/0/latitude", json!(1.0)).await.unwrap().status(), 404, "a Pysense has no GPS");
+    assert_eq!(set("/api/sensors/0/light", json!("dark")).await.unwrap().status(), 422);
+}
+
+#[tokio::test]
+async fn without_its_token_a_shields_value_is_not_set() {
+    let served = serve_pysense("0.0.0.0:0", Access::for_address("0.0.0.0:0".parse().unwrap()).unwrap());
+    let Access::Token(token) = served.server.access.clone() else { panic!("0.0.0.0 needs a token") };
+    let url = |path: &str| format!("http://127.0.0.1:{}{path}", served.server.addr.port());
+    let set = |url: String| served.client.put(url).json(&json!({ "value": 40.0 })).send();
+    assert_eq!(served.client.get(url("/api/sensors")).send().await.unwrap().status(), 401);
+    assert_eq!(set(url("/api/sensors/0/temperature")).await.unwrap().status(), 401);
+    assert_eq!(shield_value(&served, "temperature"), 21.0, "nothing changed");
+    assert_eq!(set(url(&format!("/api/sensors/0/temperature?token={token}"))).await.unwrap().status(), 200);
+    assert_eq!(shield_value(&served, "temperature"), 40.0);
+}
+
 #[tokio::test]
 async fn without_its_token_a_non_loopback_view_answers_401_and_changes_nothing() {
     let served = serve("0.0.0.0:0", Access::for_address("0.0.0.0:0".parse().unwrap()).unwrap());
@@ -450,6 +542,7 @@ fn run_script(main: &str) -> Served {
         devices: vec![],
         output: receiver,
         input: Some(input.clone()),
+        repl: true,
         settings: Arc::new(HeartbeatOnly),
         power: power.clone(),
     };
@@ -457,6 +550,7 @@ fn run_script(main: &str) -> Served {
     let config = RunConfig {
         main: Some(Script { name: "main.py".into(), source: main.into() }),
         uart: Some(input.clone()),
+        repl: true,
         timeout: None,
         max_resets: None,
         power,
@@ -546,6 +640,18 @@ async fn reset_power_cycle_and_safe_boot_boot_the_board_as_their_buttons_do() {
     assert!(served.board.lock().unwrap().safe_boot());
     assert_eq!(served.board.lock().unwrap().reset_cause(), ResetCause::PowerOn);
     assert_eq!(served.get("/api/console").await.text().await.unwrap().matches("cause").count(), 3);
+}
+
+#[tokio::test]
+async fn a_soft_reset_from_the_page_runs_boot_py_and_main_py_again_with_soft_reset() {
+    let served = run_script(CAUSE_THEN_SLEEP);
+    console_shows(&served, "cause 0", 1).await;
+    let (status, answer) = served.post("/api/power/soft-reset", json!(null)).await;
+    assert_eq!((status, answer), (200, json!({ "requested": "soft reset" })));
+    console_shows(&served, "cause 4", 1).await;
+    let console = served.get("/api/console").await.text().await.unwrap();
+    assert!(console.contains("PYB: soft reboot\r\ncause 4"), "{console}");
+    eventually("the boot counted", async || served.json("/api/state").await["boots"] == 2).await;
 }
 
 #[tokio::test]
@@ -662,6 +768,8 @@ type FleetBoard = (Arc<Mutex<Board>>, SyncSender<Vec<u8>>);
 struct FleetServed {
     server: WebServer,
     boards: Vec<FleetBoard>,
+    /// Each board's clock, read without the board's lock.
+    clocks: Vec<Arc<Clock>>,
     client: reqwest::Client,
 }
 
@@ -674,6 +782,36 @@ impl FleetServed {
         let response = self.client.get(self.url(path)).send().await.unwrap();
         assert!(response.status().is_success(), "{path}: {}", response.status());
         response.json().await.unwrap()
+    }
+
+    /// `POST path` with a JSON body: the status and the answer.
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self.client.post(self.url(path)).json(&body).send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The fleet's device time, as `/api/fleet/clock` gives it.
+    async fn fleet_time(&self) -> u64 {
+        self.json("/api/fleet/clock").await["time_us"].as_u64().unwrap()
+    }
+
+    /// Each board's own device time.
+    fn board_times(&self) -> Vec<u64> {
+        self.clocks.iter().map(|clock| clock.now_us()).collect()
+    }
+
+    /// Waits until board `name`'s console has shown `text`, for at most ten seconds.
+    async fn console_shows(&self, name: &str, text: &str) {
+        let start = Instant::now();
+        loop {
+            let response = self.client.get(self.url(&format!("/api/boards/{name}/console"))).send().await.unwrap();
+            let console = response.text().await.unwrap();
+            if console.contains(text) {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "waited for {text:?} from {name}; console:\n{console}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
@@ -692,6 +830,7 @@ fn fleet_boards(boards: &[(&str, BoardModel)]) -> Vec<(String, WebBoard, SyncSen
                 devices: vec![],
                 output,
                 input: None,
+                repl: false,
                 settings: Arc::new(HeartbeatOnly),
                 power: PowerSwitch::default(),
             };
@@ -708,8 +847,123 @@ fn serve_fleet(addr: &str, access: Access) -> FleetServed {
         boards.push((web.board.clone(), output));
         served.push((name, web));
     }
+    let clocks = boards.iter().map(|(board, _)| board.lock().unwrap().clock().clone()).collect();
     let server = pycom_web::start_fleet(addr.parse().unwrap(), served, access).unwrap();
-    FleetServed { server, boards, client: reqwest::Client::new() }
+    FleetServed { server, boards, clocks, client: reqwest::Client::new() }
+}
+
+/// LoPy4s named `names` on one timeline (as `fleet` runs them), each
+/// running `main` as its `main.py`, served on loopback.
+fn run_fleet(names: &[&str], main: &str) -> FleetServed {
+    let timeline = Timeline::new();
+    let paces: Vec<_> = names.iter().map(|_| timeline.join()).collect();
+    let (mut served, mut boards, mut clocks, mut runs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (&name, pace) in names.iter().zip(paces) {
+        let model = BoardModel::Lopy4;
+        let clock = Arc::new(Clock::paced(pace));
+        let board = Arc::new(Mutex::new(Board::new(model, DeviceImage::in_memory(model).unwrap(), clock.clone())));
+        let (output, receiver) = sync_channel(1024);
+        let power = PowerSwitch::default();
+        let web = WebBoard {
+            board: board.clone(),
+            devices: vec![],
+            output: receiver,
+            input: None,
+            repl: false,
+            settings: Arc::new(HeartbeatOnly),
+            power: power.clone(),
+        };
+        let config = RunConfig {
+            main: Some(Script { name: "main.py".into(), source: main.into() }),
+            uart: None,
+            repl: false,
+            timeout: None,
+            max_resets: None,
+            power,
+        };
+        runs.push((board.clone(), ToPage(output.clone()), config));
+        boards.push((board, output));
+        clocks.push(clock);
+        served.push((name.to_owned(), web));
+    }
+    let server = pycom_web::start_fleet("127.0.0.1:0".parse().unwrap(), served, Access::Open).unwrap();
+    for (board, console, config) in runs {
+        std::thread::spawn(move || pycom_python::run(board, Box::new(console), config));
+    }
+    FleetServed { server, boards, clocks, client: reqwest::Client::new() }
+}
+
+/// Ticks every 10 ms of device time, for ever.
+const TICKING: &str = "import time\nprint('ticking')\nwhile True:\n    time.sleep_ms(10)\n";
+/// How far a ticking board's own time may lag the fleet's: one tick and the
+/// interpreter's charges.
+const TICK_LAG_US: u64 = 12_000;
+
+#[tokio::test]
+async fn pausing_a_fleets_clock_holds_every_board_and_a_step_moves_them_all_by_exactly_the_step() {
+    let fleet = run_fleet(&["node-a", "node-b"], TICKING);
+    for name in ["node-a", "node-b"] {
+        fleet.console_shows(name, "ticking").await;
+    }
+    let (status, paused) = fleet.post("/api/fleet/clock", json!({ "paused": true })).await;
+    assert_eq!((status, paused["paused"].clone(), paused["speed"].clone()), (200, json!(true), json!("max")));
+    // A board may still finish the charge it had begun when the pause came.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let t0 = fleet.fleet_time().await;
+    let held = fleet.board_times();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(fleet.fleet_time().await, t0, "the fleet's device time stood still while paused");
+    assert_eq!(fleet.board_times(), held, "every board's device time stood still while paused");
+    for t in &held {
+        assert!(*t <= t0 && t0 - t <= TICK_LAG_US, "a board at {t} µs, the fleet at {t0} µs");
+    }
+    // Each board's own view shows the fleet's clock.
+    assert_eq!(fleet.json("/api/boards/node-b/clock").await, json!({ "time_us": t0, "paused": true, "speed": "max" }));
+
+    let (status, stepped) = fleet.post("/api/fleet/clock/step", json!({ "ms": 100 })).await;
+    assert_eq!(status, 200);
+    assert_eq!(stepped, json!({ "time_us": t0 + 100_000, "until_us": t0 + 100_000, "reached": true }));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(fleet.fleet_time().await, t0 + 100_000, "paused again after exactly the step");
+    let stepped = fleet.board_times();
+    for t in &stepped {
+        assert!(*t <= t0 + 100_000 && t0 + 100_000 - t <= TICK_LAG_US, "a board at {t} µs after the step");
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(fleet.board_times(), stepped, "every board paused again");
+
+    // A step from one board's view moves the whole fleet.
+    let (_, stepped) = fleet.post("/api/boards/node-a/clock/step", json!({ "ms": 50 })).await;
+    assert_eq!(stepped["time_us"], t0 + 150_000);
+    assert_eq!(fleet.post("/api/fleet/clock/step", json!({ "ms": -1 })).await.0, 400);
+    assert_eq!(fleet.post("/api/fleet/clock", json!({ "speed": "x3" })).await.0, 422);
+    fleet.post("/api/fleet/clock", json!({ "paused": false })).await;
+    eventually("the fleet running again", async || fleet.fleet_time().await > t0 + 150_000).await;
+    fleet.post("/api/fleet/clock", json!({ "paused": true })).await;
+}
+
+#[tokio::test]
+async fn at_real_time_speed_a_fleets_device_time_keeps_to_the_wall_clock() {
+    let fleet = run_fleet(&["node-a", "node-b"], TICKING);
+    for name in ["node-a", "node-b"] {
+        fleet.console_shows(name, "ticking").await;
+    }
+    let (_, clock) = fleet.post("/api/fleet/clock", json!({ "speed": "realtime" })).await;
+    assert_eq!((clock["speed"].clone(), clock["paused"].clone()), (json!("realtime"), json!(false)));
+    let (t0, wall) = (fleet.fleet_time().await, Instant::now());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let moved = fleet.fleet_time().await - t0;
+    let wall = wall.elapsed().as_micros() as u64;
+    assert!(moved * 10 >= wall * 7 && moved * 10 <= wall * 13, "{moved} µs of device time in {wall} µs of wall time");
+    for t in fleet.board_times() {
+        assert!((t0 + moved).saturating_sub(t) <= TICK_LAG_US + 60_000, "every board keeps up: one at {t} µs");
+    }
+    fleet.post("/api/fleet/clock", json!({ "speed": "max" })).await;
+    let t1 = fleet.fleet_time().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let moved = fleet.fleet_time().await - t1;
+    assert!(moved > 1_000_000, "as fast as possible: only {moved} µs in 300 ms");
+    fleet.post("/api/fleet/clock", json!({ "paused": true })).await;
 }
 
 #[tokio::test]
@@ -806,11 +1060,15 @@ async fn without_its_token_a_non_loopback_fleet_view_answers_401_and_changes_not
         client.get(fleet.url("/api/boards/node-a/events")),
         client.put(fleet.url("/api/boards/node-b/nvs/k")).json(&json!({ "value": 1 })),
         client.get(fleet.url("/api/boards")).bearer_auth("wrong"),
+        client.get(fleet.url("/api/fleet/clock")),
+        client.post(fleet.url("/api/fleet/clock")).json(&json!({ "paused": true })),
+        client.post(fleet.url("/api/fleet/clock/step")).json(&json!({ "ms": 100 })),
     ];
     for request in refused {
         assert_eq!(request.send().await.unwrap().status(), 401);
     }
     assert!(fleet.boards[1].0.lock().unwrap().with_nvs(|nvs, flash| nvs.get(flash, b"k")).is_err());
+    assert!(!fleet.boards[0].0.lock().unwrap().clock().control().paused(), "the fleet's clock runs");
     assert_eq!(client.get(fleet.url("/?board=node-a")).send().await.unwrap().status(), 200);
     assert_eq!(client.get(fleet.url("/api/boards")).bearer_auth(&token).send().await.unwrap().status(), 200);
     let with_query = client.get(fleet.url(&format!("/api/boards/node-a/state?token={token}")));

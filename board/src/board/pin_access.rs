@@ -39,12 +39,12 @@ impl Board {
                 self.pins.attach(gpio, device);
                 Ok(Some(gpio))
             }
-            Built::I2c { sda, scl, targets, coprocessor } => {
+            Built::I2c { sda, scl, targets, shield } => {
                 for target in targets {
                     self.buses.attach_i2c(sda, scl, target).map_err(|e| spec.invalid(e.to_string()))?;
                 }
-                if let Some(coprocessor) = coprocessor {
-                    self.attach_shield(coprocessor, scl, spec)?;
+                if let Some((coprocessor, values)) = shield {
+                    self.attach_shield(coprocessor, values, scl, spec)?;
                 }
                 Ok(Some(sda))
             }

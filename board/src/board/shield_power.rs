@@ -6,7 +6,7 @@
 //! `PWRON_RESET`.
 
 use super::Board;
-use crate::bus::shields::{Coprocessor, WATCHED_PINS};
+use crate::bus::shields::{Coprocessor, ShieldValues, WATCHED_PINS};
 use crate::pins::{DeviceError, DeviceSpec, Level, find_pin};
 use crate::rtc::Rtc;
 use crate::sleep::{SleepEnd, SleepState};
@@ -15,6 +15,8 @@ use crate::sleep::{SleepEnd, SleepState};
 #[derive(Debug)]
 pub(super) struct ShieldLink {
     coprocessor: Coprocessor,
+    /// The shield's values a hand may set.
+    pub(super) values: ShieldValues,
     /// SCL's GPIO, which the coprocessor drives to calibrate its clock.
     scl: u8,
     /// The GPIOs of [`WATCHED_PINS`].
@@ -23,10 +25,11 @@ pub(super) struct ShieldLink {
 
 impl Board {
     /// Wires a shield's coprocessor: its output on `scl` and its hold on the
-    /// module's power.
+    /// module's power; keeps the shield's `values` for a hand to set.
     pub(super) fn attach_shield(
         &mut self,
         coprocessor: Coprocessor,
+        values: ShieldValues,
         scl: u8,
         spec: &DeviceSpec,
     ) -> Result<(), DeviceError> {
@@ -36,7 +39,7 @@ impl Board {
         };
         self.pins.advance(self.clock.now_us());
         self.pins.attach(scl, coprocessor.scl_driver());
-        self.shield = Some(ShieldLink { coprocessor, scl, watched: [ra5, rc1] });
+        self.shield = Some(ShieldLink { coprocessor, values, scl, watched: [ra5, rc1] });
         Ok(())
     }
 

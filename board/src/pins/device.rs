@@ -117,8 +117,9 @@ pub enum Built {
         /// The targets.
         targets: Vec<Box<dyn I2cTarget>>,
         /// A Pycom shield's coprocessor (one of the targets), which also
-        /// drives SCL and switches the module's power.
-        coprocessor: Option<shields::Coprocessor>,
+        /// drives SCL and switches the module's power, and the shield's
+        /// values a hand may set.
+        shield: Option<(shields::Coprocessor, shields::ShieldValues)>,
     },
     /// A device on SPI wires.
     Spi(SpiWires),
@@ -365,7 +366,7 @@ impl DeviceSpec {
             sda: gpios[0],
             scl: gpios[1],
             targets: shield.targets,
-            coprocessor: Some(shield.coprocessor),
+            shield: Some((shield.coprocessor, shield.values)),
         };
         Ok(match self {
             Self::Dht11(s) => on_pin(Box::new(Dht::new(DhtKind::Dht11, s))),
@@ -395,7 +396,7 @@ impl DeviceSpec {
                 sda: gpios[0],
                 scl: gpios[1],
                 targets: vec![Box::new(s.build().map_err(invalid)?)],
-                coprocessor: None,
+                shield: None,
             },
             Self::Pysense(s) => on_bus(s.build().map_err(invalid)?),
             Self::Pytrack(s) => on_bus(s.build().map_err(invalid)?),

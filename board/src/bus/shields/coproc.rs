@@ -19,9 +19,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::calibration::{SclDriver, Wave};
+use super::knobs::Knob;
 use super::nap::{Edges, Inputs, Nap};
 use crate::bus::{Ack, I2cTarget};
-use crate::pins::{Device, Schedule};
+use crate::pins::Device;
 
 /// The coprocessor's address.
 pub(super) const ADDRESS: u8 = 8;
@@ -63,8 +64,8 @@ pub(super) struct Identity {
 #[derive(Debug)]
 pub(super) struct Coproc {
     identity: Identity,
-    battery_voltage: Schedule,
-    button: Schedule,
+    battery_voltage: Knob,
+    button: Knob,
     memory: HashMap<u16, u8>,
     command: Vec<u8>,
     answer: Vec<u8>,
@@ -75,7 +76,7 @@ pub(super) struct Coproc {
 impl Coproc {
     /// A coprocessor answering as `identity`, measuring `battery_voltage`,
     /// its button pressed while `button` is 1.
-    fn new(identity: Identity, battery_voltage: Schedule, button: Schedule) -> Self {
+    fn new(identity: Identity, battery_voltage: Knob, button: Knob) -> Self {
         Self {
             identity,
             battery_voltage,
@@ -212,7 +213,7 @@ pub const WATCHED_PINS: [&str; 2] = ["P13", "P9"];
 impl Coprocessor {
     /// The coprocessor answering as `identity`, measuring `battery_voltage`,
     /// its button pressed while `button` is 1.
-    pub(super) fn new(identity: Identity, battery_voltage: Schedule, button: Schedule) -> Self {
+    pub(super) fn new(identity: Identity, battery_voltage: Knob, button: Knob) -> Self {
         Self(Arc::new(Mutex::new(Coproc::new(identity, battery_voltage, button))))
     }
 

@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 
 use serde::Deserialize;
 
+use super::knobs::Hand;
 use super::nmea::{self, Fix};
 use crate::bus::{Ack, I2cTarget};
 
@@ -83,8 +84,8 @@ impl Position {
         })
     }
 
-    /// Where the receiver is at `now_us`.
-    fn at(&self, now_us: u64) -> Fix {
+    /// Where the receiver is at `now_us`, as the board file says.
+    pub(super) fn at(&self, now_us: u64) -> Fix {
         match self {
             Self::Fixed(p) => Fix { lat: p.lat, lon: p.lon },
             Self::Track(points) => {
@@ -99,6 +100,8 @@ impl Position {
 #[derive(Debug)]
 pub(super) struct L76 {
     position: Position,
+    /// Hands on the latitude and longitude (the web view's).
+    place: [Hand; 2],
     first_fix_us: u64,
     buffer: VecDeque<u8>,
     /// The second of device time whose sentences come next.
@@ -106,9 +109,18 @@ pub(super) struct L76 {
 }
 
 impl L76 {
-    /// A receiver at `position`, with a fix from `first_fix_us` of device time on.
-    pub(super) fn new(position: Position, first_fix_us: u64) -> Self {
-        Self { position, first_fix_us, buffer: VecDeque::new(), next_second: 0 }
+    /// A receiver at `position` (unless the hands on its latitude and
+    /// longitude `place` say otherwise), with a fix from `first_fix_us` of
+    /// device time on.
+    pub(super) fn new(position: Position, first_fix_us: u64, place: [Hand; 2]) -> Self {
+        Self { position, place, first_fix_us, buffer: VecDeque::new(), next_second: 0 }
+    }
+
+    /// Where the receiver is at `now_us`.
+    fn fix_at(&self, now_us: u64) -> Fix {
+        let file = self.position.at(now_us);
+        let [lat, lon] = self.place.each_ref().map(Hand::get);
+        Fix { lat: lat.unwrap_or(file.lat), lon: lon.unwrap_or(file.lon) }
     }
 
     /// Buffers the sentences of every second begun since the last ones
@@ -119,7 +131,7 @@ impl L76 {
         let first = self.next_second.max(second.saturating_sub(BUFFER as u64 / 100));
         for s in first..=second {
             let start_us = s * 1_000_000;
-            let fix = (start_us >= self.first_fix_us).then(|| self.position.at(start_us));
+            let fix = (start_us >= self.first_fix_us).then(|| self.fix_at(start_us));
             self.buffer.extend(nmea::burst(UTC_AT_POWER_ON_S + s, fix).bytes());
         }
         let excess = self.buffer.len().saturating_sub(BUFFER);
@@ -165,7 +177,7 @@ mod tests {
             TrackPoint { at_ms: 0.0, lat: 51.5, lon: -0.125 },
             TrackPoint { at_ms: 5000.0, lat: -33.75, lon: 151.25 },
         ]);
-        let mut gnss = L76::new(track, 2_000_000);
+        let mut gnss = L76::new(track, 2_000_000, Default::default());
         assert!(read_out(&mut gnss, 1_500_000).contains("$GNGLL,,,,,000001.000,V,N*"));
         assert!(read_out(&mut gnss, 3_000_000).contains("$GNGLL,5130.0000,N,00007.5000,W,000003.000,A,A*"));
         assert!(read_out(&mut gnss, 6_000_000).contains("$GNGLL,3345.0000,S,15115.0000,E,000006.000,A,A*"));
@@ -173,8 +185,22 @@ mod tests {
     }
 
     #[test]
+    fn a_place_set_by_hand_is_where_the_next_seconds_fix_is() {
+        let place = [Hand::default(), Hand::default()];
+        let mut values = super::super::ShieldValues::default();
+        values.other("latitude", "°", -90.0..=90.0, &place[0], std::sync::Arc::new(|_| 51.5));
+        values.other("longitude", "°", -180.0..=180.0, &place[1], std::sync::Arc::new(|_| -0.125));
+        let mut gnss = L76::new(Position::Fixed(Place { lat: 51.5, lon: -0.125 }), 0, place);
+        assert!(read_out(&mut gnss, 1_000_000).contains("$GNGLL,5130.0000,N,00007.5000,W,000001.000,A,A*"));
+        values.set("latitude", -33.75).unwrap();
+        values.set("longitude", 151.25).unwrap();
+        assert!(values.set("longitude", 181.0).is_err());
+        assert!(read_out(&mut gnss, 2_000_000).contains("$GNGLL,3345.0000,S,15115.0000,E,000002.000,A,A*"));
+    }
+
+    #[test]
     fn the_buffer_keeps_the_newest_kilobyte() {
-        let mut gnss = L76::new(Position::Fixed(Place { lat: 1.0, lon: 2.0 }), 0);
+        let mut gnss = L76::new(Position::Fixed(Place { lat: 1.0, lon: 2.0 }), 0, Default::default());
         gnss.print_due(19_000_000);
         assert_eq!(gnss.buffer.len(), BUFFER);
         let last = nmea::sentence("GNGLL,0100.0000,N,00200.0000,E,000019.000,A,A");

@@ -3,21 +3,21 @@
 //! 5:4 (±2, ±4 or ±8 g), and the X, Y, Z outputs as signed 16-bit values, low
 //! byte first, at 0x28-0x2D.
 
+use super::knobs::Knob;
 use super::registers::RegisterFile;
-use crate::pins::Schedule;
 
 /// The sensor's address.
 pub(super) const ADDRESS: u8 = 0x1E;
 
 #[derive(Debug)]
 pub(super) struct Lis2hh12 {
-    acceleration: [Schedule; 3],
+    acceleration: [Knob; 3],
     registers: [u8; 0x40],
 }
 
 impl Lis2hh12 {
     /// A sensor feeling `acceleration` (x, y, z in g).
-    pub(super) fn new(acceleration: [Schedule; 3]) -> Self {
+    pub(super) fn new(acceleration: [Knob; 3]) -> Self {
         let mut registers = [0; 0x40];
         registers[0x20] = 0x07;
         registers[0x23] = 0x04;

@@ -4,8 +4,8 @@
 //! MANUFAC_ID 0x05, and the channel counts CH1 then CH0, low byte first, at
 //! 0x88-0x8B.
 
+use super::knobs::Knob;
 use super::registers::RegisterFile;
-use crate::pins::Schedule;
 
 /// The sensor's address.
 pub(super) const ADDRESS: u8 = 0x29;
@@ -15,14 +15,14 @@ const LUX_PER_CH0: f64 = 1.7743 + 1.1059 / 4.0;
 
 #[derive(Debug)]
 pub(super) struct Ltr329 {
-    light: Schedule,
+    light: Knob,
     contr: u8,
     meas_rate: u8,
 }
 
 impl Ltr329 {
     /// A sensor seeing `light` lux.
-    pub(super) fn new(light: Schedule) -> Self {
+    pub(super) fn new(light: Knob) -> Self {
         Self { light, contr: 0x00, meas_rate: 0x03 }
     }
 

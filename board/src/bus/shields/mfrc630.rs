@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::Deserialize;
 
+use super::knobs::Hand;
 use super::mifare::{self, KeyType, Memory};
 use super::registers::RegisterFile;
 
@@ -144,6 +145,12 @@ impl CardSpec {
     }
 }
 
+/// The index of the card of `cards` in the reader's field at `now_us`, as
+/// their time windows say (the first one in its window).
+pub(super) fn card_in_field(cards: &[Card], now_us: u64) -> Option<usize> {
+    cards.iter().position(|c| c.in_field(now_us))
+}
+
 impl Card {
     fn in_field(&self, now_us: u64) -> bool {
         now_us >= self.from_us && self.until_us.is_none_or(|until| now_us < until)
@@ -195,6 +202,8 @@ impl CardState {
 #[derive(Debug)]
 pub(super) struct Mfrc630 {
     cards: Vec<Card>,
+    /// A hand holding a card to the reader: 0 none, N the Nth card.
+    held: Hand,
     registers: [u8; 0x80],
     fifo: VecDeque<u8>,
     timer0_due: Option<u64>,
@@ -205,15 +214,19 @@ pub(super) struct Mfrc630 {
 }
 
 impl Mfrc630 {
-    /// A frontend with these cards passing in front of it.
-    pub(super) fn new(cards: Vec<Card>) -> Self {
-        Self { cards, registers: [0; 0x80], fifo: VecDeque::new(), timer0_due: None, card: None, key: None }
+    /// A frontend with these cards passing in front of it, unless the hand
+    /// `held` holds one of them (or none) to it.
+    pub(super) fn new(cards: Vec<Card>, held: Hand) -> Self {
+        Self { cards, held, registers: [0; 0x80], fifo: VecDeque::new(), timer0_due: None, card: None, key: None }
     }
 
     /// The card in the field at `now_us` and its state: a card that came
     /// into the field starts idle.
     fn track_field(&mut self, now_us: u64) -> Option<(usize, CardState)> {
-        let present = self.cards.iter().position(|c| c.in_field(now_us));
+        let present = match self.held.get() {
+            Some(number) => (number as usize).checked_sub(1).filter(|&i| i < self.cards.len()),
+            None => card_in_field(&self.cards, now_us),
+        };
         if present != self.card.map(|(i, _)| i) {
             self.card = present.map(|i| (i, CardState::Idle));
         }
@@ -275,7 +288,7 @@ impl Mfrc630 {
         self.registers[usize::from(COMMAND)] = command;
         match command {
             CMD_SOFTRESET => {
-                *self = Self::new(std::mem::take(&mut self.cards));
+                *self = Self::new(std::mem::take(&mut self.cards), self.held.clone());
             }
             CMD_TRANSCEIVE => {
                 let frame: Vec<u8> = self.fifo.drain(..).collect();
@@ -446,7 +459,7 @@ mod tests {
 
     fn reader(uid: &[u8]) -> Mfrc630 {
         let card = Card { uid: uid.to_vec(), from_us: 0, until_us: None, sak: 0x00, memory: None };
-        Mfrc630::new(vec![card])
+        Mfrc630::new(vec![card], Hand::default())
     }
 
     fn transceive(nfc: &mut Mfrc630, frame: &[u8], last_bits: u8) -> Vec<u8> {
@@ -468,8 +481,24 @@ mod tests {
     }
 
     #[test]
+    fn a_card_held_by_hand_answers_outside_its_window_and_none_held_none_does() {
+        let card = Card { uid: vec![1, 2, 3, 4], from_us: 0, until_us: Some(1_000), sak: 0x08, memory: None };
+        let held = Hand::default();
+        let mut values = super::super::ShieldValues::default();
+        values.other("card", "#", 0.0..=1.0, &held, std::sync::Arc::new(|_| 0.0));
+        let mut nfc = Mfrc630::new(vec![card], held);
+        assert_eq!(nfc.track_field(500).map(|(i, _)| i), Some(0));
+        assert_eq!(nfc.track_field(2_000), None, "out of its window");
+        values.set("card", 1.0).unwrap();
+        assert_eq!(nfc.track_field(2_000).map(|(i, _)| i), Some(0));
+        values.set("card", 0.0).unwrap();
+        assert_eq!(nfc.track_field(500), None);
+        assert!(values.set("card", 2.0).is_err(), "the board file has one card");
+    }
+
+    #[test]
     fn without_an_answer_timer_0_runs_out() {
-        let mut nfc = Mfrc630::new(Vec::new());
+        let mut nfc = Mfrc630::new(Vec::new(), Hand::default());
         nfc.write_register(T0CONTROL, 0x11, 0);
         nfc.write_register(T0RELOADHI, 0x03, 0);
         nfc.write_register(T0RELOADLO, 0xFF, 0);

@@ -5,23 +5,23 @@
 //! left-aligned; STATUS (0x00) reports data ready while active; WHO_AM_I
 //! (0x0C) is 0xC4.
 
+use super::knobs::Knob;
 use super::registers::RegisterFile;
-use crate::pins::Schedule;
 
 /// The sensor's address.
 pub(super) const ADDRESS: u8 = 0x60;
 
 #[derive(Debug)]
 pub(super) struct Mpl3115 {
-    temperature: Schedule,
-    pressure: Schedule,
-    altitude: Schedule,
+    temperature: Knob,
+    pressure: Knob,
+    altitude: Knob,
     registers: [u8; 0x30],
 }
 
 impl Mpl3115 {
     /// A sensor reading these values (°C, Pa, m).
-    pub(super) fn new(temperature: Schedule, pressure: Schedule, altitude: Schedule) -> Self {
+    pub(super) fn new(temperature: Knob, pressure: Knob, altitude: Knob) -> Self {
         Self { temperature, pressure, altitude, registers: [0; 0x30] }
     }
 

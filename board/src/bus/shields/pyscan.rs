@@ -5,9 +5,12 @@
 
 use serde::Deserialize;
 
+use std::sync::Arc;
+
+use super::knobs::{Hand, Knob};
 use super::mfrc630::{CardSpec, Mfrc630};
 use super::registers::Registered;
-use super::{Shield, check, check_common, lis2hh12, ltr329, mfrc630};
+use super::{Common, LIGHT, Shield, ShieldValues, check, ltr329, mfrc630};
 use crate::bus::I2cTarget;
 use crate::pins::Schedule;
 
@@ -39,14 +42,20 @@ impl PyscanSpec {
     /// Builds the shield.
     pub fn build(&self) -> Result<Shield, String> {
         let identity = super::identity(PRODUCT_ID, 1)?;
-        check("light", &self.light, 0.0..=64_000.0)?;
-        check_common(&self.acceleration, &self.battery_voltage, &self.button)?;
+        check("light", &self.light, LIGHT)?;
+        let common = Common::new(&self.acceleration, &self.battery_voltage, &self.button)?;
         let cards = self.cards.iter().map(CardSpec::build).collect::<Result<Vec<_>, _>>()?;
+        let light = Knob::new(&self.light);
+        let mut values = ShieldValues::default();
+        values.knob("light", "lux", LIGHT, &light);
+        // The card held to the reader: 0 none, N the board file's Nth card.
+        let (held, windows) = (Hand::default(), cards.clone());
+        let in_field = move |now_us| mfrc630::card_in_field(&windows, now_us).map_or(0.0, |i| i as f64 + 1.0);
+        values.other("card", "#", 0.0..=cards.len() as f64, &held, Arc::new(in_field));
         let chips: Vec<Box<dyn I2cTarget>> = vec![
-            Box::new(Registered::new(mfrc630::ADDRESS, Mfrc630::new(cards))),
-            Box::new(Registered::new(ltr329::ADDRESS, ltr329::Ltr329::new(self.light.clone()))),
-            Box::new(Registered::new(lis2hh12::ADDRESS, lis2hh12::Lis2hh12::new(self.acceleration.clone()))),
+            Box::new(Registered::new(mfrc630::ADDRESS, Mfrc630::new(cards, held))),
+            Box::new(Registered::new(ltr329::ADDRESS, ltr329::Ltr329::new(light))),
         ];
-        Ok(Shield::new(identity, &self.battery_voltage, &self.button, chips))
+        Ok(Shield::new(identity, common, chips, values))
     }
 }

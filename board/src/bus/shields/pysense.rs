@@ -4,8 +4,11 @@
 
 use serde::Deserialize;
 
+use std::ops::RangeInclusive;
+
+use super::knobs::Knob;
 use super::registers::Registered;
-use super::{Shield, check, check_common, lis2hh12, ltr329, mpl3115, si7006};
+use super::{Common, LIGHT, Shield, ShieldValues, check, ltr329, mpl3115, si7006};
 use crate::bus::I2cTarget;
 use crate::pins::Schedule;
 
@@ -62,21 +65,24 @@ impl PysenseSpec {
     /// Builds the shield.
     pub fn build(&self) -> Result<Shield, String> {
         let identity = super::identity(PRODUCT_ID, self.version)?;
-        check("temperature", &self.temperature, -40.0..=125.0)?;
-        check("humidity", &self.humidity, 0.0..=100.0)?;
-        check("pressure", &self.pressure, 20_000.0..=110_000.0)?;
-        check("altitude", &self.altitude, -698.0..=11_000.0)?;
-        check("light", &self.light, 0.0..=64_000.0)?;
-        check_common(&self.acceleration, &self.battery_voltage, &self.button)?;
+        let mut values = ShieldValues::default();
+        let mut knob = |quantity, unit, range: RangeInclusive<f64>, schedule| {
+            check(quantity, schedule, range.clone())?;
+            let knob = Knob::new(schedule);
+            values.knob(quantity, unit, range, &knob);
+            Ok::<_, String>(knob)
+        };
+        let temperature = knob("temperature", "°C", -40.0..=125.0, &self.temperature)?;
+        let humidity = knob("humidity", "%RH", 0.0..=100.0, &self.humidity)?;
+        let pressure = knob("pressure", "Pa", 20_000.0..=110_000.0, &self.pressure)?;
+        let altitude = knob("altitude", "m", -698.0..=11_000.0, &self.altitude)?;
+        let light = knob("light", "lux", LIGHT, &self.light)?;
+        let common = Common::new(&self.acceleration, &self.battery_voltage, &self.button)?;
         let chips: Vec<Box<dyn I2cTarget>> = vec![
-            Box::new(si7006::Si7006::new(self.temperature.clone(), self.humidity.clone())),
-            Box::new(Registered::new(ltr329::ADDRESS, ltr329::Ltr329::new(self.light.clone()))),
-            Box::new(Registered::new(
-                mpl3115::ADDRESS,
-                mpl3115::Mpl3115::new(self.temperature.clone(), self.pressure.clone(), self.altitude.clone()),
-            )),
-            Box::new(Registered::new(lis2hh12::ADDRESS, lis2hh12::Lis2hh12::new(self.acceleration.clone()))),
+            Box::new(si7006::Si7006::new(temperature.clone(), humidity)),
+            Box::new(Registered::new(ltr329::ADDRESS, ltr329::Ltr329::new(light))),
+            Box::new(Registered::new(mpl3115::ADDRESS, mpl3115::Mpl3115::new(temperature, pressure, altitude))),
         ];
-        Ok(Shield::new(identity, &self.battery_voltage, &self.button, chips))
+        Ok(Shield::new(identity, common, chips, values))
     }
 }

@@ -4,10 +4,11 @@
 
 use serde::Deserialize;
 
+use std::sync::Arc;
+
+use super::knobs::Hand;
 use super::l76::{L76, Place, Position};
-use super::registers::Registered;
-use super::{Shield, check_common, lis2hh12};
-use crate::bus::I2cTarget;
+use super::{Common, Shield, ShieldValues};
 use crate::pins::Schedule;
 
 /// `USB_PID_PYTRACK`.
@@ -53,11 +54,14 @@ impl PytrackSpec {
         if first_fix.is_nan() || first_fix < 0.0 {
             return Err(format!("time_to_first_fix_ms must be a time (0 or more), not {first_fix}"));
         }
-        check_common(&self.acceleration, &self.battery_voltage, &self.button)?;
-        let chips: Vec<Box<dyn I2cTarget>> = vec![
-            Box::new(L76::new(self.position.clone(), (first_fix * 1000.0).round() as u64)),
-            Box::new(Registered::new(lis2hh12::ADDRESS, lis2hh12::Lis2hh12::new(self.acceleration.clone()))),
-        ];
-        Ok(Shield::new(identity, &self.battery_voltage, &self.button, chips))
+        let common = Common::new(&self.acceleration, &self.battery_voltage, &self.button)?;
+        let place = [Hand::default(), Hand::default()];
+        let mut values = ShieldValues::default();
+        let position = self.position.clone();
+        values.other("latitude", "°", -90.0..=90.0, &place[0], Arc::new(move |now_us| position.at(now_us).lat));
+        let position = self.position.clone();
+        values.other("longitude", "°", -180.0..=180.0, &place[1], Arc::new(move |now_us| position.at(now_us).lon));
+        let receiver = L76::new(self.position.clone(), (first_fix * 1000.0).round() as u64, place);
+        Ok(Shield::new(identity, common, vec![Box::new(receiver)], values))
     }
 }

@@ -7,8 +7,8 @@
 //! user register, 0x51/0x11 the heater register, 0xFA 0x0F / 0xFC 0xC9 read
 //! the electronic ID and 0x84 0xB8 the firmware revision (0x20).
 
+use super::knobs::Knob;
 use crate::bus::{Ack, I2cTarget};
-use crate::pins::Schedule;
 
 /// The sensor's address.
 pub(super) const ADDRESS: u8 = 0x40;
@@ -46,8 +46,8 @@ pub(crate) fn temperature_code(celsius: f64) -> u16 {
 
 #[derive(Debug)]
 pub(super) struct Si7006 {
-    temperature: Schedule,
-    humidity: Schedule,
+    temperature: Knob,
+    humidity: Knob,
     user: u8,
     heater: u8,
     /// Bytes written since the START.
@@ -61,7 +61,7 @@ pub(super) struct Si7006 {
 
 impl Si7006 {
     /// A sensor in air at these values (°C, %RH).
-    pub(super) fn new(temperature: Schedule, humidity: Schedule) -> Self {
+    pub(super) fn new(temperature: Knob, humidity: Knob) -> Self {
         Self {
             temperature,
             humidity,
