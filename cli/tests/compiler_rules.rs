@@ -84,3 +84,33 @@ fn blocks_nest_deeper_than_cpythons_twenty() {
     let run = Device::new().run(&source);
     assert_eq!(run.lines(), ["deep"], "{}", run.stderr);
 }
+
+#[test]
+fn a_bare_except_must_be_last_and_a_name_cannot_be_nonlocal_and_global() {
+    let lines = snippet(
+        "show(exec, 'try:\\n a\\nexcept:\\n pass\\nexcept ValueError:\\n pass')\n\
+         show(exec, 'def f():\\n x = 1\\n def g():\\n  nonlocal x\\n  global x')\n\
+         show(exec, 'def f():\\n x = 1\\n def g():\\n  global x\\n  nonlocal x')\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "SyntaxError: default 'except:' must be last",
+            "SyntaxError: name 'x' is nonlocal and global",
+            "SyntaxError: name 'x' is nonlocal and global"
+        ]
+    );
+}
+
+#[test]
+fn the_empty_tuple_cannot_be_assigned_or_deleted_as_in_python_3_4() {
+    let lines = snippet("show(exec, '() = []')\nshow(exec, 'del ()')\n[] = []\nprint('list ok')\n");
+    assert_eq!(lines, ["SyntaxError: can't assign to expression", "SyntaxError: can't delete expression", "list ok"]);
+}
+
+#[test]
+fn a_dict_display_evaluates_each_value_before_its_key() {
+    // py/compile.c compiles the value, then the key, then STORE_MAP.
+    let lines = snippet("def p(x):\n    print(x)\n    return x\nd = {p('k'): p('v'), 'a': p(1)}\nprint(d)\n");
+    assert_eq!(lines, ["v", "k", "1", "{'k': 'v', 'a': 1}"]);
+}

@@ -157,7 +157,16 @@ class FileIO(_File):
 
 class TextIOWrapper(_File):
     def read(self, size=-1):
-        return self._take(size).decode()
+        # A size counts characters, as the firmware's stream reads whole
+        # UTF-8 sequences in text mode.
+        if size is None or size < 0:
+            return self._take(size).decode()
+        end = self._pos
+        while size > 0 and end < len(self._data):
+            lead = self._data[end]
+            end += 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+            size -= 1
+        return self._take(end - self._pos).decode()
 
     def readline(self, size=-1):
         return self._line(size).decode()

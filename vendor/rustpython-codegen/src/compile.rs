@@ -2469,6 +2469,17 @@ impl Compiler {
                 is_star,
                 ..
             }) => {
+                // pycom-emu: a bare `except:` must be the last handler, as
+                // CPython's and MicroPython's compilers require.
+                let last = handlers.len().saturating_sub(1);
+                if handlers.iter().take(last).any(|handler| {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    handler.type_.is_none()
+                }) {
+                    return Err(self.error(CodegenErrorType::SyntaxError(
+                        "default 'except:' must be last".to_owned(),
+                    )));
+                }
                 self.enter_conditional_block();
                 if *is_star {
                     self.compile_try_star_except(body, handlers, orelse, finalbody)?
@@ -2780,6 +2791,13 @@ impl Compiler {
                 value, slice, ctx, ..
             }) => {
                 self.compile_subscript(value, slice, *ctx)?;
+            }
+            // pycom-emu: `del ()` is an error in MicroPython 1.11, as it was
+            // in Python 3.4.
+            ast::Expr::Tuple(ast::ExprTuple { elts, .. }) if elts.is_empty() => {
+                return Err(self.error(CodegenErrorType::SyntaxError(
+                    "can't delete expression".to_owned(),
+                )));
             }
             ast::Expr::Tuple(ast::ExprTuple { elts, .. })
             | ast::Expr::List(ast::ExprList { elts, .. }) => {
@@ -7190,6 +7208,13 @@ impl Compiler {
                 let namei = self.name(attr.as_str());
                 emit!(self, Instruction::StoreAttr { namei });
             }
+            // pycom-emu: `() = x` is an error in MicroPython 1.11, as it was
+            // in Python 3.4.
+            ast::Expr::Tuple(ast::ExprTuple { elts, .. }) if elts.is_empty() => {
+                return Err(self.error(CodegenErrorType::SyntaxError(
+                    "can't assign to expression".to_owned(),
+                )));
+            }
             ast::Expr::List(ast::ExprList { elts, .. })
             | ast::Expr::Tuple(ast::ExprTuple { elts, .. }) => {
                 let mut seen_star = false;
@@ -7552,6 +7577,22 @@ impl Compiler {
         }
     }
 
+    /// pycom-emu: one `key: value` of a dict display, its value evaluated
+    /// before its key as MicroPython 1.11 does (and Python 3.4 did); the pair
+    /// is left on the stack as key, value. With a literal on either side the
+    /// order cannot be seen, and no swap is needed.
+    fn compile_dict_pair(&mut self, key: &ast::Expr, value: &ast::Expr) -> CompileResult<()> {
+        if key.is_literal_expr() || value.is_literal_expr() {
+            self.compile_expression(key)?;
+            self.compile_expression(value)?;
+        } else {
+            self.compile_expression(value)?;
+            self.compile_expression(key)?;
+            emit!(self, Instruction::Swap { i: 2 });
+        }
+        Ok(())
+    }
+
     fn compile_dict(&mut self, items: &[ast::DictItem]) -> CompileResult<()> {
         let has_unpacking = items.iter().any(|item| item.key.is_none());
 
@@ -7565,8 +7606,7 @@ impl Compiler {
 
             if items.len() <= STACK_LIMIT {
                 for item in items {
-                    self.compile_expression(item.key.as_ref().unwrap())?;
-                    self.compile_expression(&item.value)?;
+                    self.compile_dict_pair(item.key.as_ref().unwrap(), &item.value)?;
                 }
                 emit!(
                     self,
@@ -7607,8 +7647,7 @@ impl Compiler {
                         n - tail_count - idx
                     };
                     for item in &items[idx..idx + chunk_size] {
-                        self.compile_expression(item.key.as_ref().unwrap())?;
-                        self.compile_expression(&item.value)?;
+                        self.compile_dict_pair(item.key.as_ref().unwrap(), &item.value)?;
                         emit!(self, Instruction::MapAdd { i: 1 });
                     }
                     if chunk_i > 0 {
@@ -7620,8 +7659,7 @@ impl Compiler {
                 // Tail: remaining pairs via BUILD_MAP n + DICT_UPDATE
                 if tail_count > 0 {
                     for item in &items[idx..idx + tail_count] {
-                        self.compile_expression(item.key.as_ref().unwrap())?;
-                        self.compile_expression(&item.value)?;
+                        self.compile_dict_pair(item.key.as_ref().unwrap(), &item.value)?;
                     }
                     emit!(
                         self,
@@ -7661,8 +7699,7 @@ impl Compiler {
         for item in items {
             if let Some(key) = &item.key {
                 // Regular key: value pair
-                self.compile_expression(key)?;
-                self.compile_expression(&item.value)?;
+                self.compile_dict_pair(key, &item.value)?;
                 elements += 1;
             } else {
                 // ** unpacking entry

@@ -2631,6 +2631,13 @@ impl SymbolTableBuilder {
             // Role already set..
             match role {
                 SymbolUsage::Global if !symbol.is_global() => {
+                    // pycom-emu: as CPython's symtable checks it.
+                    if flags.contains(SymbolFlags::NONLOCAL) {
+                        return Err(SymbolTableError {
+                            error: format!("name '{name}' is nonlocal and global"),
+                            location,
+                        });
+                    }
                     if flags.contains(SymbolFlags::PARAMETER) {
                         return Err(SymbolTableError {
                             error: format!("name '{name}' is parameter and global"),
@@ -2659,6 +2666,13 @@ impl SymbolTableBuilder {
                     }
                 }
                 SymbolUsage::Nonlocal => {
+                    // pycom-emu: as CPython's symtable checks it.
+                    if flags.contains(SymbolFlags::GLOBAL) {
+                        return Err(SymbolTableError {
+                            error: format!("name '{name}' is nonlocal and global"),
+                            location,
+                        });
+                    }
                     if flags.contains(SymbolFlags::PARAMETER) {
                         return Err(SymbolTableError {
                             error: format!("name '{name}' is parameter and nonlocal"),
