@@ -27,9 +27,10 @@ pub fn with_writable<R>(obj: &PyObjectRef, vm: &VirtualMachine, f: impl FnOnce(&
 }
 
 /// Refuses an allocation of `n` bytes that the board's MicroPython heap could
-/// never hold, with the firmware's `MemoryError`.
+/// never hold (it holds the boot's objects besides), with the firmware's
+/// `MemoryError`.
 pub fn check_alloc(n: usize, vm: &VirtualMachine) -> PyResult<()> {
-    if n > crate::state::heap_usage().1 {
+    if n >= crate::state::heap_usage().1 {
         return Err(vm.new_memory_error(format!("memory allocation failed, allocating {n} bytes")));
     }
     Ok(())

@@ -344,6 +344,7 @@ fn run_once(
             Ok(()) => run_scripts(board, boot_py, main, repl, config.repl, &scope, vm),
             Err(exc) => uncaught(exc, board, vm),
         };
+        crate::heap::lift_limit();
         // A reset or the end of the run ends the threads still running.
         crate::threads::end_all(vm);
         // Pin and UART objects, the unwind type and the dupterm stream belong to this
@@ -387,6 +388,7 @@ fn run_scripts(
 ) -> Outcome {
     {
         state::with(|s| s.heap_baseline = crate::heap::live_bytes());
+        crate::heap::limit_to_board(lock(board).model().gc_heap_size());
         let frozen = Script { name: "_boot.py".into(), source: FROZEN_BOOT_PY.into() };
         // The main script is chosen only once `boot.py` has run: it may call `machine.main()`.
         let steps: [&dyn Fn() -> PyResult<Option<Script>>; 3] =

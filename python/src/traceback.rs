@@ -32,7 +32,6 @@ pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
             let errno = only.downcast_ref::<PyInt>().and_then(|i| i32::try_from(i.as_bigint()).ok());
             match (os_error, errno.and_then(|e| errno_name(e).map(|n| (e, n)))) {
                 (true, Some((e, name))) => format!("[Errno {e}] {name}"),
-                _ if exc.class().fast_issubclass(vm.ctx.exceptions.name_error) => name_error_text(str_of(only, vm)),
                 _ if exc.class().fast_issubclass(vm.ctx.exceptions.type_error) => type_error_text(str_of(only, vm)),
                 _ => str_of(only, vm),
             }
@@ -41,35 +40,22 @@ pub fn message(exc: &PyBaseExceptionRef, vm: &VirtualMachine) -> String {
     }
 }
 
-/// The runtime's undefined-name text as MicroPython words it
-/// (`py/runtime.c`): `name 'x' isn't defined`. Other texts are kept.
-fn name_error_text(text: String) -> String {
-    match text.strip_prefix("name '").and_then(|rest| rest.strip_suffix("' is not defined")) {
-        Some(name) => format!("name '{name}' isn't defined"),
-        None => text,
-    }
-}
-
 /// The runtime's type-error texts that MicroPython words otherwise
-/// (`py/runtime.c`, `py/objtype.c`): raising a non-exception is `exceptions
-/// must derive from BaseException`, calling a non-callable is `'x' object
-/// isn't callable`. Other texts are kept.
+/// (`py/objtype.c`): calling a non-callable is `'x' object isn't callable`.
+/// Other texts are kept.
 fn type_error_text(text: String) -> String {
-    if text.starts_with("exceptions must be classes or instances deriving from BaseException") {
-        return "exceptions must derive from BaseException".to_owned();
-    }
     match text.strip_suffix(" object is not callable") {
         Some(object) => format!("{object} object isn't callable"),
         None => text,
     }
 }
 
-/// Makes `str()` of an `OSError`, a `NameError` and a `TypeError` read as MicroPython's
-/// (`[Errno 2] ENOENT`, `(2, 'x')` for two arguments, `name 'x' isn't
-/// defined`) by giving the types [`message`] as `__str__`; a `SyntaxError`
+/// Makes `str()` of an `OSError` and a `TypeError` read as MicroPython's
+/// (`[Errno 2] ENOENT`, `(2, 'x')` for two arguments, `'x' object isn't
+/// callable`) by giving the types [`message`] as `__str__`; a `SyntaxError`
 /// reads as its message alone, without the runtime's `(file, line N)`.
 pub fn install_exception_str(vm: &VirtualMachine) {
-    for class in [vm.ctx.exceptions.os_error, vm.ctx.exceptions.name_error, vm.ctx.exceptions.type_error] {
+    for class in [vm.ctx.exceptions.os_error, vm.ctx.exceptions.type_error] {
         let str_method =
             vm.new_method("__str__", class, |exc: PyBaseExceptionRef, vm: &VirtualMachine| message(&exc, vm));
         class.set_attr(vm.ctx.intern_str("__str__"), str_method.into());

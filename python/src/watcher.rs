@@ -8,7 +8,7 @@
 //!   deadline, the watchdog, pin events and alarms as they fall due.
 //! - On the virtual clock, a script that neither touches the board nor
 //!   sleeps leaves device time standing. One that computes [`SPIN`] of CPU
-//!   time without even allocating (`while not flag: pass`, `while True:
+//!   time without even allocating or freeing (`while not flag: pass`, `while True:
 //!   pass`) is waiting for an interrupt: device time jumps to the next one
 //!   (an alarm, a pin event with an interrupt armed, the watchdog, the run's
 //!   deadline), as a sleep would. One that computes for [`COMPUTE`] of CPU
@@ -90,11 +90,12 @@ impl Shared {
     }
 }
 
-/// What the interpreter's thread has done: its CPU time and its allocations.
+/// What the interpreter's thread has done: its CPU time and its allocations
+/// and frees.
 pub struct Effort {
     /// Its CPU clock.
     pub cpu: ThreadCpuClock,
-    /// Its allocations.
+    /// Its allocations and frees.
     pub allocations: AllocationCount,
     /// Its `_thread` threads.
     pub threads: crate::threads::ThreadWakes,

@@ -10,6 +10,9 @@ mod gc {
     use crate::args::{arity, get_int, optional_arg};
     use crate::state;
 
+    /// `MICROPY_BYTES_PER_GC_BLOCK` on the ESP32: four 32-bit words.
+    const BYTES_PER_BLOCK: i32 = 16;
+
     /// `collect()`: objects are reference counted here, so there is little to do.
     #[pyfunction]
     fn collect(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
@@ -55,12 +58,14 @@ mod gc {
         Ok(state::with(|s| s.gc_enabled))
     }
 
-    /// `threshold([bytes])`: -1 when unset.
+    /// `threshold([bytes])`: -1 when unset. The firmware keeps it in whole
+    /// blocks of its heap, so it reads back rounded down to one.
     #[pyfunction]
     fn threshold(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         match optional_arg(args, vm)? {
             Some(v) => {
                 let v = get_int(&v, vm)?;
+                let v = if v < 0 { -1 } else { v / BYTES_PER_BLOCK * BYTES_PER_BLOCK };
                 state::with(|s| s.gc_threshold = v);
                 Ok(vm.ctx.none())
             }

@@ -7,6 +7,7 @@ pub(crate) use micropython::module_def;
 #[rustpython_vm::pymodule]
 mod micropython {
     use rustpython_vm::function::FuncArgs;
+    use rustpython_vm::heap_hook;
     use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
     use crate::args::{arity, get_int, optional_arg};
@@ -78,17 +79,23 @@ mod micropython {
         get_int(&args.args[0], vm).map(|_| ())
     }
 
-    /// `heap_lock()`. The emulator's interpreter allocates outside any heap a
-    /// script could lock: allocations still succeed.
+    /// `heap_lock()`: one level deeper of the firmware's `gc_lock_depth` (a
+    /// 16-bit count); while it is not 0, making an object that MicroPython
+    /// keeps on its heap raises `MemoryError`.
     #[pyfunction]
     fn heap_lock(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        arity(&args, 0, 0, vm)
+        arity(&args, 0, 0, vm)?;
+        heap_hook::set_lock_depth(heap_hook::lock_depth().wrapping_add(1));
+        Ok(())
     }
 
-    /// `heap_unlock()`.
+    /// `heap_unlock()`: one level less (wrapping, as the firmware's count
+    /// does); returns `None`, as in the firmware.
     #[pyfunction]
     fn heap_unlock(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        arity(&args, 0, 0, vm)
+        arity(&args, 0, 0, vm)?;
+        heap_hook::set_lock_depth(heap_hook::lock_depth().wrapping_sub(1));
+        Ok(())
     }
 
     /// `kbd_intr(char[, reset_char])`: the character received on the UART

@@ -428,10 +428,9 @@ impl TryFromObject for ExceptionCtor {
             })
             .or_else(|obj| obj.downcast::<PyBaseException>().map(Self::Instance))
             .map_err(|obj| {
-                vm.new_type_error(format!(
-                    "exceptions must be classes or instances deriving from BaseException, not {}",
-                    obj.class().name()
-                ))
+                // pycom-emu: MicroPython's text (`py/runtime.c`).
+                let _ = obj;
+                vm.new_type_error("exceptions must derive from BaseException".to_owned())
             })
     }
 }
@@ -741,6 +740,8 @@ impl Constructor for PyBaseException {
         if cls.is(Self::class(&vm.ctx)) && !args.kwargs.is_empty() {
             return Err(vm.new_type_error("BaseException() takes no keyword arguments"));
         }
+        // pycom-emu: made on a locked heap too (MicroPython's emergency buffer).
+        let _unlocked = crate::heap_hook::Unlocked::new();
         Self::new(args.args, vm)
             .into_ref_with_type(vm, cls)
             .map(Into::into)
@@ -755,6 +756,7 @@ impl Initializer for PyBaseException {
     type Args = FuncArgs;
 
     fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+        let _unlocked = crate::heap_hook::Unlocked::new();
         *zelf.args.write() = PyTuple::new_ref(args.args, &vm.ctx);
         Ok(())
     }

@@ -1530,6 +1530,9 @@ impl ExecutingFrame<'_> {
                     vm.contextualize_exception(&exception);
                     frame.unwind_blocks(vm, UnwindReason::Raising { exception })
                 }
+                // pycom-emu: the handler does not take the high bits of an
+                // EXTENDED_ARG prefix of the instruction left undone.
+                arg_state.reset();
                 match handle_signal_exception(self, exception, idx, vm) {
                     Ok(None) => {}
                     Ok(Some(value)) => {
@@ -2039,7 +2042,7 @@ impl ExecutingFrame<'_> {
 
         #[cold]
         fn name_error(name: &'static PyStrInterned, vm: &VirtualMachine) -> PyBaseExceptionRef {
-            vm.new_name_error(format!("name '{name}' is not defined"), name.to_owned())
+            vm.new_name_error(format!("name '{name}' isn't defined"), name.to_owned())
         }
 
         match instruction {
@@ -6143,7 +6146,7 @@ impl ExecutingFrame<'_> {
             globals_exact
                 .get_chain_exact(builtins_dict, name, vm)?
                 .ok_or_else(|| {
-                    vm.new_name_error(format!("name '{name}' is not defined"), name.to_owned())
+                    vm.new_name_error(format!("name '{name}' isn't defined"), name.to_owned())
                 })
         } else {
             // Slow path: builtins is not a dict, use generic __getitem__
@@ -6152,7 +6155,7 @@ impl ExecutingFrame<'_> {
             }
             self.builtins.get_item(name, vm).map_err(|e| {
                 if e.fast_isinstance(vm.ctx.exceptions.key_error) {
-                    vm.new_name_error(format!("name '{name}' is not defined"), name.to_owned())
+                    vm.new_name_error(format!("name '{name}' isn't defined"), name.to_owned())
                 } else {
                     e
                 }

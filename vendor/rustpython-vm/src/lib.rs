@@ -79,6 +79,7 @@ pub mod py_io;
 pub mod py_serde;
 
 pub mod gc_state;
+pub mod heap_hook;
 pub mod readline;
 pub mod recursion;
 pub mod scope;

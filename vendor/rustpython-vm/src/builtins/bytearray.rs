@@ -117,6 +117,9 @@ impl PyByteArray {
                     bytes_from_object(vm, &value)?
                 };
                 if let Some(mut w) = zelf.try_resizable_opt() {
+                    // pycom-emu: not past the room of the bytearray on the locked heap.
+                    let len = w.elements.len();
+                    crate::heap_hook::check_growth(len, w.elements.capacity(), items.len(), vm)?;
                     w.elements.setitem_by_slice(vm, slice, &items)
                 } else {
                     zelf.borrow_buf_mut()
@@ -241,9 +244,12 @@ impl PyByteArray {
         other: ArgBytesLike,
         vm: &VirtualMachine,
     ) -> PyResult<PyRef<Self>> {
-        zelf.try_resizable(vm)?
-            .elements
-            .extend(&*other.borrow_buf());
+        let mut w = zelf.try_resizable(vm)?;
+        let other = other.borrow_buf();
+        // pycom-emu: not past the room of the bytearray on the locked heap.
+        crate::heap_hook::check_growth(w.elements.len(), w.elements.capacity(), other.len(), vm)?;
+        w.elements.extend(&*other);
+        drop(w);
         Ok(zelf)
     }
 
@@ -587,6 +593,7 @@ impl Py<PyByteArray> {
     fn insert(&self, index: isize, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         let value = value_from_object(vm, &object)?;
         let elements = &mut self.try_resizable(vm)?.elements;
+        crate::heap_hook::check_growth(elements.len(), elements.capacity(), 1, vm)?;
         let index = elements.saturate_index(index);
         elements.insert(index, value);
         Ok(())
@@ -595,7 +602,10 @@ impl Py<PyByteArray> {
     #[pymethod]
     fn append(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         let value = value_from_object(vm, &object)?;
-        self.try_resizable(vm)?.elements.push(value);
+        let elements = &mut self.try_resizable(vm)?.elements;
+        // pycom-emu: not past the room of the bytearray on the locked heap.
+        crate::heap_hook::check_growth(elements.len(), elements.capacity(), 1, vm)?;
+        elements.push(value);
         Ok(())
     }
 
@@ -616,7 +626,9 @@ impl Py<PyByteArray> {
             PyByteArray::irepeat(self, 2, vm)
         } else {
             let items = bytes_from_object(vm, &object)?;
-            self.try_resizable(vm)?.elements.extend(items);
+            let elements = &mut self.try_resizable(vm)?.elements;
+            crate::heap_hook::check_growth(elements.len(), elements.capacity(), items.len(), vm)?;
+            elements.extend(items);
             Ok(())
         }
     }

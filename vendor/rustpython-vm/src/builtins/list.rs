@@ -181,13 +181,24 @@ pub type PyListRef = PyRef<PyList>;
 impl PyList {
     #[pymethod]
     pub(crate) fn append(&self, x: PyObjectRef) {
-        self.borrow_vec_mut().push(x);
+        let mut elements = self.borrow_vec_mut();
+        // pycom-emu: growing on the locked heap raises at the next instruction.
+        crate::heap_hook::note_growth(elements.len(), elements.capacity(), 1);
+        elements.push(x);
     }
 
     #[pymethod]
     pub(crate) fn extend(&self, x: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         let mut new_elements = x.try_to_value(vm)?;
-        self.borrow_vec_mut().append(&mut new_elements);
+        self.grow(&mut new_elements, vm)
+    }
+
+    /// Appends `new_elements`; pycom-emu: not past the room of the list on
+    /// the locked heap.
+    fn grow(&self, new_elements: &mut Vec<PyObjectRef>, vm: &VirtualMachine) -> PyResult<()> {
+        let mut elements = self.borrow_vec_mut();
+        crate::heap_hook::check_growth(elements.len(), elements.capacity(), new_elements.len(), vm)?;
+        elements.append(new_elements);
         Ok(())
     }
 
@@ -221,7 +232,7 @@ impl PyList {
         vm: &VirtualMachine,
     ) -> PyResult<PyObjectRef> {
         let mut seq = extract_cloned(other, Ok, vm)?;
-        zelf.borrow_vec_mut().append(&mut seq);
+        zelf.grow(&mut seq, vm)?;
         Ok(zelf.to_owned().into())
     }
 
@@ -231,7 +242,7 @@ impl PyList {
         vm: &VirtualMachine,
     ) -> PyResult<PyRef<Self>> {
         let mut seq = extract_cloned(&other, Ok, vm)?;
-        zelf.borrow_vec_mut().append(&mut seq);
+        zelf.grow(&mut seq, vm)?;
         Ok(zelf)
     }
 
@@ -303,7 +314,10 @@ impl PyList {
                 }),
             SequenceIndex::Slice(slice) => {
                 let sec = extract_cloned(&value, Ok, vm)?;
-                self.borrow_vec_mut().setitem_by_slice(vm, slice, &sec)
+                let mut elements = self.borrow_vec_mut();
+                // pycom-emu: not past the room of the list on the locked heap.
+                crate::heap_hook::check_growth(elements.len(), elements.capacity(), sec.len(), vm)?;
+                elements.setitem_by_slice(vm, slice, &sec)
             }
         }
     }

@@ -75,6 +75,8 @@ impl Initializer for PySuper {
         Self::Args { py_type, py_obj }: Self::Args,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
+        // pycom-emu: `super()` takes nothing from MicroPython's heap.
+        let _unlocked = crate::heap_hook::Unlocked::new();
         // Get the type:
         let (typ, obj) = if let OptionalArg::Present(ty) = py_type {
             (ty, py_obj.unwrap_or_none(vm))
@@ -173,6 +175,8 @@ impl GetAttr for PySuper {
         }
 
         if let Some(name) = vm.ctx.interned_str(name) {
+            // pycom-emu: `super().f()` binds no method on MicroPython's heap.
+            let _unlocked = crate::heap_hook::Unlocked::new();
             // skip the classes in start_type.mro up to and including zelf.typ
             let mro: Vec<PyRef<PyType>> = start_type.mro_map_collect(|x| x.to_owned());
             let mro: Vec<_> = mro

@@ -2175,6 +2175,8 @@ impl<T: PyPayload> PyRef<T> {
 impl<T: PyPayload + crate::object::MaybeTraverse + core::fmt::Debug> PyRef<T> {
     #[inline(always)]
     pub fn new_ref(payload: T, typ: crate::builtins::PyTypeRef, dict: Option<PyDictRef>) -> Self {
+        // pycom-emu: an object made on the locked heap is reported.
+        crate::heap_hook::on_new_object(&payload);
         let has_dict = dict.is_some();
         let is_heaptype = typ.heaptype_ext.is_some();
 

@@ -35,6 +35,8 @@ where
         Self(obj)
     }
     pub fn next(&self, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
+        // pycom-emu: a builtin consuming an iterator stops at a full heap.
+        crate::heap_hook::check(vm)?;
         let iternext = self
             .0
             .borrow()

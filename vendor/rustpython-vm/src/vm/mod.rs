@@ -75,7 +75,7 @@ pub fn check_memory_size(size: usize, vm: &VirtualMachine) -> crate::PyResult<()
     if size > MAX_MEMORY_SIZE {
         return Err(vm.new_memory_error(format!("memory allocation failed, allocating {size} bytes")));
     }
-    Ok(())
+    crate::heap_hook::check_block(size, vm)
 }
 
 // Objects are live when they are on stack, or referenced by a name (for now)
@@ -2052,7 +2052,8 @@ impl VirtualMachine {
             return true;
         }
 
-        false
+        // pycom-emu: the board's heap is full or locked.
+        crate::heap_hook::tripped()
     }
 
     #[inline]
@@ -2069,6 +2070,9 @@ impl VirtualMachine {
         // Suspend this thread if stop-the-world is in progress
         #[cfg(all(unix, feature = "threading"))]
         thread::suspend_if_needed(&self.state.stop_the_world);
+
+        // pycom-emu: the board's heap is full or locked.
+        crate::heap_hook::check(self)?;
 
         #[cfg(not(target_arch = "wasm32"))]
         {

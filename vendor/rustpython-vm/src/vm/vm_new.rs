@@ -114,6 +114,9 @@ impl VirtualMachine {
             exc_type.name()
         );
 
+        // pycom-emu: exceptions are made on a locked heap too, as
+        // MicroPython makes them in its emergency buffer.
+        let _unlocked = crate::heap_hook::Unlocked::new();
         PyRef::new_ref(
             PyBaseException::new(args, self),
             exc_type,
