@@ -1,5 +1,6 @@
 //! `framebuf`: drawing into a caller's buffer in the firmware's pixel
-//! formats. `FrameBuffer.text` is not provided (it needs MicroPython's font).
+//! formats. `FrameBuffer.text` draws 8x8 cells as the firmware does, with the
+//! glyphs of a public-domain font instead of MicroPython's.
 
 mod common;
 
@@ -43,8 +44,41 @@ show(framebuf.FrameBuffer, buf, 1, 1, 9)",
             "bytearray(b'\\x00\\x02\\x04\\x04\\x08\\x00\\x00\\x00\\x00\\x00')",
             "bytearray(b'\\xff\\x80') bytearray(b'\\x07\\x00')",
             "bytearray(b'4\\x124\\x124\\x12\\xcd\\xab') 0xabcd",
-            "bytearray(b'\\x00U') True False",
+            "bytearray(b'\\x00U') True True",
             "ValueError: invalid format",
+        ]
+    );
+}
+
+#[test]
+fn text_draws_each_byte_in_an_8_pixel_cell_clipped_to_the_frame() {
+    let out = snippet(
+        "import framebuf
+buf = bytearray(2 * 8)
+fb = framebuf.FrameBuffer(buf, 16, 8, framebuf.MONO_HLSB)
+fb.text('Hi', 0, 0)
+for y in range(8):
+    print(''.join('#' if fb.pixel(x, y) else '.' for x in range(16)))
+fb.fill(0)
+fb.text(b'|\\xff', -3, 2, 1)
+print(buf)
+show(fb.text, 5, 0, 0)",
+    );
+    assert_eq!(
+        out,
+        [
+            "##..##....##....",
+            "##..##..........",
+            "##..##...###....",
+            "######....##....",
+            "##..##....##....",
+            "##..##....##....",
+            "##..##...####...",
+            "................",
+            // The broken bar's two columns land on x = 0 and 1 (rows 2-4, 6-8
+            // clipped at 7); byte 0xff draws glyph 127, blank in this font.
+            "bytearray(b'\\x00\\x00\\x00\\x00\\xc0\\x00\\xc0\\x00\\xc0\\x00\\x00\\x00\\xc0\\x00\\xc0\\x00')",
+            "TypeError: can't convert 'int' object to str implicitly",
         ]
     );
 }

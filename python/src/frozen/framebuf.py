@@ -1,6 +1,9 @@
 # framebuf as the firmware builds it: drawing into a caller's buffer in the
-# pixel formats of small displays. FrameBuffer.text is left out: it needs
-# MicroPython's 8x8 font, which is not reproduced here.
+# pixel formats of small displays. FrameBuffer.text draws 8x8 cells as the
+# firmware does, with the glyphs of a public-domain font (_framebuf_font), not
+# MicroPython's own.
+
+from _framebuf_font import glyphs as _glyphs
 
 MONO_VLSB = MVLSB = 0
 RGB565 = 1
@@ -130,6 +133,24 @@ class FrameBuffer:
             err += 2 * dy
         if 0 <= x2 < self.width and 0 <= y2 < self.height:
             self._set(x2, y2, col)
+
+    def text(self, s, x, y, col=1):
+        # Each byte of the text is a cell 8 pixels wide; only the glyph's set
+        # pixels are drawn, those inside the frame.
+        if isinstance(s, str):
+            s = s.encode()
+        elif not isinstance(s, (bytes, bytearray)):
+            raise TypeError("can't convert '%s' object to str implicitly" % type(s).__name__)
+        x, y, col = _int(x), _int(y), _int(col)
+        for column in _glyphs(bytes(s)):
+            if 0 <= x < self.width:
+                py = y
+                while column:
+                    if column & 1 and 0 <= py < self.height:
+                        self._set(x, py, col)
+                    column >>= 1
+                    py += 1
+            x += 1
 
     def blit(self, source, x, y, key=-1):
         x, y, key = _int(x), _int(y), _int(key)

@@ -15,6 +15,7 @@ pub mod cmath;
 pub mod dac;
 pub mod errno;
 pub mod flashfs;
+pub mod framebuf_font;
 pub mod gc;
 pub mod i2c;
 pub mod lora;
@@ -75,6 +76,7 @@ pub fn defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         frozen::uselect::module_def(ctx),
         frozen::select::module_def(ctx),
         frozen::framebuf::module_def(ctx),
+        framebuf_font::module_def(ctx),
         frozen::uctypes::module_def(ctx),
         // Data modules (issue 14).
         math::module_def(ctx),
