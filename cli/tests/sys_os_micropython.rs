@@ -298,6 +298,31 @@ fn stdin_reads_the_uart_and_kbd_intr_lets_ctrl_c_through_until_the_next_entry() 
 }
 
 #[test]
+fn input_echoes_what_is_typed_and_edits_it_as_the_firmwares_readline() {
+    let device = Device::new();
+    let (_served, mut uart) = at_prompt(&device);
+    uart.send(b"r = input('name? ')\r");
+    uart.read_until(b"\r\nname? ");
+    // Typed characters are echoed; backspace erases one on the terminal too.
+    uart.send(b"bx\x08ob\r");
+    assert_eq!(uart.read_until(b">>> "), "bx\x08 \x08ob\r\n>>> ");
+    uart.send(b"r\r");
+    assert_eq!(uart.read_until(b">>> "), "r\r\n'bob'\r\n>>> ");
+    // Ctrl-D on an empty line is EOFError; sys.stdin.readline() echoes nothing.
+    uart.send(b"input()\r");
+    uart.read_until(b"input()\r\n");
+    uart.send(b"\x04");
+    let out = uart.read_until(b">>> ");
+    assert!(out.ends_with("\r\nEOFError\r\n>>> "), "{out:?}");
+}
+
+#[test]
+fn input_without_a_uart_input_is_eof_error() {
+    let lines = snippet("show(input, 'prompt> ')");
+    assert_eq!(lines, ["prompt> EOFError: "]);
+}
+
+#[test]
 fn boot_py_picks_the_main_script_with_machine_main_for_this_boot_only() {
     let device = Device::new();
     let script = "\

@@ -35,6 +35,7 @@ mod nvs_args;
 mod panic_guard;
 mod power;
 mod prelude;
+mod readline;
 mod regex;
 mod repl;
 mod rng;

@@ -55,18 +55,22 @@ impl Stdio {
     }
 }
 
-/// The next byte from UART 0, waiting for it; `None` once the input is
-/// closed (or there is none).
-fn stdin_byte(vm: &VirtualMachine) -> PyResult<Option<u8>> {
+/// The next byte from UART 0 as it came, waiting for it; `None` once the
+/// input is closed (or there is none).
+pub(crate) fn uart_byte(vm: &VirtualMachine) -> PyResult<Option<u8>> {
     let Some(uart) = crate::state::with(|s| s.uart.clone()) else { return Ok(None) };
     loop {
         match uart.read(STDIN_POLL) {
-            Received::Byte(b'\r') => return Ok(Some(b'\n')),
             Received::Byte(byte) => return Ok(Some(byte)),
             Received::Closed => return Ok(None),
             Received::Nothing => vm.check_signals()?,
         }
     }
+}
+
+/// The next byte of `sys.stdin`: a byte of UART 0, `\r` read as `\n`.
+fn stdin_byte(vm: &VirtualMachine) -> PyResult<Option<u8>> {
+    Ok(uart_byte(vm)?.map(|byte| if byte == b'\r' { b'\n' } else { byte }))
 }
 
 /// One UTF-8 character's bytes from UART 0 (empty at the end of input).
@@ -225,6 +229,7 @@ pub fn install(vm: &VirtualMachine, model: BoardModel) -> PyResult<()> {
     for (name, value) in settings {
         sys.set_attr(name, value, vm)?;
     }
+    vm.builtins.set_attr("input", vm.new_function("input", crate::readline::input), vm)?;
     for name in HOST_SYS_ATTRS {
         if sys.as_object().has_attr(name, vm)? {
             sys.as_object().del_attr(name, vm)?;
