@@ -109,3 +109,12 @@ fn main_is_a_module_holding_the_scripts_globals() {
     let lines = snippet("import __main__\nx = 5\nprint(__main__.x, __main__.__name__)\n__main__.y = 6\nprint(y)\n");
     assert_eq!(lines, ["5 __main__", "6"]);
 }
+
+#[test]
+fn the_encoding_argument_is_ignored_every_text_is_utf8() {
+    let lines = snippet(
+        "print(b'abc'.decode('latin-1'), 'é'.encode('latin-1'), str(b'\\xc3\\xa9', 'ascii'), bytes('é', 'cp1252'))\n\
+         try:\n    b'\\xff'.decode('latin-1')\nexcept UnicodeError:\n    print('UnicodeError')\n",
+    );
+    assert_eq!(lines, ["abc b'\\xc3\\xa9' é b'\\xc3\\xa9'", "UnicodeError"]);
+}

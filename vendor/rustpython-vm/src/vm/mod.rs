@@ -834,12 +834,12 @@ impl VirtualMachine {
     fn import_ascii_utf8_encodings(&mut self) -> PyResult<()> {
         let search = self.new_function(
             "pycom_emu_codec_search",
-            |name: crate::builtins::PyUtf8StrRef, vm: &VirtualMachine| -> PyResult {
-                let module = match name.as_str() {
-                    "ascii" => "encodings_ascii",
-                    "utf_8" | "utf8" => "encodings_utf_8",
-                    _ => return Ok(vm.ctx.none()),
-                };
+            |_name: crate::builtins::PyUtf8StrRef, vm: &VirtualMachine| -> PyResult {
+                // pycom-emu: MicroPython ignores the encoding argument of
+                // `decode`, `encode`, `str()` and `bytes()`: every text is
+                // UTF-8 (`'é'.encode('latin-1')` is `b'\xc3\xa9'`), so every
+                // name finds the UTF-8 codec.
+                let module = "encodings_utf_8";
                 // Run directly, as at start-up: an embedder may have changed
                 // what the import machinery relies on (`sys.implementation`).
                 let sys_modules = vm.sys_module.get_attr(identifier!(vm, modules), vm)?;
