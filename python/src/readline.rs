@@ -45,11 +45,8 @@ pub fn input(args: FuncArgs, vm: &VirtualMachine) -> PyResult<String> {
                 return Ok(finish(line, byte == b'\r'));
             }
             CTRL_D if line.is_empty() => return Err(eof(vm)),
-            BACKSPACE | DELETE => {
-                if pop_char(&mut line) {
-                    crate::console::write("\x08 \x08", vm)?;
-                }
-            }
+            BACKSPACE | DELETE if pop_char(&mut line) => crate::console::write("\x08 \x08", vm)?,
+            BACKSPACE | DELETE => {}
             byte if byte >= 0x20 => {
                 line.push(byte);
                 // Echo a character once its UTF-8 bytes are all there.
