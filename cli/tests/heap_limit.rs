@@ -22,16 +22,7 @@ fn measured(source: &str) -> (Vec<String>, Duration, u64) {
     std::fs::write(&script, source).unwrap();
     let start = Instant::now();
     let mut child = device.command(&["run", script.to_str().unwrap()]).stderr(Stdio::null()).spawn().unwrap();
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    while child.try_wait().unwrap().is_none() {
-        let high_water = std::fs::read_to_string(&status).ok().and_then(|text| {
-            text.lines().find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix(" kB")?.parse().ok())
-        });
-        peak = peak.max(high_water.unwrap_or(0));
-        assert!(start.elapsed() < Duration::from_secs(60), "still running after a minute");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let peak = peak_rss_kib_until_exit(&mut child, Duration::from_secs(60));
     let took = start.elapsed();
     let mut stdout = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();

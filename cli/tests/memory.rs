@@ -8,7 +8,7 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Device, snippet};
+use common::{Device, peak_rss_kib_until_exit, snippet};
 
 /// Resets in a cycle of the three kinds: soft reset, watchdog, hard reset.
 const RESET_CYCLE: &str = "\
@@ -34,16 +34,7 @@ else:
 /// Peak resident memory (KiB) of `pycom-emu ARGS...` on `device`.
 fn peak_rss_kib(device: &Device, args: &[&str]) -> u64 {
     let mut child = device.command(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    while child.try_wait().unwrap().is_none() {
-        let high_water = std::fs::read_to_string(&status).ok().and_then(|text| {
-            text.lines().find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix(" kB")?.parse().ok())
-        });
-        peak = peak.max(high_water.unwrap_or(0));
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    peak
+    peak_rss_kib_until_exit(&mut child, Duration::from_secs(600))
 }
 
 #[test]

@@ -54,13 +54,7 @@ function showSummary(board) {
 let fleetPaused = false;
 function showFleetClock(clock) {
   fleetPaused = clock.paused;
-  document.getElementById("fleet-clock-time").textContent = (clock.time_us / 1000).toFixed(3) + " ms";
-  const pause = document.getElementById("fleet-pause");
-  pause.textContent = clock.paused ? "Run" : "Pause";
-  pause.classList.toggle("active", clock.paused);
-  document.getElementById("fleet-clock-state").textContent = clock.paused ? "paused" : { max: "as fast as possible", realtime: "real time", x10: "×10" }[clock.speed];
-  const speed = document.getElementById("fleet-speed");
-  if (document.activeElement !== speed) speed.value = clock.speed;
+  renderClock({ time: "fleet-clock-time", pause: "fleet-pause", state: "fleet-clock-state", speed: "fleet-speed" }, clock);
 }
 
 async function fleetClockCall(method, path, body) {

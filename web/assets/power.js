@@ -18,16 +18,22 @@ async function powerCall(method, path, body, done) {
   }
 }
 
+// Shows a clock (a board's /api/state, or /api/fleet/clock) in the
+// controls whose element ids `ids` names: time, pause button, state, speed.
+function renderClock(ids, clock) {
+  document.getElementById(ids.time).textContent = (clock.time_us / 1000).toFixed(3) + " ms";
+  const pause = document.getElementById(ids.pause);
+  pause.textContent = clock.paused ? "Run" : "Pause";
+  pause.classList.toggle("active", clock.paused);
+  document.getElementById(ids.state).textContent = clock.paused ? "paused" : { max: "as fast as possible", realtime: "real time", x10: "×10" }[clock.speed];
+  const speed = document.getElementById(ids.speed);
+  if (document.activeElement !== speed) speed.value = clock.speed;
+}
+
 let clockPaused = false;
 function showClock(state) {
   clockPaused = state.paused;
-  document.getElementById("clock-time").textContent = (state.time_us / 1000).toFixed(3) + " ms";
-  const pause = document.getElementById("clock-pause");
-  pause.textContent = state.paused ? "Run" : "Pause";
-  pause.classList.toggle("active", state.paused);
-  document.getElementById("clock-state").textContent = state.paused ? "paused" : { max: "as fast as possible", realtime: "real time", x10: "×10" }[state.speed];
-  const speed = document.getElementById("clock-speed");
-  if (document.activeElement !== speed) speed.value = state.speed;
+  renderClock({ time: "clock-time", pause: "clock-pause", state: "clock-state", speed: "clock-speed" }, state);
   const cut = document.getElementById("power-cut");
   cut.classList.toggle("active", state.cut_armed);
   cut.textContent = state.cut_armed ? "Power cut armed (click to cancel)" : "Cut power at next flash write";

@@ -390,3 +390,20 @@ impl Drop for Burners {
         }
     }
 }
+
+/// Waits for `child` to end, reading its peak resident memory (KiB, the
+/// kernel's `VmHWM`) meanwhile; panics if it runs longer than `limit`.
+pub fn peak_rss_kib_until_exit(child: &mut std::process::Child, limit: Duration) -> u64 {
+    let start = std::time::Instant::now();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        let high_water = std::fs::read_to_string(&status).ok().and_then(|text| {
+            text.lines().find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix(" kB")?.parse().ok())
+        });
+        peak = peak.max(high_water.unwrap_or(0));
+        assert!(start.elapsed() < limit, "still running after {limit:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    peak
+}
