@@ -79,7 +79,13 @@ impl ToPyObject for Complex64 {
 
 impl From<Complex64> for PyComplex {
     fn from(value: Complex64) -> Self {
-        Self { value }
+        // pycom-emu: both parts are singles on the board, as its floats.
+        Self {
+            value: Complex64::new(
+                super::float::to_single(value.re),
+                super::float::to_single(value.im),
+            ),
+        }
     }
 }
 
