@@ -9,7 +9,9 @@ use common::snippet;
 
 #[test]
 fn sums_accumulate_single_precision_rounding() {
-    let lines = snippet("x = 0.0\nfor i in range(10000):\n    x += 0.1\nprint(x)\nprint(10 / 3, 7 / 2 ** 24, 1 / 3 * 3 == 1.0)\n");
+    let lines = snippet(
+        "x = 0.0\nfor i in range(10000):\n    x += 0.1\nprint(x)\nprint(10 / 3, 7 / 2 ** 24, 1 / 3 * 3 == 1.0)\n",
+    );
     assert_eq!(lines, ["999.9029", "3.333333 4.172325e-07 True"]);
 }
 
@@ -28,11 +30,7 @@ fn integers_past_24_bits_lose_their_last_bits() {
     );
     assert_eq!(
         lines,
-        [
-            "True True False",
-            "10000000000 16777216 16777216 99999996802856924650656260769173209088",
-            "True 1"
-        ]
+        ["True True False", "10000000000 16777216 16777216 99999996802856924650656260769173209088", "True 1"]
     );
 }
 

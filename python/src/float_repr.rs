@@ -9,10 +9,12 @@
 //! a correctly rounded one (`9999999.0` prints as `9999998.0`), and the
 //! board prints that digit, so this module follows the same steps.
 //!
-//! Arithmetic here stays in double precision; a value is rounded to single
-//! precision when it is printed (`repr`, `str`, `print`, `'%s'`, `'{}'` and
-//! f-strings without a format). An explicit format (`'%.3f'`, `'{:.2f}'`)
-//! formats the double.
+//! Every float object already holds a single (the vendored runtime rounds
+//! each one to `f32`, see `vendor/README.md`); this module prints it
+//! (`repr`, `str`, `print`, `'%s'`, `'{}'` and f-strings without a format).
+//! An explicit format (`'%.3f'`, `'{:.2f}'`) writes the single's exact value
+//! correctly rounded, where the board's formatter can differ in the last
+//! digits (`'%.8f' % 0.53456` is `0.53456002` here, `0.53456001` there).
 
 use num_complex::Complex64;
 use rustpython_vm::builtins::{PyComplex, PyFloat, PyStr, PyType};
