@@ -74,3 +74,26 @@ fn sleep_takes_whole_milliseconds_of_a_single_product() {
     );
     assert_eq!(lines, ["True True True"]);
 }
+
+#[test]
+fn powers_of_negative_numbers_are_complex_computed_in_single_precision() {
+    // py/objfloat.c: a negative base and a power that is not whole (NaN
+    // too) go to py/objcomplex.c's exp(z2 * ln(z1)), all in single floats.
+    let lines = snippet(
+        "print((-2) ** 0.5, (-8) ** (1 / 3), (-2.0) ** float('nan'))\nprint((1 + 2j) ** (0.5 + 1j), 2j ** 3, 0.99999994)\n",
+    );
+    assert_eq!(lines, ["(-6.181724e-08+1.414214j) (1+1.732051j) (nan+nanj)", "(0.1042331+0.4830959j) (9.539905e-08-8j) 1.0"]);
+}
+
+#[test]
+fn round_to_digits_scales_in_single_precision() {
+    // py/modbuiltins.c: nearbyint(x * powf(10, n)) / powf(10, n).
+    let lines = snippet("print(round(2.675, 2), round(1234.5678, -2), round(0.125, 2), round(-0.5, 0), round(2.5))\n");
+    assert_eq!(lines, ["2.68 1200.0 0.12 -0.0 2"]);
+}
+
+#[test]
+fn dividing_ints_divides_their_singles() {
+    let lines = snippet("print(2 ** 200 / 2 ** 199, 0 / -2, 16777217 / 1, 7 / 3, -1 / 3)\n");
+    assert_eq!(lines, ["nan -0.0 1.677722e+07 2.333333 -0.3333333"]);
+}

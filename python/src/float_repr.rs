@@ -88,7 +88,11 @@ fn format_g(mut f: f32) -> String {
             let mut left = precision;
             if left > 0 {
                 out.push(b'.');
-                for _ in 1..exponent {
+                // `while (--e && num_digits)`: with `e` at 0 (a fraction
+                // that rounds to 1) the count starts below zero and every
+                // digit asked for is a zero (`0.99999994` prints as `1.0`).
+                let zeros = if exponent == 0 { left } else { exponent - 1 };
+                for _ in 0..zeros {
                     if left == 0 {
                         break;
                     }
@@ -262,6 +266,8 @@ mod tests {
             (f64::NAN, "nan"),
             (-2.5e-10, "-2.5e-10"),
             (9999999.0, "9999998.0"),
+            (0.99999994, "1.0"),
+            (-0.9999999, "-1.0"),
         ];
         for (value, printed) in cases {
             assert_eq!(board_float(value), printed, "{value}");

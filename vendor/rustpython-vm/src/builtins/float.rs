@@ -110,7 +110,7 @@ pub fn to_single(value: f64) -> f64 {
 
 /// pycom-emu: an int as the board's `mp_obj_get_float` makes it a float,
 /// rounded to single precision (too large: infinity of its sign).
-fn int_to_single(int: &BigInt) -> f64 {
+pub(crate) fn int_to_single(int: &BigInt) -> f64 {
     let value = int.to_f64().unwrap_or(if int.is_negative() {
         f64::NEG_INFINITY
     } else {
@@ -215,10 +215,12 @@ pub fn float_pow(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult {
     if v1.is_zero() && v2.is_sign_negative() && v2.is_finite() {
         let msg = "zero to a negative power";
         Err(vm.new_zero_division_error(msg.to_owned()))
-    } else if v1.is_sign_negative() && (v2.floor() - v2).abs() > f64::EPSILON {
+    } else if v1 < 0.0 && v2 != v2.floor() {
+        // pycom-emu: a negative base and a power that is not whole (NaN
+        // included) give a complex number, as `mp_obj_float_binary_op`.
         let v1 = Complex64::new(v1, 0.);
         let v2 = Complex64::new(v2, 0.);
-        Ok(v1.powc(v2).to_pyobject(vm))
+        Ok(super::complex::powc(v1, v2).to_pyobject(vm))
     } else {
         Ok(v1.powf(v2).to_pyobject(vm))
     }
@@ -372,9 +374,12 @@ impl PyFloat {
                 None if ndigits.is_positive() => i32::MAX,
                 None => i32::MIN,
             };
-            let float = float_ops::round_float_digits(self.value, ndigits)
-                .ok_or_else(|| vm.new_overflow_error("overflow occurred during round"))?;
-            vm.ctx.new_float(float).into()
+            // pycom-emu: MicroPython's `round(x, n)`, `nearbyint(x * mult) /
+            // mult` with `mult = powf(10, n)`, in single precision
+            // (`round(2.675, 2)` is 2.68 on the board).
+            let mult = 10f32.powf(ndigits as f32);
+            let rounded = (self.value as f32 * mult).round_ties_even() / mult;
+            vm.ctx.new_float(f64::from(rounded)).into()
         } else {
             let fract = self.value.fract();
             let value = if (fract.abs() - 0.5).abs() < f64::EPSILON {
