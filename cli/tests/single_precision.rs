@@ -82,7 +82,10 @@ fn powers_of_negative_numbers_are_complex_computed_in_single_precision() {
     let lines = snippet(
         "print((-2) ** 0.5, (-8) ** (1 / 3), (-2.0) ** float('nan'))\nprint((1 + 2j) ** (0.5 + 1j), 2j ** 3, 0.99999994)\n",
     );
-    assert_eq!(lines, ["(-6.181724e-08+1.414214j) (1+1.732051j) (nan+nanj)", "(0.1042331+0.4830959j) (9.539905e-08-8j) 1.0"]);
+    assert_eq!(
+        lines,
+        ["(-6.181724e-08+1.414214j) (1+1.732051j) (nan+nanj)", "(0.1042331+0.4830959j) (9.539905e-08-8j) 1.0"]
+    );
 }
 
 #[test]
