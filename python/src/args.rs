@@ -91,7 +91,9 @@ pub fn get_float(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<f64> {
         return Ok(f.to_f64());
     }
     if let Some(int) = obj.downcast_ref::<PyInt>() {
-        return Ok(int.as_bigint().to_string().parse().unwrap_or(f64::INFINITY));
+        // The board's floats are singles: the int is rounded to one.
+        let single: f32 = int.as_bigint().to_string().parse().unwrap_or(f32::INFINITY);
+        return Ok(f64::from(single));
     }
     Err(vm.new_type_error(format!("can't convert {} to float", type_name(obj))))
 }

@@ -9,10 +9,12 @@
 //! a correctly rounded one (`9999999.0` prints as `9999998.0`), and the
 //! board prints that digit, so this module follows the same steps.
 //!
-//! Arithmetic here stays in double precision; a value is rounded to single
-//! precision when it is printed (`repr`, `str`, `print`, `'%s'`, `'{}'` and
-//! f-strings without a format). An explicit format (`'%.3f'`, `'{:.2f}'`)
-//! formats the double.
+//! Every float object already holds a single (the vendored runtime rounds
+//! each one to `f32`, see `vendor/README.md`); this module prints it
+//! (`repr`, `str`, `print`, `'%s'`, `'{}'` and f-strings without a format).
+//! An explicit format (`'%.3f'`, `'{:.2f}'`) writes the single's exact value
+//! correctly rounded, where the board's formatter can differ in the last
+//! digits (`'%.8f' % 0.53456` is `0.53456002` here, `0.53456001` there).
 
 use num_complex::Complex64;
 use rustpython_vm::builtins::{PyComplex, PyFloat, PyStr, PyType};
@@ -86,7 +88,11 @@ fn format_g(mut f: f32) -> String {
             let mut left = precision;
             if left > 0 {
                 out.push(b'.');
-                for _ in 1..exponent {
+                // `while (--e && num_digits)`: with `e` at 0 (a fraction
+                // that rounds to 1) the count starts below zero and every
+                // digit asked for is a zero (`0.99999994` prints as `1.0`).
+                let zeros = if exponent == 0 { left } else { exponent - 1 };
+                for _ in 0..zeros {
                     if left == 0 {
                         break;
                     }
@@ -260,6 +266,8 @@ mod tests {
             (f64::NAN, "nan"),
             (-2.5e-10, "-2.5e-10"),
             (9999999.0, "9999998.0"),
+            (0.99999994, "1.0"),
+            (-0.9999999, "-1.0"),
         ];
         for (value, printed) in cases {
             assert_eq!(board_float(value), printed, "{value}");

@@ -1,7 +1,8 @@
 //! `math` as the firmware builds it: MicroPython's core set without the special
 //! functions (`MICROPY_PY_MATH_SPECIAL_FUNCTIONS` is off: no `log10`, `sinh`,
 //! `gamma`, ...), no `factorial`, no `inf`/`nan`. A result that overflows or
-//! is not a number for a finite argument raises `ValueError: math domain error`.
+//! is not a number for a finite argument raises `ValueError: math domain error`;
+//! results are singles, as the board's floats, so overflow is past `f32`'s range.
 
 pub(crate) use math::module_def;
 
@@ -20,7 +21,7 @@ pub(crate) fn domain_error(vm: &VirtualMachine) -> rustpython_vm::builtins::PyBa
 fn unary(args: FuncArgs, f: fn(f64) -> f64, vm: &VirtualMachine) -> PyResult<f64> {
     arity(&args, 1, 1, vm)?;
     let x = get_float(&args.args[0], vm)?;
-    let y = f(x);
+    let y = single(f(x));
     if (y.is_nan() && !x.is_nan()) || (y.is_infinite() && !x.is_infinite()) {
         return Err(domain_error(vm));
     }
@@ -33,11 +34,16 @@ fn binary(args: FuncArgs, f: fn(f64, f64) -> f64, vm: &VirtualMachine) -> PyResu
     arity(&args, 2, 2, vm)?;
     let x = get_float(&args.args[0], vm)?;
     let y = get_float(&args.args[1], vm)?;
-    let r = f(x, y);
+    let r = single(f(x, y));
     if (r.is_nan() && !x.is_nan() && !y.is_nan()) || (r.is_infinite() && !x.is_infinite()) {
         return Err(domain_error(vm));
     }
     Ok(r)
+}
+
+/// `x` rounded to the board's single precision (infinite past its range).
+fn single(x: f64) -> f64 {
+    f64::from(x as f32)
 }
 
 /// `mp_obj_new_int_from_float`: the integer of a rounded float.
@@ -96,7 +102,7 @@ mod math {
     use rustpython_vm::function::FuncArgs;
     use rustpython_vm::{PyResult, VirtualMachine};
 
-    use super::{binary, domain_error, predicate, rounded, unary};
+    use super::{binary, domain_error, predicate, rounded, single, unary};
     use crate::args::{arity, get_float, get_int};
 
     /// Euler's number.
@@ -140,7 +146,8 @@ mod math {
         if base == 1.0 {
             return Err(vm.new_zero_division_error("divide by zero"));
         }
-        Ok(x.ln() / base.ln())
+        // Two single-precision logarithms, divided, as `logf(x) / logf(base)`.
+        Ok(single(x.ln()) / single(base.ln()))
     }
 
     /// `cos(x)`.

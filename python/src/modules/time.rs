@@ -200,9 +200,10 @@ mod time {
     fn sleep(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         arity(&args, 1, 1, vm)?;
         let secs = get_float(&args.args[0], vm)?;
-        // The firmware converts to a 32-bit millisecond delay.
-        let ms = (secs * 1e3).clamp(0.0, f64::from(u32::MAX));
-        device_sleep((ms * 1e3) as u64, vm)
+        // The firmware multiplies by 1000 in single precision and delays
+        // for that many whole milliseconds (`sleep(0.7)` is 700 ms).
+        let ms = (secs as f32 * 1e3).clamp(0.0, u32::MAX as f32);
+        device_sleep(ms as u64 * 1000, vm)
     }
 
     /// `sleep_ms(ms)`.

@@ -858,6 +858,10 @@ impl CodeInfo {
                 Some(ConstantData::Integer { value: result })
             }
             (ConstantData::Float { value: l }, ConstantData::Float { value: r }) => {
+                // pycom-emu: the board's floats are singles; fold as the
+                // runtime computes (operands and result rounded to `f32`).
+                let single = |x: f64| f64::from(x as f32);
+                let (l, r) = (&single(*l), &single(*r));
                 let result = match op {
                     BinOp::Add => l + r,
                     BinOp::Subtract => l - r,
@@ -879,6 +883,7 @@ impl CodeInfo {
                     BinOp::Power => l.powf(*r),
                     _ => return None,
                 };
+                let result = single(result);
                 if !result.is_finite() {
                     return None;
                 }

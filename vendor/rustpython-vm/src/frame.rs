@@ -1197,7 +1197,9 @@ macro_rules! float_long_action {
         fn $name(lhs: &PyObject, rhs: &PyObject, vm: &VirtualMachine) -> Option<PyObjectRef> {
             let lhs_val = exact_float_from_obj(lhs, vm)?;
             let rhs_val = compact_int_from_obj(rhs, vm)?;
-            Some(vm.ctx.new_float(lhs_val $op rhs_val as f64).into())
+            // pycom-emu: the int becomes a single first, as on the board.
+            let rhs_val = crate::builtins::float::to_single(rhs_val as f64);
+            Some(vm.ctx.new_float(lhs_val $op rhs_val).into())
         }
     };
 }
@@ -1223,7 +1225,9 @@ macro_rules! long_float_action {
         fn $name(lhs: &PyObject, rhs: &PyObject, vm: &VirtualMachine) -> Option<PyObjectRef> {
             let lhs_val = compact_int_from_obj(lhs, vm)?;
             let rhs_val = exact_float_from_obj(rhs, vm)?;
-            Some(vm.ctx.new_float(lhs_val as f64 $op rhs_val).into())
+            // pycom-emu: the int becomes a single first, as on the board.
+            let lhs_val = crate::builtins::float::to_single(lhs_val as f64);
+            Some(vm.ctx.new_float(lhs_val $op rhs_val).into())
         }
     };
 }

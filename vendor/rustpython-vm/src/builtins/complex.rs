@@ -79,7 +79,13 @@ impl ToPyObject for Complex64 {
 
 impl From<Complex64> for PyComplex {
     fn from(value: Complex64) -> Self {
-        Self { value }
+        // pycom-emu: both parts are singles on the board, as its floats.
+        Self {
+            value: Complex64::new(
+                super::float::to_single(value.re),
+                super::float::to_single(value.im),
+            ),
+        }
     }
 }
 
@@ -170,17 +176,17 @@ fn inner_pow(v1: Complex64, v2: Complex64, vm: &VirtualMachine) -> PyResult<Comp
     }
 }
 
-// num-complex changed their powc() implementation in 0.4.4, making it incompatible
-// with what the regression tests expect. this is that old formula.
-fn powc(a: Complex64, exp: Complex64) -> Complex64 {
-    let (r, theta) = a.to_polar();
-    if r.is_zero() {
-        return Complex64::new(r, r);
-    }
-    Complex64::from_polar(
-        r.powf(exp.re) * (-exp.im * theta).exp(),
-        exp.re * theta + exp.im * r.ln(),
-    )
+// pycom-emu: `mp_obj_complex_binary_op`'s formula, computed in single
+// precision as on the board (`f32` methods are C's `sqrtf`, `logf`, ...):
+// `(-2) ** 0.5` has the real part `cos` of a single pi/2 makes.
+pub(super) fn powc(a: Complex64, exp: Complex64) -> Complex64 {
+    let (x1, y1, x2, y2) = (a.re as f32, a.im as f32, exp.re as f32, exp.im as f32);
+    let ln1 = (x1 * x1 + y1 * y1).sqrt().ln();
+    let arg1 = y1.atan2(x1);
+    let x3 = x2 * ln1 - y2 * arg1;
+    let y3 = y2 * ln1 + x2 * arg1;
+    let exp_x3 = x3.exp();
+    Complex64::new(f64::from(exp_x3 * y3.cos()), f64::from(exp_x3 * y3.sin()))
 }
 
 impl Constructor for PyComplex {

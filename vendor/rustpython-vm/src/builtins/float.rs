@@ -91,15 +91,40 @@ impl ToPyObject for f32 {
 
 impl From<f64> for PyFloat {
     fn from(value: f64) -> Self {
-        Self { value }
+        // pycom-emu: the board's firmware is built with
+        // `MICROPY_FLOAT_IMPL_FLOAT`: every float is an IEEE single, so each
+        // float object holds its value rounded to `f32` (an f64 operation on
+        // two singles, rounded once to single, is the single operation).
+        Self {
+            value: to_single(value),
+        }
     }
+}
+
+/// pycom-emu: `value` rounded to the nearest IEEE single, as the board
+/// stores every float (out of range: infinity).
+#[inline]
+pub fn to_single(value: f64) -> f64 {
+    f64::from(value as f32)
+}
+
+/// pycom-emu: an int as the board's `mp_obj_get_float` makes it a float,
+/// rounded to single precision (too large: infinity of its sign).
+pub(crate) fn int_to_single(int: &BigInt) -> f64 {
+    let value = int.to_f64().unwrap_or(if int.is_negative() {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    });
+    to_single(value)
 }
 
 pub(crate) fn to_op_float(obj: &PyObject, vm: &VirtualMachine) -> PyResult<Option<f64>> {
     let v = if let Some(float) = obj.downcast_ref::<PyFloat>() {
         Some(float.value)
     } else if let Some(int) = obj.downcast_ref::<PyInt>() {
-        Some(try_bigint_to_f64(int.as_bigint(), vm)?)
+        // pycom-emu: the int operand becomes a single first, as on the board.
+        Some(to_single(try_bigint_to_f64(int.as_bigint(), vm)?))
     } else {
         None
     };
@@ -190,10 +215,12 @@ pub fn float_pow(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult {
     if v1.is_zero() && v2.is_sign_negative() && v2.is_finite() {
         let msg = "zero to a negative power";
         Err(vm.new_zero_division_error(msg.to_owned()))
-    } else if v1.is_sign_negative() && (v2.floor() - v2).abs() > f64::EPSILON {
+    } else if v1 < 0.0 && v2 != v2.floor() {
+        // pycom-emu: a negative base and a power that is not whole (NaN
+        // included) give a complex number, as `mp_obj_float_binary_op`.
         let v1 = Complex64::new(v1, 0.);
         let v2 = Complex64::new(v2, 0.);
-        Ok(v1.powc(v2).to_pyobject(vm))
+        Ok(super::complex::powc(v1, v2).to_pyobject(vm))
     } else {
         Ok(v1.powf(v2).to_pyobject(vm))
     }
@@ -347,9 +374,12 @@ impl PyFloat {
                 None if ndigits.is_positive() => i32::MAX,
                 None => i32::MIN,
             };
-            let float = float_ops::round_float_digits(self.value, ndigits)
-                .ok_or_else(|| vm.new_overflow_error("overflow occurred during round"))?;
-            vm.ctx.new_float(float).into()
+            // pycom-emu: MicroPython's `round(x, n)`, `nearbyint(x * mult) /
+            // mult` with `mult = powf(10, n)`, in single precision
+            // (`round(2.675, 2)` is 2.68 on the board).
+            let mult = 10f32.powf(ndigits as f32);
+            let rounded = (self.value as f32 * mult).round_ties_even() / mult;
+            vm.ctx.new_float(f64::from(rounded)).into()
         } else {
             let fract = self.value.fract();
             let value = if (fract.abs() - 0.5).abs() < f64::EPSILON {
@@ -449,28 +479,11 @@ impl Comparable for PyFloat {
                 .partial_cmp(&other.value)
                 .map_or_else(|| op == PyComparisonOp::Ne, |ord| op.eval_ord(ord))
         } else if let Some(other) = other.downcast_ref::<PyInt>() {
-            let a = zelf.to_f64();
-            let b = other.as_bigint();
-            match op {
-                PyComparisonOp::Lt => float_ops::lt_int(a, b),
-                PyComparisonOp::Le => {
-                    if let (Some(a_int), Some(b_float)) = (a.to_bigint(), b.to_f64()) {
-                        a <= b_float && a_int <= *b
-                    } else {
-                        float_ops::lt_int(a, b)
-                    }
-                }
-                PyComparisonOp::Eq => float_ops::eq_int(a, b),
-                PyComparisonOp::Ne => !float_ops::eq_int(a, b),
-                PyComparisonOp::Ge => {
-                    if let (Some(a_int), Some(b_float)) = (a.to_bigint(), b.to_f64()) {
-                        a >= b_float && a_int >= *b
-                    } else {
-                        float_ops::gt_int(a, b)
-                    }
-                }
-                PyComparisonOp::Gt => float_ops::gt_int(a, b),
-            }
+            // pycom-emu: MicroPython compares a float with an int by making
+            // the int a float (`16777217 == 16777216.0` on the board).
+            zelf.value
+                .partial_cmp(&int_to_single(other.as_bigint()))
+                .map_or_else(|| op == PyComparisonOp::Ne, |ord| op.eval_ord(ord))
         } else {
             return Ok(NotImplemented);
         };

@@ -8,7 +8,7 @@ use crate::{
     common::{
         format::FormatSpec,
         hash,
-        int::{bigint_to_finite_float, bytes_to_int, true_div},
+        int::{bigint_to_finite_float, bytes_to_int},
         wtf8::Wtf8Buf,
     },
     convert::{IntoPyException, ToPyObject, ToPyResult},
@@ -233,16 +233,10 @@ fn inner_truediv(i1: &BigInt, i2: &BigInt, vm: &VirtualMachine) -> PyResult {
         return Err(vm.new_zero_division_error("division by zero"));
     }
 
-    let float = true_div(i1, i2);
-
-    if float.is_infinite() {
-        Err(vm.new_exception_msg(
-            vm.ctx.exceptions.overflow_error.to_owned(),
-            "integer division result too large for a float".into(),
-        ))
-    } else {
-        Ok(vm.ctx.new_float(float).into())
-    }
+    // pycom-emu: MicroPython divides the two ints made singles (`0 / -2`
+    // is `-0.0`, `10**40 / 10**39` is `inf / inf`, NaN).
+    let float = super::float::int_to_single(i1) / super::float::int_to_single(i2);
+    Ok(vm.ctx.new_float(float).into())
 }
 
 impl Constructor for PyInt {
