@@ -93,31 +93,32 @@ pub fn too_deep(vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseException
 }
 
 /// Built-ins that compile source given as a string, with the name under
-/// which the helpers module keeps each unchecked original.
-const COMPILING_BUILTINS: [(&str, &str); 3] =
-    [("compile", "_unchecked_compile"), ("exec", "_unchecked_exec"), ("eval", "_unchecked_eval")];
+/// which the helpers module keeps each unchecked original, and the mode in
+/// which the board compiles their text (`compile` has its own mode argument).
+const COMPILING_BUILTINS: [(&str, &str, Option<Mode>); 3] = [
+    ("compile", "_unchecked_compile", None),
+    ("exec", "_unchecked_exec", Some(Mode::Exec)),
+    ("eval", "_unchecked_eval", Some(Mode::Eval)),
+];
 
 /// Replaces `compile`, `exec` and `eval` with versions that check the nesting
 /// of source text first; the originals are kept in `helpers`.
 pub fn guard_builtins(helpers: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-    let checked = [
-        vm.new_function("compile", |args: FuncArgs, vm: &VirtualMachine| {
-            call_checked(COMPILING_BUILTINS[0].1, args, vm)
-        }),
-        vm.new_function("exec", |args: FuncArgs, vm: &VirtualMachine| call_checked(COMPILING_BUILTINS[1].1, args, vm)),
-        vm.new_function("eval", |args: FuncArgs, vm: &VirtualMachine| call_checked(COMPILING_BUILTINS[2].1, args, vm)),
-    ];
-    for ((name, unchecked), function) in COMPILING_BUILTINS.into_iter().zip(checked) {
+    for (name, unchecked, mode) in COMPILING_BUILTINS {
+        let function =
+            vm.new_function(name, move |args: FuncArgs, vm: &VirtualMachine| call_checked(unchecked, mode, args, vm));
         helpers.set_attr(unchecked, vm.builtins.get_attr(name, vm)?, vm)?;
         vm.builtins.set_attr(name, function, vm)?;
     }
     Ok(())
 }
 
-/// Calls the original built-in kept as `unchecked` with `args` once its
-/// source text, if any, fits, read as MicroPython reads it
-/// ([`crate::source::lexed`]).
-fn call_checked(unchecked: &'static str, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+/// Calls the original built-in kept as `unchecked` with `args`, its source
+/// text, if any, read as MicroPython reads it: compiled as the scripts are
+/// ([`crate::source::compile`], the level of `micropython.opt_level()`
+/// included) for `exec` and `eval` (`mode`), checked and lexed
+/// ([`crate::source::lexed`]) for `compile`, which has its own mode and flags.
+fn call_checked(unchecked: &'static str, mode: Option<Mode>, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let source = args.args.first().or_else(|| args.kwargs.get("source"));
     if let Some(source) = source {
         let text = if let Some(text) = source.downcast_ref::<PyStr>() {
@@ -126,16 +127,10 @@ fn call_checked(unchecked: &'static str, mut args: FuncArgs, vm: &VirtualMachine
             source.downcast_ref::<PyBytes>().and_then(|b| std::str::from_utf8(b.as_bytes()).ok().map(str::to_owned))
         };
         if let Some(text) = text {
-            if !fits(&text) {
-                return Err(too_deep(vm));
-            }
-            // `exec` and `eval` compile as the scripts are compiled (the
-            // level of `micropython.opt_level()` included); `compile` has
-            // its own mode and flags.
-            let replacement = match unchecked {
-                "_unchecked_exec" => Some(crate::source::compile(&text, Mode::Exec, "<string>", vm)?.into()),
-                "_unchecked_eval" => Some(crate::source::compile(&text, Mode::Eval, "<string>", vm)?.into()),
-                _ => match crate::source::lexed(&text, "<string>", vm)? {
+            let replacement = match mode {
+                Some(mode) => Some(crate::source::compile(&text, mode, "<string>", vm)?.into()),
+                None if !fits(&text) => return Err(too_deep(vm)),
+                None => match crate::source::lexed(&text, "<string>", vm)? {
                     std::borrow::Cow::Owned(lexed) => Some(vm.ctx.new_str(lexed).into()),
                     std::borrow::Cow::Borrowed(_) => None,
                 },
