@@ -52,17 +52,23 @@ pub fn fold(source: &str) -> Result<Cow<'_, str>, NotAnInteger> {
         return Ok(Cow::Borrowed(source));
     }
     // The walk meets an `elif` test twice; each name is replaced once.
-    folder.edits.sort_by_key(|edit| edit.0);
-    folder.edits.dedup_by_key(|edit| edit.0);
+    Ok(Cow::Owned(rewritten(source, folder.edits)))
+}
+
+/// `source` with each byte range of `edits` replaced by its text; ranges
+/// that start at the same offset are replaced once.
+pub(crate) fn rewritten(source: &str, mut edits: Vec<(usize, usize, String)>) -> String {
+    edits.sort_by_key(|edit| edit.0);
+    edits.dedup_by_key(|edit| edit.0);
     let mut out = String::with_capacity(source.len());
     let mut at = 0;
-    for (start, end, text) in folder.edits {
+    for (start, end, text) in edits {
         out.push_str(&source[at..start]);
         out.push_str(&text);
         at = end;
     }
     out.push_str(&source[at..]);
-    Ok(Cow::Owned(out))
+    out
 }
 
 /// Walks the module in source order, as the parser meets the names.

@@ -49,11 +49,8 @@ pub fn strip(source: &str) -> Result<Cow<'_, str>, InvalidDecorator> {
     if finder.accepted.is_empty() {
         return Ok(Cow::Borrowed(source));
     }
-    let mut out = source.to_owned();
-    for (start, end) in finder.accepted {
-        out.replace_range(start..end, &" ".repeat(end - start));
-    }
-    Ok(Cow::Owned(out))
+    let blanks = finder.accepted.into_iter().map(|(start, end)| (start, end, " ".repeat(end - start))).collect();
+    Ok(Cow::Owned(crate::mpy_const::rewritten(source, blanks)))
 }
 
 /// The dotted name of a decorator (`micropython.bytecode` as two parts), or
