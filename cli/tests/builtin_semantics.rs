@@ -1,7 +1,8 @@
 //! Details of the builtin types where MicroPython 1.11 (firmware v1.20.2)
 //! behaves otherwise than the Python runtime under the emulator did:
 //! float floor division, `strip`, slices, closures, `str.format`,
-//! generators as awaitables and `throw`, and the `__main__` module.
+//! generators as awaitables and `throw`, the `__main__` module, and
+//! `object`'s attribute methods.
 
 mod common;
 use common::snippet;
@@ -117,4 +118,23 @@ fn the_encoding_argument_is_ignored_every_text_is_utf8() {
          try:\n    b'\\xff'.decode('latin-1')\nexcept UnicodeError:\n    print('UnicodeError')\n",
     );
     assert_eq!(lines, ["abc b'\\xc3\\xa9' é b'\\xc3\\xa9'", "UnicodeError"]);
+}
+
+#[test]
+fn object_attribute_methods_get_set_and_delete_as_the_instance_slots_do() {
+    // The frozen `uctypes` sets its fields through `object.__setattr__`;
+    // classes overriding `__setattr__` pass on to it with `super()`.
+    let lines = snippet(
+        "class A:\n    pass\n\
+         a = A()\n\
+         object.__setattr__(a, 'y', 2)\n\
+         print(object.__getattribute__(a, 'y'), a.y)\n\
+         object.__delattr__(a, 'y')\n\
+         print(hasattr(a, 'y'))\n\
+         class B:\n    def __setattr__(self, name, value):\n        print('set', name)\n        super().__setattr__(name, value)\n\
+         b = B()\n\
+         b.z = 3\n\
+         print(b.z)\n",
+    );
+    assert_eq!(lines, ["2 2", "False", "set z", "3"]);
 }

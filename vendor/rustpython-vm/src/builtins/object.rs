@@ -345,22 +345,11 @@ impl PyBaseObject {
         Ok(res)
     }
 
-    /// Implement setattr(self, name, value).
-    #[pymethod]
-    fn __setattr__(
-        obj: PyObjectRef,
-        name: PyStrRef,
-        value: PyObjectRef,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        obj.generic_setattr(&name, PySetterValue::Assign(value), vm)
-    }
-
-    /// Implement delattr(self, name).
-    #[pymethod]
-    fn __delattr__(obj: PyObjectRef, name: PyStrRef, vm: &VirtualMachine) -> PyResult<()> {
-        obj.generic_setattr(&name, PySetterValue::Delete, vm)
-    }
+    // pycom-emu: `__setattr__`, `__delattr__` and `__getattribute__` are the
+    // slots' wrapper descriptors, as in CPython. The release's methods of
+    // those names hid the wrappers, so every class's attribute slots were
+    // the wrappers that call back into Python (`getattro_wrapper`,
+    // `setattro_wrapper`): each `obj.attr` of an instance was a method call.
 
     #[pyslot]
     pub(crate) fn slot_setattro(
@@ -516,11 +505,6 @@ impl PyBaseObject {
     pub(crate) fn getattro(obj: &PyObject, name: &Py<PyStr>, vm: &VirtualMachine) -> PyResult {
         vm_trace!("object.__getattribute__({:?}, {:?})", obj, name);
         obj.as_object().generic_getattr(name, vm)
-    }
-
-    #[pymethod]
-    fn __getattribute__(obj: PyObjectRef, name: PyStrRef, vm: &VirtualMachine) -> PyResult {
-        Self::getattro(&obj, &name, vm)
     }
 
     #[pymethod]
