@@ -138,3 +138,33 @@ fn object_attribute_methods_get_set_and_delete_as_the_instance_slots_do() {
     );
     assert_eq!(lines, ["2 2", "False", "set z", "3"]);
 }
+
+#[test]
+fn sorting_keys_of_one_builtin_type_orders_as_less_than_does() {
+    // Lists of exact ints, floats or strings sort without the comparison
+    // protocol; the order, stability and errors are those of `<`.
+    let lines = snippet(
+        "print(sorted([3, -1, 10**30, 2, -10**25, 0]))\n\
+         print(sorted([3.5, -1.0, 2.25, float('inf'), 0.5]))\n\
+         print(sorted(['b', 'a', 'z', 'ab', '', '\\u20ac', '\\xe9']) == ['', 'a', 'ab', 'b', 'z', '\\xe9', '\\u20ac'])\n\
+         pairs = [(1, 'a'), (0, 'b'), (1, 'c'), (0, 'd')]\n\
+         print(sorted(pairs, key=lambda p: p[0], reverse=True))\n\
+         print(sorted([True, 2, False, 1]))\n\
+         l = [5, 1, 4]\n\
+         l.sort(reverse=True)\n\
+         print(l)\n\
+         try:\n    sorted([1, 'a'])\nexcept TypeError:\n    print('TypeError')\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "[-10000000000000000000000000, -1, 0, 2, 3, 1000000000000000000000000000000]",
+            "[-1.0, 0.5, 2.25, 3.5, inf]",
+            "True",
+            "[(1, 'a'), (1, 'c'), (0, 'b'), (0, 'd')]",
+            "[False, True, 1, 2]",
+            "[5, 4, 1]",
+            "TypeError"
+        ]
+    );
+}

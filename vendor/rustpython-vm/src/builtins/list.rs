@@ -672,13 +672,55 @@ fn do_sort(
             .iter()
             .map(|x| Ok((x.clone(), key_func.call((x.clone(),), vm)?)))
             .collect::<Result<Vec<_>, _>>()?;
-        timsort::try_sort_by_gt(&mut items, |a, b| cmp(&a.1, &b.1))?;
+        // pycom-emu: keys of one builtin type compare without dispatch.
+        if !sort_homogeneous(&mut items, |item| &item.1, reverse, vm) {
+            timsort::try_sort_by_gt(&mut items, |a, b| cmp(&a.1, &b.1))?;
+        }
         *values = items.into_iter().map(|(val, _)| val).collect();
-    } else {
+    } else if !sort_homogeneous(values, |value| value, reverse, vm) {
         timsort::try_sort_by_gt(values, cmp)?;
     }
 
     Ok(())
+}
+
+/// pycom-emu: sorts `items` by their keys without the comparison protocol
+/// when every key is an exact `int`, every key an exact `float` or every
+/// key an exact `str`, the cases where `<` runs no Python code and cannot
+/// fail (as CPython's `unsafe_*_compare`); returns false, leaving `items`
+/// alone, otherwise. Each comparison is the `<` of the type's own
+/// `__lt__` (for strings, UTF-8 byte order is code point order).
+fn sort_homogeneous<T>(
+    items: &mut [T],
+    key: impl Fn(&T) -> &PyObjectRef,
+    reverse: bool,
+    vm: &VirtualMachine,
+) -> bool {
+    fn by<T, K: PyPayload>(
+        items: &mut [T],
+        key: impl Fn(&T) -> &PyObjectRef,
+        reverse: bool,
+        less: impl Fn(&K, &K) -> bool,
+    ) {
+        let _ = timsort::try_sort_by_gt(items, |a: &T, b: &T| -> Result<bool, ()> {
+            let a = key(a).downcast_ref::<K>().expect("checked exact type");
+            let b = key(b).downcast_ref::<K>().expect("checked exact type");
+            Ok(if reverse { less(a, b) } else { less(b, a) })
+        });
+    }
+    let types = &vm.ctx.types;
+    let Some(first) = items.first() else { return true };
+    let class = key(first).class();
+    let kind = [types.int_type, types.float_type, types.str_type].iter().position(|t| class.is(*t));
+    let Some(kind) = kind.filter(|_| items.iter().all(|item| key(item).class().is(class))) else {
+        return false;
+    };
+    match kind {
+        0 => by::<T, super::PyInt>(items, key, reverse, |a, b| a.as_bigint() < b.as_bigint()),
+        1 => by::<T, super::PyFloat>(items, key, reverse, |a, b| a.to_f64() < b.to_f64()),
+        _ => by::<T, super::PyStr>(items, key, reverse, |a, b| a.as_wtf8().as_bytes() < b.as_wtf8().as_bytes()),
+    }
+    true
 }
 
 #[pyclass(module = false, name = "list_iterator", traverse)]
