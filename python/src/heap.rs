@@ -41,7 +41,10 @@ fn count_one() {
         if !counter.is_null() {
             // SAFETY: a registered counter is kept alive by the `Counted`
             // guard of this thread, which unregisters it before letting go.
-            unsafe { &*counter }.fetch_add(1, Ordering::Relaxed);
+            let counter = unsafe { &*counter };
+            // Only this thread writes the counter (one session's), so a
+            // plain load and store count it without a locked add.
+            counter.store(counter.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
         }
     });
 }
@@ -110,7 +113,8 @@ impl AllocationCount {
         self.0.load(Ordering::Relaxed)
     }
 
-    /// Counts this thread's allocations here until the guard is dropped.
+    /// Counts this thread's allocations here until the guard is dropped;
+    /// one thread at a time counts into an `AllocationCount`.
     pub fn count_this_thread(&self) -> Counted {
         COUNTED_IN.with(|c| c.set(Arc::as_ptr(&self.0)));
         Counted { _counter: self.0.clone() }
