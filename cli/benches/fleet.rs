@@ -2,8 +2,10 @@
 //!
 //! LoPy4 nodes that wake, send 20 bytes of raw LoRa and deep-sleep for 10
 //! minutes, run by `pycom-emu fleet`: for 10, 100 and 1000 nodes, the wall
-//! time, device-hours per wall-second and the host memory per board (the
-//! process's peak resident size over the node count). The images are made
+//! time, device-hours per wall-second, the host memory per board (the
+//! process's peak resident size over the node count) and the memory each
+//! board adds (the growth of the peak from the previous fleet size over the
+//! nodes added: what the 100th board costs). The images are made
 //! by a first short run, so the figures are of running, not of creating
 //! 8 MiB flash images. Optional arguments: node counts (e.g. `10 100`).
 
@@ -71,19 +73,27 @@ fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(dir.path().join("node.py"), NODE).expect("write node.py");
     std::fs::create_dir(dir.path().join("img")).expect("image folder");
-    println!("nodes  device time  wall      device-hours/s  memory per board");
+    println!("nodes  device time  wall      device-hours/s  memory per board  added per board");
+    let mut previous: Option<(usize, u64)> = None;
     for nodes in sizes {
         let fleet = fleet_file(dir.path(), nodes);
         run(&fleet, Duration::from_secs(1));
         let device = device_time(nodes);
         let (wall, peak) = run(&fleet, device);
         let device_hours = device.as_secs_f64() / 3600.0 * nodes as f64;
+        let added = match previous {
+            Some((fewer, their_peak)) if nodes > fewer => {
+                format!("{:>8.1} MB", peak.saturating_sub(their_peak) as f64 / (nodes - fewer) as f64 / 1e6)
+            }
+            _ => "-".to_owned(),
+        };
         println!(
-            "{nodes:>5}  {:>8.1} h   {:>7.1} s  {:>14.1}  {:>8.1} MB",
+            "{nodes:>5}  {:>8.1} h   {:>7.1} s  {:>14.1}  {:>13.1} MB  {added:>15}",
             device.as_secs_f64() / 3600.0,
             wall.as_secs_f64(),
             device_hours / wall.as_secs_f64(),
             peak as f64 / nodes as f64 / 1e6
         );
+        previous = Some((nodes, peak));
     }
 }

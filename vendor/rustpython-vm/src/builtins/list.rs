@@ -685,11 +685,12 @@ fn do_sort(
 }
 
 /// pycom-emu: sorts `items` by their keys without the comparison protocol
-/// when every key is an exact `int`, every key an exact `float` or every
-/// key an exact `str`, the cases where `<` runs no Python code and cannot
-/// fail (as CPython's `unsafe_*_compare`); returns false, leaving `items`
-/// alone, otherwise. Each comparison is the `<` of the type's own
-/// `__lt__` (for strings, UTF-8 byte order is code point order).
+/// when every key is an exact `int`, every key an exact `float` (none a
+/// NaN) or every key an exact `str`: the cases where `<` runs no Python
+/// code, cannot fail and orders totally (as CPython's `unsafe_*_compare`).
+/// The sort is stable, reversed or not, as `list.sort`. Returns false,
+/// leaving `items` alone, otherwise. For strings, UTF-8 byte order is code
+/// point order.
 fn sort_homogeneous<T>(
     items: &mut [T],
     key: impl Fn(&T) -> &PyObjectRef,
@@ -700,12 +701,12 @@ fn sort_homogeneous<T>(
         items: &mut [T],
         key: impl Fn(&T) -> &PyObjectRef,
         reverse: bool,
-        less: impl Fn(&K, &K) -> bool,
+        order: impl Fn(&K, &K) -> core::cmp::Ordering,
     ) {
-        let _ = timsort::try_sort_by_gt(items, |a: &T, b: &T| -> Result<bool, ()> {
+        items.sort_by(|a, b| {
             let a = key(a).downcast_ref::<K>().expect("checked exact type");
             let b = key(b).downcast_ref::<K>().expect("checked exact type");
-            Ok(if reverse { less(a, b) } else { less(b, a) })
+            if reverse { order(b, a) } else { order(a, b) }
         });
     }
     let types = &vm.ctx.types;
@@ -716,9 +717,17 @@ fn sort_homogeneous<T>(
         return false;
     };
     match kind {
-        0 => by::<T, super::PyInt>(items, key, reverse, |a, b| a.as_bigint() < b.as_bigint()),
-        1 => by::<T, super::PyFloat>(items, key, reverse, |a, b| a.to_f64() < b.to_f64()),
-        _ => by::<T, super::PyStr>(items, key, reverse, |a, b| a.as_wtf8().as_bytes() < b.as_wtf8().as_bytes()),
+        0 => by::<T, super::PyInt>(items, key, reverse, |a, b| a.as_bigint().cmp(b.as_bigint())),
+        1 => {
+            let is_nan = |item: &T| key(item).downcast_ref::<super::PyFloat>().is_some_and(|f| f.to_f64().is_nan());
+            if items.iter().any(is_nan) {
+                return false;
+            }
+            by::<T, super::PyFloat>(items, key, reverse, |a, b| {
+                a.to_f64().partial_cmp(&b.to_f64()).unwrap_or(core::cmp::Ordering::Equal)
+            })
+        }
+        _ => by::<T, super::PyStr>(items, key, reverse, |a, b| a.as_wtf8().as_bytes().cmp(b.as_wtf8().as_bytes())),
     }
     true
 }
