@@ -150,6 +150,7 @@ fn sorting_keys_of_one_builtin_type_orders_as_less_than_does() {
          pairs = [(1, 'a'), (0, 'b'), (1, 'c'), (0, 'd')]\n\
          print(sorted(pairs, key=lambda p: p[0], reverse=True))\n\
          print(sorted([True, 2, False, 1]))\n\
+         print(sorted([0.0, -0.0, 0.0, -0.0]), sorted([1.0, float('nan'), 0.5]))\n\
          l = [5, 1, 4]\n\
          l.sort(reverse=True)\n\
          print(l)\n\
@@ -163,6 +164,7 @@ fn sorting_keys_of_one_builtin_type_orders_as_less_than_does() {
             "True",
             "[(1, 'a'), (1, 'c'), (0, 'b'), (0, 'd')]",
             "[False, True, 1, 2]",
+            "[0.0, -0.0, 0.0, -0.0] [1.0, nan, 0.5]",
             "[5, 4, 1]",
             "TypeError"
         ]
