@@ -35,29 +35,49 @@ impl NotAnInteger {
 /// that is not an integer. Source that does not parse is returned as it is,
 /// for the compiler to report.
 pub fn fold(source: &str) -> Result<Cow<'_, str>, NotAnInteger> {
-    if !source.contains("const") {
+    // The walk meets an `elif` test twice; `rewritten` replaces each name once.
+    rewrite(source, "const", Folder::default(), |folder| match folder.error {
+        Some(offset) => Err(NotAnInteger { offset }),
+        None => Ok(folder.edits),
+    })
+}
+
+/// A byte range of the source and its new text.
+pub(crate) type Edit = (usize, usize, String);
+
+/// Walks the statements of `source` with `pass` when the source mentions
+/// `keyword` and parses, and applies the edits `finish` takes from it, or
+/// returns its error. Source that does not mention `keyword`, does not
+/// parse, or needs no edit is returned as it is (the compiler reports what
+/// does not parse).
+pub(crate) fn rewrite<'s, P, E>(
+    source: &'s str,
+    keyword: &str,
+    mut pass: P,
+    finish: impl FnOnce(P) -> Result<Vec<Edit>, E>,
+) -> Result<Cow<'s, str>, E>
+where
+    P: for<'a> Visitor<'a>,
+{
+    if !source.contains(keyword) {
         return Ok(Cow::Borrowed(source));
     }
     let Ok(parsed) = rustpython_vm::compiler::parser::parse_module(source) else {
         return Ok(Cow::Borrowed(source));
     };
-    let mut folder = Folder::default();
     for stmt in &parsed.syntax().body {
-        folder.visit_stmt(stmt);
+        pass.visit_stmt(stmt);
     }
-    if let Some(offset) = folder.error {
-        return Err(NotAnInteger { offset });
-    }
-    if folder.edits.is_empty() {
+    let edits = finish(pass)?;
+    if edits.is_empty() {
         return Ok(Cow::Borrowed(source));
     }
-    // The walk meets an `elif` test twice; each name is replaced once.
-    Ok(Cow::Owned(rewritten(source, folder.edits)))
+    Ok(Cow::Owned(rewritten(source, edits)))
 }
 
 /// `source` with each byte range of `edits` replaced by its text; ranges
 /// that start at the same offset are replaced once.
-pub(crate) fn rewritten(source: &str, mut edits: Vec<(usize, usize, String)>) -> String {
+fn rewritten(source: &str, mut edits: Vec<Edit>) -> String {
     edits.sort_by_key(|edit| edit.0);
     edits.dedup_by_key(|edit| edit.0);
     let mut out = String::with_capacity(source.len());
@@ -76,7 +96,7 @@ pub(crate) fn rewritten(source: &str, mut edits: Vec<(usize, usize, String)>) ->
 struct Folder {
     consts: HashMap<String, i128>,
     /// Replacements: byte range and new text.
-    edits: Vec<(usize, usize, String)>,
+    edits: Vec<Edit>,
     error: Option<usize>,
 }
 

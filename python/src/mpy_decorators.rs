@@ -33,24 +33,10 @@ impl InvalidDecorator {
 /// the first other `@micropython...` one. Source that does not parse is
 /// returned as it is, for the compiler to report.
 pub fn strip(source: &str) -> Result<Cow<'_, str>, InvalidDecorator> {
-    if !source.contains("micropython") {
-        return Ok(Cow::Borrowed(source));
-    }
-    let Ok(parsed) = rustpython_vm::compiler::parser::parse_module(source) else {
-        return Ok(Cow::Borrowed(source));
-    };
-    let mut finder = Finder::default();
-    for stmt in &parsed.syntax().body {
-        finder.visit_stmt(stmt);
-    }
-    if let Some(offset) = finder.invalid {
-        return Err(InvalidDecorator { offset });
-    }
-    if finder.accepted.is_empty() {
-        return Ok(Cow::Borrowed(source));
-    }
-    let blanks = finder.accepted.into_iter().map(|(start, end)| (start, end, " ".repeat(end - start))).collect();
-    Ok(Cow::Owned(crate::mpy_const::rewritten(source, blanks)))
+    crate::mpy_const::rewrite(source, "micropython", Finder::default(), |finder| match finder.invalid {
+        Some(offset) => Err(InvalidDecorator { offset }),
+        None => Ok(finder.accepted.into_iter().map(|(start, end)| (start, end, " ".repeat(end - start))).collect()),
+    })
 }
 
 /// The dotted name of a decorator (`micropython.bytecode` as two parts), or
