@@ -9,6 +9,8 @@
 //! by a first short run, so the figures are of running, not of creating
 //! 8 MiB flash images. Optional arguments: node counts (e.g. `10 100`).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -54,17 +56,8 @@ fn run(fleet: &Path, device: Duration) -> (Duration, u64) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("run pycom-emu fleet");
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0;
-    while child.try_wait().expect("wait for pycom-emu fleet").is_none() {
-        let high_water = std::fs::read_to_string(&status).ok().and_then(|text| {
-            let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        });
-        peak_kb = peak_kb.max(high_water.unwrap_or(0));
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (start.elapsed(), peak_kb * 1024)
+    let resident = common::watch_until_exit(&mut child);
+    (start.elapsed(), resident.peak_kib * 1024)
 }
 
 fn main() {

@@ -9,13 +9,19 @@
 //! per second through `pulses_get`; I2C transactions per second from Python
 //! against a board-file register map; the pin simulation's edge rate with a
 //! VCD trace; raw-REPL round trips over `serve --uart tcp:`; `Timer.Alarm`
-//! callbacks per second; and an hour of a wake-read-deep-sleep program.
+//! callbacks per second; an hour of a wake-read-deep-sleep program; and the
+//! resident memory of a booted board with nothing left to do.
+
+mod common;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const EMPTY: &str = "";
+/// A booted board with nothing to do but loop (allocating nothing that
+/// lasts), long enough for its resident memory to be read.
+const IDLE_LOOP: &str = "for i in range(3000000):\n    pass\n";
 const SUM_RANGE: &str = "def f():\n    s = 0\n    for i in range(10**6):\n        s += i\n    return s\nprint(f())\n";
 const NVS_CALLS: u32 = 20_000;
 const NVS_SET: &str = "import pycom\nfor i in range(20000):\n    pycom.nvs_set('k%d' % (i % 50), i)\n";
@@ -131,6 +137,14 @@ fn main() {
 
     let startup = median_of(31, || run_ok(&mut emulator(&image, &empty)));
     println!("start-up, empty script on an existing image (median of 31): {:.1} ms", startup.as_secs_f64() * 1e3);
+    let mut idle = emulator(&image, &write("idle.py", IDLE_LOOP)).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let resident = common::watch_until_exit(&mut idle);
+    println!(
+        "resident memory of a booted board looping: peak {:.1} MiB ({:.1} MiB its own, {:.1} MiB mapped files)",
+        resident.peak_kib as f64 / 1024.0,
+        resident.own_kib as f64 / 1024.0,
+        resident.files_kib as f64 / 1024.0
+    );
 
     for (name, source) in [("nvs_set of a u32, 50 rotating keys", NVS_SET), ("nvs_get of a u32", NVS_GET)] {
         let script = write("nvs.py", source);
