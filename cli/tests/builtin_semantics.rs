@@ -2,7 +2,9 @@
 //! behaves otherwise than the Python runtime under the emulator did:
 //! float floor division, `strip`, slices, closures, `str.format`,
 //! generators as awaitables and `throw`, the `__main__` module, and
-//! `object`'s attribute methods.
+//! `object`'s attribute methods. And the fast paths the emulator adds to the
+//! runtime (sorting, small-int `%` and `//`, slices without a slice object,
+//! `%` formatting), which must give what the general paths give.
 
 mod common;
 use common::snippet;
@@ -167,6 +169,122 @@ fn sorting_keys_of_one_builtin_type_orders_as_less_than_does() {
             "[0.0, -0.0, 0.0, -0.0] [1.0, nan, 0.5]",
             "[5, 4, 1]",
             "TypeError"
+        ]
+    );
+}
+
+#[test]
+fn int_remainder_and_floor_division_round_towards_minus_infinity_on_every_path() {
+    // The runtime specialises `%`, `//`, `+`, `-` and `*` of two small ints
+    // after a few runs of the same instruction; big operands and a zero
+    // divisor take the general path. Both give Python's results.
+    let lines = snippet(
+        "pairs = [(7, 3), (-7, 3), (7, -3), (-7, -3), (-6, 3), (0, 5), (2**29, -7),\n\
+         \x20        (-(2**30) + 1, 2**30 - 1), (2**40, 7), (-2**40, 7), (7, 2**40)]\n\
+         def arith(pairs):\n\
+         \x20   out = []\n\
+         \x20   for a, b in pairs:\n\
+         \x20       c = a\n\
+         \x20       c %= b\n\
+         \x20       d = a\n\
+         \x20       d //= b\n\
+         \x20       out.append((a % b, a // b, c, d, a + b, a - b, a * b))\n\
+         \x20   return out\n\
+         for _ in range(60):\n\
+         \x20   rows = arith(pairs)\n\
+         for row in rows:\n\
+         \x20   print(row)\n\
+         def zero(b):\n\
+         \x20   try:\n\
+         \x20       return 5 % b\n\
+         \x20   except ZeroDivisionError:\n\
+         \x20       return 'ZeroDivisionError'\n\
+         for _ in range(60):\n\
+         \x20   z = zero(0)\n\
+         print(z)\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "(1, 2, 1, 2, 10, 4, 21)",
+            "(2, -3, 2, -3, -4, -10, -21)",
+            "(-2, -3, -2, -3, 4, 10, -21)",
+            "(-1, 2, -1, 2, -10, -4, 21)",
+            "(0, -2, 0, -2, -3, -9, -18)",
+            "(0, 0, 0, 0, 5, -5, 0)",
+            "(-3, -76695845, -3, -76695845, 536870905, 536870919, -3758096384)",
+            "(0, -1, 0, -1, 0, -2147483646, -1152921502459363329)",
+            "(2, 157073089682, 2, 157073089682, 1099511627783, 1099511627769, 7696581394432)",
+            "(5, -157073089683, 5, -157073089683, -1099511627769, -1099511627783, -7696581394432)",
+            "(7, 0, 7, 0, 1099511627783, -1099511627769, 7696581394432)",
+            "ZeroDivisionError",
+        ]
+    );
+}
+
+#[test]
+fn list_and_tuple_slices_clamp_their_bounds_and_slice_assignment_splices() {
+    // `a[i:j]` and `a[i:j] = x` of an exact list or tuple run without a slice
+    // object; subclasses and other sequences keep the subscript protocol.
+    let lines = snippet(
+        "a = list(range(10))\n\
+         t = tuple(a)\n\
+         for _ in range(60):\n\
+         \x20   r = [a[2:5], a[-3:], a[:-8], a[5:2], a[-100:100], a[:], a[3:None], t[1:3], t[-2:], t[:0]]\n\
+         print(r)\n\
+         b = list(range(6))\n\
+         b[1:3] = [7, 8, 9]\n\
+         print(b)\n\
+         b[4:2] = [0]\n\
+         print(b)\n\
+         b[:] = b\n\
+         print(b)\n\
+         b[-2:] = ()\n\
+         print(b)\n\
+         c = [1, 2, 3]\n\
+         c[0:2] = c\n\
+         print(c)\n\
+         show(lambda: a[1.5:2])\n\
+         show(lambda: t[:'x'])\n\
+         class L(list):\n\
+         \x20   def __getitem__(self, i):\n\
+         \x20       return 'subclass'\n\
+         print(L([1, 2])[0:1], 'hello'[1:3], b'abc'[-2:])\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "[[2, 3, 4], [7, 8, 9], [0, 1], [], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], \
+             [3, 4, 5, 6, 7, 8, 9], (1, 2), (8, 9), ()]",
+            "[0, 7, 8, 9, 3, 4, 5]",
+            "[0, 7, 8, 9, 0, 3, 4, 5]",
+            "[0, 7, 8, 9, 0, 3, 4, 5]",
+            "[0, 7, 8, 9, 0, 3]",
+            "[1, 2, 3, 3]",
+            "TypeError: slice indices must be integers or None or have an __index__ method",
+            "TypeError: slice indices must be integers or None or have an __index__ method",
+            "subclass el b'bc'",
+        ]
+    );
+}
+
+#[test]
+fn percent_formatting_refuses_arguments_the_format_does_not_take() {
+    let lines = snippet(
+        "print('%d-%s' % (5, 'x'), '%(k)s' % {'k': 1}, 'x' % (), 'x' % {'k': 1}, b'%d' % 5, b'x' % {})\n\
+         show(lambda: 'x' % 5)\n\
+         show(lambda: '%d' % (1, 2))\n\
+         show(lambda: '%s %s' % (1,))\n\
+         show(lambda: b'x' % 5)\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "5-x 1 x x b'5' b'x'",
+            "TypeError: not all arguments converted during string formatting",
+            "TypeError: not all arguments converted during string formatting",
+            "TypeError: not enough arguments for format string",
+            "TypeError: not all arguments converted during bytes formatting",
         ]
     );
 }

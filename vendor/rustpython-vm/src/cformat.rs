@@ -294,14 +294,17 @@ pub(crate) fn cformat_bytes(
 
     let mut result = vec![];
 
-    let is_mapping = values_obj.class().has_attr(identifier!(vm, __getitem__))
-        && !values_obj.fast_isinstance(vm.ctx.types.tuple_type)
-        && !values_obj.fast_isinstance(vm.ctx.types.bytes_type)
-        && !values_obj.fast_isinstance(vm.ctx.types.bytearray_type);
+    // pycom-emu: asked only where the answer matters, as in `cformat_string`.
+    let is_mapping = || {
+        values_obj.class().has_attr(identifier!(vm, __getitem__))
+            && !values_obj.fast_isinstance(vm.ctx.types.tuple_type)
+            && !values_obj.fast_isinstance(vm.ctx.types.bytes_type)
+            && !values_obj.fast_isinstance(vm.ctx.types.bytearray_type)
+    };
 
     if num_specifiers == 0 {
         // literal only
-        return if is_mapping
+        return if is_mapping()
             || values_obj
                 .downcast_ref::<tuple::PyTuple>()
                 .is_some_and(|e| e.is_empty())
@@ -320,7 +323,7 @@ pub(crate) fn cformat_bytes(
 
     if mapping_required {
         // dict
-        return if is_mapping {
+        return if is_mapping() {
             for (_, part) in format {
                 match part {
                     CFormatPart::Literal(literal) => result.extend(literal),
@@ -369,7 +372,7 @@ pub(crate) fn cformat_bytes(
     }
 
     // check that all arguments were converted
-    if value_iter.next().is_some() && !is_mapping {
+    if value_iter.next().is_some() && !is_mapping() {
         Err(vm.new_type_error("not all arguments converted during bytes formatting"))
     } else {
         Ok(result)
@@ -389,13 +392,17 @@ pub(crate) fn cformat_string(
 
     let mut result = Wtf8Buf::new();
 
-    let is_mapping = values_obj.class().has_attr(identifier!(vm, __getitem__))
-        && !values_obj.fast_isinstance(vm.ctx.types.tuple_type)
-        && !values_obj.fast_isinstance(vm.ctx.types.str_type);
+    // pycom-emu: asked only where the answer matters, not for every `%`: it
+    // looks `__getitem__` up along the value's class's MRO.
+    let is_mapping = || {
+        values_obj.class().has_attr(identifier!(vm, __getitem__))
+            && !values_obj.fast_isinstance(vm.ctx.types.tuple_type)
+            && !values_obj.fast_isinstance(vm.ctx.types.str_type)
+    };
 
     if num_specifiers == 0 {
         // literal only
-        return if is_mapping
+        return if is_mapping()
             || values_obj
                 .downcast_ref::<tuple::PyTuple>()
                 .is_some_and(|e| e.is_empty())
@@ -414,7 +421,7 @@ pub(crate) fn cformat_string(
 
     if mapping_required {
         // dict
-        return if is_mapping {
+        return if is_mapping() {
             for (idx, part) in format {
                 match part {
                     CFormatPart::Literal(literal) => result.push_wtf8(&literal),
@@ -462,7 +469,7 @@ pub(crate) fn cformat_string(
     }
 
     // check that all arguments were converted
-    if value_iter.next().is_some() && !is_mapping {
+    if value_iter.next().is_some() && !is_mapping() {
         Err(vm.new_type_error("not all arguments converted during string formatting"))
     } else {
         Ok(result)

@@ -32,7 +32,7 @@ use crate::{
     object::{Traverse, TraverseFn},
     protocol::{PyIter, PyIterReturn},
     scope::Scope,
-    sliceable::SliceableSequenceOp,
+    sliceable::{SaturatedSlice, SliceableSequenceOp},
     stdlib::{_typing, builtins, sys::monitoring},
     types::{PyComparisonOp, PyTypeFlags},
     vm::{Context, PyMethod},
@@ -1107,11 +1107,13 @@ struct ExecutingFrame<'a> {
 }
 
 #[inline]
-fn specialization_compact_int_value(i: &PyInt, vm: &VirtualMachine) -> Option<isize> {
+fn specialization_compact_int_value(i: &PyInt, _vm: &VirtualMachine) -> Option<isize> {
     // _PyLong_IsCompact(): a one-digit PyLong (base 2^30),
     // i.e. abs(value) <= 2^30 - 1.
     const CPYTHON_COMPACT_LONG_ABS_MAX: i64 = (1i64 << 30) - 1;
-    let v = i.try_to_primitive::<i64>(vm).ok()?;
+    // pycom-emu: `bigint_as_i64`, not `try_to_primitive`, which builds an
+    // `OverflowError` for every big int it meets.
+    let v = crate::builtins::int::bigint_as_i64(i.as_bigint())?;
     if (-CPYTHON_COMPACT_LONG_ABS_MAX..=CPYTHON_COMPACT_LONG_ABS_MAX).contains(&v) {
         Some(v as isize)
     } else {
@@ -1208,6 +1210,42 @@ macro_rules! bitwise_longs_action {
         }
     };
 }
+/// pycom-emu: `%` and `//` of two compact ints, the divisor not zero.
+#[inline]
+fn nonzero_compactlongs_guard(lhs: &PyObject, rhs: &PyObject, vm: &VirtualMachine) -> bool {
+    compact_int_from_obj(lhs, vm).is_some() && compact_int_from_obj(rhs, vm).is_some_and(|v| v != 0)
+}
+
+/// pycom-emu: Python's `%` of two compact ints: the remainder takes the
+/// divisor's sign.
+#[inline]
+fn compactlongs_remainder(
+    lhs: &PyObject,
+    rhs: &PyObject,
+    vm: &VirtualMachine,
+) -> Option<PyObjectRef> {
+    let lhs_val = compact_int_from_obj(lhs, vm)?;
+    let rhs_val = compact_int_from_obj(rhs, vm)?;
+    let rem = lhs_val.checked_rem(rhs_val)?;
+    let rem = if rem != 0 && (rem < 0) != (rhs_val < 0) { rem + rhs_val } else { rem };
+    Some(vm.ctx.new_int(rem).into())
+}
+
+/// pycom-emu: Python's `//` of two compact ints: the quotient rounded down.
+#[inline]
+fn compactlongs_floor_divide(
+    lhs: &PyObject,
+    rhs: &PyObject,
+    vm: &VirtualMachine,
+) -> Option<PyObjectRef> {
+    let lhs_val = compact_int_from_obj(lhs, vm)?;
+    let rhs_val = compact_int_from_obj(rhs, vm)?;
+    let quot = lhs_val.checked_div(rhs_val)?;
+    let exact = quot * rhs_val == lhs_val;
+    let quot = if !exact && (lhs_val < 0) != (rhs_val < 0) { quot - 1 } else { quot };
+    Some(vm.ctx.new_int(quot).into())
+}
+
 bitwise_longs_action!(compactlongs_or, |);
 bitwise_longs_action!(compactlongs_and, &);
 bitwise_longs_action!(compactlongs_xor, ^);
@@ -1270,6 +1308,27 @@ long_float_action!(compactlong_float_true_div, /);
 
 static BINARY_OP_EXTEND_DESCRIPTORS: &[BinaryOpExtendSpecializationDescr] = &[
     // long-long arithmetic
+    // pycom-emu: `%` and `//`, which the release left to the generic path.
+    BinaryOpExtendSpecializationDescr {
+        oparg: bytecode::BinaryOperator::Remainder,
+        guard: nonzero_compactlongs_guard,
+        action: compactlongs_remainder,
+    },
+    BinaryOpExtendSpecializationDescr {
+        oparg: bytecode::BinaryOperator::InplaceRemainder,
+        guard: nonzero_compactlongs_guard,
+        action: compactlongs_remainder,
+    },
+    BinaryOpExtendSpecializationDescr {
+        oparg: bytecode::BinaryOperator::FloorDivide,
+        guard: nonzero_compactlongs_guard,
+        action: compactlongs_floor_divide,
+    },
+    BinaryOpExtendSpecializationDescr {
+        oparg: bytecode::BinaryOperator::InplaceFloorDivide,
+        guard: nonzero_compactlongs_guard,
+        action: compactlongs_floor_divide,
+    },
     BinaryOpExtendSpecializationDescr {
         oparg: bytecode::BinaryOperator::Or,
         guard: compactlongs_guard,
@@ -1476,6 +1535,12 @@ impl ExecutingFrame<'_> {
         ));
         // Execute until return or exception:
         let mut arg_state = bytecode::OpArgState::default();
+        // pycom-emu: the code units' address, read once. The release read it
+        // through the frame, the code reference and the code object for the
+        // operation and again for its argument, three dependent loads on the
+        // dispatch's path at every instruction. The units never move: the
+        // specialiser rewrites them in place.
+        let units = self.code.instructions.as_ptr();
         loop {
             let idx = self.lasti() as usize;
             // Advance lasti past the current instruction BEFORE firing the
@@ -1514,8 +1579,19 @@ impl ExecutingFrame<'_> {
                     continue;
                 }
             }
-            let op = self.code.instructions.read_op(idx);
-            let arg = arg_state.extend(self.code.instructions.read_arg(idx));
+            // SAFETY: `idx` is an instruction of this code, as the release's
+            // `read_op` and `read_arg` assume; the bytes are read atomically as
+            // they do, since the specialiser may have rewritten them.
+            let (op, arg_byte) = unsafe {
+                let unit = units.add(idx).cast::<core::sync::atomic::AtomicU8>();
+                let op = (*unit).load(Acquire);
+                let arg_byte = (*unit.add(1)).load(Relaxed);
+                (
+                    core::mem::transmute::<u8, Instruction>(op),
+                    bytecode::OpArgByte::from(arg_byte),
+                )
+            };
+            let arg = arg_state.extend(arg_byte);
             let mut do_extend_arg = false;
             // pycom-emu: a table look-up, not the release's `op.cache_entries()`.
             let caches = CACHE_ENTRIES[u8::from(op) as usize] as usize;
@@ -2133,14 +2209,23 @@ impl ExecutingFrame<'_> {
                 let stop = self.pop_value();
                 let start = self.pop_value();
                 let container = self.pop_value();
-                let slice: PyObjectRef = PySlice {
-                    start: Some(start),
-                    stop,
-                    step: None,
-                }
-                .into_ref(&vm.ctx)
-                .into();
-                let result = container.get_item(&*slice, vm)?;
+                // pycom-emu: an exact list or tuple is sliced without a slice
+                // object (its allocation, garbage-collector tracking and the
+                // subscript protocol were a tenth of a slicing loop).
+                let result = if let Some(list) = container.downcast_ref_if_exact::<PyList>(vm) {
+                    list.getitem_slice(SaturatedSlice::with_bounds(&start, &stop, vm)?, vm)?
+                } else if let Some(tuple) = container.downcast_ref_if_exact::<PyTuple>(vm) {
+                    tuple.getitem_slice(SaturatedSlice::with_bounds(&start, &stop, vm)?, vm)?
+                } else {
+                    let slice: PyObjectRef = PySlice {
+                        start: Some(start),
+                        stop,
+                        step: None,
+                    }
+                    .into_ref(&vm.ctx)
+                    .into();
+                    container.get_item(&*slice, vm)?
+                };
                 self.push_value(result);
                 Ok(None)
             }
@@ -3542,6 +3627,12 @@ impl ExecutingFrame<'_> {
                 let start = self.pop_value();
                 let container = self.pop_value();
                 let value = self.pop_value();
+                // pycom-emu: an exact list takes the slice without a slice
+                // object, as `BinarySlice`.
+                if let Some(list) = container.downcast_ref_if_exact::<PyList>(vm) {
+                    list.setitem_slice(SaturatedSlice::with_bounds(&start, &stop, vm)?, value, vm)?;
+                    return Ok(None);
+                }
                 let slice: PyObjectRef = PySlice {
                     start: Some(start),
                     stop,
@@ -4216,15 +4307,24 @@ impl ExecutingFrame<'_> {
                 }
             }
             // Specialized BINARY_OP opcodes
-            Instruction::BinaryOpAddInt => {
-                self.execute_binary_op_int(vm, |a, b| a + b, bytecode::BinaryOperator::Add)
-            }
-            Instruction::BinaryOpSubtractInt => {
-                self.execute_binary_op_int(vm, |a, b| a - b, bytecode::BinaryOperator::Subtract)
-            }
-            Instruction::BinaryOpMultiplyInt => {
-                self.execute_binary_op_int(vm, |a, b| a * b, bytecode::BinaryOperator::Multiply)
-            }
+            Instruction::BinaryOpAddInt => self.execute_binary_op_int(
+                vm,
+                |a, b| a + b,
+                |a, b| a + b,
+                bytecode::BinaryOperator::Add,
+            ),
+            Instruction::BinaryOpSubtractInt => self.execute_binary_op_int(
+                vm,
+                |a, b| a - b,
+                |a, b| a - b,
+                bytecode::BinaryOperator::Subtract,
+            ),
+            Instruction::BinaryOpMultiplyInt => self.execute_binary_op_int(
+                vm,
+                |a, b| a * b,
+                |a, b| a * b,
+                bytecode::BinaryOperator::Multiply,
+            ),
             Instruction::BinaryOpAddFloat => {
                 self.execute_binary_op_float(vm, |a, b| a + b, bytecode::BinaryOperator::Add)
             }
@@ -8078,6 +8178,11 @@ impl ExecutingFrame<'_> {
             bytecode::BinaryOperator::And
             | bytecode::BinaryOperator::Or
             | bytecode::BinaryOperator::Xor
+            // pycom-emu: and the int `%` and `//` descriptors.
+            | bytecode::BinaryOperator::Remainder
+            | bytecode::BinaryOperator::InplaceRemainder
+            | bytecode::BinaryOperator::FloorDivide
+            | bytecode::BinaryOperator::InplaceFloorDivide
             | bytecode::BinaryOperator::InplaceAnd
             | bytecode::BinaryOperator::InplaceOr
             | bytecode::BinaryOperator::InplaceXor => {
@@ -8187,6 +8292,7 @@ impl ExecutingFrame<'_> {
         &mut self,
         vm: &VirtualMachine,
         op: impl FnOnce(&BigInt, &BigInt) -> BigInt,
+        compact_op: impl FnOnce(i64, i64) -> i64,
         deopt_op: bytecode::BinaryOperator,
     ) -> FrameResult {
         let b = self.top_value();
@@ -8195,10 +8301,19 @@ impl ExecutingFrame<'_> {
             a.downcast_ref_if_exact::<PyInt>(vm),
             b.downcast_ref_if_exact::<PyInt>(vm),
         ) {
-            let result = op(a_int.as_bigint(), b_int.as_bigint());
+            // pycom-emu: two compact ints (under 2^30 in size) are added,
+            // subtracted or multiplied as `i64`s, which cannot overflow, without
+            // going through the big-int library.
+            let result = match (
+                specialization_compact_int_value(a_int, vm),
+                specialization_compact_int_value(b_int, vm),
+            ) {
+                (Some(a), Some(b)) => vm.ctx.new_int(compact_op(a as i64, b as i64)),
+                _ => vm.ctx.new_bigint(&op(a_int.as_bigint(), b_int.as_bigint())),
+            };
             self.pop_value();
             self.pop_value();
-            self.push_value(vm.ctx.new_bigint(&result).into());
+            self.push_value(result.into());
             Ok(None)
         } else {
             self.execute_bin_op(vm, deopt_op)

@@ -366,6 +366,15 @@ impl SaturatedSlice {
         Ok(Self { start, stop, step })
     }
 
+    /// pycom-emu: the slice `start:stop` (no step) of the `BINARY_SLICE` and
+    /// `STORE_SLICE` instructions, from its two bounds (ints or `None`),
+    /// without a slice object.
+    pub fn with_bounds(start: &PyObject, stop: &PyObject, vm: &VirtualMachine) -> PyResult<Self> {
+        let start = to_isize_index(vm, start)?.unwrap_or(0);
+        let stop = to_isize_index(vm, stop)?.unwrap_or(isize::MAX);
+        Ok(Self { start, stop, step: 1 })
+    }
+
     // Equivalent to PySlice_AdjustIndices
     /// Convert for usage in indexing the underlying rust collections. Called *after*
     /// __index__ has been called on the Slice which might mutate the collection.

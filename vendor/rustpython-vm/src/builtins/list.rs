@@ -17,7 +17,7 @@ use crate::{
     protocol::{PyIterReturn, PyMappingMethods, PySequenceMethods},
     recursion::ReprGuard,
     sequence::{MutObjectSequenceOp, OptionalRangeArgs, SequenceExt, SequenceMutExt},
-    sliceable::{SequenceIndex, SliceableSequenceMutOp, SliceableSequenceOp},
+    sliceable::{SaturatedSlice, SequenceIndex, SliceableSequenceMutOp, SliceableSequenceOp},
     types::{
         AsMapping, AsSequence, Comparable, Constructor, Initializer, IterNext, Iterable,
         PyComparisonOp, Representable, SelfIter,
@@ -289,11 +289,15 @@ impl PyList {
                     .ok_or_else(|| vm.new_index_error("list index out of range"))?;
                 Ok(vec.do_get(pos))
             }
-            SequenceIndex::Slice(slice) => self
-                .borrow_vec()
-                .getitem_by_slice(vm, slice)
-                .map(|x| vm.ctx.new_list(x).into()),
+            SequenceIndex::Slice(slice) => self.getitem_slice(slice, vm),
         }
+    }
+
+    /// The new list `self[slice]`.
+    pub(crate) fn getitem_slice(&self, slice: SaturatedSlice, vm: &VirtualMachine) -> PyResult {
+        self.borrow_vec()
+            .getitem_by_slice(vm, slice)
+            .map(|x| vm.ctx.new_list(x).into())
     }
 
     fn __getitem__(&self, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -312,14 +316,22 @@ impl PyList {
                         e
                     }
                 }),
-            SequenceIndex::Slice(slice) => {
-                let sec = extract_cloned(&value, Ok, vm)?;
-                let mut elements = self.borrow_vec_mut();
-                // pycom-emu: not past the room of the list on the locked heap.
-                crate::heap_hook::check_growth(elements.len(), elements.capacity(), sec.len(), vm)?;
-                elements.setitem_by_slice(vm, slice, &sec)
-            }
+            SequenceIndex::Slice(slice) => self.setitem_slice(slice, value, vm),
         }
+    }
+
+    /// `self[slice] = value`, `value` any iterable.
+    pub(crate) fn setitem_slice(
+        &self,
+        slice: SaturatedSlice,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let sec = extract_cloned(&value, Ok, vm)?;
+        let mut elements = self.borrow_vec_mut();
+        // pycom-emu: not past the room of the list on the locked heap.
+        crate::heap_hook::check_growth(elements.len(), elements.capacity(), sec.len(), vm)?;
+        elements.setitem_by_slice(vm, slice, &sec)
     }
 
     fn __setitem__(

@@ -18,7 +18,7 @@ use crate::{
     protocol::{PyIterReturn, PyMappingMethods, PyNumberMethods, PySequenceMethods},
     recursion::ReprGuard,
     sequence::{OptionalRangeArgs, SequenceExt},
-    sliceable::{SequenceIndex, SliceableSequenceOp},
+    sliceable::{SaturatedSlice, SequenceIndex, SliceableSequenceOp},
     types::{
         AsMapping, AsNumber, AsSequence, Comparable, Constructor, Hashable, IterNext, Iterable,
         PyComparisonOp, Representable, SelfIter,
@@ -419,11 +419,15 @@ impl PyTuple {
                     .ok_or_else(|| vm.new_index_error("tuple index out of range"))?;
                 Ok(self.elements[index].clone())
             }
-            SequenceIndex::Slice(slice) => self
-                .elements
-                .getitem_by_slice(vm, slice)
-                .map(|x| vm.ctx.new_tuple(x).into()),
+            SequenceIndex::Slice(slice) => self.getitem_slice(slice, vm),
         }
+    }
+
+    /// The new tuple `self[slice]`.
+    pub(crate) fn getitem_slice(&self, slice: SaturatedSlice, vm: &VirtualMachine) -> PyResult {
+        self.elements
+            .getitem_by_slice(vm, slice)
+            .map(|x| vm.ctx.new_tuple(x).into())
     }
 
     fn __getitem__(&self, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {

@@ -491,7 +491,9 @@ impl Context {
 
     #[inline]
     pub fn new_bigint(&self, i: &BigInt) -> PyIntRef {
-        if let Some(i) = i.to_i32()
+        // pycom-emu: `bigint_as_i64`, the big-int library's fast read.
+        if let Some(i) = crate::builtins::int::bigint_as_i64(i)
+            && let Ok(i) = i32::try_from(i)
             && Self::INT_CACHE_POOL_RANGE.contains(&i)
         {
             let inner_idx = (i - Self::INT_CACHE_POOL_MIN) as usize;
