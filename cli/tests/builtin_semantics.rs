@@ -288,3 +288,28 @@ fn percent_formatting_refuses_arguments_the_format_does_not_take() {
         ]
     );
 }
+
+#[test]
+fn a_function_reads_each_global_as_stored_deleted_or_shadowing_a_builtin() {
+    // The runtime caches where a function finds a global or builtin; a new
+    // value for a global keeps the cache, a global added or deleted drops it.
+    let lines = snippet(
+        "def f():\n\
+         \x20   return counter + len('ab')\n\
+         counter = 0\n\
+         for i in range(100):\n\
+         \x20   counter = i\n\
+         \x20   last = f()\n\
+         print(last)\n\
+         def len(x):\n\
+         \x20   return 40\n\
+         print(f())\n\
+         del len\n\
+         print(f())\n\
+         del counter\n\
+         show(f)\n\
+         counter = 5\n\
+         print(f())\n",
+    );
+    assert_eq!(lines, ["101", "139", "101", "NameError: name 'counter' isn't defined", "7"]);
+}

@@ -263,6 +263,13 @@ type PopInnerResult<T> = ControlFlow<Option<DictEntry<T>>>;
 
 impl<T: Clone> Dict<T> {
     /// Monotonically increasing version counter for mutation tracking.
+    ///
+    /// pycom-emu: bumped when the set of keys changes, not when a key gets a
+    /// new value. Its only readers are the `LOAD_GLOBAL` specialisations,
+    /// which find the value by the entry's index and check the key there;
+    /// with every store counted, a loop that assigned a global (a counter, a
+    /// flag) made every global and builtin look-up of the module miss its
+    /// cache, and past 65,535 stores (the cache keeps 16 bits) none hit again.
     pub fn version(&self) -> u64 {
         self.version.load(Acquire)
     }
@@ -301,7 +308,8 @@ impl<T: Clone> Dict<T> {
                     };
                     if entry.index == index_index {
                         let removed = core::mem::replace(&mut entry.value, value);
-                        self.bump_version();
+                        // pycom-emu: a new value for a key already there
+                        // leaves the version alone; see `version`.
                         // defer dec RC
                         break Some(removed);
                     } else {

@@ -1553,7 +1553,11 @@ impl ExecutingFrame<'_> {
             // Only fire if this frame has a per-frame trace function set
             // (frames entered before sys.settrace() have trace=None).
             // Skip RESUME – it should not generate user-visible line events.
-            if vm.use_tracing.get()
+            // pycom-emu: the flag is read once for both checks while it is
+            // off; only a trace function, which runs when it is on, can
+            // change it in between.
+            let tracing = vm.use_tracing.get();
+            if tracing
                 && !vm.is_none(&self.object.trace.lock())
                 && !matches!(
                     self.code.instructions.read_op(idx),
@@ -1598,7 +1602,7 @@ impl ExecutingFrame<'_> {
 
             // Update prev_line only when tracing or monitoring is active.
             // When neither is enabled, prev_line is stale but unused.
-            if vm.use_tracing.get() {
+            if tracing && vm.use_tracing.get() {
                 if !matches!(
                     op,
                     Instruction::Resume { .. }

@@ -39,6 +39,28 @@ thread_local! {
     static LOCK_DEPTH: Cell<u16> = const { Cell::new(0) };
     /// An object was made on the locked heap and not yet reported.
     static LOCK_HIT: Cell<bool> = const { Cell::new(false) };
+    /// `LIVE > TRIP || LOCK_HIT`, kept by every writer of the three, so that
+    /// the check at every instruction ([`tripped`]) reads one flag.
+    static TRIPPED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Sets [`TRIP`] and with it [`TRIPPED`].
+fn set_trip(trip: isize) {
+    TRIP.with(|t| t.set(trip));
+    refresh_tripped();
+}
+
+/// Sets [`LOCK_HIT`] and with it [`TRIPPED`]; returns the previous value.
+fn set_lock_hit(hit: bool) -> bool {
+    let was = LOCK_HIT.with(|h| h.replace(hit));
+    refresh_tripped();
+    was
+}
+
+/// Computes [`TRIPPED`] again from the three it stands for.
+fn refresh_tripped() {
+    let tripped = LIVE.with(Cell::get) > TRIP.with(Cell::get) || LOCK_HIT.with(Cell::get);
+    TRIPPED.with(|t| t.set(tripped));
 }
 
 /// Tells the embedder's own Python code (by source path) from a script's.
@@ -64,7 +86,7 @@ pub fn count(delta: isize, size: usize) {
     let _ = LIVE.try_with(|live| {
         let now = live.get().wrapping_add(delta);
         live.set(now);
-        let trip = TRIP.with(Cell::get);
+        let mut trip = TRIP.with(Cell::get);
         if delta > 0 {
             if now > trip && FAILED.with(Cell::get) == 0 {
                 FAILED.with(|failed| failed.set(size));
@@ -75,8 +97,10 @@ pub fn count(delta: isize, size: usize) {
             let budget = BUDGET.with(Cell::get);
             if trip != budget && now <= budget - budget / 16 {
                 TRIP.with(|t| t.set(budget));
+                trip = budget;
             }
         }
+        TRIPPED.with(|t| t.set(now > trip || LOCK_HIT.with(Cell::get)));
     });
 }
 
@@ -92,8 +116,8 @@ pub fn set_budget(budget: Option<usize>, heap_size: usize) {
     NEVER.with(|n| n.set(heap_size));
     let budget = budget.map_or(isize::MAX, |b| isize::try_from(b).unwrap_or(isize::MAX));
     BUDGET.with(|b| b.set(budget));
-    TRIP.with(|t| t.set(budget));
     FAILED.with(|f| f.set(0));
+    set_trip(budget);
 }
 
 /// `micropython.heap_lock()` / `heap_unlock()`: sets the lock depth.
@@ -110,7 +134,7 @@ pub fn lock_depth() -> u16 {
 /// on the locked heap.
 #[inline]
 pub fn tripped() -> bool {
-    LIVE.with(Cell::get) > TRIP.with(Cell::get) || LOCK_HIT.with(Cell::get)
+    TRIPPED.with(Cell::get)
 }
 
 /// Raises the pending `MemoryError`, if any.
@@ -122,7 +146,7 @@ pub fn check(vm: &VirtualMachine) -> PyResult<()> {
 #[cold]
 #[inline(never)]
 fn raise_pending(vm: &VirtualMachine) -> PyResult<()> {
-    if LOCK_HIT.with(|hit| hit.replace(false)) && !in_embedder_code(vm) {
+    if set_lock_hit(false) && !in_embedder_code(vm) {
         return Err(heap_locked_error(vm));
     }
     let live = LIVE.with(Cell::get);
@@ -130,7 +154,7 @@ fn raise_pending(vm: &VirtualMachine) -> PyResult<()> {
     let failed = FAILED.with(|f| f.replace(0));
     if live <= budget {
         // Freed since: the budget applies again as it is.
-        TRIP.with(|t| t.set(budget));
+        set_trip(budget);
         return Ok(());
     }
     let size = if failed == 0 { usize::try_from(live - budget).unwrap_or(0) } else { failed };
@@ -143,7 +167,7 @@ fn raise_pending(vm: &VirtualMachine) -> PyResult<()> {
 fn out_of_budget(size: usize, vm: &VirtualMachine) -> crate::builtins::PyBaseExceptionRef {
     let budget = BUDGET.with(Cell::get);
     let next = live().max(budget).saturating_add(budget / 16).min(budget.saturating_add(budget / 2));
-    TRIP.with(|t| t.set(next));
+    set_trip(next);
     vm.new_memory_error(format!("memory allocation failed, allocating {size} bytes"))
 }
 
@@ -175,14 +199,14 @@ pub fn check_growth(len: usize, capacity: usize, additional: usize, vm: &Virtual
 #[inline]
 pub fn note_growth(len: usize, capacity: usize, additional: usize) {
     if lock_depth() != 0 && len.saturating_add(additional) > capacity {
-        LOCK_HIT.with(|hit| hit.set(true));
+        set_lock_hit(true);
     }
 }
 
 /// The firmware's error for the locked heap; it reports any object made
 /// before it too.
 fn heap_locked_error(vm: &VirtualMachine) -> crate::builtins::PyBaseExceptionRef {
-    LOCK_HIT.with(|hit| hit.set(false));
+    set_lock_hit(false);
     let _unlocked = Unlocked::new();
     vm.new_memory_error("memory allocation failed, heap is locked".to_owned())
 }
@@ -200,7 +224,7 @@ pub(crate) fn on_new_object<T: Any>(payload: &T) {
 #[inline(never)]
 fn note_locked_object<T: Any>(payload: &T) {
     if on_micropython_heap(payload) {
-        LOCK_HIT.with(|hit| hit.set(true));
+        set_lock_hit(true);
     }
 }
 
