@@ -373,3 +373,20 @@ print(shared, mine.Y, ujson.dumps([1]))
         run.stderr
     );
 }
+
+#[test]
+fn division_by_zero_texts_are_micropythons() {
+    // py/runtime.c, py/objfloat.c, py/objcomplex.c
+    let lines = snippet(
+        "for t in ['1/0', '1//0', '1%0', 'divmod(1, 0)', '2**70 % 0', '1.0/0', '5 // 0.0', '1.0 % 0.0',\n\
+         \x20         'divmod(1.0, 0.0)', '0.0 ** -1', '0 ** -1', '1j / 0', '0j ** -1']:\n\
+         \x20   try:\n\
+         \x20       eval(t)\n\
+         \x20   except ZeroDivisionError as e:\n\
+         \x20       print(t, '->', e)\n",
+    );
+    let texts: Vec<&str> = lines.iter().filter_map(|line| line.split(" -> ").nth(1)).collect();
+    assert_eq!(lines.len(), 13, "{lines:?}");
+    assert_eq!(texts[..11], ["divide by zero"; 11], "{lines:?}");
+    assert_eq!(texts[11..], ["complex divide by zero", "0.0 to a complex power"], "{lines:?}");
+}

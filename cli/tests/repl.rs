@@ -41,7 +41,7 @@ fn expressions_echo_and_print_their_value() {
     assert_eq!(enter(&mut uart, "x"), "x\r\n'pycom'\r\n>>> ");
     let error = enter(&mut uart, "1 / 0");
     assert!(
-        error.ends_with("Traceback (most recent call last):\r\n  File \"<stdin>\", line 1, in <module>\r\nZeroDivisionError: division by zero\r\n>>> "),
+        error.ends_with("Traceback (most recent call last):\r\n  File \"<stdin>\", line 1, in <module>\r\nZeroDivisionError: divide by zero\r\n>>> "),
         "{error:?}"
     );
 }

@@ -10,7 +10,7 @@ fn a_script_error_prints_a_micropython_traceback_and_exits_1() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stdout,
-        "start\nTraceback (most recent call last):\n  File \"main.py\", line 5, in <module>\n  File \"main.py\", line 2, in f\nZeroDivisionError: division by zero\n"
+        "start\nTraceback (most recent call last):\n  File \"main.py\", line 5, in <module>\n  File \"main.py\", line 2, in f\nZeroDivisionError: divide by zero\n"
     );
 }
 

@@ -150,7 +150,8 @@ fn to_op_complex(value: &PyObject, vm: &VirtualMachine) -> PyResult<Option<Compl
 
 fn inner_div(v1: Complex64, v2: Complex64, vm: &VirtualMachine) -> PyResult<Complex64> {
     if v2.is_zero() {
-        return Err(vm.new_zero_division_error("complex division by zero"));
+        // pycom-emu: MicroPython's text (py/objcomplex.c).
+        return Err(vm.new_zero_division_error("complex divide by zero"));
     }
 
     Ok(v1.fdiv(v2))
@@ -159,8 +160,8 @@ fn inner_div(v1: Complex64, v2: Complex64, vm: &VirtualMachine) -> PyResult<Comp
 fn inner_pow(v1: Complex64, v2: Complex64, vm: &VirtualMachine) -> PyResult<Complex64> {
     if v1.is_zero() {
         return if v2.re < 0.0 || v2.im != 0.0 {
-            let msg = format!("{v1} cannot be raised to a negative or complex power");
-            Err(vm.new_zero_division_error(msg))
+            // pycom-emu: MicroPython's text (py/objcomplex.c).
+            Err(vm.new_zero_division_error("0.0 to a complex power"))
         } else if v2.is_zero() {
             Ok(Complex64::new(1.0, 0.0))
         } else {
