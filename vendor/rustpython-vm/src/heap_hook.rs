@@ -59,7 +59,13 @@ fn set_lock_hit(hit: bool) -> bool {
 
 /// Computes [`TRIPPED`] again from the three it stands for.
 fn refresh_tripped() {
-    let tripped = LIVE.with(Cell::get) > TRIP.with(Cell::get) || LOCK_HIT.with(Cell::get);
+    set_tripped(LIVE.with(Cell::get), TRIP.with(Cell::get));
+}
+
+/// Sets [`TRIPPED`] from the live bytes and the trip given and [`LOCK_HIT`].
+#[inline]
+fn set_tripped(live: isize, trip: isize) {
+    let tripped = live > trip || LOCK_HIT.with(Cell::get);
     TRIPPED.with(|t| t.set(tripped));
 }
 
@@ -100,7 +106,7 @@ pub fn count(delta: isize, size: usize) {
                 trip = budget;
             }
         }
-        TRIPPED.with(|t| t.set(now > trip || LOCK_HIT.with(Cell::get)));
+        set_tripped(now, trip);
     });
 }
 
