@@ -40,7 +40,14 @@ fn main() {
     }
     println!("cargo:rustc-link-arg-bins=-no-pie");
     if target("CARGO_CFG_TARGET_ARCH") == "x86_64" && target("CARGO_CFG_TARGET_ENV") == "gnu" {
-        let order = Path::new(&target("CARGO_MANIFEST_DIR")).join("startup-order.txt");
+        // The linker reads a copy in OUT_DIR: a target directory shared by
+        // clones at different paths reuses this script's output while the
+        // list is unchanged, and the clone that ran it may be gone.
+        let order = Path::new(&target("OUT_DIR")).join("startup-order.txt");
+        let source = Path::new(&target("CARGO_MANIFEST_DIR")).join("startup-order.txt");
+        if let Err(error) = std::fs::copy(&source, &order) {
+            panic!("copying {} to {}: {error}", source.display(), order.display());
+        }
         println!("cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}", order.display());
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
