@@ -4,7 +4,8 @@
 //! generators as awaitables and `throw`, the `__main__` module, and
 //! `object`'s attribute methods. And the fast paths the emulator adds to the
 //! runtime (sorting, small-int `%` and `//`, slices without a slice object,
-//! `%` formatting), which must give what the general paths give.
+//! slice assignment, calls, `%` formatting), which must give what the general
+//! paths give.
 
 mod common;
 use common::snippet;
@@ -261,6 +262,64 @@ fn list_and_tuple_slices_clamp_their_bounds_and_slice_assignment_splices() {
             "subclass el b'bc'",
         ]
     );
+}
+
+#[test]
+fn slice_assignment_takes_the_items_of_a_temporary_list_and_copies_a_shared_one() {
+    // A list only the assignment holds (`b[k:l]`) gives its items up; one
+    // held elsewhere is copied, and stays as it was.
+    let lines = snippet(
+        "for _ in range(60):\n\
+         \x20   perm = [3, 1, 4, 0, 2]\n\
+         \x20   k = perm[0]\n\
+         \x20   while k:\n\
+         \x20       perm[:k + 1] = perm[k::-1]\n\
+         \x20       k = perm[0]\n\
+         \x20   a = list(range(8))\n\
+         \x20   a[1:3] = a[5:8]\n\
+         \x20   shared = [10, 11]\n\
+         \x20   a[:1] = shared\n\
+         \x20   shared.append(12)\n\
+         \x20   a[6:] = a[:2]\n\
+         print(perm, a, shared)\n\
+         b = [0, 1, 2, 3]\n\
+         b[1:3] = (x * 2 for x in range(3))\n\
+         print(b)\n",
+    );
+    assert_eq!(lines, ["[0, 4, 1, 3, 2] [10, 11, 5, 6, 7, 3, 10, 11] [10, 11, 12]", "[0, 0, 2, 4, 3]"]);
+}
+
+#[test]
+fn calls_hand_over_their_arguments_and_leave_the_callers_stack_as_it_was() {
+    // Warmed calls of functions and bound methods move the arguments from the
+    // caller's stack into the callee; values under the call, a raising
+    // callee, recursion and a closure over a finished call's local all see
+    // what the general call path gives.
+    let lines = snippet(
+        "def f(a, b, c):\n\
+         \x20   return a * 100 + b * 10 + c\n\
+         class C:\n\
+         \x20   def m(self, a, b):\n\
+         \x20       return (self.v, a, b)\n\
+         \x20   def bad(self, a):\n\
+         \x20       return 1 // a\n\
+         def fib(n):\n\
+         \x20   return n if n < 2 else fib(n - 1) + fib(n - 2)\n\
+         def make(x):\n\
+         \x20   y = x * 2\n\
+         \x20   return lambda: y\n\
+         o = C()\n\
+         o.v = 'v'\n\
+         caught = 0\n\
+         for i in range(60):\n\
+         \x20   r = [7, f(1, 2, i % 3), 8, o.m(i, 'b'), 9]\n\
+         \x20   try:\n\
+         \x20       r.append((5, o.bad(i % 2)))\n\
+         \x20   except ZeroDivisionError:\n\
+         \x20       caught += 1\n\
+         print(r, caught, fib(15), make(21)())\n",
+    );
+    assert_eq!(lines, ["[7, 122, 8, ('v', 59, 'b'), 9, (5, 1)] 30 610 42"]);
 }
 
 #[test]

@@ -213,6 +213,29 @@ impl LocalsPlus {
         }
     }
 
+    /// pycom-emu: give data-stack storage back without copying it: the
+    /// values are dropped in place and the storage left empty. For a frame
+    /// nobody else holds, where `materialize_to_heap` would copy values
+    /// that are about to be dropped anyway. Returns the data stack base
+    /// pointer for `DataStack::pop()`, or `None` if heap-backed.
+    fn release_datastack(&mut self) -> Option<*mut u8> {
+        let LocalsPlusData::DataStack { ptr, .. } = self.data else {
+            return None;
+        };
+        let detached = core::mem::replace(
+            self,
+            Self {
+                data: LocalsPlusData::Heap(Box::default()),
+                nlocalsplus: 0,
+                stack_top: 0,
+            },
+        );
+        // Dropping drops the values, still in the data stack, after the
+        // frame stopped showing them.
+        drop(detached);
+        Some(ptr as *mut u8)
+    }
+
     /// Drop all contained values without freeing the backing storage.
     fn drop_values(&mut self) {
         self.stack_clear();
@@ -778,6 +801,15 @@ impl Frame {
         unsafe { (*self.iframe.get()).localsplus.materialize_to_heap() }
     }
 
+    /// pycom-emu: `materialize_localsplus` for a frame nobody else holds:
+    /// its values are dropped instead of copied to the heap.
+    ///
+    /// # Safety
+    /// As `materialize_localsplus`, and the caller holds the only reference.
+    unsafe fn release_localsplus(&self) -> Option<*mut u8> {
+        unsafe { (*self.iframe.get()).localsplus.release_datastack() }
+    }
+
     /// Clear evaluation stack and state-owned cell/free references.
     /// For full local/cell cleanup, call `clear_locals_and_stack()`.
     pub(crate) fn clear_stack_and_cells(&self) {
@@ -1144,11 +1176,22 @@ fn specialization_nonnegative_compact_index(i: &PyInt, vm: &VirtualMachine) -> O
     }
 }
 
-fn release_datastack_frame(frame: &Py<Frame>, vm: &VirtualMachine) {
-    unsafe {
-        if let Some(base) = frame.materialize_localsplus() {
-            vm.datastack_pop(base);
+/// Give a finished frame's data-stack storage back.
+///
+/// pycom-emu: shared by every caller of a data-stack frame. A frame that
+/// only the caller still holds (no traceback, no `sys._getframe` result)
+/// drops its values where they are instead of copying them to the heap:
+/// the copy was an allocation, a copy and a free on every call.
+pub(crate) fn release_datastack_frame(frame: &Py<Frame>, vm: &VirtualMachine) {
+    let base = unsafe {
+        if frame.as_object().strong_count() == 1 {
+            frame.release_localsplus()
+        } else {
+            frame.materialize_localsplus()
         }
+    };
+    if let Some(base) = base {
+        unsafe { vm.datastack_pop(base) };
     }
 }
 
@@ -4512,20 +4555,16 @@ impl ExecutingFrame<'_> {
                     if self.specialization_call_recursion_guard(vm) {
                         return self.execute_call_vectorcall(nargs, vm);
                     }
-                    let pos_args: Vec<PyObjectRef> = self.pop_multiple(nargs as usize).collect();
-                    let self_or_null = self.pop_value_opt();
-                    let callable = self.pop_value();
+                    // pycom-emu: the arguments move from this stack into the
+                    // callee's locals; no vector is collected in between.
+                    let (callable, self_or_null) = self.take_callable_and_self(nargs);
                     let func = callable.downcast_ref_if_exact::<PyFunction>(vm).unwrap();
-                    let args = if let Some(self_val) = self_or_null {
-                        let mut all_args = Vec::with_capacity(pos_args.len() + 1);
-                        all_args.push(self_val);
-                        all_args.extend(pos_args);
-                        all_args
-                    } else {
-                        pos_args
-                    };
-                    let result = func.invoke_exact_args(args, vm)?;
-                    self.push_value(result);
+                    let args = self_or_null
+                        .into_iter()
+                        .chain(self.pop_multiple(nargs as usize));
+                    let result = func.invoke_exact_args(args, vm);
+                    self.drop_taken_callable_slots();
+                    self.push_value(result?);
                     Ok(None)
                 } else {
                     self.execute_call_vectorcall(nargs, vm)
@@ -4564,15 +4603,13 @@ impl ExecutingFrame<'_> {
                         if self.specialization_call_recursion_guard(vm) {
                             return self.execute_call_vectorcall(nargs, vm);
                         }
-                        let pos_args: Vec<PyObjectRef> =
-                            self.pop_multiple(nargs as usize).collect();
+                        // pycom-emu: as in `CallPyExactArgs`, no vector.
+                        let args =
+                            core::iter::once(bound_self).chain(self.pop_multiple(nargs as usize));
+                        let result = func.invoke_exact_args(args, vm);
                         self.pop_value_opt(); // null (self_or_null)
                         self.pop_value(); // callable (bound method)
-                        let mut all_args = Vec::with_capacity(pos_args.len() + 1);
-                        all_args.push(bound_self);
-                        all_args.extend(pos_args);
-                        let result = func.invoke_exact_args(all_args, vm)?;
-                        self.push_value(result);
+                        self.push_value(result?);
                         return Ok(None);
                     }
                 }
@@ -9700,6 +9737,27 @@ impl ExecutingFrame<'_> {
     }
 
     /// Pop multiple values from the stack. Panics if any slot is NULL.
+    /// pycom-emu: for a call `[callable, self_or_null, arg1..argN]`, take
+    /// the callable and `self` out of their stack slots, which stay as
+    /// nulls under the arguments until `drop_taken_callable_slots`.
+    fn take_callable_and_self(&mut self, nargs: u32) -> (PyObjectRef, Option<PyObjectRef>) {
+        let base = self.localsplus.stack_len() - nargs as usize - 2;
+        let callable = self.localsplus.stack_index_mut(base).take();
+        let self_or_null = self.localsplus.stack_index_mut(base + 1).take();
+        (
+            expect_unchecked(callable, "call without a callable. This is a compiler bug.")
+                .to_pyobj(),
+            self_or_null.map(|value| value.to_pyobj()),
+        )
+    }
+
+    /// pycom-emu: pop the two slots `take_callable_and_self` emptied, once
+    /// the arguments above them are gone.
+    fn drop_taken_callable_slots(&mut self) {
+        self.pop_value_opt();
+        self.pop_value_opt();
+    }
+
     fn pop_multiple(&mut self, count: usize) -> impl ExactSizeIterator<Item = PyObjectRef> + '_ {
         let stack_len = self.localsplus.stack_len();
         if count > stack_len {

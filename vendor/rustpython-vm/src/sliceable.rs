@@ -15,9 +15,12 @@ where
     fn do_set(&mut self, index: usize, value: Self::Item);
     fn do_delete(&mut self, index: usize);
     /// as CPython, length of range and items could be different, function must act like Vec::splice()
-    fn do_set_range(&mut self, range: Range<usize>, items: &[Self::Item]);
+    // pycom-emu: the items come from an iterator (here and in
+    // `do_set_indexes`), so that items the caller owns move in and borrowed
+    // ones are cloned once, without an intermediate vector.
+    fn do_set_range(&mut self, range: Range<usize>, items: impl Iterator<Item = Self::Item>);
     fn do_delete_range(&mut self, range: Range<usize>);
-    fn do_set_indexes<I>(&mut self, indexes: I, items: &[Self::Item])
+    fn do_set_indexes<I>(&mut self, indexes: I, items: impl Iterator<Item = Self::Item>)
     where
         I: Iterator<Item = usize>;
     /// indexes must be positive order
@@ -49,12 +52,12 @@ where
         if slice_len != items.len() {
             Err(vm.new_buffer_error("Existing exports of data: object cannot be re-sized"))
         } else if step == 1 {
-            self.do_set_range(range, items);
+            self.do_set_range(range, items.iter().cloned());
             Ok(())
         } else {
             self.do_set_indexes(
                 SaturatedSliceIter::from_adjust_indices(range, step, slice_len),
-                items,
+                items.iter().cloned(),
             );
             Ok(())
         }
@@ -65,6 +68,17 @@ where
         vm: &VirtualMachine,
         slice: SaturatedSlice,
         items: &[Self::Item],
+    ) -> PyResult<()> {
+        self.setitem_by_slice_from(vm, slice, items.iter().cloned())
+    }
+
+    /// pycom-emu: `setitem_by_slice` with the items from an iterator: a
+    /// vector the caller gives up moves in (`into_iter()`).
+    fn setitem_by_slice_from(
+        &mut self,
+        vm: &VirtualMachine,
+        slice: SaturatedSlice,
+        items: impl ExactSizeIterator<Item = Self::Item>,
     ) -> PyResult<()> {
         let (range, step, slice_len) = slice.adjust_indices(self.as_ref().len());
         if step == 1 {
@@ -99,7 +113,7 @@ where
         if slice_len == 0 {
             Ok(())
         } else if step == 1 || step == -1 {
-            self.do_set_range(range, &[]);
+            self.do_set_range(range, core::iter::empty());
             Ok(())
         } else {
             self.do_delete_indexes(
@@ -122,20 +136,20 @@ impl<T: Clone> SliceableSequenceMutOp for Vec<T> {
         self.remove(index);
     }
 
-    fn do_set_range(&mut self, range: Range<usize>, items: &[Self::Item]) {
-        self.splice(range, items.to_vec());
+    fn do_set_range(&mut self, range: Range<usize>, items: impl Iterator<Item = Self::Item>) {
+        self.splice(range, items);
     }
 
     fn do_delete_range(&mut self, range: Range<usize>) {
         self.drain(range);
     }
 
-    fn do_set_indexes<I>(&mut self, indexes: I, items: &[Self::Item])
+    fn do_set_indexes<I>(&mut self, indexes: I, items: impl Iterator<Item = Self::Item>)
     where
         I: Iterator<Item = usize>,
     {
         for (i, item) in indexes.zip(items) {
-            self.do_set(i, item.clone());
+            self.do_set(i, item);
         }
     }
 

@@ -600,11 +600,7 @@ impl Py<PyFunction> {
             (false, false) => {
                 let result = vm.run_frame(frame.clone());
                 // Release data stack memory after frame execution completes.
-                unsafe {
-                    if let Some(base) = frame.materialize_localsplus() {
-                        vm.datastack_pop(base);
-                    }
-                }
+                crate::frame::release_datastack_frame(&frame, vm);
                 result
             }
         }
@@ -673,14 +669,15 @@ impl Py<PyFunction> {
         datastack_frame_size_bytes_for_code(&self.code)
     }
 
+    // pycom-emu: the arguments come from any iterator, so that a call can
+    // move them from the caller's stack without collecting a vector.
     pub(crate) fn prepare_exact_args_frame(
         &self,
-        mut args: Vec<PyObjectRef>,
+        args: impl IntoIterator<Item = PyObjectRef>,
         vm: &VirtualMachine,
     ) -> FrameRef {
         let code: PyRef<PyCode> = (*self.code).to_owned();
 
-        debug_assert_eq!(args.len(), code.arg_count as usize);
         debug_assert!(code.flags.contains(bytecode::CodeFlags::OPTIMIZED));
         debug_assert!(
             !code
@@ -713,7 +710,7 @@ impl Py<PyFunction> {
 
         {
             let fastlocals = unsafe { frame.fastlocals_mut() };
-            for (slot, arg) in fastlocals.iter_mut().zip(args.drain(..)) {
+            for (slot, arg) in fastlocals.iter_mut().zip(args) {
                 *slot = Some(arg);
             }
         }
@@ -725,10 +722,13 @@ impl Py<PyFunction> {
     /// Skips FuncArgs allocation, prepend_arg, and fill_locals_from_args.
     /// Only valid when: CO_OPTIMIZED, no VARARGS, no VARKEYWORDS, no kwonlyargs,
     /// and nargs == co_argcount.
-    pub fn invoke_exact_args(&self, args: Vec<PyObjectRef>, vm: &VirtualMachine) -> PyResult {
+    pub fn invoke_exact_args(
+        &self,
+        args: impl IntoIterator<Item = PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> PyResult {
         let code: PyRef<PyCode> = (*self.code).to_owned();
 
-        debug_assert_eq!(args.len(), code.arg_count as usize);
         debug_assert!(code.flags.contains(bytecode::CodeFlags::OPTIMIZED));
         debug_assert!(
             !code
@@ -744,16 +744,12 @@ impl Py<PyFunction> {
             .flags
             .intersects(bytecode::CodeFlags::GENERATOR | bytecode::CodeFlags::COROUTINE)
         {
-            return self.invoke(FuncArgs::from(args), vm);
+            return self.invoke(FuncArgs::from(args.into_iter().collect::<Vec<_>>()), vm);
         }
         let frame = self.prepare_exact_args_frame(args, vm);
 
         let result = vm.run_frame(frame.clone());
-        unsafe {
-            if let Some(base) = frame.materialize_localsplus() {
-                vm.datastack_pop(base);
-            }
-        }
+        crate::frame::release_datastack_frame(&frame, vm);
         result
     }
 }
@@ -1410,11 +1406,7 @@ pub(crate) fn vectorcall_function(
         let frame = zelf.prepare_exact_args_frame(args, vm);
 
         let result = vm.run_frame(frame.clone());
-        unsafe {
-            if let Some(base) = frame.materialize_localsplus() {
-                vm.datastack_pop(base);
-            }
-        }
+        crate::frame::release_datastack_frame(&frame, vm);
         return result;
     }
 

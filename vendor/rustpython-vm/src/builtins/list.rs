@@ -327,11 +327,20 @@ impl PyList {
         value: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        let sec = extract_cloned(&value, Ok, vm)?;
+        // pycom-emu: a temporary list (an exact list only this call holds,
+        // as `a[i:j] = b[k:l]` makes) gives its items up; anything else is
+        // copied first. Either way the items then move into this list.
+        let sec = match value.downcast_exact::<PyList>(vm) {
+            Ok(list) if list.as_object().strong_count() == 1 => {
+                core::mem::take(&mut *list.borrow_vec_mut())
+            }
+            Ok(list) => extract_cloned(list.as_object(), Ok, vm)?,
+            Err(value) => extract_cloned(&value, Ok, vm)?,
+        };
         let mut elements = self.borrow_vec_mut();
         // pycom-emu: not past the room of the list on the locked heap.
         crate::heap_hook::check_growth(elements.len(), elements.capacity(), sec.len(), vm)?;
-        elements.setitem_by_slice(vm, slice, &sec)
+        elements.setitem_by_slice_from(vm, slice, sec.into_iter())
     }
 
     fn __setitem__(

@@ -486,6 +486,12 @@ impl Context {
             let inner_idx = (i - Self::INT_CACHE_POOL_MIN) as usize;
             return self.int_cache_pool[inner_idx].clone();
         }
+        // pycom-emu: through `i64`, which the big-int library stores inline;
+        // it builds a `usize` or `isize` (a range's item, a length) from a
+        // vector of limbs on the heap, allocated and freed at once.
+        if let Some(i) = i.to_i64() {
+            return PyInt::from(BigInt::from(i)).into_ref(self);
+        }
         PyInt::from(i).into_ref(self)
     }
 
