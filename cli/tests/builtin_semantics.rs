@@ -344,6 +344,34 @@ fn percent_formatting_refuses_arguments_the_format_does_not_take() {
 }
 
 #[test]
+fn a_percent_format_used_again_formats_as_it_did_the_first_time() {
+    // The runtime keeps the last 8 parsed formats: 12 formats in turn, `*`
+    // widths taken anew each time, and a format that does not parse.
+    let lines = snippet(
+        "out = []\n\
+         for i in range(3):\n\
+         \x20   for w in (4, 1, 6):\n\
+         \x20       out.append('%*d|%-*s|' % (w, i, w, 'ab'))\n\
+         \x20   for f in ['<%d>', '<%s>', '<%x>', '<%o>', '<%5d>', '<%-3d>', '<%c>', '<%r>', '<%03d>', '<%+d>']:\n\
+         \x20       out.append(f % (65 + i))\n\
+         \x20   out.append('%(b)s=%(a)d' % {'a': i, 'b': 'k'})\n\
+         print(' '.join(out[:14]))\n\
+         print(' '.join(out[28:]))\n\
+         show(lambda: '%q' % 1)\n\
+         show(lambda: '%q' % 1)\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "   0|ab  | 0|ab|      0|ab    | <65> <65> <41> <101> <   65> <65 > <A> <65> <065> <+65> k=0",
+            "   2|ab  | 2|ab|      2|ab    | <67> <67> <43> <103> <   67> <67 > <C> <67> <067> <+67> k=2",
+            "ValueError: unsupported format character 'q' (0x71) at index 1",
+            "ValueError: unsupported format character 'q' (0x71) at index 1",
+        ]
+    );
+}
+
+#[test]
 fn a_function_reads_each_global_as_stored_deleted_or_shadowing_a_builtin() {
     // The runtime caches where a function finds a global or builtin; a new
     // value for a global keeps the cache, a global added or deleted drops it.

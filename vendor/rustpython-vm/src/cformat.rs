@@ -379,18 +379,54 @@ pub(crate) fn cformat_bytes(
     }
 }
 
+/// pycom-emu: how many parsed `%` format strings a thread keeps, and the
+/// longest one it keeps. A program formats with a few literals over and
+/// over; parsing one (its literal text grown a character at a time) cost
+/// several times the formatting itself.
+const PARSED_FORMATS_KEPT: usize = 8;
+const PARSED_FORMAT_MAX_LEN: usize = 256;
+
+thread_local! {
+    /// pycom-emu: the parsed `%` format strings, most recently used first,
+    /// each under its text.
+    static PARSED_FORMATS: core::cell::RefCell<Vec<(Wtf8Buf, std::rc::Rc<CFormatWtf8>)>> =
+        const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// pycom-emu: `format_string` parsed, from the thread's cache when it was
+/// parsed recently.
+fn parsed_format(format_string: &Wtf8) -> Result<std::rc::Rc<CFormatWtf8>, CFormatError> {
+    let parse = || CFormatWtf8::parse_from_wtf8(format_string).map(std::rc::Rc::new);
+    if format_string.len() > PARSED_FORMAT_MAX_LEN {
+        return parse();
+    }
+    PARSED_FORMATS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let found = cache.iter().position(|(text, _)| text.as_bytes() == format_string.as_bytes());
+        if let Some(position) = found {
+            cache[..=position].rotate_right(1);
+            return Ok(cache[0].1.clone());
+        }
+        let parsed = parse()?;
+        cache.truncate(PARSED_FORMATS_KEPT - 1);
+        cache.insert(0, (format_string.to_owned(), parsed.clone()));
+        Ok(parsed)
+    })
+}
+
 pub(crate) fn cformat_string(
     vm: &VirtualMachine,
     format_string: &Wtf8,
     values_obj: PyObjectRef,
 ) -> PyResult<Wtf8Buf> {
-    let format = CFormatWtf8::parse_from_wtf8(format_string)
-        .map_err(|err| vm.new_value_error(err.to_string()))?;
+    let format =
+        parsed_format(format_string).map_err(|err| vm.new_value_error(err.to_string()))?;
     let (num_specifiers, mapping_required) = format
         .check_specifiers()
         .ok_or_else(|| specifier_error(vm))?;
 
-    let mut result = Wtf8Buf::new();
+    // pycom-emu: room for the format's text from the start.
+    let mut result = Wtf8Buf::with_capacity(format_string.len());
 
     // pycom-emu: asked only where the answer matters, not for every `%`: it
     // looks `__getitem__` up along the value's class's MRO.
@@ -422,12 +458,12 @@ pub(crate) fn cformat_string(
     if mapping_required {
         // dict
         return if is_mapping() {
-            for (idx, part) in format {
+            for (idx, part) in format.iter() {
                 match part {
-                    CFormatPart::Literal(literal) => result.push_wtf8(&literal),
+                    CFormatPart::Literal(literal) => result.push_wtf8(literal),
                     CFormatPart::Spec(CFormatSpecKeyed { mapping_key, spec }) => {
-                        let value = values_obj.get_item(&mapping_key.unwrap(), vm)?;
-                        let part_result = spec_format_string(vm, &spec, value, idx)?;
+                        let value = values_obj.get_item(mapping_key.as_ref().unwrap(), vm)?;
+                        let part_result = spec_format_string(vm, spec, value, *idx)?;
                         result.push_wtf8(&part_result);
                     }
                 }
@@ -446,10 +482,10 @@ pub(crate) fn cformat_string(
     };
     let mut value_iter = values.iter();
 
-    for (idx, part) in format {
+    for &(idx, ref part) in format.iter() {
         match part {
-            CFormatPart::Literal(literal) => result.push_wtf8(&literal),
-            CFormatPart::Spec(CFormatSpecKeyed { mut spec, .. }) => {
+            CFormatPart::Literal(literal) => result.push_wtf8(literal),
+            &CFormatPart::Spec(CFormatSpecKeyed { mut spec, .. }) => {
                 try_update_quantity_from_tuple(
                     vm,
                     &mut value_iter,

@@ -34,6 +34,8 @@ thread_local! {
 impl PyPayload for PyComplex {
     const MAX_FREELIST: usize = 100;
     const HAS_FREELIST: bool = true;
+    // pycom-emu: see `PyPayload::HOLDS_NO_OBJECTS`.
+    const HOLDS_NO_OBJECTS: bool = true;
 
     #[inline]
     fn class(ctx: &Context) -> &'static Py<PyType> {

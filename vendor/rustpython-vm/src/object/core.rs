@@ -98,6 +98,9 @@ mod trashcan {
     thread_local! {
         static DEALLOC_DEPTH: Cell<usize> = const { Cell::new(0) };
         static DEALLOC_QUEUE: Cell<DeallocQueue> = const { Cell::new(Vec::new()) };
+        // pycom-emu: set when `begin` defers an object, so that `end` looks
+        // at the queue only when it may hold one.
+        static DEFERRED: Cell<bool> = const { Cell::new(false) };
     }
 
     /// Try to begin deallocation. Returns true if we should proceed,
@@ -116,6 +119,7 @@ mod trashcan {
                     queue.push((obj, dealloc));
                     q.set(queue);
                 });
+                DEFERRED.set(true);
                 false
             } else {
                 d.set(depth + 1);
@@ -134,7 +138,7 @@ mod trashcan {
             d.set(depth);
             depth
         });
-        if depth == 0 {
+        if depth == 0 && DEFERRED.replace(false) {
             // Process deferred deallocations iteratively
             loop {
                 let next = DEALLOC_QUEUE.with(|q| {
@@ -161,8 +165,13 @@ pub(super) unsafe fn default_dealloc<T: PyPayload>(obj: *mut PyObject) {
         return; // resurrected by __del__
     }
 
+    // pycom-emu: an exact builtin whose payload holds no objects (an int,
+    // a float) cannot start nested deallocations: the trashcan's depth
+    // count and queue are skipped for it.
+    let may_nest = !(T::HOLDS_NO_OBJECTS && obj_ref.class().heaptype_ext.is_none());
+
     // Trashcan: limit recursive deallocation depth to prevent stack overflow
-    if !unsafe { trashcan::begin(obj, default_dealloc::<T>) } {
+    if may_nest && !unsafe { trashcan::begin(obj, default_dealloc::<T>) } {
         return; // deferred to queue
     }
 
@@ -203,10 +212,12 @@ pub(super) unsafe fn default_dealloc<T: PyPayload>(obj: *mut PyObject) {
 
     // Extract child references to break circular refs (tp_clear).
     // This runs regardless of freelist push — the object's children must be released.
-    let mut edges = Vec::new();
-    if let Some(clear_fn) = vtable.clear {
+    // pycom-emu: no vector to drop where the type has no `clear`.
+    let edges = vtable.clear.map(|clear_fn| {
+        let mut edges = Vec::new();
         unsafe { clear_fn(obj, &mut edges) };
-    }
+        edges
+    });
 
     if !pushed {
         // Deallocate the object memory (handles ObjExt prefix if present)
@@ -217,7 +228,9 @@ pub(super) unsafe fn default_dealloc<T: PyPayload>(obj: *mut PyObject) {
     drop(edges);
 
     // Trashcan: decrement depth and process deferred objects at outermost level
-    unsafe { trashcan::end() };
+    if may_nest {
+        unsafe { trashcan::end() };
+    }
 }
 pub(super) unsafe fn debug_obj<T: PyPayload + core::fmt::Debug>(
     x: &PyObject,

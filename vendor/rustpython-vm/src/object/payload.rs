@@ -55,6 +55,11 @@ pub trait PyPayload: MaybeTraverse + PyThreadingConstraint + Sized + 'static {
     /// Maximum number of objects to keep in the freelist.
     const MAX_FREELIST: usize = 0;
 
+    /// pycom-emu: the payload holds no object references, so dropping it
+    /// cannot start other deallocations (`default_dealloc` then skips the
+    /// trashcan for an exact instance).
+    const HOLDS_NO_OBJECTS: bool = false;
+
     /// Try to push a dead object onto this type's freelist for reuse.
     /// Returns true if the object was stored (caller must NOT free the memory).
     /// Called before tp_clear, so the payload is still intact.
