@@ -4,11 +4,11 @@
 //! generators as awaitables and `throw`, the `__main__` module, and
 //! `object`'s attribute methods. And the fast paths the emulator adds to the
 //! runtime (sorting, small-int `%` and `//`, slices without a slice object,
-//! slice assignment, calls, `%` formatting), which must give what the general
-//! paths give.
+//! slice assignment, calls, instantiation, `%` formatting), which must give
+//! what the general paths give.
 
 mod common;
-use common::snippet;
+use common::{Device, snippet};
 
 #[test]
 fn float_floor_division_and_modulo_agree_with_divmod() {
@@ -339,6 +339,86 @@ fn percent_formatting_refuses_arguments_the_format_does_not_take() {
             "TypeError: not all arguments converted during string formatting",
             "TypeError: not enough arguments for format string",
             "TypeError: not all arguments converted during bytes formatting",
+        ]
+    );
+}
+
+#[test]
+fn instances_are_made_and_initialised_as_the_general_call_makes_them() {
+    // Warmed instantiation of a class with a plain `__init__` allocates the
+    // object and runs `__init__` directly; defaults, subclasses of builtins,
+    // a `__new__`, and `__init__` or `__new__` replaced later still apply.
+    let lines = snippet(
+        "class A:\n\
+         \x20   def __init__(self, x):\n\
+         \x20       self.x = x\n\
+         class B(A):\n\
+         \x20   pass\n\
+         class C(A):\n\
+         \x20   def __init__(self, x, y=2):\n\
+         \x20       super().__init__(x)\n\
+         \x20       self.y = y\n\
+         class R:\n\
+         \x20   def __init__(self):\n\
+         \x20       return 5\n\
+         class E:\n\
+         \x20   def __init__(self, a):\n\
+         \x20       raise ValueError('bad %d' % a)\n\
+         class N:\n\
+         \x20   def __new__(cls, v):\n\
+         \x20       o = object.__new__(cls)\n\
+         \x20       o.v = v * 2\n\
+         \x20       return o\n\
+         class NN(N):\n\
+         \x20   pass\n\
+         class MI(int):\n\
+         \x20   def __init__(self, v):\n\
+         \x20       self.tag = 't'\n\
+         class ML(list):\n\
+         \x20   pass\n\
+         class Err(Exception):\n\
+         \x20   def __init__(self, m):\n\
+         \x20       super().__init__(m)\n\
+         \x20       self.m = m\n\
+         for i in range(40):\n\
+         \x20   r = [A(i).x, B(i).x, C(i).y, C(i, 5).y, N(i).v, NN(i).v, MI(i) + 1, MI(i).tag, len(ML([i, i])), Err('e%d' % i).m]\n\
+         \x20   for bad in (R, lambda: E(i)):\n\
+         \x20       try:\n\
+         \x20           bad()\n\
+         \x20       except (TypeError, ValueError) as e:\n\
+         \x20           r.append(str(e))\n\
+         print(r)\n\
+         print(A(x=9).x)\n\
+         A.__init__ = lambda self, x: setattr(self, 'x', -x)\n\
+         print(A(3).x, B(4).x)\n\
+         A.__new__ = lambda cls, x: 'replaced'\n\
+         print(A(3), B(4))\n\
+         del A.__new__\n\
+         print(A(3).x, type(object.__new__(A)).__name__)\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "[39, 39, 2, 5, 78, 78, 40, 't', 2, 'e39', \"__init__() should return None, not 'int'\", 'bad 39']",
+            "9",
+            "-3 -4",
+            "replaced replaced",
+            "-3 A",
+        ]
+    );
+}
+
+#[test]
+fn an_exception_in_init_is_traced_to_its_line_under_the_call() {
+    let run = Device::new()
+        .run("class E:\n    def __init__(self, a):\n        self.a = 1 // a\nfor i in range(40, -1, -1):\n    E(i)\n");
+    assert_eq!(
+        run.lines(),
+        [
+            "Traceback (most recent call last):",
+            "  File \"main.py\", line 5, in <module>",
+            "  File \"main.py\", line 3, in __init__",
+            "ZeroDivisionError: divide by zero",
         ]
     );
 }

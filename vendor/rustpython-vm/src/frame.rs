@@ -1176,6 +1176,18 @@ fn specialization_nonnegative_compact_index(i: &PyInt, vm: &VirtualMachine) -> O
     }
 }
 
+/// `TypeError` unless `__init__` returned `None`.
+fn check_init_returned_none(result: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    if vm.is_none(&result) {
+        Ok(())
+    } else {
+        Err(vm.new_type_error(format!(
+            "__init__() should return None, not '{}'",
+            result.class().name()
+        )))
+    }
+}
+
 /// Give a finished frame's data-stack storage back.
 ///
 /// pycom-emu: shared by every caller of a data-stack frame. A frame that
@@ -1461,50 +1473,25 @@ impl ExecutingFrame<'_> {
         self.code.is(&vm.ctx.init_cleanup_code)
     }
 
-    fn specialization_new_init_cleanup_frame(&self, vm: &VirtualMachine) -> FrameRef {
-        Frame::new(
-            vm.ctx.init_cleanup_code.clone(),
-            Scope::new(
-                Some(ArgMapping::from_dict_exact(vm.ctx.new_dict())),
-                self.globals.clone(),
-            ),
-            self.builtins.clone(),
-            &[],
-            None,
-            true,
-            vm,
-        )
-        .into_ref(&vm.ctx)
-    }
-
-    fn specialization_run_init_cleanup_shim(
-        &self,
+    /// `CALL_ALLOC_AND_ENTER_INIT`'s call of `__init__` on the new object.
+    ///
+    /// pycom-emu: `__init__` runs directly and its result is checked here.
+    /// The release ran it under a `_Py_InitCleanup` shim frame, as CPython
+    /// does: a second frame (with a new locals dict) made, run and freed for
+    /// every instance.
+    fn specialization_run_init(
+        &mut self,
         new_obj: PyObjectRef,
         init_func: &Py<PyFunction>,
-        pos_args: Vec<PyObjectRef>,
+        nargs: u32,
         vm: &VirtualMachine,
     ) -> PyResult<PyObjectRef> {
-        let shim = self.specialization_new_init_cleanup_frame(vm);
-        let shim_result = vm.with_frame_untraced(shim.clone(), |shim| {
-            shim.with_exec(vm, |mut exec| exec.push_value(new_obj.clone()));
-
-            let mut all_args = Vec::with_capacity(pos_args.len() + 1);
-            all_args.push(new_obj.clone());
-            all_args.extend(pos_args);
-
-            let init_frame = init_func.prepare_exact_args_frame(all_args, vm);
-            let init_result = vm.run_frame(init_frame.clone());
-            release_datastack_frame(&init_frame, vm);
-            let init_result = init_result?;
-
-            shim.with_exec(vm, |mut exec| exec.push_value(init_result));
-            match shim.run(vm)? {
-                ExecutionResult::Return(value) => Ok(value),
-                ExecutionResult::Yield(_) => unreachable!("_Py_InitCleanup shim cannot yield"),
-            }
-        });
-        release_datastack_frame(&shim, vm);
-        shim_result
+        let args = core::iter::once(new_obj.clone()).chain(self.pop_multiple(nargs as usize));
+        let init_frame = init_func.prepare_exact_args_frame(args, vm);
+        let init_result = vm.run_frame(init_frame.clone());
+        release_datastack_frame(&init_frame, vm);
+        check_init_returned_none(init_result?, vm)?;
+        Ok(new_obj)
     }
 
     #[inline(always)]
@@ -3870,13 +3857,7 @@ impl ExecutingFrame<'_> {
             }
             Instruction::ExitInitCheck => {
                 // Check that __init__ returned None
-                let should_be_none = self.pop_value();
-                if !vm.is_none(&should_be_none) {
-                    return Err(vm.new_type_error(format!(
-                        "__init__() should return None, not '{}'",
-                        should_be_none.class().name()
-                    )));
-                }
+                check_init_returned_none(self.pop_value(), vm)?;
                 Ok(None)
             }
             Instruction::CleanupThrow => {
@@ -5105,6 +5086,10 @@ impl ExecutingFrame<'_> {
                     && let Some(cls) = callable.downcast_ref::<PyType>()
                     && cls.tp_version_tag.load(Acquire) == cached_version
                     && let Some(init_func) = cls.get_cached_init_for_specialization(cached_version)
+                    // pycom-emu: as CPython's `co_argcount != oparg + 1` check;
+                    // the release passed too few arguments to an `__init__`
+                    // with defaults, leaving them unbound.
+                    && init_func.has_exact_argcount(nargs + 1)
                     && let Some(cls_alloc) = cls.slots.alloc.load()
                 {
                     // Match CPython's `code->co_framesize + _Py_InitCleanup.co_framesize`
@@ -5130,13 +5115,12 @@ impl ExecutingFrame<'_> {
                     let cls_ref = cls.to_owned();
                     let new_obj = cls_alloc(cls_ref, 0, vm)?;
 
-                    // Build args: [new_obj, arg1, ..., argN]
-                    let pos_args: Vec<PyObjectRef> = self.pop_multiple(nargs as usize).collect();
+                    // Args: [new_obj, arg1, ..., argN], moved from the stack.
+                    let result =
+                        self.specialization_run_init(new_obj, &init_func, nargs, vm);
                     let _null = self.pop_value_opt(); // self_or_null (None)
                     let _callable = self.pop_value(); // callable (type)
-                    let result = self
-                        .specialization_run_init_cleanup_shim(new_obj, &init_func, pos_args, vm)?;
-                    self.push_value(result);
+                    self.push_value(result?);
                     return Ok(None);
                 }
                 self.execute_call_vectorcall(nargs, vm)

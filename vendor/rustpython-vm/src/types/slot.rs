@@ -834,7 +834,22 @@ impl PyType {
             SlotAccessor::TpNew => {
                 // __new__ is not wrapped via PyWrapper
                 if ADD {
-                    self.slots.new.store(Some(new_wrapper));
+                    // pycom-emu: a `__new__` found first on a builtin type
+                    // (object's, int's) is that type's native slot, taken
+                    // as it is. `init_slots` passes every dunder name along
+                    // the MRO, object's `__new__` among them, so every class
+                    // got `new_wrapper`: a look-up of `__new__` and a call
+                    // with the class put in front, at every instantiation,
+                    // and `CALL_ALLOC_AND_ENTER_INIT`, which wants object's
+                    // own slot, never applied.
+                    let native = self
+                        .mro
+                        .read()
+                        .iter()
+                        .find(|cls| cls.attributes.read().contains_key(name))
+                        .filter(|cls| !cls.slots.flags.has_feature(PyTypeFlags::HEAPTYPE))
+                        .and_then(|cls| cls.slots.new.load());
+                    self.slots.new.store(Some(native.unwrap_or(new_wrapper)));
                     self.slots.vectorcall.store(None);
                 } else {
                     accessor.inherit_from_mro(self);

@@ -1610,13 +1610,8 @@ impl VirtualMachine {
         self.with_frame_impl(frame, exc, true, f)
     }
 
-    pub(crate) fn with_frame_untraced<R, F: FnOnce(FrameRef) -> PyResult<R>>(
-        &self,
-        frame: FrameRef,
-        f: F,
-    ) -> PyResult<R> {
-        self.with_frame_impl(frame, None, false, f)
-    }
+    // pycom-emu: `with_frame_untraced` went with the `_Py_InitCleanup` shim
+    // frame it ran (see `frame.rs`, `specialization_run_init`).
 
     fn with_frame_impl<R, F: FnOnce(FrameRef) -> PyResult<R>>(
         &self,
