@@ -265,6 +265,29 @@ fn list_and_tuple_slices_clamp_their_bounds_and_slice_assignment_splices() {
 }
 
 #[test]
+fn slice_bounds_past_either_end_clamp_on_every_sequence() {
+    // Bounds that fit a machine word, read directly when they are ints.
+    let lines = snippet(
+        "a = list(range(10))\n\
+         for b in [0, 3, -3, 100, -100, 2**40, -2**40, None]:\n\
+         \x20   print(a[b:], a[:b], tuple(a[::-1])[b:], a[b::2], 'abcdef'[b:], b'xyz'[:b])\n",
+    );
+    assert_eq!(
+        lines,
+        [
+            "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9] [] (9, 8, 7, 6, 5, 4, 3, 2, 1, 0) [0, 2, 4, 6, 8] abcdef b''",
+            "[3, 4, 5, 6, 7, 8, 9] [0, 1, 2] (6, 5, 4, 3, 2, 1, 0) [3, 5, 7, 9] def b'xyz'",
+            "[7, 8, 9] [0, 1, 2, 3, 4, 5, 6] (2, 1, 0) [7, 9] def b''",
+            "[] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] () []  b'xyz'",
+            "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9] [] (9, 8, 7, 6, 5, 4, 3, 2, 1, 0) [0, 2, 4, 6, 8] abcdef b''",
+            "[] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] () []  b'xyz'",
+            "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9] [] (9, 8, 7, 6, 5, 4, 3, 2, 1, 0) [0, 2, 4, 6, 8] abcdef b''",
+            "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] (9, 8, 7, 6, 5, 4, 3, 2, 1, 0) [0, 2, 4, 6, 8] abcdef b'xyz'",
+        ]
+    );
+}
+
+#[test]
 fn slice_assignment_takes_the_items_of_a_temporary_list_and_copies_a_shared_one() {
     // A list only the assignment holds (`b[k:l]`) gives its items up; one
     // held elsewhere is copied, and stays as it was.

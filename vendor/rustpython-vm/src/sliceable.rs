@@ -478,6 +478,15 @@ fn to_isize_index(vm: &VirtualMachine, obj: &PyObject) -> PyResult<Option<isize>
     if vm.is_none(obj) {
         return Ok(None);
     }
+    // pycom-emu: an exact int that fits, a slice's usual bound, is read
+    // directly; the index protocol clones it and the big-int library's
+    // conversion measures it first.
+    if let Some(int) = obj.downcast_ref_if_exact::<PyInt>(vm)
+        && let Some(value) = crate::builtins::int::bigint_as_i64(int.as_bigint())
+        && let Ok(value) = isize::try_from(value)
+    {
+        return Ok(Some(value));
+    }
     let result = obj.try_index_opt(vm).unwrap_or_else(|| {
         Err(vm.new_type_error("slice indices must be integers or None or have an __index__ method"))
     })?;
