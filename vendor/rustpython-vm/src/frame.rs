@@ -1176,7 +1176,8 @@ fn specialization_nonnegative_compact_index(i: &PyInt, vm: &VirtualMachine) -> O
     }
 }
 
-/// `TypeError` unless `__init__` returned `None`.
+/// pycom-emu: `TypeError` unless `__init__` returned `None`; shared by
+/// `ExitInitCheck` and `specialization_run_init`.
 fn check_init_returned_none(result: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
     if vm.is_none(&result) {
         Ok(())
@@ -5116,8 +5117,7 @@ impl ExecutingFrame<'_> {
                     let new_obj = cls_alloc(cls_ref, 0, vm)?;
 
                     // Args: [new_obj, arg1, ..., argN], moved from the stack.
-                    let result =
-                        self.specialization_run_init(new_obj, &init_func, nargs, vm);
+                    let result = self.specialization_run_init(new_obj, &init_func, nargs, vm);
                     let _null = self.pop_value_opt(); // self_or_null (None)
                     let _callable = self.pop_value(); // callable (type)
                     self.push_value(result?);
