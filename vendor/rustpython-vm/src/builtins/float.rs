@@ -145,14 +145,14 @@ macro_rules! impl_try_from_object_float {
 
 impl_try_from_object_float!(f32, f64);
 
-// pycom-emu: `divide by zero`, MicroPython's text (py/objfloat.c), here and
-// in `inner_mod`, `inner_floordiv` and `inner_divmod`.
+// pycom-emu: `divide_by_zero_error`, MicroPython's text, here and in
+// `inner_mod`, `inner_floordiv`, `inner_divmod` and `float_pow`.
 fn inner_div(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<f64> {
-    float_ops::div(v1, v2).ok_or_else(|| vm.new_zero_division_error("divide by zero"))
+    float_ops::div(v1, v2).ok_or_else(|| super::int::divide_by_zero_error(vm))
 }
 
 fn inner_mod(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<f64> {
-    board_divmod(v1, v2).map(|(_, m)| m).ok_or_else(|| vm.new_zero_division_error("divide by zero"))
+    board_divmod(v1, v2).map(|(_, m)| m).ok_or_else(|| super::int::divide_by_zero_error(vm))
 }
 
 /// pycom-emu: floor division and modulo as MicroPython's `mp_obj_float_divmod`
@@ -206,20 +206,18 @@ pub fn try_to_bigint(value: f64, vm: &VirtualMachine) -> PyResult<BigInt> {
 }
 
 fn inner_floordiv(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<f64> {
-    board_divmod(v1, v2).map(|(d, _)| d).ok_or_else(|| vm.new_zero_division_error("divide by zero"))
+    board_divmod(v1, v2).map(|(d, _)| d).ok_or_else(|| super::int::divide_by_zero_error(vm))
 }
 
 fn inner_divmod(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<(f64, f64)> {
-    board_divmod(v1, v2).ok_or_else(|| vm.new_zero_division_error("divide by zero"))
+    board_divmod(v1, v2).ok_or_else(|| super::int::divide_by_zero_error(vm))
 }
 
 pub fn float_pow(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult {
     // pycom-emu: zero to the power of minus infinity is infinity, as C's
     // `pow` (and so MicroPython) gives it; only finite negative powers raise.
     if v1.is_zero() && v2.is_sign_negative() && v2.is_finite() {
-        // pycom-emu: MicroPython's text (py/objfloat.c).
-        let msg = "divide by zero";
-        Err(vm.new_zero_division_error(msg.to_owned()))
+        Err(super::int::divide_by_zero_error(vm))
     } else if v1 < 0.0 && v2 != v2.floor() {
         // pycom-emu: a negative base and a power that is not whole (NaN
         // included) give a complex number, as `mp_obj_float_binary_op`.

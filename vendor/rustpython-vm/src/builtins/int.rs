@@ -172,11 +172,16 @@ fn inner_pow(int1: &BigInt, int2: &BigInt, vm: &VirtualMachine) -> PyResult {
     }
 }
 
-// pycom-emu: `divide by zero`, MicroPython's text (py/runtime.c), here and
-// in `inner_floordiv`, `inner_divmod` and `inner_truediv`.
+/// pycom-emu: `ZeroDivisionError` with MicroPython's text (py/runtime.c,
+/// py/objfloat.c), for every int and float division by zero and zero to a
+/// negative float power.
+pub(crate) fn divide_by_zero_error(vm: &VirtualMachine) -> crate::builtins::PyBaseExceptionRef {
+    vm.new_zero_division_error("divide by zero")
+}
+
 fn inner_mod(int1: &BigInt, int2: &BigInt, vm: &VirtualMachine) -> PyResult {
     if int2.is_zero() {
-        Err(vm.new_zero_division_error("divide by zero"))
+        Err(divide_by_zero_error(vm))
     } else {
         Ok(vm.ctx.new_int(int1.mod_floor(int2)).into())
     }
@@ -184,7 +189,7 @@ fn inner_mod(int1: &BigInt, int2: &BigInt, vm: &VirtualMachine) -> PyResult {
 
 fn inner_floordiv(int1: &BigInt, int2: &BigInt, vm: &VirtualMachine) -> PyResult {
     if int2.is_zero() {
-        Err(vm.new_zero_division_error("divide by zero"))
+        Err(divide_by_zero_error(vm))
     } else {
         Ok(vm.ctx.new_int(int1.div_floor(int2)).into())
     }
@@ -192,7 +197,7 @@ fn inner_floordiv(int1: &BigInt, int2: &BigInt, vm: &VirtualMachine) -> PyResult
 
 fn inner_divmod(int1: &BigInt, int2: &BigInt, vm: &VirtualMachine) -> PyResult {
     if int2.is_zero() {
-        return Err(vm.new_zero_division_error("divide by zero"));
+        return Err(divide_by_zero_error(vm));
     }
     let (div, modulo) = int1.div_mod_floor(int2);
     Ok(vm.new_tuple((div, modulo)).into())
@@ -243,7 +248,7 @@ where
 
 fn inner_truediv(i1: &BigInt, i2: &BigInt, vm: &VirtualMachine) -> PyResult {
     if i2.is_zero() {
-        return Err(vm.new_zero_division_error("divide by zero"));
+        return Err(divide_by_zero_error(vm));
     }
 
     // pycom-emu: MicroPython divides the two ints made singles (`0 / -2`
