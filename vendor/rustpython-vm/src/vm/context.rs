@@ -478,33 +478,34 @@ impl Context {
 
     // shortcuts for common type
 
-    /// pycom-emu: the cached object for `i` when the cache holds it; shared
-    /// by `new_int` and `new_bigint`.
-    #[inline]
-    fn cached_int(&self, i: i64) -> Option<PyIntRef> {
-        let i = i32::try_from(i).ok().filter(|i| Self::INT_CACHE_POOL_RANGE.contains(i))?;
-        Some(self.int_cache_pool[(i - Self::INT_CACHE_POOL_MIN) as usize].clone())
-    }
-
     #[inline]
     pub fn new_int<T: Into<BigInt> + ToPrimitive>(&self, i: T) -> PyIntRef {
-        // pycom-emu: a machine word goes through `i64`, which the big-int
-        // library stores inline; it builds a `usize` or `isize` (a range's
-        // item, a length) from a vector of limbs on the heap, allocated and
-        // freed at once.
-        let Some(i) = i.to_i64() else {
-            return PyInt::from(i).into_ref(self);
-        };
-        self.cached_int(i)
-            .unwrap_or_else(|| PyInt::from(BigInt::from(i)).into_ref(self))
+        if let Some(i) = i.to_i32()
+            && Self::INT_CACHE_POOL_RANGE.contains(&i)
+        {
+            let inner_idx = (i - Self::INT_CACHE_POOL_MIN) as usize;
+            return self.int_cache_pool[inner_idx].clone();
+        }
+        // pycom-emu: through `i64`, which the big-int library stores inline;
+        // it builds a `usize` or `isize` (a range's item, a length) from a
+        // vector of limbs on the heap, allocated and freed at once.
+        if let Some(i) = i.to_i64() {
+            return PyInt::from(BigInt::from(i)).into_ref(self);
+        }
+        PyInt::from(i).into_ref(self)
     }
 
     #[inline]
     pub fn new_bigint(&self, i: &BigInt) -> PyIntRef {
         // pycom-emu: `bigint_as_i64`, the big-int library's fast read.
-        crate::builtins::int::bigint_as_i64(i)
-            .and_then(|v| self.cached_int(v))
-            .unwrap_or_else(|| PyInt::from(i.clone()).into_ref(self))
+        if let Some(i) = crate::builtins::int::bigint_as_i64(i)
+            && let Ok(i) = i32::try_from(i)
+            && Self::INT_CACHE_POOL_RANGE.contains(&i)
+        {
+            let inner_idx = (i - Self::INT_CACHE_POOL_MIN) as usize;
+            return self.int_cache_pool[inner_idx].clone();
+        }
+        PyInt::from(i.clone()).into_ref(self)
     }
 
     #[inline]
